@@ -1,0 +1,272 @@
+import { RunlogError, describeValue } from "../errors.js";
+import type { RunState } from "../pipeline/records.js";
+import { type SeriesResult, bucketChunks, bucketPoints } from "../store/series.js";
+import type { AlertView, FileView, Points, RunView, StoreReader, Stream } from "../store/store.js";
+
+export type HistoryRow = Record<string, unknown> & { _step: number };
+
+const ROW_INDEX_KEY = "_runtime"; // every committed row has one, so it enumerates the rows
+
+function streamOf(key: string): Stream {
+  return key.startsWith("system/") ? "system" : "history";
+}
+
+/** A run read back from a store: W&B's `wandb.apis.public.Run`, the parts that fit locally. */
+export class ApiRun {
+  constructor(
+    private readonly store: StoreReader,
+    private readonly view: RunView,
+  ) {}
+
+  get id(): string {
+    return this.view.id;
+  }
+  get entity(): string {
+    return this.view.entity;
+  }
+  get project(): string {
+    return this.view.project;
+  }
+  get path(): string {
+    return `${this.view.entity}/${this.view.project}/${this.view.id}`;
+  }
+  get name(): string {
+    return this.view.name;
+  }
+  get notes(): string | undefined {
+    return this.view.notes;
+  }
+  get state(): RunState {
+    return this.view.state;
+  }
+  get exitCode(): number | undefined {
+    return this.view.exitCode;
+  }
+  get config(): Record<string, unknown> {
+    return this.view.config;
+  }
+  get summary(): Record<string, unknown> {
+    return this.view.summary;
+  }
+  get metadata(): Record<string, unknown> {
+    return this.view.metadata;
+  }
+  get metrics() {
+    return this.view.metrics;
+  }
+  get tags(): readonly string[] {
+    return this.view.tags;
+  }
+  get group(): string | undefined {
+    return this.view.group;
+  }
+  get jobType(): string | undefined {
+    return this.view.jobType;
+  }
+  get sweepId(): string | undefined {
+    return this.view.sweepId;
+  }
+  /** Unix seconds. */
+  get createdAt(): number {
+    return this.view.createdAt;
+  }
+  get heartbeatAt(): number {
+    return this.view.heartbeatAt;
+  }
+  get finishedAt(): number | undefined {
+    return this.view.finishedAt;
+  }
+  get runtime(): number {
+    return this.view.runtime;
+  }
+  get crashTimeout(): number {
+    return this.view.crashTimeout;
+  }
+  get lastStep(): number {
+    return this.view.lastStep;
+  }
+  get forkedFrom(): string | undefined {
+    return this.view.forkedFrom;
+  }
+
+  /** Every history key logged (system metrics excluded). */
+  historyKeys(): Promise<string[]> {
+    return this.store.seriesKeys(this.view, "history");
+  }
+
+  systemKeys(): Promise<string[]> {
+    return this.store.seriesKeys(this.view, "system");
+  }
+
+  /**
+   * Rows like W&B's `run.history()`: at most `samples` rows spread evenly over the run
+   * (first and last included), each with `_step`, `_runtime`, `_timestamp` and the keys present at that step.
+   */
+  async history(options: { keys?: readonly string[]; samples?: number } = {}): Promise<HistoryRow[]> {
+    const samples = options.samples ?? 500;
+    if (!Number.isSafeInteger(samples) || samples < 1) {
+      throw new RunlogError("INVALID_ARGUMENT", `history: samples must be a positive integer, got ${describeValue(samples)}.`);
+    }
+    const index = await this.points(ROW_INDEX_KEY, 0, Number.MAX_SAFE_INTEGER);
+    const total = index.steps.length;
+    let steps: number[];
+    if (total <= samples) steps = Array.from(index.steps);
+    else {
+      steps = [];
+      for (let i = 0; i < samples; i++) steps.push(index.steps[Math.round((i * (total - 1)) / (samples - 1))] as number);
+    }
+    return this.rowsAt(steps, options.keys);
+  }
+
+  /** Every row in step order, fetched `pageSize` rows at a time. */
+  async *scanHistory(options: { keys?: readonly string[]; pageSize?: number; minStep?: number; maxStep?: number } = {}): AsyncGenerator<HistoryRow> {
+    const pageSize = options.pageSize ?? 1000;
+    if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
+      throw new RunlogError("INVALID_ARGUMENT", `scanHistory: pageSize must be a positive integer, got ${describeValue(pageSize)}.`);
+    }
+    let from = options.minStep ?? 0;
+    const until = options.maxStep ?? Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const steps = await this.nextSteps(from, until, pageSize);
+      if (steps.length === 0) return;
+      yield* await this.rowsAt(steps, options.keys);
+      from = (steps[steps.length - 1] as number) + 1;
+    }
+  }
+
+  /**
+   * Bucketed min/max/last/count per bucket (M4-style), for charts: `buckets` is the chart's
+   * pixel width; `range` the visible x-range. Keys under `system/` use `_runtime` seconds as x.
+   */
+  async series(
+    key: string,
+    options: { buckets?: number; xAxis?: string; range?: readonly [number, number] } = {},
+  ): Promise<SeriesResult> {
+    const buckets = options.buckets ?? 1000;
+    if (!Number.isSafeInteger(buckets) || buckets < 1 || buckets > 100_000) {
+      throw new RunlogError("INVALID_ARGUMENT", `series: buckets must be an integer from 1 to 100000, got ${describeValue(buckets)}.`);
+    }
+    const range = options.range;
+    if (range !== undefined && (!Array.isArray(range) || range.length !== 2 || !(range[0] <= range[1]))) {
+      throw new RunlogError("INVALID_ARGUMENT", `series: range must be [from, to] with from ≤ to, got ${describeValue(range)}.`);
+    }
+    const stream = streamOf(key);
+    const xAxis = options.xAxis ?? "_step";
+    if (xAxis === "_step" || (stream === "system" && xAxis === "_runtime")) {
+      const from = range?.[0] ?? Number.NEGATIVE_INFINITY;
+      const to = range?.[1] ?? Number.POSITIVE_INFINITY;
+      const chunks = await this.store.chunkInfos(this.view, stream, key, from, to);
+      if (chunks.length === 0) return { x: [], min: [], max: [], last: [], count: [] };
+      const lo = range?.[0] ?? (chunks[0]?.firstStep as number);
+      const hi = range?.[1] ?? (chunks[chunks.length - 1]?.lastStep as number);
+      return bucketChunks(chunks, (seqs) => this.store.chunkPoints(this.view, stream, key, seqs), buckets, lo, hi);
+    }
+    // Custom x-axis: join the two series on _step, then bucket by x.
+    const [ys, xs] = await Promise.all([this.points(key, 0, Number.MAX_SAFE_INTEGER), this.points(xAxis, 0, Number.MAX_SAFE_INTEGER)]);
+    const joinedX: number[] = [];
+    const joinedY: number[] = [];
+    let j = 0;
+    for (let i = 0; i < ys.steps.length; i++) {
+      const step = ys.steps[i] as number;
+      while (j < xs.steps.length && (xs.steps[j] as number) < step) j++;
+      if (j < xs.steps.length && xs.steps[j] === step) {
+        joinedX.push(xs.values[j] as number);
+        joinedY.push(ys.values[i] as number);
+      }
+    }
+    let lo = range?.[0] ?? Number.POSITIVE_INFINITY;
+    let hi = range?.[1] ?? Number.NEGATIVE_INFINITY;
+    if (range === undefined) for (const x of joinedX) if (x === x) [lo, hi] = [Math.min(lo, x), Math.max(hi, x)];
+    if (joinedX.length === 0 || lo > hi) return { x: [], min: [], max: [], last: [], count: [] };
+    return bucketPoints(joinedX, joinedY, buckets, lo, hi);
+  }
+
+  alerts(): Promise<AlertView[]> {
+    return this.store.alerts(this.view);
+  }
+
+  files(): Promise<FileView[]> {
+    return this.store.files(this.view);
+  }
+
+  toJSON(): RunView {
+    return { ...this.view };
+  }
+
+  /** All points of a scalar key with from ≤ step ≤ to. */
+  private async points(key: string, from: number, to: number): Promise<Points> {
+    const stream = streamOf(key);
+    const chunks = await this.store.chunkInfos(this.view, stream, key, from, to);
+    const parts = await this.store.chunkPoints(this.view, stream, key, chunks.map((c) => c.seq));
+    let n = 0;
+    for (const part of parts) n += part.steps.length;
+    const steps = new Float64Array(n);
+    const values = new Float64Array(n);
+    let at = 0;
+    for (const part of parts) {
+      for (let i = 0; i < part.steps.length; i++) {
+        const step = part.steps[i] as number;
+        if (step < from || step > to) continue;
+        steps[at] = step;
+        values[at] = part.values[i] as number;
+        at++;
+      }
+    }
+    return { steps: steps.subarray(0, at), values: values.subarray(0, at) };
+  }
+
+  private async nextSteps(from: number, until: number, limit: number): Promise<number[]> {
+    const chunks = await this.store.chunkInfos(this.view, "history", ROW_INDEX_KEY, from, until);
+    const steps: number[] = [];
+    for (const chunk of chunks) {
+      const [points] = await this.store.chunkPoints(this.view, "history", ROW_INDEX_KEY, [chunk.seq]);
+      for (const step of points?.steps ?? []) {
+        if (step < from || step > until) continue;
+        steps.push(step);
+        if (steps.length === limit) return steps;
+      }
+    }
+    return steps;
+  }
+
+  /** Assembles rows for sorted `steps`, reading only the chunks that hold them. */
+  private async rowsAt(steps: readonly number[], keys: readonly string[] | undefined): Promise<HistoryRow[]> {
+    if (steps.length === 0) return [];
+    const from = steps[0] as number;
+    const to = steps[steps.length - 1] as number;
+    const rows = new Map<number, HistoryRow>(steps.map((step) => [step, { _step: step }]));
+    const wanted = keys === undefined ? undefined : new Set([...keys, "_runtime", "_timestamp"]);
+    const scalarKeys = (await this.store.seriesKeys(this.view, "history")).filter((k) => wanted === undefined || wanted.has(k));
+    for (const key of scalarKeys) {
+      const chunks = await this.store.chunkInfos(this.view, "history", key, from, to);
+      const needed = chunks.filter((chunk) => containsAny(steps, chunk.firstStep, chunk.lastStep));
+      const parts = await this.store.chunkPoints(this.view, "history", key, needed.map((c) => c.seq));
+      for (const part of parts) {
+        for (let i = 0; i < part.steps.length; i++) {
+          const row = rows.get(part.steps[i] as number);
+          if (row !== undefined) row[key] = part.values[i];
+        }
+      }
+    }
+    for (const [step, data] of await this.store.historyRows(this.view, from, to)) {
+      const row = rows.get(step);
+      if (row === undefined) continue;
+      for (const [key, value] of Object.entries(data)) if (wanted === undefined || wanted.has(key)) row[key] = value;
+    }
+    const out = [...rows.values()];
+    if (keys === undefined) return out;
+    // W&B returns only rows holding at least one requested key.
+    return out.filter((row) => keys.some((key) => key in row));
+  }
+}
+
+function containsAny(sorted: readonly number[], from: number, to: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && (sorted[lo] as number) <= to;
+}

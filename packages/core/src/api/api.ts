@@ -1,0 +1,80 @@
+import { userInfo } from "node:os";
+import { join, resolve } from "node:path";
+import { RunlogError, describeValue } from "../errors.js";
+import { DB_FILE } from "../store/sqlite/database.js";
+import { SqliteReader } from "../store/sqlite/sqlite-reader.js";
+import type { StoreReader } from "../store/store.js";
+import { validateRunId, validateScopeName } from "../util/names.js";
+import { ApiRun } from "./api-run.js";
+import { type RunFilter, matchesFilter, sortRuns } from "./filters.js";
+
+export interface ApiOptions {
+  /** Root folder of the embedded store (default RUNLOG_DIR or ./runlog). */
+  dir?: string;
+}
+
+function defaultEntity(): string {
+  if (process.env.RUNLOG_ENTITY) return process.env.RUNLOG_ENTITY;
+  try {
+    return userInfo().username || "local";
+  } catch {
+    return "local";
+  }
+}
+
+/** The read side, like W&B's `wandb.Api()`: list and inspect runs of a store. */
+export class Api {
+  private reader: StoreReader | undefined;
+  private readonly dbPath: string;
+
+  constructor(options: ApiOptions = {}) {
+    if (typeof options !== "object" || options === null) {
+      throw new RunlogError("INVALID_ARGUMENT", `Api options must be an object like { dir }, got ${describeValue(options)}.`);
+    }
+    this.dbPath = join(resolve(options.dir ?? process.env.RUNLOG_DIR ?? "./runlog"), DB_FILE);
+  }
+
+  private get store(): StoreReader {
+    this.reader ??= new SqliteReader(this.dbPath);
+    return this.reader;
+  }
+
+  async projects(): Promise<{ entity: string; name: string; createdAt: number; runCount: number }[]> {
+    return this.store.listProjects();
+  }
+
+  /** Runs of `"entity/project"` (or `"project"`), filtered and ordered (default newest first). */
+  async runs(path: string, options: { filters?: RunFilter; order?: string } = {}): Promise<ApiRun[]> {
+    const parts = splitPath(path, 2);
+    const [entity, project] = parts.length === 2 ? parts : [defaultEntity(), parts[0]];
+    const views = await this.store.listRuns(validateScopeName("entity", entity), validateScopeName("project", project));
+    const filtered = options.filters === undefined ? views : views.filter((view) => matchesFilter(view, options.filters as RunFilter));
+    return sortRuns(filtered, options.order ?? "-createdAt").map((view) => new ApiRun(this.store, view));
+  }
+
+  /** One run by `"entity/project/id"` (or `"project/id"`). */
+  async run(path: string): Promise<ApiRun> {
+    const parts = splitPath(path, 3);
+    const [entity, project, id] = parts.length === 3 ? parts : [defaultEntity(), ...parts];
+    if (parts.length < 2) throw new RunlogError("INVALID_ARGUMENT", `Run paths look like "entity/project/id", got ${describeValue(path)}.`);
+    const view = await this.store.getRun(validateScopeName("entity", entity), validateScopeName("project", project), validateRunId(id));
+    if (view === undefined) throw new RunlogError("RUN_NOT_FOUND", `Run ${entity}/${project}/${id} was not found in ${this.dbPath}.`);
+    return new ApiRun(this.store, view);
+  }
+
+  close(): void {
+    this.reader?.close();
+    this.reader = undefined;
+  }
+}
+
+function splitPath(path: unknown, max: number): string[] {
+  if (typeof path !== "string" || path.length === 0 || path.length > 512) {
+    throw new RunlogError("INVALID_ARGUMENT", `Expected a path like "entity/project", got ${describeValue(path)}.`);
+  }
+  const parts = path.split("/");
+  if (parts.length > max || parts.some((part) => part.length === 0)) {
+    throw new RunlogError("INVALID_ARGUMENT", `Invalid path ${describeValue(path)}: expected at most ${max} non-empty parts separated by "/".`);
+  }
+  return parts;
+}

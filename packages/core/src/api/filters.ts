@@ -1,0 +1,80 @@
+import { RunlogError, describeValue } from "../errors.js";
+import type { RunView } from "../store/store.js";
+
+/** MongoDB-style run filters, the subset W&B users write: `{ state: "finished", "config.lr": { $gt: 0.01 } }`. */
+export type RunFilter = Record<string, unknown>;
+
+const OPERATORS = new Set(["$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$regex", "$exists"]);
+
+/** Reads a field of a run: top-level names, `config.<path>`, `summary.<key>` (flat keys first, then nested). */
+export function runField(run: RunView, field: string): unknown {
+  const [head, ...rest] = field.split(".");
+  const path = rest.join(".");
+  if (head === "config" || head === "summary" || head === "metadata") {
+    const source = run[head] as Record<string, unknown>;
+    if (Object.hasOwn(source, path)) return source[path];
+    return rest.reduce<unknown>((value, part) => (value !== null && typeof value === "object" ? (value as Record<string, unknown>)[part] : undefined), source);
+  }
+  return (run as unknown as Record<string, unknown>)[field];
+}
+
+function compare(a: unknown, b: unknown): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return String(a).localeCompare(String(b));
+}
+
+function matchesCondition(value: unknown, condition: unknown): boolean {
+  if (condition === null || typeof condition !== "object" || Array.isArray(condition) || condition instanceof RegExp) {
+    if (condition instanceof RegExp) return typeof value === "string" && condition.test(value);
+    if (Array.isArray(value)) return value.includes(condition);
+    return value === condition;
+  }
+  return Object.entries(condition as Record<string, unknown>).every(([op, operand]) => {
+    if (!OPERATORS.has(op)) throw new RunlogError("INVALID_ARGUMENT", `Unknown filter operator ${describeValue(op)}; use ${[...OPERATORS].join(", ")}.`);
+    switch (op) {
+      case "$eq":
+        return matchesCondition(value, operand);
+      case "$ne":
+        return !matchesCondition(value, operand);
+      case "$gt":
+        return value !== undefined && compare(value, operand) > 0;
+      case "$gte":
+        return value !== undefined && compare(value, operand) >= 0;
+      case "$lt":
+        return value !== undefined && compare(value, operand) < 0;
+      case "$lte":
+        return value !== undefined && compare(value, operand) <= 0;
+      case "$in":
+        return Array.isArray(operand) && operand.some((item) => matchesCondition(value, item));
+      case "$nin":
+        return Array.isArray(operand) && !operand.some((item) => matchesCondition(value, item));
+      case "$regex":
+        return typeof value === "string" && new RegExp(String(operand)).test(value);
+      default:
+        return (value !== undefined) === Boolean(operand);
+    }
+  });
+}
+
+export function matchesFilter(run: RunView, filter: RunFilter): boolean {
+  return Object.entries(filter).every(([field, condition]) => {
+    if (field === "$and" || field === "$or") {
+      if (!Array.isArray(condition)) throw new RunlogError("INVALID_ARGUMENT", `${field} needs an array of filters.`);
+      const results = condition.map((sub) => matchesFilter(run, sub as RunFilter));
+      return field === "$and" ? results.every(Boolean) : results.some(Boolean);
+    }
+    return matchesCondition(runField(run, field), condition);
+  });
+}
+
+/** Sorts by `"-createdAt"`, `"+name"`, `"summary.loss"` …; runs missing the field go last. */
+export function sortRuns(runs: RunView[], order: string): RunView[] {
+  const descending = order.startsWith("-");
+  const field = order.replace(/^[-+]/, "");
+  return runs.sort((a, b) => {
+    const x = runField(a, field);
+    const y = runField(b, field);
+    if (x === undefined || y === undefined) return x === undefined ? (y === undefined ? 0 : 1) : -1;
+    return descending ? compare(y, x) : compare(x, y);
+  });
+}

@@ -1,0 +1,189 @@
+import { RunlogError, describeValue } from "../errors.js";
+import type { MetricRegistry } from "../metrics/metric-registry.js";
+import type { SummaryEntry, SummaryTracker } from "../metrics/summary-tracker.js";
+import type { Column, HistoryBatch } from "../pipeline/history-batch.js";
+import { type FlattenContext, flattenInto, isPlainObject } from "./flatten.js";
+import { PartialRow } from "./partial-row.js";
+
+export interface LogOptions {
+  step?: number | bigint;
+  commit?: boolean;
+}
+
+/** Per-key state cached so that committing a row costs one map lookup per key. */
+interface KeyState {
+  readonly column: Column;
+  readonly summary: SummaryEntry;
+  readonly isStepMetric: boolean;
+}
+
+export interface LogHandlerOptions {
+  readonly metrics: MetricRegistry;
+  readonly summary: SummaryTracker;
+  readonly batch: HistoryBatch;
+  readonly runDir: string;
+  readonly startedAt: number;
+  readonly onStepRegression: "warn-drop" | "error";
+  readonly warn: (message: string) => void;
+  readonly firstStep: number;
+}
+
+/**
+ * W&B's step/commit state machine, on the caller's thread:
+ * - no step, no commit → the row is committed as a new step;
+ * - `commit: false` → values accumulate into the current step;
+ * - `step` given without commit → accumulate into that step (a higher step commits the pending row first);
+ * - a step lower than the current one is dropped with a warning (or throws with onStepRegression "error").
+ */
+export class LogHandler {
+  /** The step the next committed row gets (`run.step`). */
+  step: number;
+  /** The highest step committed, -1 before the first. */
+  lastCommittedStep = -1;
+  private readonly row = new PartialRow();
+  private readonly keys = new Map<string, KeyState>();
+  private readonly latestStepValues = new Map<string, number>();
+  private readonly context: FlattenContext & { step: number };
+  private readonly ancestors: object[] = [];
+  private regressionWarnings = 0;
+
+  constructor(private readonly options: LogHandlerOptions) {
+    this.step = options.firstStep;
+    this.context = { step: this.step, runDir: options.runDir, problems: [] };
+  }
+
+  log(data: unknown, options?: LogOptions): void {
+    if (typeof data !== "object" || data === null || (!isPlainObject(data) && !(data instanceof Map))) {
+      throw new RunlogError("INVALID_ARGUMENT", `run.log needs an object of key → value, got ${describeValue(data)}.`);
+    }
+    let step: number | undefined;
+    let commit: boolean | undefined;
+    if (options !== undefined) {
+      if (typeof options !== "object" || options === null) {
+        throw new RunlogError("INVALID_ARGUMENT", `run.log options must be an object like { step, commit }, got ${describeValue(options)}.`);
+      }
+      commit = options.commit;
+      if (commit !== undefined && typeof commit !== "boolean") {
+        throw new RunlogError("INVALID_ARGUMENT", `run.log: commit must be a boolean, got ${describeValue(commit)}.`);
+      }
+      if (options.step !== undefined) step = validateStep(options.step);
+    }
+    if (step !== undefined) {
+      if (step > this.step) {
+        if (this.row.size > 0) this.commitRow();
+        this.step = step;
+      } else if (step < this.step) {
+        this.rejectRegression(step, data);
+        return;
+      }
+    }
+    const context = this.context;
+    context.step = this.step;
+    context.problems.length = 0;
+    flattenInto(data, "", this.row, context, 0, this.ancestors);
+    if (commit ?? step === undefined) this.commitRow();
+    if (context.problems.length > 0) {
+      const list = context.problems.map((p) => `"${p.key}": ${p.reason}`).join("; ");
+      throw new RunlogError(
+        "INVALID_VALUE",
+        `run.log skipped ${context.problems.length} value(s) (the others were logged): ${list}.`,
+        { details: { problems: [...context.problems] } },
+      );
+    }
+  }
+
+  /** Commits the pending row if it has values (finish does this, as W&B does at exit). */
+  flushPending(): void {
+    if (this.row.size > 0) this.commitRow();
+  }
+
+  private commitRow(): void {
+    const { batch, summary, metrics } = this.options;
+    const row = this.row;
+    const step = this.step;
+    if (metrics.size > 0) this.syncStepMetrics();
+    for (const [key, value] of row.scalars) {
+      const state = this.keyState(key);
+      state.column.push(step, value);
+      summary.observeScalar(state.summary, value);
+      if (state.isStepMetric) this.latestStepValues.set(key, value);
+    }
+    let points = row.scalars.size;
+    if (row.others.size > 0) {
+      const values: Record<string, unknown> = {};
+      for (const [key, value] of row.others) {
+        values[key] = value;
+        summary.observeOther(this.keyState(key).summary, value);
+      }
+      batch.addValues(step, values, row.others.size);
+    }
+    const runtime = (Date.now() - this.options.startedAt) / 1000;
+    const runtimeState = this.keyState("_runtime");
+    runtimeState.column.push(step, runtime);
+    summary.observeScalar(runtimeState.summary, runtime);
+    if (!row.scalars.has("_timestamp")) {
+      const timestamp = this.keyState("_timestamp");
+      const now = Date.now() / 1000;
+      timestamp.column.push(step, now);
+      summary.observeScalar(timestamp.summary, now);
+      points++;
+    }
+    const stepState = this.keyState("_step");
+    summary.observeScalar(stepState.summary, step);
+    batch.points += points + 1;
+    row.clear();
+    this.lastCommittedStep = step;
+    this.step = step + 1;
+  }
+
+  /** stepSync: a key with a step metric gets that metric's latest value when the row lacks it. */
+  private syncStepMetrics(): void {
+    const { metrics } = this.options;
+    const missing: [string, number][] = [];
+    for (const key of this.row.scalars.keys()) {
+      const metric = metrics.resolve(key);
+      if (metric?.stepMetric !== undefined && metric.stepSync && !this.row.has(metric.stepMetric)) {
+        missing.push([metric.stepMetric, this.latestStepValues.get(metric.stepMetric) ?? 0]);
+      }
+    }
+    for (const [key, value] of missing) this.row.setScalar(key, value);
+  }
+
+  private keyState(key: string): KeyState {
+    let state = this.keys.get(key);
+    if (state === undefined) {
+      state = {
+        column: this.options.batch.column(key),
+        summary: this.options.summary.entry(key),
+        isStepMetric: this.options.metrics.stepMetrics.has(key),
+      };
+      this.keys.set(key, state);
+    }
+    return state;
+  }
+
+  /** defineMetric may turn an already-seen key into a step metric. */
+  invalidateKeyCache(): void {
+    this.keys.clear();
+  }
+
+  private rejectRegression(step: number, data: object): void {
+    const message = `Tried to log to step ${step} that is less than the current step ${this.step}. Steps must be monotonically increasing, so this data will be ignored. Use defineMetric with a stepMetric to log data out of order.`;
+    if (this.options.onStepRegression === "error") {
+      throw new RunlogError("STEP_REGRESSION", message, { details: { step, currentStep: this.step } });
+    }
+    this.regressionWarnings++;
+    if (this.regressionWarnings <= 10 || this.regressionWarnings % 1000 === 0) {
+      const keys = Object.keys(data).slice(0, 5).join(", ");
+      this.options.warn(`${message} (keys: ${keys}${this.regressionWarnings > 10 ? `; ${this.regressionWarnings} drops so far` : ""})`);
+    }
+  }
+}
+
+function validateStep(step: unknown): number {
+  const n = typeof step === "bigint" && step <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(step) : step;
+  if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) {
+    throw new RunlogError("INVALID_ARGUMENT", `step must be a non-negative integer, got ${describeValue(step)}.`);
+  }
+  return n;
+}

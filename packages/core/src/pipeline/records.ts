@@ -1,0 +1,100 @@
+import type { Metric } from "../metrics/metric.js";
+
+/**
+ * Record kinds written to the transaction log and applied by a store. One small
+ * applier per kind lives in the store (no giant switch over record types).
+ */
+export const RECORD_KIND = {
+  run: 1,
+  meta: 2,
+  config: 3,
+  summary: 4,
+  metrics: 5,
+  history: 6,
+  alert: 7,
+  exit: 8,
+  preempting: 9,
+} as const;
+export type RecordKindName = keyof typeof RECORD_KIND;
+export const KIND_NAMES = Object.fromEntries(
+  Object.entries(RECORD_KIND).map(([name, code]) => [code, name]),
+) as Record<number, RecordKindName>;
+
+export type RunState = "running" | "finished" | "failed" | "crashed" | "killed" | "preempting";
+
+interface Base {
+  /** Sequence number, increasing across every attempt of the run: the idempotency key. */
+  readonly seq: number;
+  /** Unix milliseconds when the record was sealed. */
+  readonly t: number;
+}
+
+export interface RunHeader extends Base {
+  readonly entity: string;
+  readonly project: string;
+  readonly id: string;
+  readonly name: string;
+  readonly notes?: string;
+  readonly tags: readonly string[];
+  readonly group?: string;
+  readonly jobType?: string;
+  readonly sweepId?: string;
+  readonly startTime: number;
+  readonly crashTimeout: number;
+  readonly attempt: number;
+  readonly forkedFrom?: string;
+}
+
+export interface MetaHeader extends Base {
+  readonly metadata: Record<string, unknown>;
+}
+export interface ConfigHeader extends Base {
+  readonly config: Record<string, unknown>;
+}
+export interface SummaryHeader extends Base {
+  readonly set: Record<string, unknown>;
+  readonly delete: readonly string[];
+}
+export interface MetricsHeader extends Base {
+  readonly metrics: readonly Metric[];
+}
+export interface AlertHeader extends Base {
+  readonly title: string;
+  readonly text: string;
+  readonly level: "INFO" | "WARN" | "ERROR";
+  readonly waitDuration: number;
+}
+export interface ExitHeader extends Base {
+  readonly exitCode: number;
+  readonly state: RunState;
+  readonly runtime: number;
+}
+export type PreemptingHeader = Base;
+
+/** Scalars travel as columns in the body; non-scalar values per step in `rows`. */
+export interface HistoryHeader extends Base {
+  /** "history" rows are keyed by `_step`; "system" samples by `_runtime` seconds. */
+  readonly stream: "history" | "system";
+  readonly keys: readonly string[];
+  readonly counts: readonly number[];
+  readonly rows: readonly (readonly [number, Record<string, unknown>])[];
+  /** The run's current step after this batch (lets readers resume exactly). */
+  readonly lastStep: number;
+}
+
+export interface ScalarColumn {
+  readonly key: string;
+  readonly steps: Float64Array;
+  readonly values: Float64Array;
+}
+
+export type DecodedRecord =
+  | { readonly kind: "run"; readonly header: RunHeader }
+  | { readonly kind: "meta"; readonly header: MetaHeader }
+  | { readonly kind: "config"; readonly header: ConfigHeader }
+  | { readonly kind: "summary"; readonly header: SummaryHeader }
+  | { readonly kind: "metrics"; readonly header: MetricsHeader }
+  | { readonly kind: "history"; readonly header: HistoryHeader; readonly columns: readonly ScalarColumn[] }
+  | { readonly kind: "alert"; readonly header: AlertHeader }
+  | { readonly kind: "exit"; readonly header: ExitHeader }
+  | { readonly kind: "preempting"; readonly header: PreemptingHeader };

@@ -1,0 +1,104 @@
+import type { Sink } from "./sink.js";
+import type { TransactionLogWriter } from "./transaction-log.js";
+
+interface Segment {
+  readonly lastSeq: number;
+  readonly offset: number;
+  readonly length: number;
+  /** Null once spilled: the bytes are re-read from the transaction log when sent. */
+  bytes: Buffer | null;
+  readonly points: number;
+}
+
+/** Bytes handed to the sink and not yet acknowledged. */
+const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
+/** Bytes kept in memory for segments waiting their turn; beyond this they spill to the log. */
+const MAX_RETAINED_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Moves sealed segments from the transaction log to the sink in order, with bounded
+ * memory: when the sink falls behind, segments are dropped from memory and re-read
+ * from the log later, so a slow store never grows the process.
+ */
+export class Sender {
+  private readonly waiting: Segment[] = [];
+  private readonly inFlight: Segment[] = [];
+  private inFlightBytes = 0;
+  private retainedBytes = 0;
+  private waiters: (() => void)[] = [];
+  pendingPoints = 0;
+  pendingItems = 0;
+  totalItems = 0;
+  ackedSeq = 0;
+  lastAckAt: number | undefined;
+
+  constructor(
+    private readonly log: TransactionLogWriter,
+    private readonly sink: Sink | undefined,
+  ) {
+    if (sink) sink.onAck = (seq) => this.acknowledge(seq);
+  }
+
+  enqueue(lastSeq: number, offset: number, bytes: Buffer, points: number): void {
+    this.totalItems++;
+    if (this.sink === undefined) {
+      // Offline: the transaction log is the destination.
+      this.ackedSeq = lastSeq;
+      return;
+    }
+    const keep = this.retainedBytes + bytes.length <= MAX_RETAINED_BYTES;
+    if (keep) this.retainedBytes += bytes.length;
+    this.waiting.push({ lastSeq, offset, length: bytes.length, bytes: keep ? bytes : null, points });
+    this.pendingItems++;
+    this.pendingPoints += points;
+    this.pump();
+  }
+
+  /** Resolves when everything enqueued so far is acknowledged (or `timeoutMs` passes). */
+  async idle(timeoutMs: number): Promise<boolean> {
+    if (this.pendingItems === 0) return true;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== done);
+        resolve(false);
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.waiters.push(done);
+    });
+  }
+
+  private pump(): void {
+    const sink = this.sink;
+    if (sink === undefined) return;
+    while (this.waiting.length > 0 && this.inFlightBytes < MAX_IN_FLIGHT_BYTES) {
+      const segment = this.waiting.shift() as Segment;
+      let bytes = segment.bytes;
+      if (bytes === null) bytes = this.log.read(segment.offset, segment.length);
+      else this.retainedBytes -= bytes.length;
+      segment.bytes = null;
+      this.inFlight.push(segment);
+      this.inFlightBytes += segment.length;
+      sink.deliver(segment.lastSeq, bytes);
+    }
+  }
+
+  private acknowledge(seq: number): void {
+    this.ackedSeq = Math.max(this.ackedSeq, seq);
+    this.lastAckAt = Date.now();
+    while (this.inFlight.length > 0 && (this.inFlight[0] as Segment).lastSeq <= seq) {
+      const segment = this.inFlight.shift() as Segment;
+      this.inFlightBytes -= segment.length;
+      this.pendingItems--;
+      this.pendingPoints -= segment.points;
+    }
+    this.pump();
+    if (this.pendingItems === 0) {
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const waiter of waiters) waiter();
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import type { RunState } from "./records.js";
+
+/** What a store knows about a run when a new attempt opens it. */
+export interface StoredRunSnapshot {
+  readonly entity: string;
+  readonly project: string;
+  readonly id: string;
+  readonly name: string;
+  readonly notes?: string;
+  readonly tags: readonly string[];
+  readonly group?: string;
+  readonly jobType?: string;
+  readonly state: RunState;
+  readonly config: Record<string, unknown>;
+  readonly summary: Record<string, unknown>;
+  readonly metrics: readonly import("../metrics/metric.js").Metric[];
+  /** The highest `_step` stored, or -1 when the run has no history. */
+  readonly lastStep: number;
+  /** The highest record sequence number applied: the next attempt continues after it. */
+  readonly appliedSeq: number;
+  readonly runtime: number;
+  readonly attempts: number;
+}
+
+export interface DescribeRunRequest {
+  readonly entity: string;
+  readonly project: string;
+  readonly id: string;
+  /** The run folder whose transaction logs are replayed first, so nothing a crash left behind is missed. */
+  readonly runDir?: string;
+}
+
+export interface DescribeRunResult {
+  readonly run?: StoredRunSnapshot;
+  /** How many runs the project has: names new runs like W&B ("sunny-river-12"). */
+  readonly projectRunCount: number;
+}
+
+/**
+ * Where sealed records go after the transaction log. The embedded store runs in a worker
+ * thread; the team issue adds an HTTP sink with the same shape.
+ */
+export interface Sink {
+  describeRun(request: DescribeRunRequest): Promise<DescribeRunResult>;
+  /** Hands over ownership of `bytes` (frames up to `lastSeq`). Acks arrive through `onAck`. */
+  deliver(lastSeq: number, bytes: Uint8Array): void;
+  onAck: (lastSeq: number) => void;
+  onError: (error: Error) => void;
+  close(): Promise<void>;
+}

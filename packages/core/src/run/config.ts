@@ -1,0 +1,207 @@
+import { RunlogError, describeValue } from "../errors.js";
+import { isPlainObject } from "../history/flatten.js";
+import { encodeJson, jsonEqual } from "../util/json.js";
+import { withPropertyAccess } from "./property-access.js";
+
+export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The run's hyperparameters. Property access (`run.config.lr`) plus explicit methods.
+ * Changing an existing key to a different value needs `allowValChange` (W&B semantics).
+ */
+export class Config {
+  [key: string]: unknown;
+  /** @internal */ declare private readonly state: ConfigState;
+
+  constructor(state: ConfigState) {
+    Object.defineProperty(this, "state", { value: state, enumerable: false });
+    // biome-ignore lint/correctness/noConstructorReturn: the proxy adds property access to this instance
+    return withPropertyAccess(
+      this,
+      (key) => state.get(key),
+      (key, value) => state.update({ [key]: value }, {}),
+      (key) => state.remove(key),
+      (key) => state.has(key),
+      () => state.keys(),
+    );
+  }
+
+  get(key: string): unknown {
+    return this.state.get(key);
+  }
+
+  set(key: string, value: unknown, options: { allowValChange?: boolean } = {}): void {
+    this.state.update({ [key]: value }, options);
+  }
+
+  update(values: Record<string, unknown> | Map<string, unknown>, options: { allowValChange?: boolean } = {}): void {
+    this.state.update(values, options);
+  }
+
+  setDefaults(values: Record<string, unknown>): void {
+    this.state.setDefaults(values);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return this.state.snapshot();
+  }
+}
+
+/** The data behind a Config; the run reads `takeChange()` to persist it. */
+export class ConfigState {
+  private data: Record<string, unknown> = {};
+  private changed = false;
+  private locked = false;
+
+  constructor(private readonly defaultAllowValChange: boolean) {}
+
+  get(key: string): unknown {
+    return this.data[normalizeKey(key)];
+  }
+
+  has(key: string): boolean {
+    return Object.hasOwn(this.data, normalizeKey(key));
+  }
+
+  keys(): string[] {
+    return Object.keys(this.data).filter((key) => !key.startsWith("_"));
+  }
+
+  remove(key: string): boolean {
+    this.assertOpen();
+    const normalized = normalizeKey(key);
+    if (!Object.hasOwn(this.data, normalized)) return false;
+    delete this.data[normalized];
+    this.changed = true;
+    return true;
+  }
+
+  update(values: unknown, options: { allowValChange?: boolean }): void {
+    this.assertOpen();
+    const entries = toEntries(values, "config.update");
+    const allow = options.allowValChange ?? this.defaultAllowValChange;
+    const next: Record<string, unknown> = {};
+    for (const [rawKey, value] of entries) {
+      const key = normalizeKey(rawKey);
+      const clean = sanitize(value, key);
+      if (!allow && Object.hasOwn(this.data, key) && !jsonEqual(this.data[key], clean)) {
+        throw new RunlogError(
+          "CONFIG_VALUE_CHANGE",
+          `Attempted to change value of key "${key}" from ${describeValue(this.data[key])} to ${describeValue(clean)}. If you really want to do this, pass { allowValChange: true } to config.update().`,
+          { details: { key, from: this.data[key], to: clean } },
+        );
+      }
+      next[key] = clean;
+    }
+    this.commit(next);
+  }
+
+  setDefaults(values: unknown): void {
+    this.assertOpen();
+    const next: Record<string, unknown> = {};
+    for (const [rawKey, value] of toEntries(values, "config.setDefaults")) {
+      const key = normalizeKey(rawKey);
+      if (!Object.hasOwn(this.data, key)) next[key] = sanitize(value, key);
+    }
+    this.commit(next);
+  }
+
+  /** Replaces everything (resume, fork): no change checks. */
+  load(values: Record<string, unknown>): void {
+    this.data = { ...values };
+    this.changed = true;
+  }
+
+  snapshot(): Record<string, unknown> {
+    return structuredClone(this.data);
+  }
+
+  takeChange(): Record<string, unknown> | undefined {
+    if (!this.changed) return undefined;
+    this.changed = false;
+    return this.snapshot();
+  }
+
+  /** After finish the config can still be read but not changed. */
+  lock(): void {
+    this.locked = true;
+  }
+
+  private commit(next: Record<string, unknown>): void {
+    if (Object.keys(next).length === 0) return;
+    const merged = { ...this.data, ...next };
+    const size = encodeJson(merged).length;
+    if (size > MAX_CONFIG_BYTES) {
+      throw new RunlogError(
+        "VALUE_TOO_LARGE",
+        `Config would be ${size} bytes, over the ${MAX_CONFIG_BYTES}-byte limit. Keep hyperparameters in config and data in artifacts.`,
+      );
+    }
+    this.data = merged;
+    this.changed = true;
+  }
+
+  private assertOpen(): void {
+    if (this.locked) throw new RunlogError("RUN_FINISHED", "The run is finished; its config can no longer change.");
+  }
+}
+
+function normalizeKey(key: string): string {
+  const normalized = key.replace(/^-+|-+$/g, "");
+  if (normalized.length === 0 || normalized.length > 1024) {
+    throw new RunlogError("INVALID_ARGUMENT", `Invalid config key ${describeValue(key)}: use 1–1024 characters.`);
+  }
+  return normalized;
+}
+
+function toEntries(values: unknown, where: string): [string, unknown][] {
+  if (values instanceof Map) {
+    return [...values.entries()].map(([key, value]) => {
+      if (typeof key !== "string") throw new RunlogError("INVALID_ARGUMENT", `${where}: Map keys must be strings.`);
+      return [key, value];
+    });
+  }
+  if (typeof values !== "object" || values === null || Array.isArray(values)) {
+    throw new RunlogError("INVALID_ARGUMENT", `${where} needs an object of key → value, got ${describeValue(values)}.`);
+  }
+  return Object.entries(values);
+}
+
+/** Config values must be JSON-like: no functions, symbols, cycles, class instances or data types. */
+function sanitize(value: unknown, path: string, ancestors: object[] = []): unknown {
+  switch (typeof value) {
+    case "number":
+    case "string":
+    case "boolean":
+    case "bigint":
+      return value;
+    case "undefined":
+      return null;
+    case "function":
+    case "symbol":
+      throw new RunlogError("INVALID_VALUE", `config "${path}": a ${typeof value} cannot be stored in config.`);
+  }
+  if (value === null) return null;
+  const object = value as object;
+  if (ancestors.includes(object)) throw new RunlogError("INVALID_VALUE", `config "${path}" contains a cycle.`);
+  if (ancestors.length > 32) throw new RunlogError("INVALID_VALUE", `config "${path}" is nested deeper than 32 levels.`);
+  if (object instanceof Date) return object.toISOString();
+  if (ArrayBuffer.isView(object) && !(object instanceof DataView)) {
+    return Array.from(object as unknown as ArrayLike<number | bigint>);
+  }
+  ancestors.push(object);
+  try {
+    if (Array.isArray(object)) return object.map((item, i) => sanitize(item, `${path}[${i}]`, ancestors));
+    if (isPlainObject(object)) {
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(object)) out[key] = sanitize(item, `${path}.${key}`, ancestors);
+      return out;
+    }
+  } finally {
+    ancestors.pop();
+  }
+  throw new RunlogError(
+    "INVALID_VALUE",
+    `config "${path}": values of type ${object.constructor?.name ?? "object"} cannot be stored in config; use plain data (log data types with run.log).`,
+  );
+}

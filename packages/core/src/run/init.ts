@@ -1,0 +1,439 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { userInfo } from "node:os";
+import { join, resolve } from "node:path";
+import { RunlogError } from "../errors.js";
+import { LogHandler } from "../history/log-handler.js";
+import { MetricRegistry } from "../metrics/metric-registry.js";
+import { SummaryTracker } from "../metrics/summary-tracker.js";
+import { RunPipeline } from "../pipeline/pipeline.js";
+import type { RunState } from "../pipeline/records.js";
+import type { DescribeRunResult, Sink, StoredRunSnapshot } from "../pipeline/sink.js";
+import { DB_FILE } from "../store/sqlite/database.js";
+import { SqliteSink } from "../store/sqlite/sqlite-sink.js";
+import { SqliteStore, listRunLogs } from "../store/sqlite/sqlite-store.js";
+import { SystemMonitor } from "../system/system-monitor.js";
+import {
+  generateRunId,
+  generateRunName,
+  validateOptionalText,
+  validateRunId,
+  validateScopeName,
+  validateTags,
+} from "../util/names.js";
+import { Config, ConfigState } from "./config.js";
+import { startConsoleCapture } from "./console-capture.js";
+import { type TrackedRun, currentRun, trackRun, untrackRun } from "./lifecycle.js";
+import { gitMetadata, hostMetadata } from "./metadata.js";
+import { Run, type RunParts } from "./run.js";
+import { isHeldByLiveProcess, releaseLock, takeLock } from "./run-lock.js";
+import {
+  type InitOptions,
+  type ResumeMode,
+  checkOptionNames,
+  parseRunMoment,
+  resolveMode,
+  resolveReinit,
+  resolveResume,
+} from "./run-options.js";
+import { type Settings, resolveSettings } from "./settings.js";
+import { Summary } from "./summary.js";
+
+const env = (name: string): string | undefined => {
+  const value = process.env[name];
+  return value === undefined || value === "" ? undefined : value;
+};
+
+function defaultEntity(): string {
+  try {
+    return userInfo().username || "local";
+  } catch {
+    return "local";
+  }
+}
+
+function write(message: string): void {
+  process.stderr.write(`runlog: ${message}\n`);
+}
+
+/**
+ * Starts a run. Resolves in milliseconds: the store is opened in a worker thread and
+ * nothing else waits on disk. Options mirror W&B's `wandb.init`; environment variables
+ * (RUNLOG_PROJECT, RUNLOG_MODE, …) fill what the options leave out.
+ */
+export async function init(options?: InitOptions): Promise<Run> {
+  const opts = checkOptionNames(options);
+  const mode = resolveMode(opts.mode ?? env("RUNLOG_MODE"));
+  if (mode === "online") {
+    throw new RunlogError("MODE_UNAVAILABLE", 'mode "online" needs a runlog server, which is not part of this release yet; use mode "local" (default) or "offline" and `runlog sync` later.');
+  }
+  const reinit = resolveReinit(opts.reinit);
+  const previous = currentRun();
+  if (previous !== undefined && reinit === "return_previous" && mode !== "disabled") return previous;
+  if (previous !== undefined && reinit === "finish_previous") await previous.finish();
+
+  const settings = resolveSettings(opts.settings);
+  const entity = validateScopeName("entity", opts.entity ?? env("RUNLOG_ENTITY") ?? defaultEntity());
+  const project = validateScopeName("project", opts.project ?? env("RUNLOG_PROJECT") ?? "uncategorized");
+  const root = resolve(opts.dir ?? env("RUNLOG_DIR") ?? "./runlog");
+  const tags = opts.tags === undefined ? (env("RUNLOG_TAGS")?.split(",").map((t) => t.trim()) ?? undefined) : opts.tags;
+  const request = {
+    entity,
+    project,
+    name: validateOptionalText("name", opts.name ?? env("RUNLOG_NAME"), 128),
+    notes: validateOptionalText("notes", opts.notes ?? env("RUNLOG_NOTES"), 1_000_000),
+    tags: tags === undefined ? undefined : validateTags(tags),
+    group: validateOptionalText("group", opts.group ?? env("RUNLOG_RUN_GROUP"), 128),
+    jobType: validateOptionalText("jobType", opts.jobType ?? env("RUNLOG_JOB_TYPE"), 64),
+  };
+  let resume = resolveResume(opts.resume ?? env("RUNLOG_RESUME"));
+  const resumeFrom = opts.resumeFrom === undefined ? undefined : parseRunMoment("resumeFrom", opts.resumeFrom);
+  const forkFrom = opts.forkFrom === undefined ? undefined : parseRunMoment("forkFrom", opts.forkFrom);
+  if ([resume, resumeFrom, forkFrom].filter((x) => x !== undefined).length > 1) {
+    throw new RunlogError("INVALID_ARGUMENT", "resume, resumeFrom and forkFrom are mutually exclusive; pass only one.");
+  }
+
+  let id = opts.id ?? env("RUNLOG_RUN_ID");
+  const idGiven = id !== undefined || resumeFrom !== undefined;
+  const resumeFile = join(root, "resume.json");
+  if (resume === "auto") {
+    if (id === undefined) id = readAutoResumeId(resumeFile, entity, project);
+    resume = "allow";
+  }
+  if (resumeFrom !== undefined) {
+    if (id !== undefined && id !== resumeFrom.id) {
+      throw new RunlogError("INVALID_ARGUMENT", `resumeFrom rewinds run "${resumeFrom.id}" but id is "${id}"; leave id out or make them equal.`);
+    }
+    id = resumeFrom.id;
+  }
+  id = validateRunId(id ?? generateRunId());
+  if (forkFrom !== undefined && forkFrom.id === id) {
+    throw new RunlogError("INVALID_ARGUMENT", "forkFrom must name another run than the new run's id.");
+  }
+
+  const configState = new ConfigState(opts.allowValChange ?? false);
+  if (opts.config !== undefined) configState.update(opts.config, {});
+  if (mode === "disabled") return disabledRun(id, entity, project, request, settings, configState);
+
+  const runDir = join(root, "runs", id);
+  const lockPath = join(runDir, "run.lock");
+  if (mode === "offline") {
+    if (resume !== undefined || resumeFrom || forkFrom) write("resume, resumeFrom and forkFrom are ignored in offline mode (as in W&B).");
+    if (listRunLogs(runDir).length > 0) {
+      throw new RunlogError("RESUME_CONFLICT", `An offline run with id "${id}" already exists in ${runDir}; sync it with \`runlog sync ${runDir}\` or choose another id.`);
+    }
+  }
+
+  // Ask the store (in its worker) what it knows, after replaying any log a crash left behind.
+  let sink: Sink | undefined;
+  let described: DescribeRunResult = { projectRunCount: 0 };
+  let parent: StoredRunSnapshot | undefined;
+  if (mode === "local") {
+    if (isHeldByLiveProcess(lockPath)) {
+      throw new RunlogError("RESUME_CONFLICT", `Run "${id}" is being logged by another live process (see ${lockPath}); two writers would corrupt its history.`);
+    }
+    sink = new SqliteSink(join(root, DB_FILE), Math.min(30, settings.crashTimeout / 3));
+    try {
+      described = await sink.describeRun({ entity, project, id, runDir });
+      const parentId = forkFrom?.id;
+      if (parentId !== undefined) {
+        parent = (await sink.describeRun({ entity, project, id: parentId, runDir: join(root, "runs", parentId) })).run;
+        if (parent === undefined) throw new RunlogError("RUN_NOT_FOUND", `forkFrom: run "${parentId}" does not exist in ${entity}/${project}.`);
+      }
+      checkResumeRules(described.run, { id, idGiven, resume, resumeFrom });
+    } catch (error) {
+      await sink.close();
+      throw error;
+    }
+  }
+  const stored = described.run;
+  const resumed = stored !== undefined;
+
+  mkdirSync(join(runDir, "files"), { recursive: true });
+  if (mode === "local") takeLock(lockPath);
+  if (resume !== undefined && opts.resume !== undefined && (opts.resume === "auto" || opts.resume === true)) {
+    writeFileSync(resumeFile, JSON.stringify({ runId: id, entity, project }));
+  }
+
+  const metrics = new MetricRegistry();
+  const tracker = new SummaryTracker((key) => metrics.resolve(key));
+  if (stored) {
+    metrics.load(stored.metrics);
+    if (resumeFrom === undefined) tracker.load(stored.summary);
+    const given = configState.snapshot();
+    configState.load(stored.config);
+    configState.update(given, { allowValChange: true });
+  } else if (parent) {
+    metrics.load(parent.metrics);
+    const given = configState.snapshot();
+    configState.load(parent.config);
+    configState.update(given, { allowValChange: true });
+  }
+  const firstStep = resumeFrom ? resumeFrom.step + 1 : forkFrom ? forkFrom.step + 1 : stored ? stored.lastStep + 1 : 0;
+  const startTime = Date.now() / 1000;
+  const startedAt = Date.now() - (stored && !resumeFrom ? stored.runtime * 1000 : 0);
+  const attempt = stored?.attempts ?? 0;
+  const state = {
+    name: request.name ?? stored?.name ?? generateRunName(described.projectRunCount + 1),
+    notes: request.notes ?? stored?.notes,
+    tags: request.tags ?? stored?.tags ?? Object.freeze([]),
+  };
+  const group = request.group ?? stored?.group;
+  const jobType = request.jobType ?? stored?.jobType;
+  const sweepId = env("RUNLOG_SWEEP_ID");
+  writeFileSync(join(runDir, "run.json"), JSON.stringify({ entity, project, id }));
+
+  let handler: LogHandler | undefined;
+  const pipeline = new RunPipeline({
+    logPath: join(runDir, `attempt-${String(attempt).padStart(4, "0")}.rlog`),
+    sink,
+    firstSeq: (stored?.appliedSeq ?? 0) + 1,
+    flushIntervalSeconds: settings.flushInterval,
+    beforeSeal: () => {
+      const config = configState.takeChange();
+      if (config !== undefined) pipeline.push("config", { config });
+      const summary = tracker.takeChanges();
+      if (summary !== undefined) pipeline.push("summary", summary);
+    },
+    lastStep: () => handler?.lastCommittedStep ?? firstStep - 1,
+    onSinkError: (error) => write(error.message),
+  });
+  handler = new LogHandler({
+    metrics,
+    summary: tracker,
+    batch: pipeline.history,
+    runDir: join(runDir, "files"),
+    startedAt,
+    onStepRegression: settings.onStepRegression,
+    warn: write,
+    firstStep,
+  });
+  if (resumeFrom === undefined && stored) handler.lastCommittedStep = stored.lastStep;
+
+  const runRecord = (first: boolean) => ({
+    entity,
+    project,
+    id,
+    name: state.name,
+    ...(state.notes === undefined ? {} : { notes: state.notes }),
+    tags: state.tags,
+    ...(group === undefined ? {} : { group }),
+    ...(jobType === undefined ? {} : { jobType }),
+    ...(sweepId === undefined ? {} : { sweepId }),
+    startTime,
+    crashTimeout: settings.crashTimeout,
+    attempt,
+    // Rewind and fork happen once, with the attempt's first run record.
+    ...(first && resumeFrom ? { rewindTo: resumeFrom.step } : {}),
+    ...(first && forkFrom ? { forkFrom } : {}),
+  });
+  pipeline.push("run", runRecord(true));
+  pipeline.push("meta", { metadata: { ...hostMetadata(), mode, attempt } });
+  if (metrics.size > 0) pipeline.push("metrics", { metrics: metrics.all() });
+  pipeline.seal();
+  pipeline.start();
+
+  const monitor = settings.disableStats
+    ? undefined
+    : new SystemMonitor(settings.statsSamplingInterval, (sample) => {
+        const runtime = (Date.now() - startedAt) / 1000;
+        for (const [key, value] of Object.entries(sample)) pipeline.system.addScalar(`system/${key}`, runtime, value);
+      });
+  monitor?.start();
+  const stopConsole = settings.console === "wrap" ? startConsoleCapture(join(runDir, "files", "output.log")) : undefined;
+  void gitMetadata().then((git) => {
+    if (Object.keys(git).length > 0 && !exitRecorded) pipeline.push("meta", { metadata: git });
+  });
+
+  let exitRecorded = false;
+  const recordExit = (exitCode: number, finalState: RunState) => {
+    if (exitRecorded) return;
+    exitRecorded = true;
+    (handler as LogHandler).flushPending();
+    pipeline.push("exit", { exitCode, state: finalState, runtime: (Date.now() - startedAt) / 1000 });
+  };
+  const release = () => {
+    if (mode === "local") releaseLock(lockPath);
+    untrackRun(tracked);
+  };
+
+  const shutdown = async (exitCode: number, finalState: RunState, quiet: boolean) => {
+    monitor?.stop();
+    await stopConsole?.();
+    recordExit(exitCode, finalState);
+    const started = Date.now();
+    const complete = await pipeline.drain(settings.finishTimeout * 1000, (pending) => {
+      if (!quiet) write(`waiting for the store: ${pending} points pending (${Math.round((Date.now() - started) / 1000)} s)…`);
+    });
+    pipeline.closeLog();
+    await sink?.close();
+    release();
+    if (exitCode === 0 && existsSync(resumeFile)) clearAutoResume(resumeFile, id);
+    if (!complete) {
+      write(`the store did not confirm every record within finishTimeout (${settings.finishTimeout} s). Nothing is lost: run \`runlog sync ${runDir}\` to finish saving.`);
+    } else if (!quiet && mode === "offline") {
+      write(`offline run ${id} saved in ${runDir}; upload it with \`runlog sync ${runDir}\`.`);
+    }
+  };
+
+  const parts: RunParts = {
+    id,
+    entity,
+    project,
+    get name() {
+      return state.name;
+    },
+    set name(value: string) {
+      state.name = value;
+    },
+    get notes() {
+      return state.notes;
+    },
+    set notes(value: string | undefined) {
+      state.notes = value;
+    },
+    get tags() {
+      return state.tags;
+    },
+    set tags(value: readonly string[]) {
+      state.tags = value;
+    },
+    group,
+    jobType,
+    sweepId,
+    startTime,
+    settings,
+    mode,
+    resumed,
+    dir: join(runDir, "files"),
+    uiBaseUrl: mode === "local" ? (env("RUNLOG_UI_URL") ?? "http://127.0.0.1:6006") : undefined,
+    config: new Config(configState),
+    configState,
+    summary: undefined as unknown as Summary,
+    metrics,
+    handler,
+    pipeline,
+    publishRunRecord: () => pipeline.push("run", runRecord(false)),
+    shutdown,
+    warn: write,
+  };
+  const run = new Run(parts);
+  (parts as { summary: Summary }).summary = new Summary(tracker, () => {
+    if (run.finishing) throw new RunlogError("RUN_FINISHED", `Run (${id}) is finished; its summary can no longer change.`);
+  });
+
+  const tracked: TrackedRun = {
+    run,
+    lastChance(exitCode, killed) {
+      if (pipeline === undefined) return;
+      try {
+        monitor?.stop();
+        recordExit(exitCode, killed ? "killed" : exitCode === 0 ? "finished" : "failed");
+        pipeline.sealAndSyncNow();
+        pipeline.closeLog();
+        if (mode === "local") {
+          const store = new SqliteStore(join(root, DB_FILE));
+          try {
+            store.replayRunDir(runDir);
+          } finally {
+            store.close();
+          }
+        }
+      } catch (error) {
+        write(`could not save run ${id} at exit (${(error as Error).message}); its transaction log is in ${runDir}: run \`runlog sync ${runDir}\`.`);
+      } finally {
+        release();
+      }
+    },
+  };
+  trackRun(tracked);
+  return run;
+}
+
+interface ResumeFacts {
+  readonly id: string;
+  readonly idGiven: boolean;
+  readonly resume: ResumeMode | undefined;
+  readonly resumeFrom: { id: string; step: number } | undefined;
+}
+
+/** W&B's resume rules, with its messages adapted. */
+function checkResumeRules(stored: StoredRunSnapshot | undefined, facts: ResumeFacts): void {
+  const { id, idGiven, resume, resumeFrom } = facts;
+  if (resumeFrom !== undefined) {
+    if (stored === undefined) throw new RunlogError("RUN_NOT_FOUND", `resumeFrom: run "${id}" does not exist, so it cannot be rewound.`);
+    if (resumeFrom.step > stored.lastStep) {
+      throw new RunlogError("INVALID_ARGUMENT", `resumeFrom: run "${id}" only has steps up to ${stored.lastStep}; cannot rewind to ${resumeFrom.step}.`);
+    }
+    return;
+  }
+  if (stored === undefined) {
+    if (resume === "must") {
+      throw new RunlogError("RUN_NOT_FOUND", `resume "must" is not a valid option for resuming run (${id}) that has not been initialized. Start it first, or use resume "allow".`);
+    }
+    return;
+  }
+  if (resume === "never") {
+    throw new RunlogError("RESUME_CONFLICT", `resume "never" is not a valid option for resuming a run (${id}) that already exists. Choose a new id or use resume "allow".`);
+  }
+  if (resume === undefined && idGiven) {
+    throw new RunlogError("RESUME_CONFLICT", `Run "${id}" already exists. Pass resume: "allow" or "must" to continue it, or choose another id.`);
+  }
+}
+
+function readAutoResumeId(file: string, entity: string, project: string): string | undefined {
+  try {
+    const saved = JSON.parse(readFileSync(file, "utf8")) as { runId?: string; entity?: string; project?: string };
+    return saved.entity === entity && saved.project === project ? saved.runId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function clearAutoResume(file: string, id: string): void {
+  try {
+    const saved = JSON.parse(readFileSync(file, "utf8")) as { runId?: string };
+    if (saved.runId === id) rmSync(file, { force: true });
+  } catch {
+    // An unreadable resume file is simply left alone.
+  }
+}
+
+function disabledRun(
+  id: string,
+  entity: string,
+  project: string,
+  request: { name: string | undefined; notes: string | undefined; tags: readonly string[] | undefined; group: string | undefined; jobType: string | undefined },
+  settings: Settings,
+  configState: ConfigState,
+): Run {
+  const metrics = new MetricRegistry();
+  const tracker = new SummaryTracker((key) => metrics.resolve(key));
+  const parts: RunParts = {
+    id,
+    entity,
+    project,
+    name: request.name ?? "disabled",
+    notes: request.notes,
+    tags: request.tags ?? Object.freeze([]),
+    group: request.group,
+    jobType: request.jobType,
+    sweepId: undefined,
+    startTime: Date.now() / 1000,
+    settings,
+    mode: "disabled",
+    resumed: false,
+    dir: resolve("runlog-disabled"),
+    uiBaseUrl: undefined,
+    config: new Config(configState),
+    configState,
+    summary: new Summary(tracker, () => {}),
+    metrics,
+    handler: undefined,
+    pipeline: undefined,
+    publishRunRecord: () => {},
+    shutdown: async () => {},
+    warn: () => {},
+  };
+  return new Run(parts);
+}
+

@@ -1,0 +1,327 @@
+import { RunlogError } from "../errors.js";
+import type { LogHandler, LogOptions } from "../history/log-handler.js";
+import type { DefineMetricOptions, Metric } from "../metrics/metric.js";
+import type { MetricRegistry } from "../metrics/metric-registry.js";
+import type { RunPipeline } from "../pipeline/pipeline.js";
+import { SEAL_POINTS } from "../pipeline/pipeline.js";
+import type { RunState } from "../pipeline/records.js";
+import { validateOptionalText, validateTags } from "../util/names.js";
+import {
+  type ModelWatcher,
+  type WatchHandle,
+  type WatchOptions,
+  findWatcher,
+  resolveWatchOptions,
+} from "../watch/registry.js";
+import { type AlertOptions, AlertThrottle, deliverAlert, validateAlert, webhookUrls } from "./alerts.js";
+import type { Config, ConfigState } from "./config.js";
+import type { Settings } from "./settings.js";
+import type { Summary } from "./summary.js";
+
+export interface RunStatus {
+  readonly syncItemsTotal: number;
+  readonly syncItemsPending: number;
+  /** When the store last confirmed a write (undefined before the first, and offline). */
+  readonly syncTime: Date | undefined;
+  readonly state: RunState;
+}
+
+export interface FinishOptions {
+  exitCode?: number;
+  quiet?: boolean;
+}
+
+/** Everything a Run is built from; assembled by `init`. */
+export interface RunParts {
+  readonly id: string;
+  readonly entity: string;
+  readonly project: string;
+  name: string;
+  notes: string | undefined;
+  tags: readonly string[];
+  readonly group: string | undefined;
+  readonly jobType: string | undefined;
+  readonly sweepId: string | undefined;
+  readonly startTime: number;
+  readonly settings: Settings;
+  readonly mode: "local" | "offline" | "disabled";
+  readonly resumed: boolean;
+  readonly dir: string;
+  readonly uiBaseUrl: string | undefined;
+  readonly config: Config;
+  readonly configState: ConfigState;
+  readonly summary: Summary;
+  readonly metrics: MetricRegistry;
+  /** Undefined for disabled runs, which log nothing. */
+  readonly handler: LogHandler | undefined;
+  readonly pipeline: RunPipeline | undefined;
+  /** Pushes a run record reflecting current name/notes/tags. */
+  readonly publishRunRecord: () => void;
+  /** Stops monitors and hooks, drains and closes; returns true if the store got everything. */
+  readonly shutdown: (exitCode: number, state: RunState, quiet: boolean) => Promise<void>;
+  readonly warn: (message: string) => void;
+}
+
+/**
+ * A run: the W&B `Run`, TypeScript style. `log` is synchronous and costs microseconds;
+ * everything that touches disk or the store happens later, off the caller's path.
+ */
+export class Run {
+  readonly #parts: RunParts;
+  #finishing: Promise<void> | undefined;
+  #finished = false;
+  #preempting = false;
+  readonly #watches = new Map<unknown, { watcher: ModelWatcher; handle: WatchHandle }>();
+  readonly #alerts = new AlertThrottle();
+
+  /** @internal Use `init()`. */
+  constructor(parts: RunParts) {
+    this.#parts = parts;
+  }
+
+  get id(): string {
+    return this.#parts.id;
+  }
+  get entity(): string {
+    return this.#parts.entity;
+  }
+  get project(): string {
+    return this.#parts.project;
+  }
+  get group(): string | undefined {
+    return this.#parts.group;
+  }
+  get jobType(): string | undefined {
+    return this.#parts.jobType;
+  }
+  get sweepId(): string | undefined {
+    return this.#parts.sweepId;
+  }
+  get sweepUrl(): string | undefined {
+    const base = this.projectUrl;
+    return base && this.sweepId ? `${base}/sweeps/${encodeURIComponent(this.sweepId)}` : undefined;
+  }
+  /** Unix seconds. */
+  get startTime(): number {
+    return this.#parts.startTime;
+  }
+  get settings(): Settings {
+    return this.#parts.settings;
+  }
+  get resumed(): boolean {
+    return this.#parts.resumed;
+  }
+  get disabled(): boolean {
+    return this.#parts.mode === "disabled";
+  }
+  get offline(): boolean {
+    return this.#parts.mode === "offline";
+  }
+  /** The run's files folder. */
+  get dir(): string {
+    return this.#parts.dir;
+  }
+  get path(): string {
+    return `${this.entity}/${this.project}/${this.id}`;
+  }
+  get projectUrl(): string | undefined {
+    const base = this.#parts.uiBaseUrl;
+    return base === undefined ? undefined : `${base}/${encodeURIComponent(this.entity)}/${encodeURIComponent(this.project)}`;
+  }
+  get url(): string | undefined {
+    const project = this.projectUrl;
+    return project === undefined ? undefined : `${project}/runs/${encodeURIComponent(this.id)}`;
+  }
+  get config(): Config {
+    return this.#parts.config;
+  }
+  /** A frozen snapshot of the config as it is now. */
+  get configStatic(): Readonly<Record<string, unknown>> {
+    return deepFreeze(this.#parts.configState.snapshot());
+  }
+  get summary(): Summary {
+    return this.#parts.summary;
+  }
+  /** The step the next committed row gets. */
+  get step(): number {
+    return this.#parts.handler?.step ?? 0;
+  }
+
+  get name(): string {
+    return this.#parts.name;
+  }
+  set name(value: string) {
+    this.#assertOpen("name");
+    const name = validateOptionalText("name", value, 128);
+    if (name === undefined || name.length === 0) throw new RunlogError("INVALID_ARGUMENT", "A run name must be a non-empty string.");
+    this.#parts.name = name;
+    this.#parts.publishRunRecord();
+  }
+  get notes(): string | undefined {
+    return this.#parts.notes;
+  }
+  set notes(value: string | undefined) {
+    this.#assertOpen("notes");
+    this.#parts.notes = validateOptionalText("notes", value, 1_000_000);
+    this.#parts.publishRunRecord();
+  }
+  get tags(): readonly string[] {
+    return this.#parts.tags;
+  }
+  set tags(value: readonly string[]) {
+    this.#assertOpen("tags");
+    this.#parts.tags = validateTags(value);
+    this.#parts.publishRunRecord();
+  }
+
+  /** Logs a row of metrics. See the step/commit rules in the spec; never blocks on I/O. */
+  log(data: Record<string, unknown> | Map<string, unknown>, options?: LogOptions): void {
+    if (this.#finished || this.#finishing) this.#throwFinished("log");
+    const parts = this.#parts;
+    if (parts.pipeline === undefined || parts.handler === undefined) return;
+    try {
+      parts.handler.log(data, options);
+    } finally {
+      if (parts.pipeline.history.points >= SEAL_POINTS) parts.pipeline.seal();
+    }
+  }
+
+  defineMetric(name: string, options: DefineMetricOptions = {}): Metric {
+    this.#assertOpen("defineMetric");
+    const metric = this.#parts.metrics.define(name, options);
+    this.#parts.handler?.invalidateKeyCache();
+    this.#parts.pipeline?.push("metrics", { metrics: this.#parts.metrics.all() });
+    return metric;
+  }
+
+  /** Stores an alert (throttled per title) and posts it to RUNLOG_ALERT_WEBHOOK URLs. */
+  async alert(options: AlertOptions): Promise<void> {
+    this.#assertOpen("alert");
+    const alert = validateAlert(options);
+    if (this.disabled) return;
+    const urls = webhookUrls();
+    if (!this.#alerts.allow(alert)) return;
+    this.#parts.pipeline?.push("alert", alert);
+    if (urls.length > 0) {
+      await deliverAlert(
+        urls,
+        { ...alert, runId: this.id, runPath: this.path, runName: this.name, url: this.url, timestamp: Date.now() / 1000 },
+        this.#parts.warn,
+      );
+    }
+  }
+
+  /** Marks the run preempting: readers wait longer before calling it crashed. */
+  markPreempting(): void {
+    this.#assertOpen("markPreempting");
+    if (this.#preempting) return;
+    this.#preempting = true;
+    this.#parts.pipeline?.push("preempting", {});
+  }
+
+  async status(): Promise<RunStatus> {
+    const sender = this.#parts.pipeline?.sender;
+    const lastAck = sender?.lastAckAt;
+    return {
+      syncItemsTotal: sender?.totalItems ?? 0,
+      syncItemsPending: sender?.pendingItems ?? 0,
+      syncTime: lastAck === undefined ? undefined : new Date(lastAck),
+      state: this.#finished ? this.#finalState : this.#preempting ? "preempting" : "running",
+    };
+  }
+  #finalState: RunState = "finished";
+
+  /** Shows the run page inline in a notebook kernel (Deno or tslab); elsewhere returns false. */
+  display(options: { height?: number; hidden?: boolean } = {}): boolean {
+    if (options.hidden || this.url === undefined) return false;
+    const html = `<iframe src="${this.url}" style="border:none;width:100%;height:${Math.max(100, Number(options.height) || 420)}px"></iframe>`;
+    const deno = (globalThis as { Deno?: { jupyter?: { display?: (bundle: unknown, options?: unknown) => unknown } } }).Deno;
+    if (typeof deno?.jupyter?.display === "function") {
+      deno.jupyter.display({ "text/html": html }, { raw: true });
+      return true;
+    }
+    const tslab = (globalThis as { tslab?: { display?: { html?: (html: string) => void } } }).tslab;
+    if (typeof tslab?.display?.html === "function") {
+      tslab.display.html(html);
+      return true;
+    }
+    return false;
+  }
+
+  /** Hooks a model through the adapter that claims it (import @runlog/tfjs, @runlog/onnx …). */
+  watch(models: unknown, options: WatchOptions = {}): void {
+    this.#assertOpen("watch");
+    const resolved = resolveWatchOptions(options);
+    const list = Array.isArray(models) ? models : [models];
+    if (list.length === 0) throw new RunlogError("INVALID_ARGUMENT", "watch needs at least one model.");
+    const claimed = list.map((model) => {
+      if (this.#watches.has(model)) throw new RunlogError("ALREADY_WATCHED", "This model is already watched by this run; call run.unwatch(model) first.");
+      return { model, watcher: findWatcher(model) };
+    });
+    if (this.disabled) return;
+    claimed.forEach(({ model, watcher }, i) => {
+      const idx = resolved.idx ?? (list.length > 1 ? i : undefined);
+      const handle = watcher.watch(model, this, { ...resolved, ...(idx === undefined ? {} : { idx }) });
+      this.#watches.set(model, { watcher, handle });
+    });
+  }
+
+  unwatch(models?: unknown): void {
+    const list = models === undefined ? [...this.#watches.keys()] : Array.isArray(models) ? models : [models];
+    for (const model of list) {
+      this.#watches.get(model)?.handle.remove();
+      this.#watches.delete(model);
+    }
+  }
+
+  /**
+   * Drains everything to the store and marks the run finished (exit code 0) or failed.
+   * Idempotent. Past `settings.finishTimeout` it stops waiting and leaves the run to
+   * `runlog sync`, so it never hangs.
+   */
+  finish(options: FinishOptions = {}): Promise<void> {
+    if (this.#finishing) return this.#finishing;
+    const exitCode = options.exitCode ?? 0;
+    if (!Number.isInteger(exitCode)) {
+      return Promise.reject(new RunlogError("INVALID_ARGUMENT", `exitCode must be an integer, got ${String(options.exitCode)}.`));
+    }
+    return this.finishAs(exitCode, exitCode === 0 ? "finished" : "failed", options.quiet ?? this.settings.quiet);
+  }
+
+  /** @internal finish with an explicit state (signals use "killed"). */
+  finishAs(exitCode: number, state: RunState, quiet: boolean): Promise<void> {
+    if (this.#finishing) return this.#finishing;
+    this.#finalState = state;
+    this.unwatch();
+    this.#finishing = this.#parts.shutdown(exitCode, state, quiet).finally(() => {
+      this.#finished = true;
+      this.#parts.configState.lock();
+    });
+    return this.#finishing;
+  }
+
+  /** @internal true once finish has started. */
+  get finishing(): boolean {
+    return this.#finishing !== undefined;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.finish({ exitCode: 0 });
+  }
+
+  #assertOpen(what: string): void {
+    if (this.#finished || this.#finishing) this.#throwFinished(what);
+  }
+
+  #throwFinished(what: string): never {
+    throw new RunlogError("RUN_FINISHED", `Run (${this.id}) is finished. The call to ${what} was ignored; start a new run with init().`);
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
+}

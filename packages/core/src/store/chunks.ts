@@ -1,0 +1,47 @@
+/** Points per stored chunk. Chosen by bench/series.mjs: small enough that boundary decodes are cheap. */
+export const CHUNK_POINTS = 1024;
+
+export interface ChunkStats {
+  count: number;
+  min: number | null;
+  max: number | null;
+  firstValue: number;
+  lastValue: number;
+  firstStep: number;
+  lastStep: number;
+}
+
+/** Stats over finite-or-infinite values; NaN is skipped for min/max (null when all NaN). */
+export function chunkStats(steps: Float64Array, values: Float64Array, count: number): ChunkStats {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let seen = false;
+  for (let i = 0; i < count; i++) {
+    const v = values[i] as number;
+    if (v !== v) continue;
+    seen = true;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return {
+    count,
+    min: seen ? min : null,
+    max: seen ? max : null,
+    firstValue: values[0] as number,
+    lastValue: values[count - 1] as number,
+    firstStep: steps[0] as number,
+    lastStep: steps[count - 1] as number,
+  };
+}
+
+/** Reads a Float64 blob returned by SQLite (a Buffer, possibly unaligned). */
+export function blobToFloat64(blob: Uint8Array): Float64Array {
+  if (blob.byteOffset % 8 === 0) return new Float64Array(blob.buffer, blob.byteOffset, blob.byteLength / 8);
+  const out = new Float64Array(blob.byteLength / 8);
+  new Uint8Array(out.buffer).set(blob);
+  return out;
+}
+
+export function float64ToBlob(values: Float64Array, count: number): Buffer {
+  return Buffer.from(values.buffer, values.byteOffset, count * 8);
+}

@@ -1,0 +1,54 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { RunlogError } from "../../errors.js";
+import { migrate } from "./schema.js";
+
+export const DB_FILE = "runlog.db";
+
+/**
+ * Opens runlog.db the way every process must: WAL (readers never block the writer),
+ * a busy timeout, NORMAL sync (the transaction log is our durability), foreign keys.
+ */
+export function openDatabase(path: string): Database.Database {
+  mkdirSync(dirname(path), { recursive: true });
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { timeout: 10_000 });
+    withBusyRetry(() => {
+      (db as Database.Database).pragma("journal_mode = WAL");
+    });
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    db.pragma("cache_size = -32000");
+    withBusyRetry(() => migrate(db as Database.Database));
+    return db;
+  } catch (error) {
+    db?.close();
+    if (RunlogError.isInstance(error)) throw error;
+    throw new RunlogError("STORE_ERROR", `Cannot open the runlog store at ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+const BUSY_CODES = new Set(["SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_BUSY_RECOVERY", "SQLITE_LOCKED"]);
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs `fn`, retrying while another process holds the write lock. Many processes
+ * share one root; a busy error must never reach the user, so we wait (with backoff)
+ * for as long as it takes — callers bound the overall wait with their own timeouts.
+ */
+export function withBusyRetry<T>(fn: () => T, maxWaitMs = 10 * 60_000): T {
+  const started = Date.now();
+  let delay = 5;
+  for (;;) {
+    try {
+      return fn();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === undefined || !BUSY_CODES.has(code) || Date.now() - started > maxWaitMs) throw error;
+      Atomics.wait(sleeper, 0, 0, delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 250);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+import type Database from "better-sqlite3";
+import type {
+  AlertHeader,
+  ConfigHeader,
+  DecodedRecord,
+  ExitHeader,
+  HistoryHeader,
+  MetaHeader,
+  MetricsHeader,
+  PreemptingHeader,
+  RunHeader,
+  ScalarColumn,
+  SummaryHeader,
+} from "../../pipeline/records.js";
+import { decodeJson, encodeJson } from "../../util/json.js";
+import type { ChunkWriter } from "./chunk-writer.js";
+import { copyHistory, recomputeSummary, truncateHistory } from "./history-surgery.js";
+
+/** State shared by the appliers while one transaction runs. */
+export interface ApplyContext {
+  readonly db: Database.Database;
+  readonly chunks: ChunkWriter;
+  runPk: number;
+  readonly keyIds: Map<string, number>;
+}
+
+type Applier<H> = (context: ApplyContext, header: H, record: DecodedRecord) => void;
+
+function updateJsonColumn(
+  context: ApplyContext,
+  column: "config" | "summary" | "metadata" | "metrics",
+  change: (current: Record<string, unknown>) => unknown,
+): void {
+  const row = context.db.prepare(`SELECT ${column} AS value FROM runs WHERE pk = ?`).get(context.runPk) as { value: string };
+  const next = change(decodeJson<Record<string, unknown>>(row.value));
+  context.db.prepare(`UPDATE runs SET ${column} = ? WHERE pk = ?`).run(encodeJson(next), context.runPk);
+}
+
+export function keyId(context: ApplyContext, stream: string, key: string): number {
+  const cacheKey = `${context.runPk}\u0000${stream}\u0000${key}`;
+  const cached = context.keyIds.get(cacheKey);
+  if (cached !== undefined) return cached;
+  context.db
+    .prepare("INSERT OR IGNORE INTO series_keys (run_pk, stream, key) VALUES (?, ?, ?)")
+    .run(context.runPk, stream, key);
+  const row = context.db
+    .prepare("SELECT id FROM series_keys WHERE run_pk = ? AND stream = ? AND key = ?")
+    .get(context.runPk, stream, key) as { id: number };
+  context.keyIds.set(cacheKey, row.id);
+  return row.id;
+}
+
+/** Run records open or re-open a run; a fork copies its parent's history once, at creation. */
+const applyRun: Applier<RunHeader & { rewindTo?: number; forkFrom?: { id: string; step: number } }> = (context, h) => {
+  const { db } = context;
+  db.prepare("INSERT OR IGNORE INTO projects (entity, name, created_at) VALUES (?, ?, ?)").run(h.entity, h.project, h.startTime);
+  const existing = db.prepare("SELECT pk FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(h.entity, h.project, h.id) as
+    | { pk: number }
+    | undefined;
+  const now = h.t / 1000;
+  if (existing === undefined) {
+    const result = db
+      .prepare(
+        `INSERT INTO runs (entity, project, run_id, name, notes, tags, group_name, job_type, sweep_id,
+           created_at, heartbeat_at, crash_timeout, attempts, forked_from)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(h.entity, h.project, h.id, h.name, h.notes ?? null, JSON.stringify(h.tags), h.group ?? null, h.jobType ?? null,
+        h.sweepId ?? null, h.startTime, now, h.crashTimeout, h.attempt + 1,
+        h.forkFrom ? `${h.forkFrom.id}?_step=${h.forkFrom.step}` : null);
+    context.runPk = Number(result.lastInsertRowid);
+    if (h.forkFrom) {
+      const parent = db.prepare("SELECT pk FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(h.entity, h.project, h.forkFrom.id) as
+        | { pk: number }
+        | undefined;
+      if (parent !== undefined) copyHistory(context, parent.pk, h.forkFrom.step);
+    }
+    return;
+  }
+  context.runPk = existing.pk;
+  db.prepare(
+    `UPDATE runs SET name = ?, notes = ?, tags = ?, group_name = ?, job_type = ?, sweep_id = ?,
+       state = 'running', exit_code = NULL, finished_at = NULL, heartbeat_at = MAX(heartbeat_at, ?), crash_timeout = ?,
+       attempts = MAX(attempts, ?)
+     WHERE pk = ?`,
+  ).run(h.name, h.notes ?? null, JSON.stringify(h.tags), h.group ?? null, h.jobType ?? null, h.sweepId ?? null,
+    now, h.crashTimeout, h.attempt + 1, existing.pk);
+  if (h.rewindTo !== undefined) {
+    truncateHistory(context, existing.pk, h.rewindTo);
+    recomputeSummary(context, existing.pk);
+  }
+};
+
+const applyHistory: Applier<HistoryHeader> = (context, h, record) => {
+  const columns = (record as { columns: readonly ScalarColumn[] }).columns;
+  for (const column of columns) {
+    context.chunks.append(keyId(context, h.stream, column.key), column.steps, column.values);
+  }
+  if (h.rows.length > 0) {
+    const upsert = context.db.prepare(
+      `INSERT INTO history_rows (run_pk, step, data) VALUES (?, ?, ?)
+       ON CONFLICT (run_pk, step) DO UPDATE SET data = excluded.data`,
+    );
+    for (const [step, values] of h.rows) {
+      for (const key of Object.keys(values)) keyId(context, "history", key);
+      upsert.run(context.runPk, step, encodeJson(values));
+    }
+  }
+  if (h.stream === "history") {
+    context.db.prepare("UPDATE runs SET last_step = MAX(last_step, ?) WHERE pk = ?").run(h.lastStep, context.runPk);
+  }
+};
+
+const APPLIERS: { [K in DecodedRecord["kind"]]: Applier<never> } = {
+  run: applyRun as Applier<never>,
+  meta: ((context, h: MetaHeader) => updateJsonColumn(context, "metadata", (m) => ({ ...m, ...h.metadata }))) as Applier<never>,
+  config: ((context, h: ConfigHeader) => updateJsonColumn(context, "config", () => h.config)) as Applier<never>,
+  summary: ((context, h: SummaryHeader) =>
+    updateJsonColumn(context, "summary", (summary) => {
+      for (const key of h.delete) delete summary[key];
+      return { ...summary, ...h.set };
+    })) as Applier<never>,
+  metrics: ((context, h: MetricsHeader) => updateJsonColumn(context, "metrics", () => h.metrics)) as Applier<never>,
+  history: applyHistory as Applier<never>,
+  alert: ((context, h: AlertHeader) => {
+    context.db
+      .prepare("INSERT INTO alerts (run_pk, title, text, level, wait_duration, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+      .run(context.runPk, h.title, h.text, h.level, h.waitDuration, h.t / 1000);
+  }) as Applier<never>,
+  exit: ((context, h: ExitHeader) => {
+    context.db
+      .prepare("UPDATE runs SET state = ?, exit_code = ?, finished_at = ?, runtime = ?, heartbeat_at = MAX(heartbeat_at, ?) WHERE pk = ?")
+      .run(h.state, h.exitCode, h.t / 1000, h.runtime, h.t / 1000, context.runPk);
+  }) as Applier<never>,
+  preempting: ((context, _h: PreemptingHeader) => {
+    context.db.prepare("UPDATE runs SET state = 'preempting' WHERE pk = ? AND state = 'running'").run(context.runPk);
+  }) as Applier<never>,
+};
+
+export function applyRecord(context: ApplyContext, record: DecodedRecord): void {
+  (APPLIERS[record.kind] as Applier<unknown>)(context, record.header, record);
+}

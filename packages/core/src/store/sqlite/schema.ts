@@ -1,0 +1,113 @@
+import type Database from "better-sqlite3";
+
+/**
+ * Versioned migrations, applied in order inside one IMMEDIATE transaction so several
+ * processes opening a fresh root at once migrate it exactly once.
+ * Never edit a shipped migration: add the next one.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE projects (
+    entity TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (entity, name)
+  );
+  CREATE TABLE runs (
+    pk INTEGER PRIMARY KEY,
+    entity TEXT NOT NULL,
+    project TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    notes TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    group_name TEXT,
+    job_type TEXT,
+    sweep_id TEXT,
+    state TEXT NOT NULL DEFAULT 'running',
+    exit_code INTEGER,
+    config TEXT NOT NULL DEFAULT '{}',
+    summary TEXT NOT NULL DEFAULT '{}',
+    metrics TEXT NOT NULL DEFAULT '[]',
+    metadata TEXT NOT NULL DEFAULT '{}',
+    created_at REAL NOT NULL,
+    heartbeat_at REAL NOT NULL,
+    finished_at REAL,
+    runtime REAL NOT NULL DEFAULT 0,
+    crash_timeout REAL NOT NULL DEFAULT 300,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    forked_from TEXT,
+    last_step INTEGER NOT NULL DEFAULT -1,
+    applied_seq INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (entity, project, run_id)
+  );
+  CREATE INDEX runs_by_project ON runs (entity, project, created_at);
+  CREATE TABLE series_keys (
+    id INTEGER PRIMARY KEY,
+    run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+    stream TEXT NOT NULL,
+    key TEXT NOT NULL,
+    UNIQUE (run_pk, stream, key)
+  );
+  -- Scalar series, columnar: each row holds up to CHUNK_POINTS steps and values as
+  -- Float64 blobs plus stats, so charts read min/max without decoding. Blobs go last
+  -- so stat-only queries never touch their overflow pages.
+  CREATE TABLE series_chunks (
+    id INTEGER PRIMARY KEY,
+    key_id INTEGER NOT NULL REFERENCES series_keys (id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    first_step REAL NOT NULL,
+    last_step REAL NOT NULL,
+    count INTEGER NOT NULL,
+    min REAL,
+    max REAL,
+    first_value REAL,
+    last_value REAL,
+    steps BLOB NOT NULL,
+    vals BLOB NOT NULL,
+    UNIQUE (key_id, seq)
+  );
+  CREATE INDEX series_chunks_by_step ON series_chunks (key_id, last_step);
+  -- Non-scalar history values (histograms, strings, media references) per step.
+  CREATE TABLE history_rows (
+    id INTEGER PRIMARY KEY,
+    run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    UNIQUE (run_pk, step)
+  );
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    level TEXT NOT NULL,
+    wait_duration REAL NOT NULL,
+    created_at REAL NOT NULL
+  );
+  CREATE INDEX alerts_by_run ON alerts (run_pk, created_at);
+  CREATE TABLE files (
+    run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT,
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (run_pk, path)
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    const version = db.pragma("user_version", { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`runlog.db has schema version ${version}, newer than this runlog (${SCHEMA_VERSION}); upgrade runlog.`);
+    }
+    for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}

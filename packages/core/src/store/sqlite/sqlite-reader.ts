@@ -1,0 +1,145 @@
+import type Database from "better-sqlite3";
+import type { Metric } from "../../metrics/metric.js";
+import { decodeJson } from "../../util/json.js";
+import { blobToFloat64 } from "../chunks.js";
+import { effectiveState } from "../run-state.js";
+import type { AlertView, ChunkInfo, FileView, Points, RunView, StoreReader, Stream } from "../store.js";
+import { openDatabase } from "./database.js";
+import type { RunRow } from "./sqlite-store.js";
+
+function toView(row: RunRow): RunView & { pk: number } {
+  return {
+    pk: row.pk,
+    entity: row.entity,
+    project: row.project,
+    id: row.run_id,
+    name: row.name,
+    notes: row.notes ?? undefined,
+    tags: JSON.parse(row.tags) as string[],
+    group: row.group_name ?? undefined,
+    jobType: row.job_type ?? undefined,
+    sweepId: row.sweep_id ?? undefined,
+    state: effectiveState(row.state, row.heartbeat_at, row.crash_timeout),
+    exitCode: row.exit_code ?? undefined,
+    config: decodeJson(row.config),
+    summary: decodeJson(row.summary),
+    metrics: decodeJson<Metric[]>(row.metrics),
+    metadata: decodeJson(row.metadata),
+    createdAt: row.created_at,
+    heartbeatAt: row.heartbeat_at,
+    finishedAt: row.finished_at ?? undefined,
+    runtime: row.runtime,
+    crashTimeout: row.crash_timeout,
+    lastStep: row.last_step,
+    attempts: row.attempts,
+    forkedFrom: row.forked_from ?? undefined,
+  };
+}
+
+function pkOf(run: RunView): number {
+  return (run as RunView & { pk: number }).pk;
+}
+
+/** Reads the embedded store. Synchronous underneath (better-sqlite3), async to match the contract. */
+export class SqliteReader implements StoreReader {
+  private readonly db: Database.Database;
+  private readonly keyIds = new Map<string, number | undefined>();
+  private readonly statements: Record<string, Database.Statement> = {};
+
+  constructor(path: string) {
+    this.db = openDatabase(path);
+  }
+
+  private statement(sql: string): Database.Statement {
+    this.statements[sql] ??= this.db.prepare(sql);
+    return this.statements[sql] as Database.Statement;
+  }
+
+  async listProjects() {
+    return this.statement(
+      `SELECT p.entity AS entity, p.name AS name, p.created_at AS createdAt,
+              (SELECT COUNT(*) FROM runs r WHERE r.entity = p.entity AND r.project = p.name) AS runCount
+       FROM projects p ORDER BY p.created_at DESC`,
+    ).all() as { entity: string; name: string; createdAt: number; runCount: number }[];
+  }
+
+  async listRuns(entity: string, project: string): Promise<RunView[]> {
+    const rows = this.statement("SELECT * FROM runs WHERE entity = ? AND project = ? ORDER BY created_at DESC").all(entity, project) as RunRow[];
+    return rows.map(toView);
+  }
+
+  async getRun(entity: string, project: string, id: string): Promise<RunView | undefined> {
+    const row = this.statement("SELECT * FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(entity, project, id) as RunRow | undefined;
+    return row === undefined ? undefined : toView(row);
+  }
+
+  async seriesKeys(run: RunView, stream: Stream): Promise<string[]> {
+    const rows = this.statement("SELECT key FROM series_keys WHERE run_pk = ? AND stream = ? ORDER BY key").all(pkOf(run), stream) as { key: string }[];
+    return rows.map((r) => r.key);
+  }
+
+  private keyId(run: RunView, stream: Stream, key: string): number | undefined {
+    const cacheKey = `${pkOf(run)}\u0000${stream}\u0000${key}`;
+    if (this.keyIds.has(cacheKey)) return this.keyIds.get(cacheKey);
+    const row = this.statement("SELECT id FROM series_keys WHERE run_pk = ? AND stream = ? AND key = ?").get(pkOf(run), stream, key) as { id: number } | undefined;
+    // Only cache hits: a key may appear later while the run is live.
+    if (row !== undefined) this.keyIds.set(cacheKey, row.id);
+    return row?.id;
+  }
+
+  async chunkInfos(run: RunView, stream: Stream, key: string, from: number, to: number): Promise<ChunkInfo[]> {
+    const id = this.keyId(run, stream, key);
+    if (id === undefined) return [];
+    const rows = this.statement(
+      `SELECT seq, first_step, last_step, count, min, max, last_value FROM series_chunks
+       WHERE key_id = ? AND last_step >= ? AND first_step <= ? ORDER BY seq`,
+    )
+      .raw(true)
+      .all(id, from, to) as [number, number, number, number, number | null, number | null, number | null][];
+    const out = new Array<ChunkInfo>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as [number, number, number, number, number | null, number | null, number | null];
+      out[i] = { seq: r[0], firstStep: r[1], lastStep: r[2], count: r[3], min: r[4], max: r[5], lastValue: r[6] };
+    }
+    return out;
+  }
+
+  async chunkPoints(run: RunView, stream: Stream, key: string, seqs: readonly number[]): Promise<Points[]> {
+    const id = this.keyId(run, stream, key);
+    if (id === undefined) return [];
+    const get = this.statement("SELECT steps, vals FROM series_chunks WHERE key_id = ? AND seq = ?");
+    return seqs.map((seq) => {
+      const row = get.get(id, seq) as { steps: Buffer; vals: Buffer } | undefined;
+      return row === undefined
+        ? { steps: new Float64Array(0), values: new Float64Array(0) }
+        : { steps: blobToFloat64(row.steps), values: blobToFloat64(row.vals) };
+    });
+  }
+
+  async historyRows(run: RunView, from: number, to: number): Promise<[number, Record<string, unknown>][]> {
+    const rows = this.statement("SELECT step, data FROM history_rows WHERE run_pk = ? AND step >= ? AND step <= ? ORDER BY step")
+      .raw(true)
+      .all(pkOf(run), from, to) as [number, string][];
+    return rows.map(([step, data]) => [step, decodeJson<Record<string, unknown>>(data)]);
+  }
+
+  async alerts(run: RunView): Promise<AlertView[]> {
+    return this.statement(
+      "SELECT title, text, level, wait_duration AS waitDuration, created_at AS createdAt FROM alerts WHERE run_pk = ? ORDER BY created_at, id",
+    ).all(pkOf(run)) as AlertView[];
+  }
+
+  async files(run: RunView): Promise<FileView[]> {
+    const rows = this.statement("SELECT path, size, sha256, updated_at AS updatedAt FROM files WHERE run_pk = ? ORDER BY path").all(pkOf(run)) as {
+      path: string;
+      size: number;
+      sha256: string | null;
+      updatedAt: number;
+    }[];
+    return rows.map((r) => ({ ...r, sha256: r.sha256 ?? undefined }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,171 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import type Database from "better-sqlite3";
+import type { Metric } from "../../metrics/metric.js";
+import type { DecodedRecord, RunState } from "../../pipeline/records.js";
+import type { DescribeRunRequest, DescribeRunResult } from "../../pipeline/sink.js";
+import { readTransactionLog } from "../../pipeline/transaction-log.js";
+import { decodeJson } from "../../util/json.js";
+import { ChunkWriter } from "./chunk-writer.js";
+import { openDatabase, withBusyRetry } from "./database.js";
+import { type ApplyContext, applyRecord } from "./record-appliers.js";
+
+export interface ReplayResult {
+  readonly files: number;
+  readonly records: number;
+  readonly applied: number;
+  readonly tornBytes: number;
+}
+
+/** Transaction-log files of a run, oldest attempt first. */
+export function listRunLogs(runDir: string): string[] {
+  if (!existsSync(runDir)) return [];
+  return readdirSync(runDir)
+    .filter((name) => /^attempt-\d+\.rlog$/.test(name))
+    .sort()
+    .map((name) => join(runDir, name));
+}
+
+/**
+ * The write side of the embedded store. Used by the worker thread (live runs), by
+ * `runlog sync` and by the last-chance drain at process exit. Every apply is
+ * idempotent: records at or below the run's `applied_seq` are skipped.
+ */
+export class SqliteStore {
+  readonly db: Database.Database;
+  private readonly context: ApplyContext;
+
+  constructor(readonly path: string) {
+    this.db = openDatabase(path);
+    this.context = { db: this.db, chunks: new ChunkWriter(this.db), runPk: 0, keyIds: new Map() };
+  }
+
+  /** Applies records in one transaction; returns how many were new. */
+  apply(records: readonly DecodedRecord[]): number {
+    return withBusyRetry(() =>
+      this.db
+        .transaction(() => {
+          let applied = 0;
+          let appliedSeq = 0;
+          for (const record of records) {
+            if (record.kind === "run") this.selectRun(record.header.entity, record.header.project, record.header.id);
+            if (this.context.runPk !== 0 && record.header.seq <= this.appliedSeq()) continue;
+            applyRecord(this.context, record);
+            appliedSeq = record.header.seq;
+            applied++;
+          }
+          this.context.chunks.flushTails();
+          if (applied > 0) this.setAppliedSeq(appliedSeq, (records[records.length - 1] as DecodedRecord).header.t);
+          return applied;
+        })
+        .immediate(),
+    );
+  }
+
+  heartbeat(at: number = Date.now()): void {
+    if (this.context.runPk === 0) return;
+    withBusyRetry(() =>
+      this.db.prepare("UPDATE runs SET heartbeat_at = MAX(heartbeat_at, ?) WHERE pk = ?").run(at / 1000, this.context.runPk),
+    );
+  }
+
+  /** Replays a run's transaction logs (all attempts). Safe to repeat: nothing is applied twice. */
+  replayRunDir(runDir: string): ReplayResult {
+    let records = 0;
+    let applied = 0;
+    let tornBytes = 0;
+    const files = listRunLogs(runDir);
+    for (const file of files) {
+      this.context.runPk = 0;
+      const result = readTransactionLog(file, (batch) => {
+        records += batch.length;
+        applied += this.apply(batch);
+      });
+      tornBytes += result.tornBytes;
+    }
+    return { files: files.length, records, applied, tornBytes };
+  }
+
+  describeRun(request: DescribeRunRequest): DescribeRunResult {
+    if (request.runDir !== undefined) this.replayRunDir(request.runDir);
+    const count = this.db
+      .prepare("SELECT COUNT(*) AS n FROM runs WHERE entity = ? AND project = ?")
+      .get(request.entity, request.project) as { n: number };
+    const row = this.db
+      .prepare("SELECT * FROM runs WHERE entity = ? AND project = ? AND run_id = ?")
+      .get(request.entity, request.project, request.id) as RunRow | undefined;
+    if (row === undefined) return { projectRunCount: count.n };
+    return {
+      projectRunCount: count.n,
+      run: {
+        entity: row.entity,
+        project: row.project,
+        id: row.run_id,
+        name: row.name,
+        ...(row.notes === null ? {} : { notes: row.notes }),
+        tags: JSON.parse(row.tags) as string[],
+        ...(row.group_name === null ? {} : { group: row.group_name }),
+        ...(row.job_type === null ? {} : { jobType: row.job_type }),
+        state: row.state,
+        config: decodeJson(row.config),
+        summary: decodeJson(row.summary),
+        metrics: decodeJson<Metric[]>(row.metrics),
+        lastStep: row.last_step,
+        appliedSeq: row.applied_seq,
+        runtime: row.runtime,
+        attempts: row.attempts,
+      },
+    };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private selectRun(entity: string, project: string, id: string): void {
+    const row = this.db.prepare("SELECT pk FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(entity, project, id) as
+      | { pk: number }
+      | undefined;
+    if (row?.pk !== this.context.runPk) this.context.chunks.reset();
+    this.context.runPk = row?.pk ?? 0;
+  }
+
+  private appliedSeq(): number {
+    const row = this.db.prepare("SELECT applied_seq FROM runs WHERE pk = ?").get(this.context.runPk) as { applied_seq: number } | undefined;
+    return row?.applied_seq ?? 0;
+  }
+
+  private setAppliedSeq(seq: number, t: number): void {
+    this.db
+      .prepare("UPDATE runs SET applied_seq = MAX(applied_seq, ?), heartbeat_at = MAX(heartbeat_at, ?) WHERE pk = ?")
+      .run(seq, t / 1000, this.context.runPk);
+  }
+}
+
+export interface RunRow {
+  pk: number;
+  entity: string;
+  project: string;
+  run_id: string;
+  name: string;
+  notes: string | null;
+  tags: string;
+  group_name: string | null;
+  job_type: string | null;
+  sweep_id: string | null;
+  state: RunState;
+  exit_code: number | null;
+  config: string;
+  summary: string;
+  metrics: string;
+  metadata: string;
+  created_at: number;
+  heartbeat_at: number;
+  finished_at: number | null;
+  runtime: number;
+  crash_timeout: number;
+  attempts: number;
+  forked_from: string | null;
+  last_step: number;
+  applied_seq: number;
+}

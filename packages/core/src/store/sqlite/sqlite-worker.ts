@@ -1,0 +1,64 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { scanFrames } from "../../pipeline/frame.js";
+import { SqliteStore } from "./sqlite-store.js";
+import type { FromWorker, ToWorker, WorkerData } from "./worker-protocol.js";
+
+/**
+ * The embedded store's writer thread: all SQLite work for one run happens here, so
+ * the training loop never waits on the database (or on another process's lock).
+ */
+const port = parentPort;
+if (port === null) throw new Error("sqlite-worker must run as a worker thread");
+const { dbPath, heartbeatSeconds } = workerData as WorkerData;
+let store: SqliteStore | undefined;
+// Heartbeats come from this thread: they stop only when the process dies or closes the run.
+const heartbeat = setInterval(() => {
+  try {
+    store?.heartbeat();
+  } catch (error) {
+    post({ type: "error", error: serialize(error) });
+  }
+}, heartbeatSeconds * 1000);
+
+function post(message: FromWorker): void {
+  port?.postMessage(message);
+}
+
+function serialize(error: unknown): { message: string; code?: string } {
+  const e = error as { message?: string; code?: string };
+  return { message: e?.message ?? String(error), ...(e?.code ? { code: e.code } : {}) };
+}
+
+function getStore(): SqliteStore {
+  store ??= new SqliteStore(dbPath);
+  return store;
+}
+
+port.on("message", (message: ToWorker) => {
+  switch (message.type) {
+    case "describe":
+      try {
+        post({ type: "described", id: message.id, result: getStore().describeRun(message.request) });
+      } catch (error) {
+        post({ type: "described", id: message.id, error: serialize(error) });
+      }
+      return;
+    case "frames":
+      try {
+        const scan = scanFrames(message.bytes);
+        if (scan.stoppedBy !== undefined) throw new Error(`frames up to seq ${message.lastSeq} are damaged (${scan.stoppedBy})`);
+        getStore().apply(scan.records);
+        post({ type: "ack", lastSeq: message.lastSeq });
+      } catch (error) {
+        post({ type: "error", error: serialize(error) });
+      }
+      return;
+    case "close":
+      clearInterval(heartbeat);
+      store?.close();
+      store = undefined;
+      post({ type: "closed" });
+      port.close();
+      return;
+  }
+});

@@ -1,0 +1,81 @@
+import type { Metric } from "../metrics/metric.js";
+import type { RunState } from "../pipeline/records.js";
+
+/** A run as readers see it (every store returns this shape). */
+export interface RunView {
+  readonly entity: string;
+  readonly project: string;
+  readonly id: string;
+  readonly name: string;
+  readonly notes: string | undefined;
+  readonly tags: readonly string[];
+  readonly group: string | undefined;
+  readonly jobType: string | undefined;
+  readonly sweepId: string | undefined;
+  /** The state readers report: a silent running run becomes "crashed". */
+  readonly state: RunState;
+  readonly exitCode: number | undefined;
+  readonly config: Record<string, unknown>;
+  readonly summary: Record<string, unknown>;
+  readonly metrics: readonly Metric[];
+  readonly metadata: Record<string, unknown>;
+  /** Unix seconds. */
+  readonly createdAt: number;
+  readonly heartbeatAt: number;
+  readonly finishedAt: number | undefined;
+  readonly runtime: number;
+  readonly crashTimeout: number;
+  readonly lastStep: number;
+  readonly attempts: number;
+  readonly forkedFrom: string | undefined;
+}
+
+export type Stream = "history" | "system";
+
+/** Per-chunk stats of a scalar series: enough to bucket without decoding the chunk. */
+export interface ChunkInfo {
+  readonly seq: number;
+  readonly firstStep: number;
+  readonly lastStep: number;
+  readonly count: number;
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly lastValue: number | null;
+}
+
+export interface Points {
+  readonly steps: Float64Array;
+  readonly values: Float64Array;
+}
+
+export interface AlertView {
+  readonly title: string;
+  readonly text: string;
+  readonly level: string;
+  readonly waitDuration: number;
+  readonly createdAt: number;
+}
+
+export interface FileView {
+  readonly path: string;
+  readonly size: number;
+  readonly sha256: string | undefined;
+  readonly updatedAt: number;
+}
+
+/**
+ * The read contract every store implements (SQLite now; PostgreSQL and the remote HTTP
+ * store with the team issue). The `Api` is written only against this.
+ */
+export interface StoreReader {
+  listProjects(): Promise<{ entity: string; name: string; createdAt: number; runCount: number }[]>;
+  listRuns(entity: string, project: string): Promise<RunView[]>;
+  getRun(entity: string, project: string, id: string): Promise<RunView | undefined>;
+  seriesKeys(run: RunView, stream: Stream): Promise<string[]>;
+  chunkInfos(run: RunView, stream: Stream, key: string, from: number, to: number): Promise<ChunkInfo[]>;
+  chunkPoints(run: RunView, stream: Stream, key: string, seqs: readonly number[]): Promise<Points[]>;
+  historyRows(run: RunView, from: number, to: number): Promise<[number, Record<string, unknown>][]>;
+  alerts(run: RunView): Promise<AlertView[]>;
+  files(run: RunView): Promise<FileView[]>;
+  close(): void;
+}

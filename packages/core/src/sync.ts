@@ -1,0 +1,33 @@
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { RunlogError } from "./errors.js";
+import { DB_FILE } from "./store/sqlite/database.js";
+import { SqliteStore, listRunLogs } from "./store/sqlite/sqlite-store.js";
+
+export interface SyncResult {
+  readonly runDir: string;
+  readonly files: number;
+  readonly records: number;
+  /** Records that were new to the store; 0 when syncing again. */
+  readonly applied: number;
+  /** Bytes at the end of a log that a crash left half-written (ignored). */
+  readonly tornBytes: number;
+}
+
+/**
+ * Replays a run folder's transaction logs into the embedded store of `root`
+ * (default: the root the folder lives in, `<root>/runs/<id>`). Idempotent.
+ */
+export function syncRunDir(runDir: string, options: { root?: string } = {}): SyncResult {
+  const dir = resolve(runDir);
+  if (!existsSync(dir) || listRunLogs(dir).length === 0) {
+    throw new RunlogError("RUN_NOT_FOUND", `${dir} holds no runlog transaction log (attempt-*.rlog); pass a run folder like ./runlog/runs/<id>.`);
+  }
+  const root = resolve(options.root ?? dirname(dirname(dir)));
+  const store = new SqliteStore(join(root, DB_FILE));
+  try {
+    return { runDir: dir, ...store.replayRunDir(dir) };
+  } finally {
+    store.close();
+  }
+}
