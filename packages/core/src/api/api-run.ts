@@ -176,7 +176,7 @@ export class ApiRun {
     }
     let lo = range?.[0] ?? Number.POSITIVE_INFINITY;
     let hi = range?.[1] ?? Number.NEGATIVE_INFINITY;
-    if (range === undefined) for (const x of joinedX) if (x === x) [lo, hi] = [Math.min(lo, x), Math.max(hi, x)];
+    if (range === undefined) for (const x of joinedX) if (!Number.isNaN(x)) [lo, hi] = [Math.min(lo, x), Math.max(hi, x)];
     if (joinedX.length === 0 || lo > hi) return { x: [], min: [], max: [], last: [], count: [] };
     return bucketPoints(joinedX, joinedY, buckets, lo, hi);
   }

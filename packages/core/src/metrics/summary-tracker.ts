@@ -45,7 +45,7 @@ export class SummaryTracker {
       entry.dirty = true;
       this.dirty.push(entry);
     }
-    if (value !== value) return;
+    if (Number.isNaN(value)) return;
     if (entry.count === 0) {
       entry.first = entry.min = entry.max = entry.sum = value;
     } else {

@@ -14,7 +14,7 @@ export class Config {
   /** @internal */ declare private readonly state: ConfigState;
 
   constructor(state: ConfigState) {
-    Object.defineProperty(this, "state", { value: state, enumerable: false });
+    Object.defineProperty(this, "state", { value: state, enumerable: false, configurable: true });
     // biome-ignore lint/correctness/noConstructorReturn: the proxy adds property access to this instance
     return withPropertyAccess(
       this,

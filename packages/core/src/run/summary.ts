@@ -12,8 +12,8 @@ export class Summary {
   /** @internal */ declare private readonly assertOpen: () => void;
 
   constructor(tracker: SummaryTracker, assertOpen: () => void) {
-    Object.defineProperty(this, "tracker", { value: tracker, enumerable: false });
-    Object.defineProperty(this, "assertOpen", { value: assertOpen, enumerable: false });
+    Object.defineProperty(this, "tracker", { value: tracker, enumerable: false, configurable: true });
+    Object.defineProperty(this, "assertOpen", { value: assertOpen, enumerable: false, configurable: true });
     // biome-ignore lint/correctness/noConstructorReturn: the proxy adds property access to this instance
     return withPropertyAccess(
       this,

@@ -18,7 +18,7 @@ export function chunkStats(steps: Float64Array, values: Float64Array, count: num
   let seen = false;
   for (let i = 0; i < count; i++) {
     const v = values[i] as number;
-    if (v !== v) continue;
+    if (Number.isNaN(v)) continue;
     seen = true;
     if (v < min) min = v;
     if (v > max) max = v;

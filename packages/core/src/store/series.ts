@@ -116,7 +116,7 @@ export function bucketPoints(xs: ArrayLike<number>, ys: ArrayLike<number>, bucke
   const out = new Buckets(buckets, from, to);
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i] as number;
-    if (x < from || x > to || x !== x) continue;
+    if (x < from || x > to || Number.isNaN(x)) continue;
     out.add(out.index(x), x, ys[i] as number);
   }
   return out.result();

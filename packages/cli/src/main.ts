@@ -1,0 +1,36 @@
+import { RunlogError } from "@runlog/core";
+import { syncCommand } from "./commands/sync.js";
+
+export const HELP = `runlog — experiment tracking that never makes you wait
+
+Usage: runlog <command> [options]
+
+Commands:
+  sync     replay offline or crashed runs into the store (runlog sync --help)
+
+Environment: RUNLOG_DIR (default ./runlog)`;
+
+const COMMANDS: Record<string, (args: string[], out: (line: string) => void) => number> = {
+  sync: syncCommand,
+};
+
+/** Runs the CLI; returns the exit code. Errors print a one-line message, never a stack. */
+export function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    out(HELP);
+    return 0;
+  }
+  const run = COMMANDS[command];
+  if (run === undefined) {
+    err(`runlog: unknown command "${command}".\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return run(rest, out);
+  } catch (error) {
+    if (RunlogError.isInstance(error)) err(`runlog ${command}: ${error.message} [${error.code}]`);
+    else err(`runlog ${command}: ${(error as Error).message}`);
+    return 1;
+  }
+}

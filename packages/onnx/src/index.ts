@@ -1,0 +1,2 @@
+export { isInferenceSession } from "./session.js";
+export type { InferenceSessionLike } from "./session.js";

@@ -1,0 +1,1 @@
+export { isLoopbackHost, resolveBindPolicy } from "./bind-policy.js";
