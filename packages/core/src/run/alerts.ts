@@ -40,14 +40,16 @@ export function validateAlert(options: unknown): ValidAlert {
   return { title, text, level: upper as AlertLevel, waitDuration };
 }
 
-/** Drops an alert whose title was sent less than its waitDuration ago (W&B throttles by title). */
+/**
+ * W&B throttles by title: after an alert is sent, others with its title are dropped for
+ * the waitDuration that alert asked for.
+ */
 export class AlertThrottle {
-  private readonly lastSent = new Map<string, number>();
+  private readonly quietUntil = new Map<string, number>();
 
   allow(alert: ValidAlert, now = Date.now()): boolean {
-    const last = this.lastSent.get(alert.title);
-    if (last !== undefined && now - last < alert.waitDuration) return false;
-    this.lastSent.set(alert.title, now);
+    if (now < (this.quietUntil.get(alert.title) ?? 0)) return false;
+    this.quietUntil.set(alert.title, now + alert.waitDuration);
     return true;
   }
 }

@@ -1,0 +1,200 @@
+import { describe, expect, it } from "vitest";
+import { RunlogError } from "../errors.js";
+import { initIn, readHistory, userColumns } from "../test-support/runs.js";
+import { tempRoot } from "../test-support/temp-root.js";
+
+/** W&B's documented step/commit semantics, read back from the real store. */
+describe("run.log step and commit rules (W&B semantics)", () => {
+  it("no step, no commit: every call is a new step", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    run.log({ a: 1 });
+    run.log({ a: 2 });
+    expect(run.step).toBe(2);
+    await run.finish();
+    expect(userColumns(await readHistory(root, run.path))).toEqual([
+      { _step: 0, a: 1 },
+      { _step: 1, a: 2 },
+    ]);
+  });
+
+  it("commit: false accumulates into the current step until a committing call", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    run.log({ a: 1 }, { commit: false });
+    run.log({ b: 2 }, { commit: false });
+    run.log({ c: 3 });
+    run.log({ a: 4 });
+    await run.finish();
+    expect(userColumns(await readHistory(root, run.path))).toEqual([
+      { _step: 0, a: 1, b: 2, c: 3 },
+      { _step: 1, a: 4 },
+    ]);
+  });
+
+  it("the seed's example: step given without commit accumulates; a higher step commits", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    run.log({ "train-loss": 0.5 }, { step: 0 });
+    run.log({ accuracy: 0.8 }, { step: 0 });
+    run.log({ "train-loss": 0.4 }, { step: 1 });
+    run.log({ accuracy: 0.9 }, { step: 1 });
+    await run.finish();
+    expect(userColumns(await readHistory(root, run.path))).toEqual([
+      { _step: 0, "train-loss": 0.5, accuracy: 0.8 },
+      { _step: 1, "train-loss": 0.4, accuracy: 0.9 },
+    ]);
+  });
+
+  it("step with commit: true commits that step at once; later value for a key wins", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    run.log({ a: 1, b: 1 }, { step: 5 });
+    run.log({ a: 2 }, { step: 5, commit: true });
+    expect(run.step).toBe(6);
+    run.log({ a: 3 });
+    await run.finish();
+    expect(userColumns(await readHistory(root, run.path))).toEqual([
+      { _step: 5, a: 2, b: 1 },
+      { _step: 6, a: 3 },
+    ]);
+  });
+
+  it("a lower step is dropped with W&B's warning (warn-drop), or throws STEP_REGRESSION", async () => {
+    const root = tempRoot();
+    const warnings: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string) => warnings.push(String(chunk)) > 0) as typeof write;
+    const run = await initIn(root);
+    try {
+      run.log({ a: 1 }, { step: 10 });
+      run.log({ a: 2 }, { step: 3 });
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(warnings.join("")).toMatch(/Tried to log to step 3 that is less than the current step 10/);
+    await run.finish();
+    expect(userColumns(await readHistory(root, run.path))).toEqual([{ _step: 10, a: 1 }]);
+
+    const strict = await initIn(root, { settings: { onStepRegression: "error" } });
+    strict.log({ a: 1 }, { step: 4 });
+    expect(() => strict.log({ a: 2 }, { step: 1 })).toThrowError(expect.objectContaining({ code: "STEP_REGRESSION" }));
+    await strict.finish();
+    expect(userColumns(await readHistory(root, strict.path))).toEqual([{ _step: 4, a: 1 }]);
+  });
+
+  it("flattens nested objects to dotted keys; keeps NaN/Infinity; typed arrays > 32 become histograms", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    run.log({
+      train: { loss: 0.1, sub: { x: 1 } },
+      nan: Number.NaN,
+      inf: Number.NEGATIVE_INFINITY,
+      big: 2n ** 70n,
+      small: 7n,
+      on: true,
+      text: "hello",
+      short: new Float32Array([1, 2, 3]),
+      long: new Float64Array(100).map((_, i) => i),
+      when: new Date(0),
+      nothing: null,
+      skipped: undefined,
+    });
+    await run.finish();
+    const [row] = await readHistory(root, run.path);
+    expect(row).toMatchObject({
+      _step: 0,
+      "train.loss": 0.1,
+      "train.sub.x": 1,
+      inf: Number.NEGATIVE_INFINITY,
+      big: "1180591620717411303424",
+      small: 7,
+      on: true,
+      text: "hello",
+      short: [1, 2, 3],
+      when: "1970-01-01T00:00:00.000Z",
+      nothing: null,
+    });
+    expect(row?.nan).toBeNaN();
+    expect(row).not.toHaveProperty("skipped");
+    const long = row?.long as { _type: string; values: number[]; bins: number[] };
+    expect(long._type).toBe("histogram");
+    expect(long.values).toHaveLength(32);
+    expect(long.values.reduce((a, b) => a + b, 0)).toBe(100);
+    expect(typeof row?._runtime).toBe("number");
+    expect(row?._timestamp).toBeGreaterThan(1.7e9);
+  });
+
+  it("defineMetric stepMetric + stepSync inserts the step metric's latest value", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    run.defineMetric("epoch");
+    run.defineMetric("val/*", { stepMetric: "epoch" });
+    run.log({ "train/loss": 1, epoch: 0 });
+    run.log({ "val/acc": 0.5 });
+    run.log({ epoch: 1 });
+    run.log({ "val/acc": 0.7 });
+    await run.finish();
+    const rows = userColumns(await readHistory(root, run.path));
+    expect(rows).toEqual([
+      { _step: 0, "train/loss": 1, epoch: 0 },
+      { _step: 1, "val/acc": 0.5, epoch: 0 },
+      { _step: 2, epoch: 1 },
+      { _step: 3, "val/acc": 0.7, epoch: 1 },
+    ]);
+  });
+
+  it("summaries: last value, defineMetric aggregates with goal, explicit overrides, custom x-axis series", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    run.defineMetric("val/acc", { summary: "max,best,mean", goal: "maximize" });
+    run.defineMetric("loss", { summary: "min" });
+    for (const [acc, loss] of [[0.5, 3], [0.9, 1], [0.7, 2]] as const) run.log({ "val/acc": acc, loss, epoch: acc * 10 });
+    run.summary.set("note", "best run");
+    run.summary.custom = 5;
+    expect(run.summary.get("val/acc")).toMatchObject({ max: 0.9, best: 0.9 });
+    await run.finish();
+    const { Api } = await import("../api/api.js");
+    const api = new Api({ dir: root });
+    const stored = await api.run(run.path);
+    expect(stored.summary["val/acc"]).toMatchObject({ max: 0.9, best: 0.9 });
+    expect(stored.summary.loss).toEqual({ min: 1 });
+    expect(stored.summary.note).toBe("best run");
+    expect(stored.summary.custom).toBe(5);
+    expect(stored.summary._step).toBe(2);
+    expect(stored.metrics.map((m) => m.name).sort()).toEqual(["loss", "val/acc"]);
+    const byEpoch = await stored.series("loss", { xAxis: "epoch", buckets: 10 });
+    expect(byEpoch.x).toEqual([5, 7, 9]);
+    expect(byEpoch.last).toEqual([3, 2, 1]);
+    api.close();
+  });
+
+  it("after finish every method throws RUN_FINISHED and nothing changes", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    run.log({ a: 1 });
+    await run.finish();
+    await run.finish(); // idempotent
+    const attempts = [
+      () => run.log({ a: 2 }),
+      () => run.defineMetric("x"),
+      () => run.markPreempting(),
+      () => run.config.update({ late: 1 }),
+      () => run.summary.set("late", 1),
+      () => {
+        run.name = "late";
+      },
+    ];
+    for (const attempt of attempts) {
+      try {
+        attempt();
+        expect.unreachable("should throw");
+      } catch (error) {
+        expect(RunlogError.isInstance(error)).toBe(true);
+        expect(["RUN_FINISHED"]).toContain((error as RunlogError).code);
+      }
+    }
+    await expect(run.alert({ title: "t", text: "x" })).rejects.toMatchObject({ code: "RUN_FINISHED" });
+    expect(userColumns(await readHistory(root, run.path))).toEqual([{ _step: 0, a: 1 }]);
+  });
+});
