@@ -26,9 +26,19 @@ export function isHeldByLiveProcess(path: string): boolean {
   if (owner === undefined || owner.host !== hostname() || owner.pid === process.pid) return false;
   try {
     process.kill(owner.pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  return !isZombie(owner.pid);
+}
+
+/** A killed process that its parent has not reaped yet still answers kill(pid, 0); it is dead all the same. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  } catch {
+    return false;
   }
 }
 

@@ -176,7 +176,11 @@ export class Run {
 
   /** Logs a row of metrics. See the step/commit rules in the spec; never blocks on I/O. */
   log(data: Record<string, unknown> | Map<string, unknown>, options?: LogOptions): void {
-    if (this.#finished || this.#finishing) this.#throwFinished("log");
+    if (this.#finished || this.#finishing) {
+      // A signal is ending the process: the training loop may still run for a moment; let it.
+      if (this.#finalState === "killed") return;
+      this.#throwFinished("log");
+    }
     const parts = this.#parts;
     if (parts.pipeline === undefined || parts.handler === undefined) return;
     try {

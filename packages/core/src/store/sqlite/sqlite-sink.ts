@@ -29,9 +29,13 @@ export class SqliteSink implements Sink {
 
   describeRun(request: DescribeRunRequest): Promise<DescribeRunResult> {
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    // Keep the process alive while an answer is owed (an unref'd worker alone would not).
+    this.worker.ref();
+    return new Promise<DescribeRunResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.send({ type: "describe", id, request });
+    }).finally(() => {
+      if (this.pending.size === 0 && this.closed === undefined) this.worker.unref();
     });
   }
 
@@ -45,6 +49,7 @@ export class SqliteSink implements Sink {
     this.closed ??= this.exited
       ? Promise.resolve()
       : new Promise<void>((resolve) => {
+          this.worker.ref();
           this.worker.once("exit", () => resolve());
           this.send({ type: "close" });
         });

@@ -1,0 +1,38 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const CHILD_SCRIPT = fileURLToPath(new URL("./children/child-run.mjs", import.meta.url));
+export const CLI_BIN = fileURLToPath(new URL("../../../cli/dist/bin.js", import.meta.url));
+
+export function spawnChild(scenario: string, root: string, id: string, resume?: string): ChildProcess {
+  return spawn(process.execPath, [CHILD_SCRIPT, scenario, root, id, ...(resume ? [resume] : [])], { stdio: ["ignore", "pipe", "pipe"] });
+}
+
+export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  let stderr = "";
+  child.stderr?.on("data", (chunk) => (stderr += chunk));
+  return new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stderr })));
+}
+
+/** Resolves with stdout lines as they arrive; `until` decides when to stop waiting. */
+export function watchLines(child: ChildProcess, until: (line: string) => boolean): Promise<void> {
+  let buffer = "";
+  return new Promise((resolve, reject) => {
+    child.stdout?.on("data", (chunk) => {
+      buffer += chunk;
+      const lines = buffer.split("\n");
+      buffer = lines.pop() ?? "";
+      if (lines.some(until)) resolve();
+    });
+    child.on("exit", () => reject(new Error("child exited before the expected output")));
+  });
+}
+
+export function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c) => (stdout += c));
+  child.stderr.on("data", (c) => (stderr += c));
+  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
+}

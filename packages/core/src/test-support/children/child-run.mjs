@@ -1,0 +1,57 @@
+// A child process that logs to a run, used by the crash, concurrency and exit tests.
+// Usage: node child-run.mjs <scenario> <root> <runId> [resume]
+import { init } from "@runlog/core";
+
+const [scenario, root, id, resume] = process.argv.slice(2);
+const run = await init({
+  dir: root,
+  project: "test",
+  entity: "tester",
+  id,
+  ...(resume ? { resume } : {}),
+  settings: { quiet: true, console: "off", disableStats: true, flushInterval: 0.2, crashTimeout: 1 },
+});
+const pause = () => new Promise((resolve) => setTimeout(resolve, 1));
+
+switch (scenario) {
+  case "until-killed": {
+    // Logs forever; prints "<step> <unix ms>" so the parent knows what was logged when.
+    process.stdout.write(`started ${run.step}\n`);
+    for (let i = run.step; ; i++) {
+      run.log({ i, loss: 1 / (i + 1) });
+      if (i % 10 === 0) process.stdout.write(`${i} ${Date.now()}\n`);
+      if (i % 50 === 0) await pause();
+    }
+  }
+  case "many-points": {
+    // 10,000 steps × 10 scalars = 100,000 points.
+    for (let i = 0; i < 10_000; i++) {
+      const row = {};
+      for (let k = 0; k < 10; k++) row[`m${k}`] = i * 10 + k;
+      run.log(row);
+      if (i % 1000 === 0) await pause();
+    }
+    await run.finish();
+    break;
+  }
+  case "wait-for-signal": {
+    for (let i = 0; i < 100; i++) run.log({ i });
+    process.stdout.write("ready\n");
+    setInterval(() => run.log({ tick: Date.now() }), 10);
+    break;
+  }
+  case "process-exit": {
+    for (let i = 0; i < 1000; i++) run.log({ i });
+    process.exit(0);
+  }
+  case "throw": {
+    for (let i = 0; i < 1000; i++) run.log({ i });
+    throw new Error("training blew up");
+  }
+  case "forget-finish": {
+    for (let i = 0; i < 1000; i++) run.log({ i });
+    break;
+  }
+  default:
+    throw new Error(`unknown scenario ${scenario}`);
+}
