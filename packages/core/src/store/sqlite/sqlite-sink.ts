@@ -16,7 +16,12 @@ export class SqliteSink implements Sink {
 
   constructor(dbPath: string, heartbeatSeconds: number) {
     const data: WorkerData = { dbPath, heartbeatSeconds };
-    this.worker = new Worker(compiledSiblingUrl(import.meta.url, "./sqlite-worker.js"), { workerData: data });
+    // Workers inherit node's flags; `--input-type` (node -e scripts) would make the worker refuse to start.
+    const evalScript = process.execArgv.some((arg) => arg.startsWith("--input-type"));
+    this.worker = new Worker(compiledSiblingUrl(import.meta.url, "./sqlite-worker.js"), {
+      workerData: data,
+      ...(evalScript ? { execArgv: [] } : {}),
+    });
     // The worker must not keep the process alive: the run decides when to finish.
     this.worker.unref();
     this.worker.on("message", (message: FromWorker) => this.receive(message));
