@@ -41,7 +41,7 @@ const view = await reader.getRun(stored.entity, stored.project, stored.id);
 for (let i = 0; i < 3; i++) {
   const t0 = performance.now();
   const chunks = await reader.chunkInfos(view, "history", "loss", -Infinity, Infinity);
-  const parts = await reader.chunkPoints(view, "history", "loss", chunks.map((c) => c.seq));
+  const parts = await reader.chunkPoints(view, "history", "loss", Array.from(chunks.seq));
   const xs = new Float64Array(N);
   const ys = new Float64Array(N);
   let at = 0;

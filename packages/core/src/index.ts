@@ -22,6 +22,6 @@ export type { HistoryRow } from "./api/api-run.js";
 export type { RunFilter } from "./api/filters.js";
 export type { SeriesResult } from "./store/series.js";
 export type { RunState } from "./pipeline/records.js";
-export type { RunView, StoreReader, ChunkInfo, Points, AlertView, FileView } from "./store/store.js";
+export type { RunView, StoreReader, ChunkInfos, Points, AlertView, FileView } from "./store/store.js";
 export { syncRunDir } from "./sync.js";
 export type { SyncResult } from "./sync.js";

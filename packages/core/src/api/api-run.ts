@@ -157,8 +157,8 @@ export class ApiRun {
       const to = range?.[1] ?? Number.POSITIVE_INFINITY;
       const chunks = await this.store.chunkInfos(this.view, stream, key, from, to);
       if (chunks.length === 0) return { x: [], min: [], max: [], last: [], count: [] };
-      const lo = range?.[0] ?? (chunks[0]?.firstStep as number);
-      const hi = range?.[1] ?? (chunks[chunks.length - 1]?.lastStep as number);
+      const lo = range?.[0] ?? (chunks.firstStep[0] as number);
+      const hi = range?.[1] ?? (chunks.lastStep[chunks.length - 1] as number);
       return bucketChunks(chunks, (seqs) => this.store.chunkPoints(this.view, stream, key, seqs), buckets, lo, hi);
     }
     // Custom x-axis: join the two series on _step, then bucket by x.
@@ -197,7 +197,7 @@ export class ApiRun {
   private async points(key: string, from: number, to: number): Promise<Points> {
     const stream = streamOf(key);
     const chunks = await this.store.chunkInfos(this.view, stream, key, from, to);
-    const parts = await this.store.chunkPoints(this.view, stream, key, chunks.map((c) => c.seq));
+    const parts = await this.store.chunkPoints(this.view, stream, key, Array.from(chunks.seq));
     let n = 0;
     for (const part of parts) n += part.steps.length;
     const steps = new Float64Array(n);
@@ -218,8 +218,8 @@ export class ApiRun {
   private async nextSteps(from: number, until: number, limit: number): Promise<number[]> {
     const chunks = await this.store.chunkInfos(this.view, "history", ROW_INDEX_KEY, from, until);
     const steps: number[] = [];
-    for (const chunk of chunks) {
-      const [points] = await this.store.chunkPoints(this.view, "history", ROW_INDEX_KEY, [chunk.seq]);
+    for (let c = 0; c < chunks.length; c++) {
+      const [points] = await this.store.chunkPoints(this.view, "history", ROW_INDEX_KEY, [chunks.seq[c] as number]);
       for (const step of points?.steps ?? []) {
         if (step < from || step > until) continue;
         steps.push(step);
@@ -239,8 +239,11 @@ export class ApiRun {
     const scalarKeys = (await this.store.seriesKeys(this.view, "history")).filter((k) => wanted === undefined || wanted.has(k));
     for (const key of scalarKeys) {
       const chunks = await this.store.chunkInfos(this.view, "history", key, from, to);
-      const needed = chunks.filter((chunk) => containsAny(steps, chunk.firstStep, chunk.lastStep));
-      const parts = await this.store.chunkPoints(this.view, "history", key, needed.map((c) => c.seq));
+      const needed: number[] = [];
+      for (let c = 0; c < chunks.length; c++) {
+        if (containsAny(steps, chunks.firstStep[c] as number, chunks.lastStep[c] as number)) needed.push(chunks.seq[c] as number);
+      }
+      const parts = await this.store.chunkPoints(this.view, "history", key, needed);
       for (const part of parts) {
         for (let i = 0; i < part.steps.length; i++) {
           const row = rows.get(part.steps[i] as number);

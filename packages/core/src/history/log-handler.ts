@@ -2,7 +2,7 @@ import { RunlogError, describeValue } from "../errors.js";
 import type { MetricRegistry } from "../metrics/metric-registry.js";
 import type { SummaryEntry, SummaryTracker } from "../metrics/summary-tracker.js";
 import type { Column, HistoryBatch } from "../pipeline/history-batch.js";
-import { type FlattenContext, flattenInto, isPlainObject } from "./flatten.js";
+import { type FlattenContext, MAX_KEY_LENGTH, flattenInto, isPlainObject } from "./flatten.js";
 import { PartialRow } from "./partial-row.js";
 
 export interface LogOptions {
@@ -46,6 +46,12 @@ export class LogHandler {
   private readonly context: FlattenContext & { step: number };
   private readonly ancestors: object[] = [];
   private regressionWarnings = 0;
+  // The fast path's scratch space, and the key layout of the previous flat row: training
+  // loops log the same keys in the same order every step, so states are reused by position.
+  private flatKeys: string[] = [];
+  private flatValues = new Float64Array(64);
+  private shapeKeys: string[] = [];
+  private shapeStates: KeyState[] = [];
 
   constructor(private readonly options: LogHandlerOptions) {
     this.step = options.firstStep;
@@ -56,6 +62,7 @@ export class LogHandler {
     if (typeof data !== "object" || data === null || (!isPlainObject(data) && !(data instanceof Map))) {
       throw new RunlogError("INVALID_ARGUMENT", `run.log needs an object of key → value, got ${describeValue(data)}.`);
     }
+    if (options === undefined && this.row.size === 0 && this.tryCommitFlatScalars(data)) return;
     let step: number | undefined;
     let commit: boolean | undefined;
     if (options !== undefined) {
@@ -97,41 +104,99 @@ export class LogHandler {
     if (this.row.size > 0) this.commitRow();
   }
 
+  /**
+   * The common call, `log({ loss: 0.1, acc: 0.9 })`, without options or a pending row:
+   * values go straight from the caller's object into the columns. Anything unusual (a
+   * non-number, a nested object, a reserved or odd key, step metrics) takes the general path.
+   */
+  private tryCommitFlatScalars(data: object): boolean {
+    if (this.options.metrics.stepMetrics.size > 0 || !isPlainObject(data)) return false;
+    const record = data as Record<string, unknown>;
+    const keys = this.flatKeys;
+    let values = this.flatValues;
+    let count = 0;
+    for (const key in record) {
+      const value = record[key];
+      if (typeof value !== "number" || key.length === 0 || key.length > MAX_KEY_LENGTH || key.charCodeAt(0) === 95) return false;
+      if (count === values.length) {
+        values = new Float64Array(count * 2);
+        values.set(this.flatValues);
+        this.flatValues = values;
+      }
+      keys[count] = key;
+      values[count] = value;
+      count++;
+    }
+    if (count === 0 || Object.getOwnPropertySymbols(data).length > 0) return false;
+    const states = this.statesFor(keys, count);
+    const step = this.step;
+    const summary = this.options.summary;
+    for (let i = 0; i < count; i++) {
+      const state = states[i] as KeyState;
+      const value = values[i] as number;
+      state.column.push(step, value);
+      summary.observeScalar(state.summary, value);
+    }
+    this.finishRow(step, count, false);
+    return true;
+  }
+
+  /** Key states for the first `count` keys, reusing the previous row's when the layout repeats. */
+  private statesFor(keys: readonly string[], count: number): readonly KeyState[] {
+    const shape = this.shapeKeys;
+    let same = shape.length === count;
+    for (let i = 0; same && i < count; i++) same = shape[i] === keys[i];
+    if (!same) {
+      this.shapeKeys = keys.slice(0, count);
+      this.shapeStates = this.shapeKeys.map((key) => this.keyState(key));
+    }
+    return this.shapeStates;
+  }
+
   private commitRow(): void {
     const { batch, summary, metrics } = this.options;
     const row = this.row;
     const step = this.step;
     if (metrics.size > 0) this.syncStepMetrics();
-    for (const [key, value] of row.scalars) {
+    const keys = row.scalarKeys;
+    const values = row.scalarValues;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      const value = values[i] as number;
       const state = this.keyState(key);
       state.column.push(step, value);
       summary.observeScalar(state.summary, value);
       if (state.isStepMetric) this.latestStepValues.set(key, value);
     }
-    let points = row.scalars.size;
     if (row.others.size > 0) {
-      const values: Record<string, unknown> = {};
+      const record: Record<string, unknown> = {};
       for (const [key, value] of row.others) {
-        values[key] = value;
+        record[key] = value;
         summary.observeOther(this.keyState(key).summary, value);
       }
-      batch.addValues(step, values, row.others.size);
+      batch.addValues(step, record, row.others.size);
     }
-    const runtime = (Date.now() - this.options.startedAt) / 1000;
+    this.finishRow(step, keys.length, row.hasScalar("_timestamp"));
+    row.clear();
+  }
+
+  /** Adds `_runtime`, `_timestamp` (unless the user gave one) and `_step`, then moves to the next step. */
+  private finishRow(step: number, scalars: number, hasTimestamp: boolean): void {
+    const summary = this.options.summary;
+    const now = Date.now();
+    const runtime = (now - this.options.startedAt) / 1000;
     const runtimeState = this.keyState("_runtime");
     runtimeState.column.push(step, runtime);
     summary.observeScalar(runtimeState.summary, runtime);
-    if (!row.scalars.has("_timestamp")) {
+    let points = scalars + 1;
+    if (!hasTimestamp) {
       const timestamp = this.keyState("_timestamp");
-      const now = Date.now() / 1000;
-      timestamp.column.push(step, now);
-      summary.observeScalar(timestamp.summary, now);
+      timestamp.column.push(step, now / 1000);
+      summary.observeScalar(timestamp.summary, now / 1000);
       points++;
     }
-    const stepState = this.keyState("_step");
-    summary.observeScalar(stepState.summary, step);
-    batch.points += points + 1;
-    row.clear();
+    summary.observeScalar(this.keyState("_step").summary, step);
+    this.options.batch.points += points;
     this.lastCommittedStep = step;
     this.step = step + 1;
   }
@@ -140,7 +205,7 @@ export class LogHandler {
   private syncStepMetrics(): void {
     const { metrics } = this.options;
     const missing: [string, number][] = [];
-    for (const key of this.row.scalars.keys()) {
+    for (const key of this.row.scalarKeys) {
       const metric = metrics.resolve(key);
       if (metric?.stepMetric !== undefined && metric.stepSync && !this.row.has(metric.stepMetric)) {
         missing.push([metric.stepMetric, this.latestStepValues.get(metric.stepMetric) ?? 0]);
@@ -165,6 +230,8 @@ export class LogHandler {
   /** defineMetric may turn an already-seen key into a step metric. */
   invalidateKeyCache(): void {
     this.keys.clear();
+    this.shapeKeys = [];
+    this.shapeStates = [];
   }
 
   private rejectRegression(step: number, data: object): void {

@@ -4,6 +4,9 @@ import type { Metric } from "./metric.js";
 export interface SummaryEntry {
   readonly key: string;
   hasLatest: boolean;
+  /** True when the latest value is the number in `lastScalar` (kept unboxed: no allocation per log). */
+  latestIsScalar: boolean;
+  lastScalar: number;
   latest: unknown;
   hasExplicit: boolean;
   explicit: unknown;
@@ -30,7 +33,7 @@ export class SummaryTracker {
   entry(key: string): SummaryEntry {
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      entry = { key, hasLatest: false, latest: undefined, hasExplicit: false, explicit: undefined, count: 0, first: 0, last: 0, min: 0, max: 0, sum: 0, dirty: false };
+      entry = { key, hasLatest: false, latestIsScalar: false, lastScalar: 0, latest: undefined, hasExplicit: false, explicit: undefined, count: 0, first: 0, last: 0, min: 0, max: 0, sum: 0, dirty: false };
       this.entries.set(key, entry);
     }
     return entry;
@@ -39,7 +42,8 @@ export class SummaryTracker {
   /** Hot path: called for every scalar of every committed row. */
   observeScalar(entry: SummaryEntry, value: number): void {
     entry.hasLatest = true;
-    entry.latest = value;
+    entry.latestIsScalar = true;
+    entry.lastScalar = value;
     entry.hasExplicit = false;
     if (!entry.dirty) {
       entry.dirty = true;
@@ -59,6 +63,7 @@ export class SummaryTracker {
 
   observeOther(entry: SummaryEntry, value: unknown): void {
     entry.hasLatest = true;
+    entry.latestIsScalar = false;
     entry.latest = value;
     entry.hasExplicit = false;
     this.markDirty(entry);
@@ -77,6 +82,7 @@ export class SummaryTracker {
     if (entry === undefined) return false;
     const existed = this.has(key);
     entry.hasLatest = false;
+    entry.latestIsScalar = false;
     entry.latest = undefined;
     entry.hasExplicit = false;
     entry.count = 0;
@@ -136,10 +142,11 @@ export class SummaryTracker {
 
   private computed(entry: SummaryEntry): unknown {
     if (!entry.hasLatest) return undefined;
+    const latest = entry.latestIsScalar ? entry.lastScalar : entry.latest;
     const types = this.resolveMetric(entry.key)?.summary ?? [];
-    if (types.length === 0) return entry.latest;
+    if (types.length === 0) return latest;
     if (types.includes("none")) return undefined;
-    if (entry.count === 0) return entry.latest;
+    if (entry.count === 0) return latest;
     const goal = this.resolveMetric(entry.key)?.goal;
     const out: Record<string, number> = {};
     for (const type of types) {

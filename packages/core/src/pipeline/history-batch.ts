@@ -1,4 +1,4 @@
-import { encodeFrame } from "./frame.js";
+import { type FramePart, encodeFrames } from "./frame.js";
 
 /** A growable pair of Float64 columns (steps, values) for one key, reused across batches. */
 export class Column {
@@ -57,8 +57,8 @@ export class HistoryBatch {
     this.points += count;
   }
 
-  /** Encodes the batch as one history frame and starts a new batch. */
-  takeFrame(seq: number, t: number, lastStep: number): Buffer {
+  /** The batch as one history frame part; the batch is reset once `encodeFrames` has copied it. */
+  takePart(seq: number, t: number, lastStep: number): FramePart {
     const keys: string[] = [];
     const counts: number[] = [];
     const body: Float64Array[] = [];
@@ -68,14 +68,21 @@ export class HistoryBatch {
       counts.push(column.length);
       body.push(column.steps.subarray(0, column.length), column.values.subarray(0, column.length));
     }
-    const frame = encodeFrame(
-      "history",
-      { seq, t, stream: this.stream, keys, counts, rows: this.rows, lastStep },
-      body,
-    );
-    for (const column of this.columns.values()) column.length = 0;
+    const part: FramePart = { kind: "history", header: { seq, t, stream: this.stream, keys, counts, rows: this.rows, lastStep }, body };
     this.rows = [];
     this.points = 0;
+    return part;
+  }
+
+  /** Empties the columns for reuse; call after the part returned by takePart is encoded. */
+  reset(): void {
+    for (const column of this.columns.values()) column.length = 0;
+  }
+
+  /** Encodes the batch as one frame and resets it (tests and tools). */
+  takeFrame(seq: number, t: number, lastStep: number): Buffer {
+    const frame = encodeFrames([this.takePart(seq, t, lastStep)]);
+    this.reset();
     return frame;
   }
 }

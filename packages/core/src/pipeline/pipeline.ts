@@ -1,4 +1,4 @@
-import { encodeFrame } from "./frame.js";
+import { type FramePart, encodeFrames } from "./frame.js";
 import { HistoryBatch } from "./history-batch.js";
 import type { RecordKindName } from "./records.js";
 import { Sender } from "./sender.js";
@@ -69,23 +69,24 @@ export class RunPipeline {
     this.options.beforeSeal();
     if (this.queued.length === 0 && this.history.isEmpty && this.system.isEmpty) return;
     const t = Date.now();
-    const frames: Buffer[] = [];
+    const parts: FramePart[] = [];
     let points = 0;
     // Exit records must come after this seal's history; everything else goes first.
     const exits = this.queued.filter(([kind]) => kind === "exit");
     for (const [kind, header] of this.queued) {
-      if (kind !== "exit") frames.push(encodeFrame(kind, { seq: this.seq++, t, ...header }));
+      if (kind !== "exit") parts.push({ kind, header: { seq: this.seq++, t, ...header } });
     }
     this.queued.length = 0;
-    for (const batch of [this.history, this.system]) {
-      if (batch.isEmpty) continue;
+    const batches = [this.history, this.system].filter((batch) => !batch.isEmpty);
+    for (const batch of batches) {
       points += batch.points;
-      frames.push(batch.takeFrame(this.seq++, t, this.options.lastStep()));
+      parts.push(batch.takePart(this.seq++, t, this.options.lastStep()));
     }
-    for (const [kind, header] of exits) frames.push(encodeFrame(kind, { seq: this.seq++, t, ...header }));
-    const segment = frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames);
+    for (const [kind, header] of exits) parts.push({ kind, header: { seq: this.seq++, t, ...header } });
+    const segment = encodeFrames(parts);
+    for (const batch of batches) batch.reset();
     const offset = this.log.append(segment);
-    this.sender.enqueue(this.seq - 1, offset, segment, points + frames.length);
+    this.sender.enqueue(this.seq - 1, offset, segment, points + parts.length);
   }
 
   /** Seals, fsyncs, and waits for the sink; reports progress while it waits. */

@@ -11,9 +11,9 @@ interface Segment {
 }
 
 /** Bytes handed to the sink and not yet acknowledged. */
-const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
+const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 /** Bytes kept in memory for segments waiting their turn; beyond this they spill to the log. */
-const MAX_RETAINED_BYTES = 32 * 1024 * 1024;
+const MAX_RETAINED_BYTES = 4 * 1024 * 1024;
 
 /**
  * Moves sealed segments from the transaction log to the sink in order, with bounded
@@ -75,13 +75,13 @@ export class Sender {
     if (sink === undefined) return;
     while (this.waiting.length > 0 && this.inFlightBytes < MAX_IN_FLIGHT_BYTES) {
       const segment = this.waiting.shift() as Segment;
-      let bytes = segment.bytes;
-      if (bytes === null) bytes = this.log.read(segment.offset, segment.length);
-      else this.retainedBytes -= bytes.length;
+      const fromDisk = segment.bytes === null;
+      const bytes = segment.bytes ?? this.log.read(segment.offset, segment.length);
+      if (!fromDisk) this.retainedBytes -= bytes.length;
       segment.bytes = null;
       this.inFlight.push(segment);
       this.inFlightBytes += segment.length;
-      sink.deliver(segment.lastSeq, bytes);
+      sink.deliver(segment.lastSeq, bytes, fromDisk);
     }
   }
 

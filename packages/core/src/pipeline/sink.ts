@@ -42,8 +42,11 @@ export interface DescribeRunResult {
  */
 export interface Sink {
   describeRun(request: DescribeRunRequest): Promise<DescribeRunResult>;
-  /** Hands over ownership of `bytes` (frames up to `lastSeq`). Acks arrive through `onAck`. */
-  deliver(lastSeq: number, bytes: Uint8Array): void;
+  /**
+   * Hands over ownership of `bytes` (frames up to `lastSeq`). Acks arrive through `onAck`.
+   * `fromDisk` says the bytes were re-read from the transaction log, so their CRCs are checked.
+   */
+  deliver(lastSeq: number, bytes: Uint8Array, fromDisk: boolean): void;
   onAck: (lastSeq: number) => void;
   onError: (error: Error) => void;
   close(): Promise<void>;

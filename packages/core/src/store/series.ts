@@ -1,4 +1,5 @@
-import type { ChunkInfo, Points } from "./store.js";
+import type { ChunkInfos } from "./chunk-index.js";
+import type { Points } from "./store.js";
 
 /** Bucketed series for charts: one entry per non-empty bucket, x = x of the bucket's last point. */
 export interface SeriesResult {
@@ -35,6 +36,39 @@ class Buckets {
     return i < 0 ? 0 : i >= this.n ? this.n - 1 : i;
   }
 
+  /**
+   * Adds a chunk's points (sorted by x). Walks bucket edges instead of dividing per point;
+   * a bucket may mix merged and decoded chunks, so the point with the larger x is its "last".
+   */
+  addSorted(xs: Float64Array, values: Float64Array, from: number, to: number): void {
+    let i = 0;
+    while (i < xs.length && (xs[i] as number) < from) i++;
+    while (i < xs.length && (xs[i] as number) <= to) {
+      const b = this.index(xs[i] as number);
+      const edge = b === this.n - 1 ? to : this.from + (b + 1) * this.width;
+      let count = this.count[b] as number;
+      let min = this.min[b] as number;
+      let max = this.max[b] as number;
+      // The first point always lands in b (so rounding can never stall the loop); the rest
+      // until the next edge follow. Points exactly on an edge belong to the next bucket, as in index().
+      for (let first = true; i < xs.length; i++, first = false) {
+        const x = xs[i] as number;
+        if (!first && (b === this.n - 1 ? x > to : x >= edge)) break;
+        const value = values[i] as number;
+        count++;
+        if (value < min) min = value;
+        if (value > max) max = value;
+        if (x >= (this.lastX[b] as number) || count === 1) {
+          this.last[b] = value;
+          this.lastX[b] = x;
+        }
+      }
+      this.count[b] = count;
+      this.min[b] = min;
+      this.max[b] = max;
+    }
+  }
+
   add(i: number, x: number, value: number): void {
     this.count[i] = (this.count[i] as number) + 1;
     if (value < (this.min[i] as number)) this.min[i] = value;
@@ -66,47 +100,33 @@ class Buckets {
  * bucket boundary (or the range edge) are decoded. Every spike survives as a bucket's min or max.
  */
 export async function bucketChunks(
-  chunks: readonly ChunkInfo[],
+  chunks: ChunkInfos,
   load: (seqs: number[]) => Promise<Points[]>,
   buckets: number,
   from: number,
   to: number,
 ): Promise<SeriesResult> {
   const out = new Buckets(buckets, from, to);
-  const toDecode: ChunkInfo[] = [];
-  for (const chunk of chunks) {
-    const inside = chunk.firstStep >= from && chunk.lastStep <= to;
-    const first = out.index(chunk.firstStep);
-    if (inside && first === out.index(chunk.lastStep)) {
-      out.count[first] = (out.count[first] as number) + chunk.count;
-      if (chunk.min !== null && chunk.min < (out.min[first] as number)) out.min[first] = chunk.min;
-      if (chunk.max !== null && chunk.max > (out.max[first] as number)) out.max[first] = chunk.max;
-      // Chunks arrive in step order, so a later chunk's last value wins; SQLite stores NaN as NULL.
-      out.last[first] = chunk.lastValue ?? Number.NaN;
-      out.lastX[first] = chunk.lastStep;
+  const toDecode: number[] = [];
+  for (let c = 0; c < chunks.length; c++) {
+    const firstStep = chunks.firstStep[c] as number;
+    const lastStep = chunks.lastStep[c] as number;
+    const b = out.index(firstStep);
+    if (firstStep >= from && lastStep <= to && b === out.index(lastStep)) {
+      out.count[b] = (out.count[b] as number) + (chunks.count[c] as number);
+      const min = chunks.min[c] as number;
+      const max = chunks.max[c] as number;
+      if (min < (out.min[b] as number)) out.min[b] = min; // NaN (an all-NaN chunk) never compares true
+      if (max > (out.max[b] as number)) out.max[b] = max;
+      // Chunks arrive in step order, so a later chunk's last value wins.
+      out.last[b] = chunks.lastValue[c] as number;
+      out.lastX[b] = lastStep;
     } else {
-      toDecode.push(chunk);
+      toDecode.push(chunks.seq[c] as number);
     }
   }
   if (toDecode.length > 0) {
-    const decoded = await load(toDecode.map((c) => c.seq));
-    // A bucket may mix merged and decoded chunks: the point with the larger x is its "last".
-    for (const points of decoded) {
-      const { steps, values } = points;
-      for (let i = 0; i < steps.length; i++) {
-        const x = steps[i] as number;
-        if (x < from || x > to) continue;
-        const b = out.index(x);
-        const value = values[i] as number;
-        out.count[b] = (out.count[b] as number) + 1;
-        if (value < (out.min[b] as number)) out.min[b] = value;
-        if (value > (out.max[b] as number)) out.max[b] = value;
-        if (x >= (out.lastX[b] as number) || out.count[b] === 1) {
-          out.last[b] = value;
-          out.lastX[b] = x;
-        }
-      }
-    }
+    for (const points of await load(toDecode)) out.addSorted(points.steps, points.values, from, to);
   }
   return out.result();
 }

@@ -32,16 +32,8 @@ export interface RunView {
 
 export type Stream = "history" | "system";
 
-/** Per-chunk stats of a scalar series: enough to bucket without decoding the chunk. */
-export interface ChunkInfo {
-  readonly seq: number;
-  readonly firstStep: number;
-  readonly lastStep: number;
-  readonly count: number;
-  readonly min: number | null;
-  readonly max: number | null;
-  readonly lastValue: number | null;
-}
+export type { ChunkInfos } from "./chunk-index.js";
+import type { ChunkInfos } from "./chunk-index.js";
 
 export interface Points {
   readonly steps: Float64Array;
@@ -72,7 +64,8 @@ export interface StoreReader {
   listRuns(entity: string, project: string): Promise<RunView[]>;
   getRun(entity: string, project: string, id: string): Promise<RunView | undefined>;
   seriesKeys(run: RunView, stream: Stream): Promise<string[]>;
-  chunkInfos(run: RunView, stream: Stream, key: string, from: number, to: number): Promise<ChunkInfo[]>;
+  /** Stats of the chunks overlapping [from, to], in step order, as columns. */
+  chunkInfos(run: RunView, stream: Stream, key: string, from: number, to: number): Promise<ChunkInfos>;
   chunkPoints(run: RunView, stream: Stream, key: string, seqs: readonly number[]): Promise<Points[]>;
   historyRows(run: RunView, from: number, to: number): Promise<[number, Record<string, unknown>][]>;
   alerts(run: RunView): Promise<AlertView[]>;

@@ -1,32 +1,58 @@
 import type Database from "better-sqlite3";
-import { CHUNK_POINTS, blobToFloat64, chunkStats, float64ToBlob } from "../chunks.js";
+import { FIELDS, INDEX_PAGE_CHUNKS, packStats } from "../chunk-index.js";
+import { CHUNK_POINTS, type ChunkStats, blobToFloat64, chunkStats, float64ToBlob } from "../chunks.js";
 
 interface Tail {
   seq: number;
+  /** The blob row of this chunk once written (rewrites update it in place). */
+  blobId: number | undefined;
   steps: Float64Array;
   values: Float64Array;
   count: number;
   dirty: boolean;
 }
 
+/** The stats page a key is filling (see chunk-index.ts). */
+interface IndexPage {
+  page: number;
+  stats: Float64Array;
+  dirty: boolean;
+}
+
 /**
  * Appends points to per-key chunks. The last, partly filled chunk of each key (the tail)
  * is kept in memory and rewritten at the end of every batch, so readers always see
- * everything committed while full chunks are written exactly once.
+ * everything committed, while full chunks are written exactly once.
  */
 export class ChunkWriter {
   private readonly tails = new Map<number, Tail>();
-  private readonly insertChunk: Database.Statement;
+  private readonly pages = new Map<number, IndexPage>();
+  private readonly insertBlob: Database.Statement;
+  private readonly updateBlob: Database.Statement;
+  private readonly upsertStats: Database.Statement;
   private readonly lastChunk: Database.Statement;
+  private readonly upsertPage: Database.Statement;
+  private readonly loadPage: Database.Statement;
 
   constructor(db: Database.Database) {
-    this.insertChunk = db.prepare(
-      `INSERT OR REPLACE INTO series_chunks
-         (key_id, seq, first_step, last_step, count, min, max, first_value, last_value, steps, vals)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    this.upsertPage = db.prepare(
+      "INSERT INTO series_index (key_id, page, stats) VALUES (?, ?, ?) ON CONFLICT (key_id, page) DO UPDATE SET stats = excluded.stats",
+    );
+    this.loadPage = db.prepare("SELECT stats FROM series_index WHERE key_id = ? AND page = ?").pluck();
+    this.insertBlob = db.prepare("INSERT INTO series_blobs (steps, vals) VALUES (?, ?)");
+    this.updateBlob = db.prepare("UPDATE series_blobs SET steps = ?, vals = ? WHERE id = ?");
+    // An upsert, not INSERT OR REPLACE: a replace is a delete, which would free the blob.
+    this.upsertStats = db.prepare(
+      `INSERT INTO series_chunks (key_id, seq, first_step, last_step, count, min, max, first_value, last_value, blob_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (key_id, seq) DO UPDATE SET first_step = excluded.first_step, last_step = excluded.last_step,
+         count = excluded.count, min = excluded.min, max = excluded.max, first_value = excluded.first_value,
+         last_value = excluded.last_value, blob_id = excluded.blob_id`,
     );
     this.lastChunk = db.prepare(
-      "SELECT seq, count, steps, vals FROM series_chunks WHERE key_id = ? ORDER BY seq DESC LIMIT 1",
+      `SELECT c.seq AS seq, c.count AS count, c.blob_id AS blobId, b.steps AS steps, b.vals AS vals
+       FROM series_chunks c JOIN series_blobs b ON b.id = c.blob_id
+       WHERE c.key_id = ? ORDER BY c.seq DESC LIMIT 1`,
     );
   }
 
@@ -34,6 +60,13 @@ export class ChunkWriter {
     let tail = this.tails.get(keyId) ?? this.loadTail(keyId);
     let i = 0;
     while (i < steps.length) {
+      if (tail.count === 0 && steps.length - i >= CHUNK_POINTS) {
+        // A whole chunk arrives at once: write it straight from the incoming column.
+        this.writeChunk(keyId, tail.seq, undefined, steps.subarray(i, i + CHUNK_POINTS), values.subarray(i, i + CHUNK_POINTS), CHUNK_POINTS);
+        tail.seq++;
+        i += CHUNK_POINTS;
+        continue;
+      }
       const take = Math.min(CHUNK_POINTS - tail.count, steps.length - i);
       tail.steps.set(steps.subarray(i, i + take), tail.count);
       tail.values.set(values.subarray(i, i + take), tail.count);
@@ -42,54 +75,83 @@ export class ChunkWriter {
       i += take;
       if (tail.count === CHUNK_POINTS) {
         this.write(keyId, tail);
-        tail = { seq: tail.seq + 1, steps: new Float64Array(CHUNK_POINTS), values: new Float64Array(CHUNK_POINTS), count: 0, dirty: false };
+        tail = emptyTail(tail.seq + 1);
         this.tails.set(keyId, tail);
       }
     }
   }
 
-  /** Writes every tail touched since the last call; call once per transaction. */
+  /** Writes every tail and stats page touched since the last call; call once per transaction. */
   flushTails(): void {
     for (const [keyId, tail] of this.tails) if (tail.dirty && tail.count > 0) this.write(keyId, tail);
+    for (const [keyId, page] of this.pages) if (page.dirty) this.writePage(keyId, page);
   }
 
-  /** Forget cached tails (after a rewind deletes chunks underneath them). */
+  /** Forget cached tails and pages (after a rewind or fork rewrote chunks underneath them). */
   reset(): void {
     this.tails.clear();
+    this.pages.clear();
   }
 
   private write(keyId: number, tail: Tail): void {
-    const stats = chunkStats(tail.steps, tail.values, tail.count);
-    this.insertChunk.run(
-      keyId,
-      tail.seq,
-      stats.firstStep,
-      stats.lastStep,
-      stats.count,
-      stats.min,
-      stats.max,
-      stats.firstValue,
-      stats.lastValue,
-      float64ToBlob(tail.steps, tail.count),
-      float64ToBlob(tail.values, tail.count),
-    );
+    tail.blobId = this.writeChunk(keyId, tail.seq, tail.blobId, tail.steps, tail.values, tail.count);
     tail.dirty = false;
   }
 
+  /** Writes (or rewrites) one chunk; returns its blob id. */
+  private writeChunk(keyId: number, seq: number, blobId: number | undefined, steps: Float64Array, values: Float64Array, count: number): number {
+    const stepsBlob = float64ToBlob(steps, count);
+    const valuesBlob = float64ToBlob(values, count);
+    let id = blobId;
+    if (id === undefined) id = Number(this.insertBlob.run(stepsBlob, valuesBlob).lastInsertRowid);
+    else this.updateBlob.run(stepsBlob, valuesBlob, id);
+    const stats = chunkStats(steps, values, count);
+    this.upsertStats.run(keyId, seq, stats.firstStep, stats.lastStep, count, stats.min, stats.max, stats.firstValue, stats.lastValue, id);
+    this.indexChunk(keyId, seq, stats);
+    return id;
+  }
+
+  /** Records a chunk's stats in its key's index page; a finished page is written at once. */
+  indexChunk(keyId: number, seq: number, stats: ChunkStats): void {
+    const pageNumber = Math.floor(seq / INDEX_PAGE_CHUNKS);
+    let page = this.pages.get(keyId);
+    if (page === undefined || page.page !== pageNumber) {
+      if (page?.dirty) this.writePage(keyId, page);
+      const stored = this.loadPage.get(keyId, pageNumber) as Buffer | undefined;
+      const array = new Float64Array(INDEX_PAGE_CHUNKS * FIELDS);
+      if (stored !== undefined) array.set(blobToFloat64(stored));
+      page = { page: pageNumber, stats: array, dirty: false };
+      this.pages.set(keyId, page);
+    }
+    packStats(page.stats, seq % INDEX_PAGE_CHUNKS, { ...stats, seq });
+    page.dirty = true;
+  }
+
+  private writePage(keyId: number, page: IndexPage): void {
+    // Store only the used part of the page: slots after the highest written one are empty.
+    let used = INDEX_PAGE_CHUNKS;
+    while (used > 0 && page.stats[(used - 1) * FIELDS + 3] === 0) used--;
+    this.upsertPage.run(keyId, page.page, float64ToBlob(page.stats, used * FIELDS));
+    page.dirty = false;
+  }
+
   private loadTail(keyId: number): Tail {
-    const row = this.lastChunk.get(keyId) as { seq: number; count: number; steps: Buffer; vals: Buffer } | undefined;
-    const tail: Tail = { seq: 0, steps: new Float64Array(CHUNK_POINTS), values: new Float64Array(CHUNK_POINTS), count: 0, dirty: false };
+    const row = this.lastChunk.get(keyId) as { seq: number; count: number; blobId: number; steps: Buffer; vals: Buffer } | undefined;
+    let tail = emptyTail(0);
     if (row !== undefined) {
       if (row.count < CHUNK_POINTS) {
-        tail.seq = row.seq;
+        tail = { ...emptyTail(row.seq), blobId: row.blobId, count: row.count };
         tail.steps.set(blobToFloat64(row.steps));
         tail.values.set(blobToFloat64(row.vals));
-        tail.count = row.count;
       } else {
-        tail.seq = row.seq + 1;
+        tail = emptyTail(row.seq + 1);
       }
     }
     this.tails.set(keyId, tail);
     return tail;
   }
+}
+
+function emptyTail(seq: number): Tail {
+  return { seq, blobId: undefined, steps: new Float64Array(CHUNK_POINTS), values: new Float64Array(CHUNK_POINTS), count: 0, dirty: false };
 }

@@ -1,10 +1,9 @@
-import { blobToFloat64, chunkStats, float64ToBlob } from "../chunks.js";
 import { decodeJson, encodeJson } from "../../util/json.js";
+import { blobToFloat64, chunkStats, float64ToBlob } from "../chunks.js";
 import type { ApplyContext } from "./record-appliers.js";
 import { keyId } from "./record-appliers.js";
 
 interface ChunkRow {
-  id: number;
   key_id: number;
   seq: number;
   first_step: number;
@@ -13,18 +12,22 @@ interface ChunkRow {
   vals: Buffer;
 }
 
+const CHUNK_WITH_DATA = `SELECT c.key_id, c.seq, c.first_step, c.last_step, b.steps, b.vals
+  FROM series_chunks c JOIN series_blobs b ON b.id = c.blob_id`;
+
 /** Rewind (`resumeFrom`): drop every history point after `step`. */
 export function truncateHistory(context: ApplyContext, runPk: number, step: number): void {
   const { db } = context;
   const keys = db.prepare("SELECT id FROM series_keys WHERE run_pk = ? AND stream = 'history'").all(runPk) as { id: number }[];
   for (const { id } of keys) {
     db.prepare("DELETE FROM series_chunks WHERE key_id = ? AND first_step > ?").run(id, step);
-    const boundary = db.prepare("SELECT * FROM series_chunks WHERE key_id = ? AND last_step > ?").get(id, step) as ChunkRow | undefined;
-    if (boundary !== undefined) rewriteChunkUpTo(context, boundary, id, boundary.seq, step);
+    const boundary = db.prepare(`${CHUNK_WITH_DATA} WHERE c.key_id = ? AND c.last_step > ?`).get(id, step) as ChunkRow | undefined;
+    if (boundary !== undefined) writeChunkUpTo(context, boundary, id, step);
   }
   db.prepare("DELETE FROM history_rows WHERE run_pk = ? AND step > ?").run(runPk, step);
   db.prepare("UPDATE runs SET last_step = MIN(last_step, ?) WHERE pk = ?").run(step, runPk);
   context.chunks.reset();
+  for (const { id } of keys) rebuildIndex(context, id);
 }
 
 /** Fork (`forkFrom`): copy the parent's config, metrics and history up to `step` into the new run. */
@@ -37,39 +40,57 @@ export function copyHistory(context: ApplyContext, parentPk: number, step: numbe
     stream: string;
     key: string;
   }[];
+  const targets: number[] = [];
   for (const key of keys) {
     const target = keyId(context, key.stream, key.key);
-    const chunks = db.prepare("SELECT * FROM series_chunks WHERE key_id = ? AND first_step <= ? ORDER BY seq").all(key.id, step) as ChunkRow[];
-    for (const chunk of chunks) rewriteChunkUpTo(context, chunk, target, chunk.seq, step);
+    targets.push(target);
+    const chunks = db.prepare(`${CHUNK_WITH_DATA} WHERE c.key_id = ? AND c.first_step <= ? ORDER BY c.seq`).all(key.id, step) as ChunkRow[];
+    for (const chunk of chunks) writeChunkUpTo(context, chunk, target, step);
   }
   db.prepare(
     "INSERT INTO history_rows (run_pk, step, data) SELECT ?, step, data FROM history_rows WHERE run_pk = ? AND step <= ?",
   ).run(context.runPk, parentPk, step);
   context.chunks.reset();
+  for (const target of targets) rebuildIndex(context, target);
   recomputeSummary(context, context.runPk);
 }
 
-/** Writes `chunk` (cut to points ≤ step) as chunk `seq` of `targetKey`. */
-function rewriteChunkUpTo(context: ApplyContext, chunk: ChunkRow, targetKey: number, seq: number, step: number): void {
+/** Writes `chunk`, cut to its points ≤ step, as chunk `chunk.seq` of `targetKey` (a new blob). */
+function writeChunkUpTo(context: ApplyContext, chunk: ChunkRow, targetKey: number, step: number): void {
+  const { db } = context;
   const steps = blobToFloat64(chunk.steps);
   const values = blobToFloat64(chunk.vals);
   let count = 0;
   while (count < steps.length && (steps[count] as number) <= step) count++;
-  if (count === 0) {
-    context.db.prepare("DELETE FROM series_chunks WHERE key_id = ? AND seq = ?").run(targetKey, seq);
-    return;
-  }
+  db.prepare("DELETE FROM series_chunks WHERE key_id = ? AND seq = ?").run(targetKey, chunk.seq);
+  if (count === 0) return;
   const keptSteps = steps.slice(0, count);
   const keptValues = values.slice(0, count);
   const stats = chunkStats(keptSteps, keptValues, count);
-  context.db
-    .prepare(
-      `INSERT OR REPLACE INTO series_chunks
-         (key_id, seq, first_step, last_step, count, min, max, first_value, last_value, steps, vals)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(targetKey, seq, stats.firstStep, stats.lastStep, count, stats.min, stats.max, stats.firstValue, stats.lastValue,
-      float64ToBlob(keptSteps, count), float64ToBlob(keptValues, count));
+  const blobId = db.prepare("INSERT INTO series_blobs (steps, vals) VALUES (?, ?)").run(float64ToBlob(keptSteps, count), float64ToBlob(keptValues, count)).lastInsertRowid;
+  db.prepare(
+    `INSERT INTO series_chunks (key_id, seq, first_step, last_step, count, min, max, first_value, last_value, blob_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(targetKey, chunk.seq, stats.firstStep, stats.lastStep, count, stats.min, stats.max, stats.firstValue, stats.lastValue, blobId);
+}
+
+/** Rewrites a key's stats index from its chunk rows (pages are flushed with the transaction). */
+function rebuildIndex(context: ApplyContext, key: number): void {
+  context.db.prepare("DELETE FROM series_index WHERE key_id = ?").run(key);
+  const rows = context.db
+    .prepare("SELECT seq, first_step, last_step, count, min, max, first_value, last_value FROM series_chunks WHERE key_id = ? ORDER BY seq")
+    .all(key) as { seq: number; first_step: number; last_step: number; count: number; min: number | null; max: number | null; first_value: number | null; last_value: number | null }[];
+  for (const r of rows) {
+    context.chunks.indexChunk(key, r.seq, {
+      count: r.count,
+      min: r.min,
+      max: r.max,
+      firstValue: r.first_value ?? Number.NaN,
+      lastValue: r.last_value ?? Number.NaN,
+      firstStep: r.first_step,
+      lastStep: r.last_step,
+    });
+  }
 }
 
 /** After a rewind or fork the summary is rebuilt as the last value of each key. */
@@ -80,12 +101,12 @@ export function recomputeSummary(context: ApplyContext, runPk: number): void {
   for (const row of rows) Object.assign(summary, decodeJson<Record<string, unknown>>(row.data));
   const lasts = db
     .prepare(
-      `SELECT k.key AS key, c.vals AS vals, c.count AS count FROM series_keys k
+      `SELECT k.key AS key, c.last_value AS last FROM series_keys k
        JOIN series_chunks c ON c.key_id = k.id
        WHERE k.run_pk = ? AND k.stream = 'history' AND k.key NOT LIKE '\\_%' ESCAPE '\\'
          AND c.seq = (SELECT MAX(seq) FROM series_chunks WHERE key_id = k.id)`,
     )
-    .all(runPk) as { key: string; vals: Buffer; count: number }[];
-  for (const { key, vals, count } of lasts) summary[key] = blobToFloat64(vals)[count - 1];
+    .all(runPk) as { key: string; last: number | null }[];
+  for (const { key, last } of lasts) summary[key] = last ?? Number.NaN;
   db.prepare("UPDATE runs SET summary = ? WHERE pk = ?").run(encodeJson(summary), runPk);
 }

@@ -49,11 +49,10 @@ const MIGRATIONS: readonly string[] = [
     key TEXT NOT NULL,
     UNIQUE (run_pk, stream, key)
   );
-  -- Scalar series, columnar: each row holds up to CHUNK_POINTS steps and values as
-  -- Float64 blobs plus stats, so charts read min/max without decoding. Blobs go last
-  -- so stat-only queries never touch their overflow pages.
+  -- Scalar series, columnar. Each chunk holds up to CHUNK_POINTS steps and values as
+  -- Float64 blobs. Stats live in their own small table (a few hundred rows per page), so
+  -- charts bucket millions of points from min/max/last without touching the blobs.
   CREATE TABLE series_chunks (
-    id INTEGER PRIMARY KEY,
     key_id INTEGER NOT NULL REFERENCES series_keys (id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
     first_step REAL NOT NULL,
@@ -63,11 +62,26 @@ const MIGRATIONS: readonly string[] = [
     max REAL,
     first_value REAL,
     last_value REAL,
+    blob_id INTEGER NOT NULL,
+    PRIMARY KEY (key_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE series_blobs (
+    id INTEGER PRIMARY KEY,
     steps BLOB NOT NULL,
-    vals BLOB NOT NULL,
-    UNIQUE (key_id, seq)
+    vals BLOB NOT NULL
   );
-  CREATE INDEX series_chunks_by_step ON series_chunks (key_id, last_step);
+  -- Chunk stats packed INDEX_PAGE_CHUNKS to a blob (see chunk-index.ts): a chart reads the
+  -- stats of 10 M points in ~40 blobs instead of 10 k rows.
+  CREATE TABLE series_index (
+    key_id INTEGER NOT NULL REFERENCES series_keys (id) ON DELETE CASCADE,
+    page INTEGER NOT NULL,
+    stats BLOB NOT NULL,
+    PRIMARY KEY (key_id, page)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER series_chunks_free_blob AFTER DELETE ON series_chunks
+  BEGIN
+    DELETE FROM series_blobs WHERE id = old.blob_id;
+  END;
   -- Non-scalar history values (histograms, strings, media references) per step.
   CREATE TABLE history_rows (
     id INTEGER PRIMARY KEY,

@@ -3,7 +3,8 @@ import type { Metric } from "../../metrics/metric.js";
 import { decodeJson } from "../../util/json.js";
 import { blobToFloat64 } from "../chunks.js";
 import { effectiveState } from "../run-state.js";
-import type { AlertView, ChunkInfo, FileView, Points, RunView, StoreReader, Stream } from "../store.js";
+import { type ChunkInfos, emptyChunkInfos, unpackOverlapping } from "../chunk-index.js";
+import type { AlertView, FileView, Points, RunView, StoreReader, Stream } from "../store.js";
 import { openDatabase } from "./database.js";
 import type { RunRow } from "./sqlite-store.js";
 
@@ -48,6 +49,8 @@ export class SqliteReader implements StoreReader {
 
   constructor(path: string) {
     this.db = openDatabase(path);
+    // Readers scan chunk stats and fetch blobs by range: memory-mapped reads skip a copy per page.
+    this.db.pragma("mmap_size = 1073741824");
   }
 
   private statement(sql: string): Database.Statement {
@@ -87,27 +90,19 @@ export class SqliteReader implements StoreReader {
     return row?.id;
   }
 
-  async chunkInfos(run: RunView, stream: Stream, key: string, from: number, to: number): Promise<ChunkInfo[]> {
+  async chunkInfos(run: RunView, stream: Stream, key: string, from: number, to: number): Promise<ChunkInfos> {
     const id = this.keyId(run, stream, key);
-    if (id === undefined) return [];
-    const rows = this.statement(
-      `SELECT seq, first_step, last_step, count, min, max, last_value FROM series_chunks
-       WHERE key_id = ? AND last_step >= ? AND first_step <= ? ORDER BY seq`,
-    )
-      .raw(true)
-      .all(id, from, to) as [number, number, number, number, number | null, number | null, number | null][];
-    const out = new Array<ChunkInfo>(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i] as [number, number, number, number, number | null, number | null, number | null];
-      out[i] = { seq: r[0], firstStep: r[1], lastStep: r[2], count: r[3], min: r[4], max: r[5], lastValue: r[6] };
-    }
-    return out;
+    if (id === undefined) return emptyChunkInfos();
+    const pages = (this.statement("SELECT stats FROM series_index WHERE key_id = ? ORDER BY page").pluck().all(id) as Buffer[]).map(blobToFloat64);
+    return unpackOverlapping(pages, from, to);
   }
 
   async chunkPoints(run: RunView, stream: Stream, key: string, seqs: readonly number[]): Promise<Points[]> {
     const id = this.keyId(run, stream, key);
     if (id === undefined) return [];
-    const get = this.statement("SELECT steps, vals FROM series_chunks WHERE key_id = ? AND seq = ?");
+    const get = this.statement(
+      "SELECT b.steps AS steps, b.vals AS vals FROM series_chunks c JOIN series_blobs b ON b.id = c.blob_id WHERE c.key_id = ? AND c.seq = ?",
+    );
     return seqs.map((seq) => {
       const row = get.get(id, seq) as { steps: Buffer; vals: Buffer } | undefined;
       return row === undefined

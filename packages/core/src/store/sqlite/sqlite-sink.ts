@@ -44,10 +44,10 @@ export class SqliteSink implements Sink {
     });
   }
 
-  deliver(lastSeq: number, bytes: Uint8Array): void {
+  deliver(lastSeq: number, bytes: Uint8Array, fromDisk: boolean): void {
     const transferable = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
     const owned = transferable ? bytes : new Uint8Array(bytes);
-    this.send({ type: "frames", lastSeq, bytes: owned }, [owned.buffer as ArrayBuffer]);
+    this.send({ type: "frames", lastSeq, bytes: owned, fromDisk }, [owned.buffer as ArrayBuffer]);
   }
 
   close(): Promise<void> {

@@ -45,7 +45,7 @@ port.on("message", (message: ToWorker) => {
       return;
     case "frames":
       try {
-        const scan = scanFrames(message.bytes);
+        const scan = scanFrames(message.bytes, { verify: message.fromDisk });
         if (scan.stoppedBy !== undefined) throw new Error(`frames up to seq ${message.lastSeq} are damaged (${scan.stoppedBy})`);
         getStore().apply(scan.records);
         post({ type: "ack", lastSeq: message.lastSeq });

@@ -3,7 +3,7 @@ import type { DescribeRunRequest, DescribeRunResult } from "../../pipeline/sink.
 /** Messages between a run (main thread) and its SQLite worker. */
 export type ToWorker =
   | { readonly type: "describe"; readonly id: number; readonly request: DescribeRunRequest }
-  | { readonly type: "frames"; readonly lastSeq: number; readonly bytes: Uint8Array }
+  | { readonly type: "frames"; readonly lastSeq: number; readonly bytes: Uint8Array; readonly fromDisk: boolean }
   | { readonly type: "close" };
 
 export type FromWorker =

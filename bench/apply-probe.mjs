@@ -1,0 +1,16 @@
+import { init } from "@runlog/core";
+import { SqliteStore } from "../packages/core/dist/store/sqlite/sqlite-store.js";
+import { join } from "node:path";
+import { QUIET, cleanup, row, tempDir } from "./util.mjs";
+const dir = tempDir("apply");
+const run = await init({ dir, mode: "offline", settings: QUIET });
+const t0 = performance.now();
+for (let i = 0; i < 100_000; i++) run.log(row(i));
+await run.finish();
+const t1 = performance.now();
+const store = new SqliteStore(join(dir, "runlog.db"));
+const t2 = performance.now();
+const result = store.replayRunDir(join(dir, "runs", run.id));
+const t3 = performance.now();
+console.log(`offline log+finish ${(t1 - t0).toFixed(0)} ms; replay into store ${(t3 - t2).toFixed(0)} ms for ${result.records} records → ${(1.2e6 / ((t3 - t2) / 1000) / 1e6).toFixed(2)} M points/s incl. _runtime/_timestamp`);
+cleanup(dir);
