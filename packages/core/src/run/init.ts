@@ -265,7 +265,9 @@ export async function init(options?: InitOptions): Promise<Run> {
       if (!quiet) write(`waiting for the store: ${pending} points pending (${Math.round((Date.now() - started) / 1000)} s)…`);
     });
     pipeline.closeLog();
-    await sink?.close();
+    // Everything is committed (and readable) once drained; closing checkpoints the WAL,
+    // which need not delay the caller. If the process exits first, SQLite recovers the WAL.
+    void sink?.close();
     release();
     if (exitCode === 0 && existsSync(resumeFile)) clearAutoResume(resumeFile, id);
     if (!complete) {

@@ -36,13 +36,6 @@ function getStore(): SqliteStore {
 
 port.on("message", (message: ToWorker) => {
   switch (message.type) {
-    case "describe":
-      try {
-        post({ type: "described", id: message.id, result: getStore().describeRun(message.request) });
-      } catch (error) {
-        post({ type: "described", id: message.id, error: serialize(error) });
-      }
-      return;
     case "frames":
       try {
         const scan = scanFrames(message.bytes, { verify: message.fromDisk });

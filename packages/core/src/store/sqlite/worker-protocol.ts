@@ -1,13 +1,9 @@
-import type { DescribeRunRequest, DescribeRunResult } from "../../pipeline/sink.js";
-
 /** Messages between a run (main thread) and its SQLite worker. */
 export type ToWorker =
-  | { readonly type: "describe"; readonly id: number; readonly request: DescribeRunRequest }
   | { readonly type: "frames"; readonly lastSeq: number; readonly bytes: Uint8Array; readonly fromDisk: boolean }
   | { readonly type: "close" };
 
 export type FromWorker =
-  | { readonly type: "described"; readonly id: number; readonly result?: DescribeRunResult; readonly error?: SerializedError }
   | { readonly type: "ack"; readonly lastSeq: number }
   | { readonly type: "error"; readonly error: SerializedError }
   | { readonly type: "closed" };
