@@ -1,0 +1,86 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Api, init } from "@runlog/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { main } from "./main.js";
+
+const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+const roots: string[] = [];
+
+function tempRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), "runlog-cli-"));
+  roots.push(root);
+  return root;
+}
+
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+function cli(args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+async function offlineRun(root: string, steps: number) {
+  const run = await init({ dir: root, project: "cli", entity: "tester", mode: "offline", reinit: "create_new", settings: { quiet: true, console: "off", disableStats: true } });
+  for (let i = 0; i < steps; i++) run.log({ loss: 1 / (i + 1) });
+  await run.finish();
+  return run;
+}
+
+describe("runlog CLI", () => {
+  it("prints help and refuses unknown commands with exit code 2", () => {
+    const help = cli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/runlog <command>/);
+    const unknown = cli(["frobnicate"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+  });
+
+  it("sync replays an offline run into the store, idempotently, with --json", async () => {
+    const root = tempRoot();
+    const run = await offlineRun(root, 250);
+    const runDir = join(root, "runs", run.id);
+    const first = cli(["sync", runDir, "--json"]);
+    expect(first.code, first.stderr).toBe(0);
+    const result = JSON.parse(first.stdout);
+    expect(result).toMatchObject({ runDir, files: 1, tornBytes: 0 });
+    expect(result.applied).toBe(result.records);
+    const again = JSON.parse(cli(["sync", runDir, "--json"]).stdout);
+    expect(again.applied).toBe(0);
+    const stored = await new Api({ dir: root }).run(run.path);
+    expect(stored.state).toBe("finished");
+    expect(stored.lastStep).toBe(249);
+  });
+
+  it("sync --all finds every run under --dir", async () => {
+    const root = tempRoot();
+    const runs = [await offlineRun(root, 10), await offlineRun(root, 20)];
+    const out = cli(["sync", "--all", "--dir", root]);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout.trim().split("\n")).toHaveLength(2);
+    const api = new Api({ dir: root });
+    expect((await api.run(runs[1]?.path as string)).lastStep).toBe(19);
+  });
+
+  it("answers bad input with a one-line error and exit code 1, no stack trace", () => {
+    const root = tempRoot();
+    for (const args of [["sync"], ["sync", join(root, "nope")], ["sync", "/etc"], ["sync", "--bogus-flag"]]) {
+      const out = cli(args);
+      expect(out.code, args.join(" ")).toBe(1);
+      expect(out.stderr).toMatch(/^runlog sync: /);
+      expect(out.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it("main() returns exit codes without exiting the process", () => {
+    const lines: string[] = [];
+    expect(main(["help"], (line) => lines.push(line))).toBe(0);
+    expect(lines.join("\n")).toMatch(/sync/);
+  });
+});
