@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { init } from "@runlog/core";
 import Database from "better-sqlite3";
-import { QUIET, cleanup, median, report, row, tempDir } from "./util.mjs";
+import { cleanup, median, QUIET, report, row, tempDir } from "./util.mjs";
 
 const STEPS = 100_000;
 const KEYS = 10;
@@ -14,8 +14,12 @@ function rawChunks() {
   const db = new Database(join(dir, "raw.db"));
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
-  db.exec("CREATE TABLE chunks (id INTEGER PRIMARY KEY, key_id INT, seq INT, first_step REAL, last_step REAL, count INT, min REAL, max REAL, first_value REAL, last_value REAL, steps BLOB, vals BLOB, UNIQUE(key_id, seq))");
-  const insert = db.prepare("INSERT INTO chunks (key_id, seq, first_step, last_step, count, min, max, first_value, last_value, steps, vals) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+  db.exec(
+    "CREATE TABLE chunks (id INTEGER PRIMARY KEY, key_id INT, seq INT, first_step REAL, last_step REAL, count INT, min REAL, max REAL, first_value REAL, last_value REAL, steps BLOB, vals BLOB, UNIQUE(key_id, seq))",
+  );
+  const insert = db.prepare(
+    "INSERT INTO chunks (key_id, seq, first_step, last_step, count, min, max, first_value, last_value, steps, vals) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+  );
   const t0 = performance.now();
   const CHUNK = 1024;
   const tx = db.transaction((key, from) => {
@@ -32,7 +36,19 @@ function rawChunks() {
         if (v < min) min = v;
         if (v > max) max = v;
       }
-      insert.run(key, start / CHUNK, steps[0], steps[n - 1], n, min, max, vals[0], vals[n - 1], Buffer.from(steps.buffer), Buffer.from(vals.buffer));
+      insert.run(
+        key,
+        start / CHUNK,
+        steps[0],
+        steps[n - 1],
+        n,
+        min,
+        max,
+        vals[0],
+        vals[n - 1],
+        Buffer.from(steps.buffer),
+        Buffer.from(vals.buffer),
+      );
     }
   });
   for (let key = 0; key < KEYS; key++) for (let from = 0; from < STEPS; from += 100 * CHUNK) tx(key, from);

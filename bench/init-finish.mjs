@@ -1,7 +1,7 @@
 // init() to first log, and finish() with 1 M pending points.
 import { spawnSync } from "node:child_process";
 import { init } from "@runlog/core";
-import { QUIET, cleanup, median, report, row, tempDir } from "./util.mjs";
+import { cleanup, median, QUIET, report, row, tempDir } from "./util.mjs";
 
 // A fresh process each time: module loading and the worker's start are part of what users wait for.
 const cold = [];
@@ -11,7 +11,10 @@ for (let i = 0; i < 5; i++) {
     const t1 = performance.now(); const run = await init({ dir: ${JSON.stringify(dir)}, settings: ${JSON.stringify(QUIET)} });
     run.log({ a: 1 }); const t2 = performance.now(); await run.finish();
     console.log(JSON.stringify({ importMs: t1 - t0, initMs: t2 - t1 }));`;
-  const out = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: new URL(".", import.meta.url).pathname, encoding: "utf8" });
+  const out = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    cwd: new URL(".", import.meta.url).pathname,
+    encoding: "utf8",
+  });
   if (out.status !== 0) throw new Error(out.stderr);
   cold.push(JSON.parse(out.stdout.trim().split("\n").pop()));
   cleanup(dir);
@@ -27,7 +30,9 @@ for (let i = 0; i < 10; i++) {
   cleanup(dir);
 }
 const coldInit = median(cold.map((c) => c.initMs));
-console.log(`init → first log: fresh process ${coldInit.toFixed(1)} ms (import ${median(cold.map((c) => c.importMs)).toFixed(1)} ms more), warm ${median(warm).toFixed(1)} ms; W&B 0.17.9 offline measured here: 1,700–2,100 ms`);
+console.log(
+  `init → first log: fresh process ${coldInit.toFixed(1)} ms (import ${median(cold.map((c) => c.importMs)).toFixed(1)} ms more), warm ${median(warm).toFixed(1)} ms; W&B 0.17.9 offline measured here: 1,700–2,100 ms`,
+);
 report("init() to first log (fresh process)", coldInit.toFixed(1), "ms", "≤ 50 ms", coldInit <= 50);
 
 const finishes = [];

@@ -1,6 +1,6 @@
 // run.log of 10 scalars: per-call latency (p50, p99), against the floor of pushing the same object into an array.
 import { init } from "@runlog/core";
-import { QUIET, cleanup, percentile, report, row, tempDir } from "./util.mjs";
+import { cleanup, percentile, QUIET, report, row, tempDir } from "./util.mjs";
 
 function timeCalls(n, fn) {
   const samples = new Float64Array(n);
@@ -32,6 +32,8 @@ cleanup(dir);
 const p50 = percentile(samples, 50);
 const p99 = percentile(samples, 99);
 const floor50 = percentile(floor, 50);
-console.log(`log latency over ${calls} calls: p50 ${p50.toFixed(2)} µs, p99 ${p99.toFixed(2)} µs, p99.9 ${percentile(samples, 99.9).toFixed(1)} µs; floor (array push + timer) p50 ${floor50.toFixed(2)} µs → ${(p50 / floor50).toFixed(1)}× the floor`);
+console.log(
+  `log latency over ${calls} calls: p50 ${p50.toFixed(2)} µs, p99 ${p99.toFixed(2)} µs, p99.9 ${percentile(samples, 99.9).toFixed(1)} µs; floor (array push + timer) p50 ${floor50.toFixed(2)} µs → ${(p50 / floor50).toFixed(1)}× the floor`,
+);
 report("run.log p50", p50.toFixed(2), "µs", "≤ 2 µs", p50 <= 2);
 report("run.log p99", p99.toFixed(2), "µs", "≤ 20 µs", p99 <= 20);

@@ -1,6 +1,6 @@
 // RSS growth while logging 10 M points (1 M calls × 10 scalars) through the full pipeline.
 import { init } from "@runlog/core";
-import { QUIET, cleanup, report, row, tempDir } from "./util.mjs";
+import { cleanup, QUIET, report, row, tempDir } from "./util.mjs";
 
 const dir = tempDir("rss");
 const run = await init({ dir, project: "bench", settings: QUIET });
@@ -21,5 +21,7 @@ globalThis.gc?.();
 const after = process.memoryUsage.rss();
 cleanup(dir);
 const growth = (Math.max(peak, after) - before) / 1024 / 1024;
-console.log(`RSS while logging 10 M points: before ${(before / 2 ** 20).toFixed(0)} MB, peak ${(peak / 2 ** 20).toFixed(0)} MB, after ${(after / 2 ** 20).toFixed(0)} MB`);
+console.log(
+  `RSS while logging 10 M points: before ${(before / 2 ** 20).toFixed(0)} MB, peak ${(peak / 2 ** 20).toFixed(0)} MB, after ${(after / 2 ** 20).toFixed(0)} MB`,
+);
 report("RSS growth logging 10 M points", growth.toFixed(1), "MB", "≤ 50 MB", growth <= 50);

@@ -6,7 +6,10 @@ const only = process.argv.slice(2);
 let missed = 0;
 for (const bench of benches.filter((b) => only.length === 0 || only.some((o) => b.includes(o)))) {
   console.log(`\n== ${bench}`);
-  const result = spawnSync(process.execPath, ["--expose-gc", new URL(bench, import.meta.url).pathname], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  const result = spawnSync(process.execPath, ["--expose-gc", new URL(bench, import.meta.url).pathname], {
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+  });
   process.stdout.write(result.stdout);
   missed += (result.stdout.match(/^MISS/gm) ?? []).length + (result.status === 0 ? 0 : 1);
 }

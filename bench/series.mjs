@@ -1,8 +1,7 @@
 // series(key, { buckets: 1000 }) over a 10 M-point series with injected spikes, against a naive full scan.
 import { join } from "node:path";
-import { Api } from "@runlog/core";
-import { QUIET, cleanup, median, report, tempDir } from "./util.mjs";
-import { init } from "@runlog/core";
+import { Api, init } from "@runlog/core";
+import { cleanup, median, QUIET, report, tempDir } from "./util.mjs";
 
 const N = 10_000_000;
 const dir = tempDir("series");
@@ -57,5 +56,7 @@ reader.close();
 api.close();
 cleanup(dir);
 const ms = median(times);
-console.log(`series over ${N / 1e6} M points, 1000 buckets: ${ms.toFixed(1)} ms (median of 20); zoomed to 10 %: ${median(zoomTimes).toFixed(1)} ms; naive full scan ${median(naiveTimes).toFixed(0)} ms → ${(median(naiveTimes) / ms).toFixed(0)}× faster; spikes kept ${found}/20`);
+console.log(
+  `series over ${N / 1e6} M points, 1000 buckets: ${ms.toFixed(1)} ms (median of 20); zoomed to 10 %: ${median(zoomTimes).toFixed(1)} ms; naive full scan ${median(naiveTimes).toFixed(0)} ms → ${(median(naiveTimes) / ms).toFixed(0)}× faster; spikes kept ${found}/20`,
+);
 report("series 10 M points / 1000 buckets", ms.toFixed(1), "ms", "≤ 20 ms, all spikes", ms <= 20 && found === 20, `spikes ${found}/20`);

@@ -25,5 +25,5 @@ if (existsSync(example)) {
   console.log(`\nLogged run ${stored.path} (${stored.name}): state ${stored.state}, ${stored.lastStep + 1} steps.`);
   console.log("Summary:", JSON.stringify(stored.summary, null, 2));
   console.log("\nNo tfjs example yet: the quickstart (examples/quickstart) and the dashboard (`runlog ui`) come with their issues.");
-  console.log("Read runs from code with `new Api().runs(\"<entity>/quickstart\")`.");
+  console.log('Read runs from code with `new Api().runs("<entity>/quickstart")`.');
 }

@@ -1,5 +1,5 @@
-import { RunlogError } from "@runlog/core";
 import { isIP } from "node:net";
+import { RunlogError } from "@runlog/core";
 
 /** Version of the bridge's msgpack protocol (PROTOCOL.md comes with the bridge issue). */
 export const PROTOCOL_VERSION = 1;
@@ -10,13 +10,17 @@ export type Endpoint = { kind: "tcp"; host: string; port: number; loopback: bool
 export function parseEndpoint(endpoint: string): Endpoint {
   if (endpoint.startsWith("ipc://")) {
     const path = endpoint.slice("ipc://".length);
-    if (path.length === 0 || path.includes("\0")) throw new RunlogError("INVALID_ARGUMENT", `Invalid ipc endpoint ${JSON.stringify(endpoint)}.`);
+    if (path.length === 0 || path.includes("\0"))
+      throw new RunlogError("INVALID_ARGUMENT", `Invalid ipc endpoint ${JSON.stringify(endpoint)}.`);
     return { kind: "ipc", path, loopback: true };
   }
   const match = /^tcp:\/\/(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(endpoint);
   const port = match ? Number(match[2]) : Number.NaN;
   if (!match || port < 1 || port > 65_535) {
-    throw new RunlogError("INVALID_ARGUMENT", `Invalid endpoint ${JSON.stringify(endpoint)}: use tcp://127.0.0.1:5555 or ipc:///path/to/socket.`);
+    throw new RunlogError(
+      "INVALID_ARGUMENT",
+      `Invalid endpoint ${JSON.stringify(endpoint)}: use tcp://127.0.0.1:5555 or ipc:///path/to/socket.`,
+    );
   }
   const host = (match[1] as string).replace(/^\[|\]$/g, "");
   const loopback = host === "localhost" || (isIP(host) === 4 && host.startsWith("127.")) || host === "::1";

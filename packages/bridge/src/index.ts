@@ -1,2 +1,2 @@
-export { PROTOCOL_VERSION, parseEndpoint } from "./endpoint.js";
 export type { Endpoint } from "./endpoint.js";
+export { PROTOCOL_VERSION, parseEndpoint } from "./endpoint.js";

@@ -1,1 +1,1 @@
-export { main, HELP } from "./main.js";
+export { HELP, main } from "./main.js";

@@ -26,7 +26,14 @@ function cli(args: string[]) {
 }
 
 async function offlineRun(root: string, steps: number) {
-  const run = await init({ dir: root, project: "cli", entity: "tester", mode: "offline", reinit: "create_new", settings: { quiet: true, console: "off", disableStats: true } });
+  const run = await init({
+    dir: root,
+    project: "cli",
+    entity: "tester",
+    mode: "offline",
+    reinit: "create_new",
+    settings: { quiet: true, console: "off", disableStats: true },
+  });
   for (let i = 0; i < steps; i++) run.log({ loss: 1 / (i + 1) });
   await run.finish();
   return run;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RunlogError, describeValue } from "./errors.js";
+import { describeValue, RunlogError } from "./errors.js";
 
 describe("RunlogError", () => {
   it("has a fixed name, a stable code and keeps its cause", () => {

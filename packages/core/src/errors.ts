@@ -27,22 +27,14 @@ export class RunlogError extends Error {
   readonly code: RunlogErrorCode;
   readonly details: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(
-    code: RunlogErrorCode,
-    message: string,
-    options?: { cause?: unknown; details?: Record<string, unknown> },
-  ) {
+  constructor(code: RunlogErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options?.details;
   }
 
   static isInstance(value: unknown): value is RunlogError {
-    return (
-      typeof value === "object" &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[BRAND] === true
-    );
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 }
 Object.defineProperty(RunlogError.prototype, BRAND, { value: true });

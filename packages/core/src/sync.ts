@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { RunlogError } from "./errors.js";
 import { DB_FILE } from "./store/sqlite/database.js";
-import { SqliteStore, listRunLogs } from "./store/sqlite/sqlite-store.js";
+import { listRunLogs, SqliteStore } from "./store/sqlite/sqlite-store.js";
 
 export interface SyncResult {
   readonly runDir: string;
@@ -21,7 +21,10 @@ export interface SyncResult {
 export function syncRunDir(runDir: string, options: { root?: string } = {}): SyncResult {
   const dir = resolve(runDir);
   if (!existsSync(dir) || listRunLogs(dir).length === 0) {
-    throw new RunlogError("RUN_NOT_FOUND", `${dir} holds no runlog transaction log (attempt-*.rlog); pass a run folder like ./runlog/runs/<id>.`);
+    throw new RunlogError(
+      "RUN_NOT_FOUND",
+      `${dir} holds no runlog transaction log (attempt-*.rlog); pass a run folder like ./runlog/runs/<id>.`,
+    );
   }
   const root = resolve(options.root ?? dirname(dirname(dir)));
   const store = new SqliteStore(join(root, DB_FILE));

@@ -1,2 +1,2 @@
-export { spanKindOf } from "./span-kind.js";
 export type { SpanKind } from "./span-kind.js";
+export { spanKindOf } from "./span-kind.js";

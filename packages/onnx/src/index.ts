@@ -1,2 +1,2 @@
-export { isInferenceSession } from "./session.js";
 export type { InferenceSessionLike } from "./session.js";
+export { isInferenceSession } from "./session.js";

@@ -1,2 +1,2 @@
-export { isLayersModel } from "./layers-model.js";
 export type { LayersModelLike } from "./layers-model.js";
+export { isLayersModel } from "./layers-model.js";

@@ -10,5 +10,7 @@ export interface LayersModelLike {
 export function isLayersModel(value: unknown): value is LayersModelLike {
   if (typeof value !== "object" || value === null) return false;
   const model = value as Partial<LayersModelLike>;
-  return Array.isArray(model.layers) && Array.isArray(model.weights) && typeof model.fit === "function" && typeof model.getWeights === "function";
+  return (
+    Array.isArray(model.layers) && Array.isArray(model.weights) && typeof model.fit === "function" && typeof model.getWeights === "function"
+  );
 }

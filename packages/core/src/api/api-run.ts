@@ -1,6 +1,6 @@
-import { RunlogError, describeValue } from "../errors.js";
+import { describeValue, RunlogError } from "../errors.js";
 import type { RunState } from "../pipeline/records.js";
-import { type SeriesResult, bucketChunks, bucketPoints } from "../store/series.js";
+import { bucketChunks, bucketPoints, type SeriesResult } from "../store/series.js";
 import type { AlertView, FileView, Points, RunView, StoreReader, Stream } from "../store/store.js";
 
 export type HistoryRow = Record<string, unknown> & { _step: number };
@@ -119,7 +119,9 @@ export class ApiRun {
   }
 
   /** Every row in step order, fetched `pageSize` rows at a time. */
-  async *scanHistory(options: { keys?: readonly string[]; pageSize?: number; minStep?: number; maxStep?: number } = {}): AsyncGenerator<HistoryRow> {
+  async *scanHistory(
+    options: { keys?: readonly string[]; pageSize?: number; minStep?: number; maxStep?: number } = {},
+  ): AsyncGenerator<HistoryRow> {
     const pageSize = options.pageSize ?? 1000;
     if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
       throw new RunlogError("INVALID_ARGUMENT", `scanHistory: pageSize must be a positive integer, got ${describeValue(pageSize)}.`);
@@ -138,10 +140,7 @@ export class ApiRun {
    * Bucketed min/max/last/count per bucket (M4-style), for charts: `buckets` is the chart's
    * pixel width; `range` the visible x-range. Keys under `system/` use `_runtime` seconds as x.
    */
-  async series(
-    key: string,
-    options: { buckets?: number; xAxis?: string; range?: readonly [number, number] } = {},
-  ): Promise<SeriesResult> {
+  async series(key: string, options: { buckets?: number; xAxis?: string; range?: readonly [number, number] } = {}): Promise<SeriesResult> {
     const buckets = options.buckets ?? 1000;
     if (!Number.isSafeInteger(buckets) || buckets < 1 || buckets > 100_000) {
       throw new RunlogError("INVALID_ARGUMENT", `series: buckets must be an integer from 1 to 100000, got ${describeValue(buckets)}.`);

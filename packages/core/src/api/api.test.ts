@@ -6,7 +6,11 @@ import { Api } from "./api.js";
 describe("Api", () => {
   it("lists, filters and orders runs like W&B's public API", async () => {
     const root = tempRoot();
-    for (const [lr, loss, code, tags] of [[0.1, 0.5, 0, ["a"]], [0.01, 0.2, 1, ["b"]], [0.001, 0.9, 0, ["a", "b"]]] as const) {
+    for (const [lr, loss, code, tags] of [
+      [0.1, 0.5, 0, ["a"]],
+      [0.01, 0.2, 1, ["b"]],
+      [0.001, 0.9, 0, ["a", "b"]],
+    ] as const) {
       const run = await initIn(root, { project: "sweep", config: { lr, opt: { name: "adam" } }, tags: [...tags] });
       run.log({ loss });
       await run.finish({ exitCode: code });
@@ -17,7 +21,9 @@ describe("Api", () => {
     expect(all.map((r) => r.config.lr)).toEqual([0.001, 0.01, 0.1]); // newest first
     const finished = await api.runs("tester/sweep", { filters: { state: "finished" }, order: "+summary.loss" });
     expect(finished.map((r) => r.summary.loss)).toEqual([0.5, 0.9]);
-    expect((await api.runs("tester/sweep", { filters: { "config.lr": { $gte: 0.01 } }, order: "config.lr" })).map((r) => r.config.lr)).toEqual([0.01, 0.1]);
+    expect(
+      (await api.runs("tester/sweep", { filters: { "config.lr": { $gte: 0.01 } }, order: "config.lr" })).map((r) => r.config.lr),
+    ).toEqual([0.01, 0.1]);
     expect((await api.runs("tester/sweep", { filters: { tags: "b", "config.opt.name": "adam" } })).length).toBe(2);
     expect((await api.runs("tester/sweep", { filters: { $or: [{ state: "failed" }, { "summary.loss": { $gt: 0.8 } }] } })).length).toBe(2);
     expect((await api.runs("tester/sweep", { filters: { name: { $regex: "^nomatch" } } })).length).toBe(0);

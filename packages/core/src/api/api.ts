@@ -1,12 +1,12 @@
 import { userInfo } from "node:os";
 import { join, resolve } from "node:path";
-import { RunlogError, describeValue } from "../errors.js";
+import { describeValue, RunlogError } from "../errors.js";
 import { DB_FILE } from "../store/sqlite/database.js";
 import { SqliteReader } from "../store/sqlite/sqlite-reader.js";
 import type { StoreReader } from "../store/store.js";
 import { validateRunId, validateScopeName } from "../util/names.js";
 import { ApiRun } from "./api-run.js";
-import { type RunFilter, matchesFilter, sortRuns } from "./filters.js";
+import { matchesFilter, type RunFilter, sortRuns } from "./filters.js";
 
 export interface ApiOptions {
   /** Root folder of the embedded store (default RUNLOG_DIR or ./runlog). */
@@ -74,7 +74,10 @@ function splitPath(path: unknown, max: number): string[] {
   }
   const parts = path.split("/");
   if (parts.length > max || parts.some((part) => part.length === 0)) {
-    throw new RunlogError("INVALID_ARGUMENT", `Invalid path ${describeValue(path)}: expected at most ${max} non-empty parts separated by "/".`);
+    throw new RunlogError(
+      "INVALID_ARGUMENT",
+      `Invalid path ${describeValue(path)}: expected at most ${max} non-empty parts separated by "/".`,
+    );
   }
   return parts;
 }

@@ -1,4 +1,4 @@
-import { RunlogError, describeValue } from "../errors.js";
+import { describeValue, RunlogError } from "../errors.js";
 import type { RunView } from "../store/store.js";
 
 /** MongoDB-style run filters, the subset W&B users write: `{ state: "finished", "config.lr": { $gt: 0.01 } }`. */
@@ -13,7 +13,10 @@ export function runField(run: RunView, field: string): unknown {
   if (head === "config" || head === "summary" || head === "metadata") {
     const source = run[head] as Record<string, unknown>;
     if (Object.hasOwn(source, path)) return source[path];
-    return rest.reduce<unknown>((value, part) => (value !== null && typeof value === "object" ? (value as Record<string, unknown>)[part] : undefined), source);
+    return rest.reduce<unknown>(
+      (value, part) => (value !== null && typeof value === "object" ? (value as Record<string, unknown>)[part] : undefined),
+      source,
+    );
   }
   return (run as unknown as Record<string, unknown>)[field];
 }
@@ -30,7 +33,8 @@ function matchesCondition(value: unknown, condition: unknown): boolean {
     return value === condition;
   }
   return Object.entries(condition as Record<string, unknown>).every(([op, operand]) => {
-    if (!OPERATORS.has(op)) throw new RunlogError("INVALID_ARGUMENT", `Unknown filter operator ${describeValue(op)}; use ${[...OPERATORS].join(", ")}.`);
+    if (!OPERATORS.has(op))
+      throw new RunlogError("INVALID_ARGUMENT", `Unknown filter operator ${describeValue(op)}; use ${[...OPERATORS].join(", ")}.`);
     switch (op) {
       case "$eq":
         return matchesCondition(value, operand);

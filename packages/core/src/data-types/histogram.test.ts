@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RunlogError } from "../errors.js";
-import { Histogram, computeHistogram } from "./histogram.js";
+import { computeHistogram, Histogram } from "./histogram.js";
 
 describe("Histogram", () => {
   it("bins like numpy.histogram with 64 bins by default", () => {

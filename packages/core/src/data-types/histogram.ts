@@ -1,4 +1,4 @@
-import { RunlogError, describeValue } from "../errors.js";
+import { describeValue, RunlogError } from "../errors.js";
 import { type Loggable, TO_HISTORY } from "./loggable.js";
 
 /** W&B's limit: a histogram has at most 512 bins. */
@@ -32,10 +32,7 @@ export class Histogram implements Loggable {
       );
     }
     if (!isNumberArrayLike(source)) {
-      throw new RunlogError(
-        "INVALID_VALUE",
-        `Histogram needs an array of numbers or { values, bins }, got ${describeValue(source)}.`,
-      );
+      throw new RunlogError("INVALID_VALUE", `Histogram needs an array of numbers or { values, bins }, got ${describeValue(source)}.`);
     }
     const { values, bins } = computeHistogram(source, numBins);
     this.values = values;
@@ -93,10 +90,7 @@ function fromPrecomputed(source: HistogramData): { values: number[]; bins: numbe
 }
 
 /** numpy.histogram semantics: equal-width bins over [min, max] of the finite values. */
-export function computeHistogram(
-  data: ArrayLike<number>,
-  numBins: number,
-): { values: number[]; bins: number[] } {
+export function computeHistogram(data: ArrayLike<number>, numBins: number): { values: number[]; bins: number[] } {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < data.length; i++) {

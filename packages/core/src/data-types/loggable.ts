@@ -19,9 +19,5 @@ export interface Loggable {
 }
 
 export function isLoggable(value: unknown): value is Loggable {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as Partial<Loggable>)[TO_HISTORY] === "function"
-  );
+  return typeof value === "object" && value !== null && typeof (value as Partial<Loggable>)[TO_HISTORY] === "function";
 }

@@ -1,5 +1,5 @@
 import { Histogram } from "../data-types/histogram.js";
-import { type HistoryContext, TO_HISTORY, isLoggable } from "../data-types/loggable.js";
+import { type HistoryContext, isLoggable, TO_HISTORY } from "../data-types/loggable.js";
 import { describeValue } from "../errors.js";
 import { encodeJson } from "../util/json.js";
 import type { PartialRow } from "./partial-row.js";
@@ -86,7 +86,10 @@ function addLeaf(
       return;
     case "string":
       if (value.length > MAX_VALUE_BYTES) {
-        context.problems.push({ key, reason: `string of ${value.length} characters exceeds the ${MAX_VALUE_BYTES}-byte value limit; save large text with run.save() or an artifact` });
+        context.problems.push({
+          key,
+          reason: `string of ${value.length} characters exceeds the ${MAX_VALUE_BYTES}-byte value limit; save large text with run.save() or an artifact`,
+        });
       } else {
         row.setOther(key, value);
       }
@@ -112,14 +115,7 @@ function addLeaf(
   addObjectLeaf(key, value as object, row, context, depth, ancestors);
 }
 
-function addObjectLeaf(
-  key: string,
-  value: object,
-  row: PartialRow,
-  context: FlattenContext,
-  depth: number,
-  ancestors: object[],
-): void {
+function addObjectLeaf(key: string, value: object, row: PartialRow, context: FlattenContext, depth: number, ancestors: object[]): void {
   if (isLoggable(value)) {
     const historyContext: HistoryContext = { key, step: context.step, runDir: context.runDir };
     try {
@@ -144,7 +140,10 @@ function addObjectLeaf(
     return;
   }
   if (!isPlainObject(value) && !(value instanceof Map)) {
-    context.problems.push({ key, reason: `values of type ${value.constructor?.name ?? "object"} cannot be logged; log numbers, strings, booleans, arrays, plain objects or runlog data types` });
+    context.problems.push({
+      key,
+      reason: `values of type ${value.constructor?.name ?? "object"} cannot be logged; log numbers, strings, booleans, arrays, plain objects or runlog data types`,
+    });
     return;
   }
   if (ancestors.includes(value)) {
@@ -160,12 +159,7 @@ function addObjectLeaf(
   ancestors.pop();
 }
 
-function addTypedArray(
-  key: string,
-  array: ArrayLike<number | bigint>,
-  row: PartialRow,
-  context: FlattenContext,
-): void {
+function addTypedArray(key: string, array: ArrayLike<number | bigint>, row: PartialRow, context: FlattenContext): void {
   const numbers = Array.from(array, Number);
   if (numbers.length > TYPED_ARRAY_HISTOGRAM_THRESHOLD) {
     row.setOther(key, new Histogram(numbers, { numBins: 32 }).toJSON());
@@ -177,7 +171,10 @@ function addTypedArray(
 function addSized(key: string, value: unknown, row: PartialRow, context: FlattenContext): void {
   const size = encodeJson(value).length;
   if (size > MAX_VALUE_BYTES) {
-    context.problems.push({ key, reason: `value of ${size} bytes exceeds the ${MAX_VALUE_BYTES}-byte limit; use a Histogram, a Table or an artifact` });
+    context.problems.push({
+      key,
+      reason: `value of ${size} bytes exceeds the ${MAX_VALUE_BYTES}-byte limit; use a Histogram, a Table or an artifact`,
+    });
     return;
   }
   row.setOther(key, value);
@@ -186,13 +183,7 @@ function addSized(key: string, value: unknown, row: PartialRow, context: Flatten
 const INVALID = Symbol("invalid");
 
 /** Converts arrays and plain objects inside arrays to JSON-safe values, refusing what JSON cannot hold. */
-function toJsonValue(
-  value: unknown,
-  key: string,
-  context: FlattenContext,
-  depth: number,
-  ancestors: object[],
-): unknown {
+function toJsonValue(value: unknown, key: string, context: FlattenContext, depth: number, ancestors: object[]): unknown {
   switch (typeof value) {
     case "number":
     case "boolean":

@@ -1,8 +1,8 @@
-import { RunlogError, describeValue } from "../errors.js";
+import { describeValue, RunlogError } from "../errors.js";
 import type { MetricRegistry } from "../metrics/metric-registry.js";
 import type { SummaryEntry, SummaryTracker } from "../metrics/summary-tracker.js";
 import type { Column, HistoryBatch } from "../pipeline/history-batch.js";
-import { type FlattenContext, MAX_KEY_LENGTH, flattenInto, isPlainObject } from "./flatten.js";
+import { type FlattenContext, flattenInto, isPlainObject, MAX_KEY_LENGTH } from "./flatten.js";
 import { PartialRow } from "./partial-row.js";
 
 export interface LogOptions {
@@ -67,7 +67,10 @@ export class LogHandler {
     let commit: boolean | undefined;
     if (options !== undefined) {
       if (typeof options !== "object" || options === null) {
-        throw new RunlogError("INVALID_ARGUMENT", `run.log options must be an object like { step, commit }, got ${describeValue(options)}.`);
+        throw new RunlogError(
+          "INVALID_ARGUMENT",
+          `run.log options must be an object like { step, commit }, got ${describeValue(options)}.`,
+        );
       }
       commit = options.commit;
       if (commit !== undefined && typeof commit !== "boolean") {
@@ -91,11 +94,9 @@ export class LogHandler {
     if (commit ?? step === undefined) this.commitRow();
     if (context.problems.length > 0) {
       const list = context.problems.map((p) => `"${p.key}": ${p.reason}`).join("; ");
-      throw new RunlogError(
-        "INVALID_VALUE",
-        `run.log skipped ${context.problems.length} value(s) (the others were logged): ${list}.`,
-        { details: { problems: [...context.problems] } },
-      );
+      throw new RunlogError("INVALID_VALUE", `run.log skipped ${context.problems.length} value(s) (the others were logged): ${list}.`, {
+        details: { problems: [...context.problems] },
+      });
     }
   }
 

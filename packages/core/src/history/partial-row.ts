@@ -53,7 +53,7 @@ export class PartialRow {
     const keys = this.scalarKeys.filter((k) => k !== key);
     const values = keys.map((k) => this.scalarValues[this.scalarIndex.get(k) as number] as number);
     this.clearScalars();
-    keys.forEach((k, i) => this.setScalar(k, values[i] as number));
+    for (let i = 0; i < keys.length; i++) this.setScalar(keys[i] as string, values[i] as number);
   }
 
   private clearScalars(): void {

@@ -1,4 +1,4 @@
-import { type DefineMetricOptions, type Metric, buildMetric, validateMetricName } from "./metric.js";
+import { buildMetric, type DefineMetricOptions, type Metric, validateMetricName } from "./metric.js";
 
 /**
  * Holds `defineMetric` definitions and answers "which definition governs this key?".

@@ -1,4 +1,4 @@
-import { RunlogError, describeValue } from "../errors.js";
+import { describeValue, RunlogError } from "../errors.js";
 
 export type SummaryType = "min" | "max" | "mean" | "first" | "last" | "best" | "none";
 export type Goal = "minimize" | "maximize";

@@ -33,7 +33,22 @@ export class SummaryTracker {
   entry(key: string): SummaryEntry {
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      entry = { key, hasLatest: false, latestIsScalar: false, lastScalar: 0, latest: undefined, hasExplicit: false, explicit: undefined, count: 0, first: 0, last: 0, min: 0, max: 0, sum: 0, dirty: false };
+      entry = {
+        key,
+        hasLatest: false,
+        latestIsScalar: false,
+        lastScalar: 0,
+        latest: undefined,
+        hasExplicit: false,
+        explicit: undefined,
+        count: 0,
+        first: 0,
+        last: 0,
+        min: 0,
+        max: 0,
+        sum: 0,
+        dirty: false,
+      };
       this.entries.set(key, entry);
     }
     return entry;

@@ -53,10 +53,6 @@ export function encodeFrames(parts: readonly FramePart[]): Buffer {
   return out;
 }
 
-export function encodeFrame(kind: RecordKindName, header: object, body?: readonly Float64Array[]): Buffer {
-  return encodeFrames([{ kind, header, ...(body === undefined ? {} : { body }) }]);
-}
-
 export interface FrameScan {
   readonly records: DecodedRecord[];
   /** Bytes of `buffer` consumed by complete, valid frames. */
@@ -91,7 +87,10 @@ function decodePayload(payload: Buffer): DecodedRecord {
   const kind = KIND_NAMES[payload.readUInt8(0)];
   const headerLength = payload.readUInt32LE(1);
   if (kind === undefined || PAYLOAD_PREFIX + headerLength > payload.length) {
-    throw new RunlogError("LOG_CORRUPT", "A transaction-log frame has a valid checksum but an unknown layout; the log was written by a newer runlog.");
+    throw new RunlogError(
+      "LOG_CORRUPT",
+      "A transaction-log frame has a valid checksum but an unknown layout; the log was written by a newer runlog.",
+    );
   }
   const header = decodeJson<Record<string, unknown>>(payload.toString("utf8", PAYLOAD_PREFIX, PAYLOAD_PREFIX + headerLength));
   if (kind !== "history") return { kind, header } as unknown as DecodedRecord;

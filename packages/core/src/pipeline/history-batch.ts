@@ -1,4 +1,4 @@
-import { type FramePart, encodeFrames } from "./frame.js";
+import type { FramePart } from "./frame.js";
 
 /** A growable pair of Float64 columns (steps, values) for one key, reused across batches. */
 export class Column {
@@ -77,12 +77,5 @@ export class HistoryBatch {
   /** Empties the columns for reuse; call after the part returned by takePart is encoded. */
   reset(): void {
     for (const column of this.columns.values()) column.length = 0;
-  }
-
-  /** Encodes the batch as one frame and resets it (tests and tools). */
-  takeFrame(seq: number, t: number, lastStep: number): Buffer {
-    const frame = encodeFrames([this.takePart(seq, t, lastStep)]);
-    this.reset();
-    return frame;
   }
 }

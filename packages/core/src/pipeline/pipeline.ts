@@ -1,4 +1,4 @@
-import { type FramePart, encodeFrames } from "./frame.js";
+import { encodeFrames, type FramePart } from "./frame.js";
 import { HistoryBatch } from "./history-batch.js";
 import type { RecordKindName } from "./records.js";
 import { Sender } from "./sender.js";

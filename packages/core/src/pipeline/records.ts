@@ -16,9 +16,10 @@ export const RECORD_KIND = {
   preempting: 9,
 } as const;
 export type RecordKindName = keyof typeof RECORD_KIND;
-export const KIND_NAMES = Object.fromEntries(
-  Object.entries(RECORD_KIND).map(([name, code]) => [code, name]),
-) as Record<number, RecordKindName>;
+export const KIND_NAMES = Object.fromEntries(Object.entries(RECORD_KIND).map(([name, code]) => [code, name])) as Record<
+  number,
+  RecordKindName
+>;
 
 export type RunState = "running" | "finished" | "failed" | "crashed" | "killed" | "preempting";
 

@@ -2,10 +2,12 @@ import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempRoot } from "../test-support/temp-root.js";
-import { encodeFrame, scanFrames } from "./frame.js";
+import { encodeFrames, type FramePart, scanFrames } from "./frame.js";
 import { HistoryBatch } from "./history-batch.js";
 import type { DecodedRecord } from "./records.js";
-import { TransactionLogWriter, readTransactionLog } from "./transaction-log.js";
+import { readTransactionLog, TransactionLogWriter } from "./transaction-log.js";
+
+const encodeFrame = (kind: FramePart["kind"], header: object) => encodeFrames([{ kind, header }]);
 
 function readAll(path: string) {
   const records: DecodedRecord[] = [];
@@ -22,7 +24,8 @@ describe("transaction log", () => {
     batch.addScalar("loss", 1, Number.NaN);
     batch.addValues(1, { text: "hi", inf: Number.POSITIVE_INFINITY }, 2);
     log.append(encodeFrame("config", { seq: 1, t: 1, config: { lr: 0.1 } }));
-    log.append(batch.takeFrame(2, 2, 1));
+    log.append(encodeFrames([batch.takePart(2, 2, 1)]));
+    batch.reset();
     log.close();
     const { records, tornBytes } = readAll(path);
     expect(tornBytes).toBe(0);

@@ -1,4 +1,4 @@
-import { RunlogError, describeValue } from "../errors.js";
+import { describeValue, RunlogError } from "../errors.js";
 
 export type AlertLevel = "INFO" | "WARN" | "ERROR";
 
@@ -35,7 +35,10 @@ export function validateAlert(options: unknown): ValidAlert {
     throw new RunlogError("INVALID_ARGUMENT", `alert level must be INFO, WARN or ERROR, got ${describeValue(level)}.`);
   }
   if (typeof waitDuration !== "number" || !Number.isFinite(waitDuration) || waitDuration < 0) {
-    throw new RunlogError("INVALID_ARGUMENT", `alert waitDuration must be a non-negative number of milliseconds, got ${describeValue(waitDuration)}.`);
+    throw new RunlogError(
+      "INVALID_ARGUMENT",
+      `alert waitDuration must be a non-negative number of milliseconds, got ${describeValue(waitDuration)}.`,
+    );
   }
   return { title, text, level: upper as AlertLevel, waitDuration };
 }
@@ -74,11 +77,7 @@ export function webhookUrls(env: NodeJS.ProcessEnv = process.env): URL[] {
 }
 
 /** POSTs the alert as JSON to each webhook, with a timeout and one retry; failures become warnings. */
-export async function deliverAlert(
-  urls: readonly URL[],
-  payload: Record<string, unknown>,
-  warn: (message: string) => void,
-): Promise<void> {
+export async function deliverAlert(urls: readonly URL[], payload: Record<string, unknown>, warn: (message: string) => void): Promise<void> {
   await Promise.all(
     urls.map(async (url) => {
       for (let attempt = 1; attempt <= 2; attempt++) {
@@ -95,7 +94,8 @@ export async function deliverAlert(
             return;
           }
         } catch (error) {
-          if (attempt === 2) warn(`alert webhook ${url.origin} failed (${(error as Error).message}); the alert is still stored with the run.`);
+          if (attempt === 2)
+            warn(`alert webhook ${url.origin} failed (${(error as Error).message}); the alert is still stored with the run.`);
         }
       }
     }),

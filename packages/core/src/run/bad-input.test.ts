@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { Api } from "../api/api.js";
+import { Histogram } from "../data-types/histogram.js";
 import { RunlogError } from "../errors.js";
 import { initIn, readHistory, userColumns } from "../test-support/runs.js";
 import { tempRoot } from "../test-support/temp-root.js";
-import { Histogram } from "../data-types/histogram.js";
 import { init } from "./init.js";
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -115,7 +115,13 @@ describe("hostile input to run.log and friends", () => {
     // (the cyclic object's own valid leaf is kept too; only the cycle is refused).
     const expected = Array.from({ length: 12 }, (_, i) => [`ok${i + 1}`]);
     expected[2] = ["cyclic.a", "ok3"];
-    expect(rows.slice(1, 13).map((row) => Object.keys(row).filter((k) => k !== "_step").sort())).toEqual(expected);
+    expect(
+      rows.slice(1, 13).map((row) =>
+        Object.keys(row)
+          .filter((k) => k !== "_step")
+          .sort(),
+      ),
+    ).toEqual(expected);
     expect(rows[13]).toEqual({ _step: 13, "a.b": 1, "ünï/cødé 🚀": 2, "with/slash/es": 3, "dots.in.key": 4 });
   });
 

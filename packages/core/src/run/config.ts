@@ -1,4 +1,4 @@
-import { RunlogError, describeValue } from "../errors.js";
+import { describeValue, RunlogError } from "../errors.js";
 import { isPlainObject } from "../history/flatten.js";
 import { encodeJson, jsonEqual } from "../util/json.js";
 import { withPropertyAccess } from "./property-access.js";

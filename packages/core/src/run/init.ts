@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { RunlogError } from "../errors.js";
@@ -10,32 +10,19 @@ import type { RunState } from "../pipeline/records.js";
 import type { DescribeRunResult, Sink, StoredRunSnapshot } from "../pipeline/sink.js";
 import { DB_FILE } from "../store/sqlite/database.js";
 import { SqliteSink } from "../store/sqlite/sqlite-sink.js";
-import { SqliteStore, listRunLogs } from "../store/sqlite/sqlite-store.js";
+import { listRunLogs, SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { SystemMonitor } from "../system/system-monitor.js";
-import {
-  generateRunId,
-  generateRunName,
-  validateOptionalText,
-  validateRunId,
-  validateScopeName,
-  validateTags,
-} from "../util/names.js";
+import { generateRunId, generateRunName, validateOptionalText, validateRunId, validateScopeName, validateTags } from "../util/names.js";
 import { Config, ConfigState } from "./config.js";
 import { startConsoleCapture } from "./console-capture.js";
-import { type TrackedRun, currentRun, trackRun, untrackRun } from "./lifecycle.js";
+import { disabledRun } from "./disabled-run.js";
+import { currentRun, type TrackedRun, trackRun, untrackRun } from "./lifecycle.js";
 import { gitMetadata, hostMetadata } from "./metadata.js";
+import { checkResumeRules, clearAutoResume, readAutoResumeId } from "./resume-rules.js";
 import { Run, type RunParts } from "./run.js";
 import { isHeldByLiveProcess, releaseLock, takeLock } from "./run-lock.js";
-import {
-  type InitOptions,
-  type ResumeMode,
-  checkOptionNames,
-  parseRunMoment,
-  resolveMode,
-  resolveReinit,
-  resolveResume,
-} from "./run-options.js";
-import { type Settings, resolveSettings } from "./settings.js";
+import { checkOptionNames, type InitOptions, parseRunMoment, resolveMode, resolveReinit, resolveResume } from "./run-options.js";
+import { resolveSettings } from "./settings.js";
 import { Summary } from "./summary.js";
 
 const env = (name: string): string | undefined => {
@@ -64,7 +51,10 @@ export async function init(options?: InitOptions): Promise<Run> {
   const opts = checkOptionNames(options);
   const mode = resolveMode(opts.mode ?? env("RUNLOG_MODE"));
   if (mode === "online") {
-    throw new RunlogError("MODE_UNAVAILABLE", 'mode "online" needs a runlog server, which is not part of this release yet; use mode "local" (default) or "offline" and `runlog sync` later.');
+    throw new RunlogError(
+      "MODE_UNAVAILABLE",
+      'mode "online" needs a runlog server, which is not part of this release yet; use mode "local" (default) or "offline" and `runlog sync` later.',
+    );
   }
   const reinit = resolveReinit(opts.reinit);
   const previous = currentRun();
@@ -75,7 +65,12 @@ export async function init(options?: InitOptions): Promise<Run> {
   const entity = validateScopeName("entity", opts.entity ?? env("RUNLOG_ENTITY") ?? defaultEntity());
   const project = validateScopeName("project", opts.project ?? env("RUNLOG_PROJECT") ?? "uncategorized");
   const root = resolve(opts.dir ?? env("RUNLOG_DIR") ?? "./runlog");
-  const tags = opts.tags === undefined ? (env("RUNLOG_TAGS")?.split(",").map((t) => t.trim()) ?? undefined) : opts.tags;
+  const tags =
+    opts.tags === undefined
+      ? (env("RUNLOG_TAGS")
+          ?.split(",")
+          .map((t) => t.trim()) ?? undefined)
+      : opts.tags;
   const request = {
     entity,
     project,
@@ -101,7 +96,10 @@ export async function init(options?: InitOptions): Promise<Run> {
   }
   if (resumeFrom !== undefined) {
     if (id !== undefined && id !== resumeFrom.id) {
-      throw new RunlogError("INVALID_ARGUMENT", `resumeFrom rewinds run "${resumeFrom.id}" but id is "${id}"; leave id out or make them equal.`);
+      throw new RunlogError(
+        "INVALID_ARGUMENT",
+        `resumeFrom rewinds run "${resumeFrom.id}" but id is "${id}"; leave id out or make them equal.`,
+      );
     }
     id = resumeFrom.id;
   }
@@ -119,7 +117,10 @@ export async function init(options?: InitOptions): Promise<Run> {
   if (mode === "offline") {
     if (resume !== undefined || resumeFrom || forkFrom) write("resume, resumeFrom and forkFrom are ignored in offline mode (as in W&B).");
     if (listRunLogs(runDir).length > 0) {
-      throw new RunlogError("RESUME_CONFLICT", `An offline run with id "${id}" already exists in ${runDir}; sync it with \`runlog sync ${runDir}\` or choose another id.`);
+      throw new RunlogError(
+        "RESUME_CONFLICT",
+        `An offline run with id "${id}" already exists in ${runDir}; sync it with \`runlog sync ${runDir}\` or choose another id.`,
+      );
     }
   }
 
@@ -129,7 +130,10 @@ export async function init(options?: InitOptions): Promise<Run> {
   let parent: StoredRunSnapshot | undefined;
   if (mode === "local") {
     if (isHeldByLiveProcess(lockPath)) {
-      throw new RunlogError("RESUME_CONFLICT", `Run "${id}" is being logged by another live process (see ${lockPath}); two writers would corrupt its history.`);
+      throw new RunlogError(
+        "RESUME_CONFLICT",
+        `Run "${id}" is being logged by another live process (see ${lockPath}); two writers would corrupt its history.`,
+      );
     }
     sink = new SqliteSink(join(root, DB_FILE), Math.min(30, settings.crashTimeout / 3));
     try {
@@ -137,7 +141,8 @@ export async function init(options?: InitOptions): Promise<Run> {
       const parentId = forkFrom?.id;
       if (parentId !== undefined) {
         parent = (await sink.describeRun({ entity, project, id: parentId, runDir: join(root, "runs", parentId) })).run;
-        if (parent === undefined) throw new RunlogError("RUN_NOT_FOUND", `forkFrom: run "${parentId}" does not exist in ${entity}/${project}.`);
+        if (parent === undefined)
+          throw new RunlogError("RUN_NOT_FOUND", `forkFrom: run "${parentId}" does not exist in ${entity}/${project}.`);
       }
       checkResumeRules(described.run, { id, idGiven, resume, resumeFrom });
     } catch (error) {
@@ -271,7 +276,9 @@ export async function init(options?: InitOptions): Promise<Run> {
     release();
     if (exitCode === 0 && existsSync(resumeFile)) clearAutoResume(resumeFile, id);
     if (!complete) {
-      write(`the store did not confirm every record within finishTimeout (${settings.finishTimeout} s). Nothing is lost: run \`runlog sync ${runDir}\` to finish saving.`);
+      write(
+        `the store did not confirm every record within finishTimeout (${settings.finishTimeout} s). Nothing is lost: run \`runlog sync ${runDir}\` to finish saving.`,
+      );
     } else if (!quiet && mode === "offline") {
       write(`offline run ${id} saved in ${runDir}; upload it with \`runlog sync ${runDir}\`.`);
     }
@@ -341,7 +348,9 @@ export async function init(options?: InitOptions): Promise<Run> {
           }
         }
       } catch (error) {
-        write(`could not save run ${id} at exit (${(error as Error).message}); its transaction log is in ${runDir}: run \`runlog sync ${runDir}\`.`);
+        write(
+          `could not save run ${id} at exit (${(error as Error).message}); its transaction log is in ${runDir}: run \`runlog sync ${runDir}\`.`,
+        );
       } finally {
         release();
       }
@@ -350,92 +359,3 @@ export async function init(options?: InitOptions): Promise<Run> {
   trackRun(tracked);
   return run;
 }
-
-interface ResumeFacts {
-  readonly id: string;
-  readonly idGiven: boolean;
-  readonly resume: ResumeMode | undefined;
-  readonly resumeFrom: { id: string; step: number } | undefined;
-}
-
-/** W&B's resume rules, with its messages adapted. */
-function checkResumeRules(stored: StoredRunSnapshot | undefined, facts: ResumeFacts): void {
-  const { id, idGiven, resume, resumeFrom } = facts;
-  if (resumeFrom !== undefined) {
-    if (stored === undefined) throw new RunlogError("RUN_NOT_FOUND", `resumeFrom: run "${id}" does not exist, so it cannot be rewound.`);
-    if (resumeFrom.step > stored.lastStep) {
-      throw new RunlogError("INVALID_ARGUMENT", `resumeFrom: run "${id}" only has steps up to ${stored.lastStep}; cannot rewind to ${resumeFrom.step}.`);
-    }
-    return;
-  }
-  if (stored === undefined) {
-    if (resume === "must") {
-      throw new RunlogError("RUN_NOT_FOUND", `resume "must" is not a valid option for resuming run (${id}) that has not been initialized. Start it first, or use resume "allow".`);
-    }
-    return;
-  }
-  if (resume === "never") {
-    throw new RunlogError("RESUME_CONFLICT", `resume "never" is not a valid option for resuming a run (${id}) that already exists. Choose a new id or use resume "allow".`);
-  }
-  if (resume === undefined && idGiven) {
-    throw new RunlogError("RESUME_CONFLICT", `Run "${id}" already exists. Pass resume: "allow" or "must" to continue it, or choose another id.`);
-  }
-}
-
-function readAutoResumeId(file: string, entity: string, project: string): string | undefined {
-  try {
-    const saved = JSON.parse(readFileSync(file, "utf8")) as { runId?: string; entity?: string; project?: string };
-    return saved.entity === entity && saved.project === project ? saved.runId : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function clearAutoResume(file: string, id: string): void {
-  try {
-    const saved = JSON.parse(readFileSync(file, "utf8")) as { runId?: string };
-    if (saved.runId === id) rmSync(file, { force: true });
-  } catch {
-    // An unreadable resume file is simply left alone.
-  }
-}
-
-function disabledRun(
-  id: string,
-  entity: string,
-  project: string,
-  request: { name: string | undefined; notes: string | undefined; tags: readonly string[] | undefined; group: string | undefined; jobType: string | undefined },
-  settings: Settings,
-  configState: ConfigState,
-): Run {
-  const metrics = new MetricRegistry();
-  const tracker = new SummaryTracker((key) => metrics.resolve(key));
-  const parts: RunParts = {
-    id,
-    entity,
-    project,
-    name: request.name ?? "disabled",
-    notes: request.notes,
-    tags: request.tags ?? Object.freeze([]),
-    group: request.group,
-    jobType: request.jobType,
-    sweepId: undefined,
-    startTime: Date.now() / 1000,
-    settings,
-    mode: "disabled",
-    resumed: false,
-    dir: resolve("runlog-disabled"),
-    uiBaseUrl: undefined,
-    config: new Config(configState),
-    configState,
-    summary: new Summary(tracker, () => {}),
-    metrics,
-    handler: undefined,
-    pipeline: undefined,
-    publishRunRecord: () => {},
-    shutdown: async () => {},
-    warn: () => {},
-  };
-  return new Run(parts);
-}
-

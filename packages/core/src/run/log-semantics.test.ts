@@ -149,7 +149,12 @@ describe("run.log step and commit rules (W&B semantics)", () => {
     const run = await initIn(root);
     run.defineMetric("val/acc", { summary: "max,best,mean", goal: "maximize" });
     run.defineMetric("loss", { summary: "min" });
-    for (const [acc, loss] of [[0.5, 3], [0.9, 1], [0.7, 2]] as const) run.log({ "val/acc": acc, loss, epoch: acc * 10 });
+    for (const [acc, loss] of [
+      [0.5, 3],
+      [0.9, 1],
+      [0.7, 2],
+    ] as const)
+      run.log({ "val/acc": acc, loss, epoch: acc * 10 });
     run.summary.set("note", "best run");
     run.summary.custom = 5;
     expect(run.summary.get("val/acc")).toMatchObject({ max: 0.9, best: 0.9 });

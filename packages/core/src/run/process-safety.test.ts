@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { Api } from "../api/api.js";
 import { syncRunDir } from "../sync.js";
 import { CLI_BIN, exited, run as runCommand, spawnChild, watchLines } from "../test-support/child-process.js";
-import { tempRoot } from "../test-support/temp-root.js";
 import { initIn } from "../test-support/runs.js";
+import { tempRoot } from "../test-support/temp-root.js";
 
 const FLUSH_INTERVAL_MS = 200;
 
@@ -155,13 +155,17 @@ describe("process exit paths", () => {
     ["process-exit", "finished", 0],
     ["throw", "failed", 1],
     ["forget-finish", "finished", 0],
-  ])("%s: nothing is lost and the run reads %s", async (scenario, state, code) => {
-    const root = tempRoot();
-    const id = `${scenario.slice(0, 6)}01`.replace("-", "x");
-    const result = await exited(spawnChild(scenario, root, id));
-    expect(result.code).toBe(code);
-    const stored = await new Api({ dir: root }).run(`tester/test/${id}`);
-    expect(stored.state).toBe(state);
-    expect(await stepsOf(root, stored.path)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
-  }, 60_000);
+  ])(
+    "%s: nothing is lost and the run reads %s",
+    async (scenario, state, code) => {
+      const root = tempRoot();
+      const id = `${scenario.slice(0, 6)}01`.replace("-", "x");
+      const result = await exited(spawnChild(scenario, root, id));
+      expect(result.code).toBe(code);
+      const stored = await new Api({ dir: root }).run(`tester/test/${id}`);
+      expect(stored.state).toBe(state);
+      expect(await stepsOf(root, stored.path)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    },
+    60_000,
+  );
 });

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Api } from "../api/api.js";
-import { RunlogError } from "../errors.js";
+import type { RunlogError } from "../errors.js";
 import { syncRunDir } from "../sync.js";
 import { initIn, readHistory, userColumns } from "../test-support/runs.js";
 import { tempRoot } from "../test-support/temp-root.js";
@@ -19,7 +19,14 @@ function stored(root: string, path: string) {
 describe("init and run properties", () => {
   it("generates an id and a readable name, and exposes every spec property", async () => {
     const root = tempRoot();
-    const run = await initIn(root, { project: "mnist", group: "g1", jobType: "train", notes: "first", tags: ["a", "b", "a"], config: { lr: 0.1 } });
+    const run = await initIn(root, {
+      project: "mnist",
+      group: "g1",
+      jobType: "train",
+      notes: "first",
+      tags: ["a", "b", "a"],
+      config: { lr: 0.1 },
+    });
     expect(run.id).toMatch(/^[a-z0-9]{8}$/);
     expect(run.name).toMatch(/^[a-z]+-[a-z]+-1$/);
     expect(run.path).toBe(`tester/mnist/${run.id}`);
@@ -49,7 +56,15 @@ describe("init and run properties", () => {
     run.tags = ["x"];
     await run.finish();
     const back = await stored(root, run.path);
-    expect(back).toMatchObject({ name: "renamed", notes: "second", tags: ["x"], group: "g1", jobType: "train", state: "finished", exitCode: 0 });
+    expect(back).toMatchObject({
+      name: "renamed",
+      notes: "second",
+      tags: ["x"],
+      group: "g1",
+      jobType: "train",
+      state: "finished",
+      exitCode: 0,
+    });
     expect(back.config).toEqual({ lr: 0.1 });
     expect(back.metadata).toMatchObject({ node: process.version, pid: process.pid });
     // The second run of the project is numbered 2.
@@ -130,7 +145,10 @@ describe("init and run properties", () => {
 describe("resume", () => {
   it("never/must/allow follow W&B's rules", async () => {
     const root = tempRoot();
-    await expect(initIn(root, { id: "missing1", resume: "must" })).rejects.toMatchObject({ code: "RUN_NOT_FOUND", message: expect.stringMatching(/must/) });
+    await expect(initIn(root, { id: "missing1", resume: "must" })).rejects.toMatchObject({
+      code: "RUN_NOT_FOUND",
+      message: expect.stringMatching(/must/),
+    });
     const run = await initIn(root, { id: "abc12345", config: { lr: 0.1, keep: true } });
     run.log({ loss: 1 });
     run.log({ loss: 0.5 });
@@ -267,9 +285,19 @@ describe("alerts", () => {
       await expect(run.alert({ title: "t", text: "x", level: "FATAL" as "INFO" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
       await run.finish();
       expect(received.map((r) => r.text)).toEqual(["loss is NaN", "not throttled", "waitDuration 0: not throttled"]);
-      expect(received[0]).toMatchObject({ title: "loss exploded", level: "ERROR", runId: run.id, runPath: run.path, contentType: "application/json" });
+      expect(received[0]).toMatchObject({
+        title: "loss exploded",
+        level: "ERROR",
+        runId: run.id,
+        runPath: run.path,
+        contentType: "application/json",
+      });
       const alerts = await (await stored(root, run.path)).alerts();
-      expect(alerts.map((a) => [a.title, a.level])).toEqual([["loss exploded", "ERROR"], ["other", "WARN"], ["other", "INFO"]]);
+      expect(alerts.map((a) => [a.title, a.level])).toEqual([
+        ["loss exploded", "ERROR"],
+        ["other", "WARN"],
+        ["other", "INFO"],
+      ]);
     } finally {
       delete process.env.RUNLOG_ALERT_WEBHOOK;
       server.close();
@@ -302,7 +330,7 @@ describe("watch", () => {
     registerWatcher({
       name: "test-watcher",
       claims: (model) => (model as { kind?: string }).kind === "toy",
-      watch(model, run, options) {
+      watch(_model, run, options) {
         calls.push(`watch ${options.log} ${options.logFreq} ${options.accepts("w1")} ${options.accepts("w2")}`);
         run.log({ "parameters/w1": 1 }, { commit: false });
         return { remove: () => calls.push("remove") };
@@ -351,7 +379,13 @@ describe("system metrics", () => {
     await run.finish();
     const back = await stored(root, run.path);
     const keys = await back.systemKeys();
-    for (const key of ["system/cpu", "system/proc.memory.rssMB", "system/memory_percent", "system/network.recv", "system/disk./.usagePercent"]) {
+    for (const key of [
+      "system/cpu",
+      "system/proc.memory.rssMB",
+      "system/memory_percent",
+      "system/network.recv",
+      "system/disk./.usagePercent",
+    ]) {
       expect(keys).toContain(key);
     }
     const rss = await back.series("system/proc.memory.rssMB", { buckets: 100 });

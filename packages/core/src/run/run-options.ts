@@ -1,4 +1,4 @@
-import { RunlogError, describeValue } from "../errors.js";
+import { describeValue, RunlogError } from "../errors.js";
 import type { Settings } from "./settings.js";
 
 export type RunMode = "local" | "online" | "offline" | "disabled";
@@ -28,8 +28,25 @@ export interface InitOptions {
 }
 
 const OPTION_NAMES = new Set<string>([
-  "project", "entity", "name", "notes", "tags", "group", "jobType", "config", "id", "dir", "mode",
-  "resume", "resumeFrom", "forkFrom", "settings", "allowValChange", "reinit", "baseUrl", "apiKey",
+  "project",
+  "entity",
+  "name",
+  "notes",
+  "tags",
+  "group",
+  "jobType",
+  "config",
+  "id",
+  "dir",
+  "mode",
+  "resume",
+  "resumeFrom",
+  "forkFrom",
+  "settings",
+  "allowValChange",
+  "reinit",
+  "baseUrl",
+  "apiKey",
 ]);
 
 export function checkOptionNames(options: unknown): InitOptions {
@@ -64,7 +81,10 @@ export function resolveReinit(value: unknown): Exclude<ReinitMode, "default"> {
   if (value === undefined || value === "default" || value === false) return "return_previous";
   if (value === true) return "finish_previous";
   if (value === "return_previous" || value === "finish_previous" || value === "create_new") return value;
-  throw new RunlogError("INVALID_ARGUMENT", `reinit must be "default", "return_previous", "finish_previous" or "create_new", got ${describeValue(value)}.`);
+  throw new RunlogError(
+    "INVALID_ARGUMENT",
+    `reinit must be "default", "return_previous", "finish_previous" or "create_new", got ${describeValue(value)}.`,
+  );
 }
 
 /** Parses `"<id>?_step=<n>"` (resumeFrom / forkFrom). Only `_step` is supported, as in W&B. */

@@ -6,13 +6,7 @@ import type { RunPipeline } from "../pipeline/pipeline.js";
 import { SEAL_POINTS } from "../pipeline/pipeline.js";
 import type { RunState } from "../pipeline/records.js";
 import { validateOptionalText, validateTags } from "../util/names.js";
-import {
-  type ModelWatcher,
-  type WatchHandle,
-  type WatchOptions,
-  findWatcher,
-  resolveWatchOptions,
-} from "../watch/registry.js";
+import { findWatcher, type ModelWatcher, resolveWatchOptions, type WatchHandle, type WatchOptions } from "../watch/registry.js";
 import { type AlertOptions, AlertThrottle, deliverAlert, validateAlert, webhookUrls } from "./alerts.js";
 import type { Config, ConfigState } from "./config.js";
 import type { Settings } from "./settings.js";
@@ -259,7 +253,8 @@ export class Run {
     const list = Array.isArray(models) ? models : [models];
     if (list.length === 0) throw new RunlogError("INVALID_ARGUMENT", "watch needs at least one model.");
     const claimed = list.map((model) => {
-      if (this.#watches.has(model)) throw new RunlogError("ALREADY_WATCHED", "This model is already watched by this run; call run.unwatch(model) first.");
+      if (this.#watches.has(model))
+        throw new RunlogError("ALREADY_WATCHED", "This model is already watched by this run; call run.unwatch(model) first.");
       return { model, watcher: findWatcher(model) };
     });
     if (this.disabled) return;

@@ -12,7 +12,13 @@ describe("settings", () => {
   });
 
   it("rejects unknown names and out-of-range values", () => {
-    const bad: object[] = [{ flushIntervall: 1 }, { statsSamplingInterval: 0.01 }, { onStepRegression: "ignore" }, { crashTimeout: Number.NaN }, { quiet: "maybe" }];
+    const bad: object[] = [
+      { flushIntervall: 1 },
+      { statsSamplingInterval: 0.01 },
+      { onStepRegression: "ignore" },
+      { crashTimeout: Number.NaN },
+      { quiet: "maybe" },
+    ];
     for (const value of bad) expect(() => resolveSettings(value, {})).toThrow(RunlogError);
     expect(() => resolveSettings(undefined, { RUNLOG_FINISH_TIMEOUT: "soon" })).toThrowError(/finishTimeout/);
   });

@@ -1,4 +1,4 @@
-import { RunlogError, describeValue } from "../errors.js";
+import { describeValue, RunlogError } from "../errors.js";
 
 /** Run settings. Durations are in seconds, as in W&B. Frozen into `run.settings`. */
 export interface Settings {
@@ -45,10 +45,7 @@ const ENV_NAMES: Record<SettingName, string> = {
 };
 
 function invalid(name: string, value: unknown, expected: string): never {
-  throw new RunlogError(
-    "INVALID_ARGUMENT",
-    `Invalid setting ${name}=${describeValue(value)}: expected ${expected}.`,
-  );
+  throw new RunlogError("INVALID_ARGUMENT", `Invalid setting ${name}=${describeValue(value)}: expected ${expected}.`);
 }
 
 function seconds(name: string, value: unknown, min: number, max: number): number {
@@ -83,10 +80,7 @@ const PARSERS: { [K in SettingName]: (value: unknown) => Settings[K] } = {
 };
 
 /** Defaults ← environment ← explicit settings. Unknown names are refused (they are usually typos). */
-export function resolveSettings(
-  given: Partial<Settings> | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): Settings {
+export function resolveSettings(given: Partial<Settings> | undefined, env: NodeJS.ProcessEnv = process.env): Settings {
   if (given !== undefined && (typeof given !== "object" || given === null || Array.isArray(given))) {
     throw new RunlogError("INVALID_ARGUMENT", `settings must be an object, got ${describeValue(given)}.`);
   }
@@ -97,10 +91,7 @@ export function resolveSettings(
   }
   for (const [name, value] of Object.entries(given ?? {})) {
     if (!(name in PARSERS)) {
-      throw new RunlogError(
-        "INVALID_ARGUMENT",
-        `Unknown setting "${name}". Known settings: ${Object.keys(PARSERS).join(", ")}.`,
-      );
+      throw new RunlogError("INVALID_ARGUMENT", `Unknown setting "${name}". Known settings: ${Object.keys(PARSERS).join(", ")}.`);
     }
     if (value !== undefined) out[name] = PARSERS[name as SettingName](value);
   }

@@ -1,4 +1,4 @@
-import { RunlogError, describeValue } from "../errors.js";
+import { describeValue, RunlogError } from "../errors.js";
 import type { SummaryTracker } from "../metrics/summary-tracker.js";
 import { withPropertyAccess } from "./property-access.js";
 
@@ -37,7 +37,7 @@ export class Summary {
     if (typeof value === "function" || typeof value === "symbol") {
       throw new RunlogError("INVALID_VALUE", `summary "${key}": a ${typeof value} cannot be stored.`);
     }
-    this.tracker.setExplicit(key, structuredCloneSafe(key, value));
+    this.tracker.setExplicit(key, assertStorable(key, value));
   }
 
   update(values: Record<string, unknown>): void {
@@ -61,7 +61,8 @@ export class Summary {
   }
 }
 
-function structuredCloneSafe(key: string, value: unknown): unknown {
+/** Summary values must serialize to JSON (no cycles); bigints are allowed. */
+function assertStorable(key: string, value: unknown): unknown {
   try {
     const json = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
     return json === undefined ? null : value;

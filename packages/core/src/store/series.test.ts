@@ -5,7 +5,11 @@ import { bucketChunks, bucketPoints } from "./series.js";
 import type { Points } from "./store.js";
 
 /** Chunks a series the way the store does, packing stats exactly as the index pages hold them. */
-function chunked(values: number[], from = Number.NEGATIVE_INFINITY, to = Number.POSITIVE_INFINITY): { infos: ChunkInfos; points: Points[] } {
+function chunked(
+  values: number[],
+  from = Number.NEGATIVE_INFINITY,
+  to = Number.POSITIVE_INFINITY,
+): { infos: ChunkInfos; points: Points[] } {
   const page = new Float64Array(Math.ceil(values.length / CHUNK_POINTS) * FIELDS);
   const points: Points[] = [];
   for (let start = 0, seq = 0; start < values.length; start += CHUNK_POINTS, seq++) {
@@ -25,11 +29,23 @@ describe("bucketed series", () => {
     for (const at of spikes) values[at] = 100 + at;
     const { infos, points } = chunked(values);
     let decoded = 0;
-    const result = await bucketChunks(infos, async (seqs) => {
-      decoded += seqs.length;
-      return seqs.map((seq) => points[seq] as Points);
-    }, 20, 0, n - 1);
-    const brute = bucketPoints(Float64Array.from(values, (_, i) => i), values, 20, 0, n - 1);
+    const result = await bucketChunks(
+      infos,
+      async (seqs) => {
+        decoded += seqs.length;
+        return seqs.map((seq) => points[seq] as Points);
+      },
+      20,
+      0,
+      n - 1,
+    );
+    const brute = bucketPoints(
+      Float64Array.from(values, (_, i) => i),
+      values,
+      20,
+      0,
+      n - 1,
+    );
     expect(result).toEqual(brute);
     for (const at of spikes) expect(result.max).toContain(100 + at);
     expect(result.count.reduce((a, b) => a + b, 0)).toBe(n);

@@ -33,6 +33,7 @@ export interface RunView {
 export type Stream = "history" | "system";
 
 export type { ChunkInfos } from "./chunk-index.js";
+
 import type { ChunkInfos } from "./chunk-index.js";
 
 export interface Points {

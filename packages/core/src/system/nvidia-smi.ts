@@ -15,10 +15,7 @@ export const NVIDIA_SMI_FIELDS = [
   ["fan.speed", "fanSpeed"],
 ] as const;
 
-export const NVIDIA_SMI_ARGS = [
-  `--query-gpu=${NVIDIA_SMI_FIELDS.map(([field]) => field).join(",")}`,
-  "--format=csv,noheader,nounits",
-];
+export const NVIDIA_SMI_ARGS = [`--query-gpu=${NVIDIA_SMI_FIELDS.map(([field]) => field).join(",")}`, "--format=csv,noheader,nounits"];
 
 /**
  * Parses `nvidia-smi --query-gpu=… --format=csv,noheader,nounits` output into W&B-style

@@ -44,7 +44,10 @@ describe("/proc parsing (recorded samples)", () => {
   });
 
   it("reads memory, RSS and threads", () => {
-    expect(parseMeminfo("MemTotal:       24567788 kB\nMemFree:         1000000 kB\nMemAvailable:   20000000 kB\n")).toEqual({ totalKb: 24567788, availableKb: 20000000 });
+    expect(parseMeminfo("MemTotal:       24567788 kB\nMemFree:         1000000 kB\nMemAvailable:   20000000 kB\n")).toEqual({
+      totalKb: 24567788,
+      availableKb: 20000000,
+    });
     expect(parseProcStatus("Name:\tnode\nVmRSS:\t   65284 kB\nThreads:\t11\n")).toEqual({ rssKb: 65284, threads: 11 });
   });
 

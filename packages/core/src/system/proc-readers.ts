@@ -54,7 +54,13 @@ export function parseDiskstats(text: string): { readBytes: number; writeBytes: n
     const fields = line.trim().split(/\s+/);
     const name = fields[2];
     if (name === undefined || fields.length < 10) continue;
-    if (/^(loop|ram|dm-|zram|sr)/.test(name) || /^(sd[a-z]+|vd[a-z]+|xvd[a-z]+)\d+$/.test(name) || /^nvme\d+n\d+p\d+$/.test(name) || /^mmcblk\d+p\d+$/.test(name)) continue;
+    if (
+      /^(loop|ram|dm-|zram|sr)/.test(name) ||
+      /^(sd[a-z]+|vd[a-z]+|xvd[a-z]+)\d+$/.test(name) ||
+      /^nvme\d+n\d+p\d+$/.test(name) ||
+      /^mmcblk\d+p\d+$/.test(name)
+    )
+      continue;
     readBytes += Number(fields[5]) * 512;
     writeBytes += Number(fields[9]) * 512;
   }

@@ -1,7 +1,7 @@
 import { statfsSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { parseDiskstats, parseMeminfo, parseNetDev, parseProcStat, parseProcStatus, readProc } from "./proc-readers.js";
 import { queryNvidiaSmi } from "./nvidia-smi.js";
+import { parseDiskstats, parseMeminfo, parseNetDev, parseProcStat, parseProcStatus, readProc } from "./proc-readers.js";
 
 export type SystemSample = Record<string, number>;
 

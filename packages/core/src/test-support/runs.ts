@@ -1,13 +1,20 @@
 import { Api } from "../api/api.js";
 import type { HistoryRow } from "../api/api-run.js";
 import { init } from "../run/init.js";
-import type { InitOptions } from "../run/run-options.js";
 import type { Run } from "../run/run.js";
+import type { InitOptions } from "../run/run-options.js";
 import { QUIET } from "./temp-root.js";
 
 /** init() into `root` with quiet test settings (overridable). */
 export function initIn(root: string, options: InitOptions = {}): Promise<Run> {
-  return init({ project: "test", entity: "tester", dir: root, reinit: "create_new", ...options, settings: { ...QUIET, ...options.settings } });
+  return init({
+    project: "test",
+    entity: "tester",
+    dir: root,
+    reinit: "create_new",
+    ...options,
+    settings: { ...QUIET, ...options.settings },
+  });
 }
 
 /** Every history row of a run, read back through the public Api (real SQLite). */

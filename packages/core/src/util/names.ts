@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { RunlogError, describeValue } from "../errors.js";
+import { describeValue, RunlogError } from "../errors.js";
 
 const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 // Run ids become folder names, so they are restricted to a filename-safe set.
@@ -13,14 +13,68 @@ export function generateRunId(): string {
 }
 
 const ADJECTIVES = [
-  "amber", "brisk", "calm", "daring", "eager", "fancy", "gentle", "hardy", "icy", "jolly",
-  "keen", "lively", "misty", "noble", "olive", "proud", "quiet", "rapid", "sunny", "tidy",
-  "upbeat", "vivid", "warm", "young", "zesty", "bold", "crisp", "dusty", "fresh", "golden",
+  "amber",
+  "brisk",
+  "calm",
+  "daring",
+  "eager",
+  "fancy",
+  "gentle",
+  "hardy",
+  "icy",
+  "jolly",
+  "keen",
+  "lively",
+  "misty",
+  "noble",
+  "olive",
+  "proud",
+  "quiet",
+  "rapid",
+  "sunny",
+  "tidy",
+  "upbeat",
+  "vivid",
+  "warm",
+  "young",
+  "zesty",
+  "bold",
+  "crisp",
+  "dusty",
+  "fresh",
+  "golden",
 ];
 const NOUNS = [
-  "river", "forest", "meadow", "comet", "harbor", "valley", "breeze", "canyon", "glacier", "island",
-  "lagoon", "mountain", "nebula", "orchard", "planet", "quartz", "rain", "sky", "thunder", "wave",
-  "aurora", "dune", "ember", "field", "grove", "haze", "lake", "moon", "pine", "star",
+  "river",
+  "forest",
+  "meadow",
+  "comet",
+  "harbor",
+  "valley",
+  "breeze",
+  "canyon",
+  "glacier",
+  "island",
+  "lagoon",
+  "mountain",
+  "nebula",
+  "orchard",
+  "planet",
+  "quartz",
+  "rain",
+  "sky",
+  "thunder",
+  "wave",
+  "aurora",
+  "dune",
+  "ember",
+  "field",
+  "grove",
+  "haze",
+  "lake",
+  "moon",
+  "pine",
+  "star",
 ];
 
 /** A readable name like W&B's: "sunny-river-12", numbered by the run's position in its project. */
@@ -66,10 +120,7 @@ export function validateTags(tags: unknown): readonly string[] {
   const seen = new Set<string>();
   for (const tag of tags) {
     if (typeof tag !== "string" || tag.length === 0 || tag.length > 64) {
-      throw new RunlogError(
-        "INVALID_ARGUMENT",
-        `Invalid tag ${describeValue(tag)}: each tag must be a string of 1–64 characters.`,
-      );
+      throw new RunlogError("INVALID_ARGUMENT", `Invalid tag ${describeValue(tag)}: each tag must be a string of 1–64 characters.`);
     }
     seen.add(tag);
   }
@@ -79,10 +130,7 @@ export function validateTags(tags: unknown): readonly string[] {
 export function validateOptionalText(field: string, value: unknown, max: number): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string" || value.length > max) {
-    throw new RunlogError(
-      "INVALID_ARGUMENT",
-      `${field} must be a string of at most ${max} characters, got ${describeValue(value)}.`,
-    );
+    throw new RunlogError("INVALID_ARGUMENT", `${field} must be a string of at most ${max} characters, got ${describeValue(value)}.`);
   }
   return value;
 }

@@ -72,6 +72,7 @@ export function resolveWatchOptions(options: WatchOptions = {}): ResolvedWatchOp
   if (Array.isArray(filter)) accepts = (name) => filter.includes(name);
   else if (filter instanceof RegExp) accepts = (name) => filter.test(name);
   else if (typeof filter === "function") accepts = filter as (name: string) => boolean;
-  else if (filter !== undefined) throw new RunlogError("INVALID_ARGUMENT", "watch: filter must be an array of names, a RegExp or a function.");
+  else if (filter !== undefined)
+    throw new RunlogError("INVALID_ARGUMENT", "watch: filter must be an array of names, a RegExp or a function.");
   return { criterion, log, logFreq, ...(idx === undefined ? {} : { idx }), logGraph: Boolean(logGraph), accepts };
 }

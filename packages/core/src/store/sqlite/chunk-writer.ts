@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { FIELDS, INDEX_PAGE_CHUNKS, packStats } from "../chunk-index.js";
-import { CHUNK_POINTS, type ChunkStats, blobToFloat64, chunkStats, float64ToBlob } from "../chunks.js";
+import { blobToFloat64, CHUNK_POINTS, type ChunkStats, chunkStats, float64ToBlob } from "../chunks.js";
 
 interface Tail {
   seq: number;
@@ -62,7 +62,14 @@ export class ChunkWriter {
     while (i < steps.length) {
       if (tail.count === 0 && steps.length - i >= CHUNK_POINTS) {
         // A whole chunk arrives at once: write it straight from the incoming column.
-        this.writeChunk(keyId, tail.seq, undefined, steps.subarray(i, i + CHUNK_POINTS), values.subarray(i, i + CHUNK_POINTS), CHUNK_POINTS);
+        this.writeChunk(
+          keyId,
+          tail.seq,
+          undefined,
+          steps.subarray(i, i + CHUNK_POINTS),
+          values.subarray(i, i + CHUNK_POINTS),
+          CHUNK_POINTS,
+        );
         tail.seq++;
         i += CHUNK_POINTS;
         continue;
@@ -99,7 +106,14 @@ export class ChunkWriter {
   }
 
   /** Writes (or rewrites) one chunk; returns its blob id. */
-  private writeChunk(keyId: number, seq: number, blobId: number | undefined, steps: Float64Array, values: Float64Array, count: number): number {
+  private writeChunk(
+    keyId: number,
+    seq: number,
+    blobId: number | undefined,
+    steps: Float64Array,
+    values: Float64Array,
+    count: number,
+  ): number {
     const stepsBlob = float64ToBlob(steps, count);
     const valuesBlob = float64ToBlob(values, count);
     let id = blobId;

@@ -47,9 +47,11 @@ export function copyHistory(context: ApplyContext, parentPk: number, step: numbe
     const chunks = db.prepare(`${CHUNK_WITH_DATA} WHERE c.key_id = ? AND c.first_step <= ? ORDER BY c.seq`).all(key.id, step) as ChunkRow[];
     for (const chunk of chunks) writeChunkUpTo(context, chunk, target, step);
   }
-  db.prepare(
-    "INSERT INTO history_rows (run_pk, step, data) SELECT ?, step, data FROM history_rows WHERE run_pk = ? AND step <= ?",
-  ).run(context.runPk, parentPk, step);
+  db.prepare("INSERT INTO history_rows (run_pk, step, data) SELECT ?, step, data FROM history_rows WHERE run_pk = ? AND step <= ?").run(
+    context.runPk,
+    parentPk,
+    step,
+  );
   context.chunks.reset();
   for (const target of targets) rebuildIndex(context, target);
   recomputeSummary(context, context.runPk);
@@ -67,7 +69,9 @@ function writeChunkUpTo(context: ApplyContext, chunk: ChunkRow, targetKey: numbe
   const keptSteps = steps.slice(0, count);
   const keptValues = values.slice(0, count);
   const stats = chunkStats(keptSteps, keptValues, count);
-  const blobId = db.prepare("INSERT INTO series_blobs (steps, vals) VALUES (?, ?)").run(float64ToBlob(keptSteps, count), float64ToBlob(keptValues, count)).lastInsertRowid;
+  const blobId = db
+    .prepare("INSERT INTO series_blobs (steps, vals) VALUES (?, ?)")
+    .run(float64ToBlob(keptSteps, count), float64ToBlob(keptValues, count)).lastInsertRowid;
   db.prepare(
     `INSERT INTO series_chunks (key_id, seq, first_step, last_step, count, min, max, first_value, last_value, blob_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -79,7 +83,16 @@ function rebuildIndex(context: ApplyContext, key: number): void {
   context.db.prepare("DELETE FROM series_index WHERE key_id = ?").run(key);
   const rows = context.db
     .prepare("SELECT seq, first_step, last_step, count, min, max, first_value, last_value FROM series_chunks WHERE key_id = ? ORDER BY seq")
-    .all(key) as { seq: number; first_step: number; last_step: number; count: number; min: number | null; max: number | null; first_value: number | null; last_value: number | null }[];
+    .all(key) as {
+    seq: number;
+    first_step: number;
+    last_step: number;
+    count: number;
+    min: number | null;
+    max: number | null;
+    first_value: number | null;
+    last_value: number | null;
+  }[];
   for (const r of rows) {
     context.chunks.indexChunk(key, r.seq, {
       count: r.count,

@@ -40,9 +40,7 @@ export function keyId(context: ApplyContext, stream: string, key: string): numbe
   const cacheKey = `${context.runPk}\u0000${stream}\u0000${key}`;
   const cached = context.keyIds.get(cacheKey);
   if (cached !== undefined) return cached;
-  context.db
-    .prepare("INSERT OR IGNORE INTO series_keys (run_pk, stream, key) VALUES (?, ?, ?)")
-    .run(context.runPk, stream, key);
+  context.db.prepare("INSERT OR IGNORE INTO series_keys (run_pk, stream, key) VALUES (?, ?, ?)").run(context.runPk, stream, key);
   const row = context.db
     .prepare("SELECT id FROM series_keys WHERE run_pk = ? AND stream = ? AND key = ?")
     .get(context.runPk, stream, key) as { id: number };
@@ -65,14 +63,27 @@ const applyRun: Applier<RunHeader & { rewindTo?: number; forkFrom?: { id: string
            created_at, heartbeat_at, crash_timeout, attempts, forked_from)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(h.entity, h.project, h.id, h.name, h.notes ?? null, JSON.stringify(h.tags), h.group ?? null, h.jobType ?? null,
-        h.sweepId ?? null, h.startTime, now, h.crashTimeout, h.attempt + 1,
-        h.forkFrom ? `${h.forkFrom.id}?_step=${h.forkFrom.step}` : null);
+      .run(
+        h.entity,
+        h.project,
+        h.id,
+        h.name,
+        h.notes ?? null,
+        JSON.stringify(h.tags),
+        h.group ?? null,
+        h.jobType ?? null,
+        h.sweepId ?? null,
+        h.startTime,
+        now,
+        h.crashTimeout,
+        h.attempt + 1,
+        h.forkFrom ? `${h.forkFrom.id}?_step=${h.forkFrom.step}` : null,
+      );
     context.runPk = Number(result.lastInsertRowid);
     if (h.forkFrom) {
-      const parent = db.prepare("SELECT pk FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(h.entity, h.project, h.forkFrom.id) as
-        | { pk: number }
-        | undefined;
+      const parent = db
+        .prepare("SELECT pk FROM runs WHERE entity = ? AND project = ? AND run_id = ?")
+        .get(h.entity, h.project, h.forkFrom.id) as { pk: number } | undefined;
       if (parent !== undefined) copyHistory(context, parent.pk, h.forkFrom.step);
     }
     return;
@@ -83,8 +94,18 @@ const applyRun: Applier<RunHeader & { rewindTo?: number; forkFrom?: { id: string
        state = 'running', exit_code = NULL, finished_at = NULL, heartbeat_at = MAX(heartbeat_at, ?), crash_timeout = ?,
        attempts = MAX(attempts, ?)
      WHERE pk = ?`,
-  ).run(h.name, h.notes ?? null, JSON.stringify(h.tags), h.group ?? null, h.jobType ?? null, h.sweepId ?? null,
-    now, h.crashTimeout, h.attempt + 1, existing.pk);
+  ).run(
+    h.name,
+    h.notes ?? null,
+    JSON.stringify(h.tags),
+    h.group ?? null,
+    h.jobType ?? null,
+    h.sweepId ?? null,
+    now,
+    h.crashTimeout,
+    h.attempt + 1,
+    existing.pk,
+  );
   if (h.rewindTo !== undefined) {
     truncateHistory(context, existing.pk, h.rewindTo);
     recomputeSummary(context, existing.pk);

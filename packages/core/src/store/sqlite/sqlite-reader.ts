@@ -1,9 +1,9 @@
 import type Database from "better-sqlite3";
 import type { Metric } from "../../metrics/metric.js";
 import { decodeJson } from "../../util/json.js";
+import { type ChunkInfos, emptyChunkInfos, unpackOverlapping } from "../chunk-index.js";
 import { blobToFloat64 } from "../chunks.js";
 import { effectiveState } from "../run-state.js";
-import { type ChunkInfos, emptyChunkInfos, unpackOverlapping } from "../chunk-index.js";
 import type { AlertView, FileView, Points, RunView, StoreReader, Stream } from "../store.js";
 import { openDatabase } from "./database.js";
 import type { RunRow } from "./sqlite-store.js";
@@ -67,24 +67,33 @@ export class SqliteReader implements StoreReader {
   }
 
   async listRuns(entity: string, project: string): Promise<RunView[]> {
-    const rows = this.statement("SELECT * FROM runs WHERE entity = ? AND project = ? ORDER BY created_at DESC").all(entity, project) as RunRow[];
+    const rows = this.statement("SELECT * FROM runs WHERE entity = ? AND project = ? ORDER BY created_at DESC").all(
+      entity,
+      project,
+    ) as RunRow[];
     return rows.map(toView);
   }
 
   async getRun(entity: string, project: string, id: string): Promise<RunView | undefined> {
-    const row = this.statement("SELECT * FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(entity, project, id) as RunRow | undefined;
+    const row = this.statement("SELECT * FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(entity, project, id) as
+      | RunRow
+      | undefined;
     return row === undefined ? undefined : toView(row);
   }
 
   async seriesKeys(run: RunView, stream: Stream): Promise<string[]> {
-    const rows = this.statement("SELECT key FROM series_keys WHERE run_pk = ? AND stream = ? ORDER BY key").all(pkOf(run), stream) as { key: string }[];
+    const rows = this.statement("SELECT key FROM series_keys WHERE run_pk = ? AND stream = ? ORDER BY key").all(pkOf(run), stream) as {
+      key: string;
+    }[];
     return rows.map((r) => r.key);
   }
 
   private keyId(run: RunView, stream: Stream, key: string): number | undefined {
     const cacheKey = `${pkOf(run)}\u0000${stream}\u0000${key}`;
     if (this.keyIds.has(cacheKey)) return this.keyIds.get(cacheKey);
-    const row = this.statement("SELECT id FROM series_keys WHERE run_pk = ? AND stream = ? AND key = ?").get(pkOf(run), stream, key) as { id: number } | undefined;
+    const row = this.statement("SELECT id FROM series_keys WHERE run_pk = ? AND stream = ? AND key = ?").get(pkOf(run), stream, key) as
+      | { id: number }
+      | undefined;
     // Only cache hits: a key may appear later while the run is live.
     if (row !== undefined) this.keyIds.set(cacheKey, row.id);
     return row?.id;
@@ -93,7 +102,9 @@ export class SqliteReader implements StoreReader {
   async chunkInfos(run: RunView, stream: Stream, key: string, from: number, to: number): Promise<ChunkInfos> {
     const id = this.keyId(run, stream, key);
     if (id === undefined) return emptyChunkInfos();
-    const pages = (this.statement("SELECT stats FROM series_index WHERE key_id = ? ORDER BY page").pluck().all(id) as Buffer[]).map(blobToFloat64);
+    const pages = (this.statement("SELECT stats FROM series_index WHERE key_id = ? ORDER BY page").pluck().all(id) as Buffer[]).map(
+      blobToFloat64,
+    );
     return unpackOverlapping(pages, from, to);
   }
 
@@ -125,7 +136,9 @@ export class SqliteReader implements StoreReader {
   }
 
   async files(run: RunView): Promise<FileView[]> {
-    const rows = this.statement("SELECT path, size, sha256, updated_at AS updatedAt FROM files WHERE run_pk = ? ORDER BY path").all(pkOf(run)) as {
+    const rows = this.statement("SELECT path, size, sha256, updated_at AS updatedAt FROM files WHERE run_pk = ? ORDER BY path").all(
+      pkOf(run),
+    ) as {
       path: string;
       size: number;
       sha256: string | null;

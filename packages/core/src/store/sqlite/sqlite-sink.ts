@@ -28,7 +28,9 @@ export class SqliteSink implements Sink {
       ...(evalScript ? { execArgv: [] } : {}),
     });
     this.worker.on("message", (message: FromWorker) => this.receive(message));
-    this.worker.on("error", (error) => this.onError(new RunlogError("STORE_ERROR", `The embedded store worker failed: ${error.message}`, { cause: error })));
+    this.worker.on("error", (error) =>
+      this.onError(new RunlogError("STORE_ERROR", `The embedded store worker failed: ${error.message}`, { cause: error })),
+    );
     this.worker.on("exit", () => {
       this.exited = true;
     });

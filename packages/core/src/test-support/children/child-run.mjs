@@ -13,18 +13,18 @@ const run = await init({
 });
 const pause = () => new Promise((resolve) => setTimeout(resolve, 1));
 
-switch (scenario) {
-  case "until-killed": {
-    // Logs forever; prints "<step> <unix ms>" so the parent knows what was logged when.
+const scenarios = {
+  // Logs forever; prints "<step> <unix ms>" so the parent knows what was logged when.
+  "until-killed": async () => {
     process.stdout.write(`started ${run.step}\n`);
     for (let i = run.step; ; i++) {
       run.log({ i, loss: 1 / (i + 1) });
       if (i % 10 === 0) process.stdout.write(`${i} ${Date.now()}\n`);
       if (i % 50 === 0) await pause();
     }
-  }
-  case "many-points": {
-    // 10,000 steps × 10 scalars = 100,000 points.
+  },
+  // 10,000 steps × 10 scalars = 100,000 points.
+  "many-points": async () => {
     for (let i = 0; i < 10_000; i++) {
       const row = {};
       for (let k = 0; k < 10; k++) row[`m${k}`] = i * 10 + k;
@@ -32,26 +32,25 @@ switch (scenario) {
       if (i % 1000 === 0) await pause();
     }
     await run.finish();
-    break;
-  }
-  case "wait-for-signal": {
+  },
+  "wait-for-signal": async () => {
     for (let i = 0; i < 100; i++) run.log({ i });
     process.stdout.write("ready\n");
     setInterval(() => run.log({ tick: Date.now() }), 10);
-    break;
-  }
-  case "process-exit": {
+  },
+  "process-exit": async () => {
     for (let i = 0; i < 1000; i++) run.log({ i });
     process.exit(0);
-  }
-  case "throw": {
+  },
+  throw: async () => {
     for (let i = 0; i < 1000; i++) run.log({ i });
     throw new Error("training blew up");
-  }
-  case "forget-finish": {
+  },
+  "forget-finish": async () => {
     for (let i = 0; i < 1000; i++) run.log({ i });
-    break;
-  }
-  default:
-    throw new Error(`unknown scenario ${scenario}`);
-}
+  },
+};
+
+const scenarioFn = scenarios[scenario];
+if (scenarioFn === undefined) throw new Error(`unknown scenario ${scenario}`);
+await scenarioFn();
