@@ -40,7 +40,12 @@ export class RunPipeline {
     this.log = new TransactionLogWriter(options.logPath);
     this.sender = new Sender(this.log, options.sink);
     this.seq = options.firstSeq;
-    if (options.sink) options.sink.onError = options.onSinkError;
+    if (options.sink) {
+      options.sink.onError = (error) => {
+        this.sender.fail();
+        options.onSinkError(error);
+      };
+    }
   }
 
   start(): void {
@@ -97,7 +102,7 @@ export class RunPipeline {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const left = deadline - Date.now();
-      if (left <= 0) return false;
+      if (left <= 0 || this.sender.failed) return false;
       if (await this.sender.idle(Math.min(left, 2_000))) return true;
       onProgress(this.sender.pendingPoints);
     }

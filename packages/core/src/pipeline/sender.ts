@@ -25,12 +25,14 @@ export class Sender {
   private readonly inFlight: Segment[] = [];
   private inFlightBytes = 0;
   private retainedBytes = 0;
-  private waiters: (() => void)[] = [];
+  private waiters: ((ok?: boolean) => void)[] = [];
   pendingPoints = 0;
   pendingItems = 0;
   totalItems = 0;
   ackedSeq = 0;
   lastAckAt: number | undefined;
+  /** Set when the sink reported an error: nothing more will be acknowledged. */
+  failed = false;
 
   constructor(
     private readonly log: TransactionLogWriter,
@@ -54,20 +56,29 @@ export class Sender {
     this.pump();
   }
 
-  /** Resolves when everything enqueued so far is acknowledged (or `timeoutMs` passes). */
+  /** Resolves true when everything enqueued so far is acknowledged; false on timeout or sink failure. */
   async idle(timeoutMs: number): Promise<boolean> {
     if (this.pendingItems === 0) return true;
+    if (this.failed) return false;
     return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== done);
         resolve(false);
       }, timeoutMs);
-      const done = () => {
+      const done = (ok = true) => {
         clearTimeout(timer);
-        resolve(true);
+        resolve(ok);
       };
       this.waiters.push(done);
     });
+  }
+
+  /** The sink gave up: stop waiting for acknowledgements (the transaction log keeps everything). */
+  fail(): void {
+    this.failed = true;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter(false);
   }
 
   private pump(): void {

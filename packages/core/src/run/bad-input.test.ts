@@ -68,6 +68,16 @@ describe("hostile input to init", () => {
   });
 });
 
+describe("a damaged store", () => {
+  it("init refuses a corrupt runlog.db with STORE_ERROR and a path in the message", async () => {
+    const { writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const root = tempRoot();
+    writeFileSync(join(root, "runlog.db"), "this is not a database ".repeat(1000));
+    await expect(initIn(root)).rejects.toMatchObject({ code: "STORE_ERROR", message: expect.stringContaining(join(root, "runlog.db")) });
+  });
+});
+
 describe("hostile input to run.log and friends", () => {
   it("refuses bad values with a clear error, keeps the good values of the same call and everything before", async () => {
     const root = tempRoot();

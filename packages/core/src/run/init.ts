@@ -333,7 +333,6 @@ export async function init(options?: InitOptions): Promise<Run> {
   const tracked: TrackedRun = {
     run,
     lastChance(exitCode, killed) {
-      if (pipeline === undefined) return;
       try {
         monitor?.stop();
         recordExit(exitCode, killed ? "killed" : exitCode === 0 ? "finished" : "failed");

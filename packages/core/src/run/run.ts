@@ -65,6 +65,7 @@ export class Run {
   #finishing: Promise<void> | undefined;
   #finished = false;
   #preempting = false;
+  #finalState: RunState = "finished";
   readonly #watches = new Map<unknown, { watcher: ModelWatcher; handle: WatchHandle }>();
   readonly #alerts = new AlertThrottle();
 
@@ -227,7 +228,6 @@ export class Run {
       state: this.#finished ? this.#finalState : this.#preempting ? "preempting" : "running",
     };
   }
-  #finalState: RunState = "finished";
 
   /** Shows the run page inline in a notebook kernel (Deno or tslab); elsewhere returns false. */
   display(options: { height?: number; hidden?: boolean } = {}): boolean {

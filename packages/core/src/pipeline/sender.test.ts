@@ -1,0 +1,70 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { tempRoot } from "../test-support/temp-root.js";
+import { Sender } from "./sender.js";
+import type { Sink } from "./sink.js";
+import { TransactionLogWriter } from "./transaction-log.js";
+
+/** A sink that records deliveries and acknowledges only when told (the real one is a worker thread). */
+class RecordingSink implements Sink {
+  onAck: (lastSeq: number) => void = () => {};
+  onError: (error: Error) => void = () => {};
+  readonly delivered: { lastSeq: number; bytes: Uint8Array; fromDisk: boolean }[] = [];
+  async describeRun() {
+    return { projectRunCount: 0 };
+  }
+  deliver(lastSeq: number, bytes: Uint8Array, fromDisk: boolean): void {
+    this.delivered.push({ lastSeq, bytes: new Uint8Array(bytes), fromDisk });
+  }
+  async close(): Promise<void> {}
+}
+
+function segment(seq: number, size: number): Buffer {
+  return Buffer.alloc(size, seq % 256);
+}
+
+describe("Sender", () => {
+  it("bounds memory: beyond the caps, segments are re-read from the log and still delivered in order", async () => {
+    const log = new TransactionLogWriter(join(tempRoot(), "s.rlog"));
+    const sink = new RecordingSink();
+    const sender = new Sender(log, sink);
+    const size = 1024 * 1024;
+    for (let seq = 1; seq <= 20; seq++) {
+      const bytes = segment(seq, size);
+      sender.enqueue(seq, log.append(bytes), bytes, 100);
+    }
+    // 4 MB in flight: the first four went out; the rest wait, most of them spilled to the log.
+    expect(sink.delivered.map((d) => d.lastSeq)).toEqual([1, 2, 3, 4]);
+    expect(sender.pendingItems).toBe(20);
+    for (let acked = 4; acked <= 20; acked += 4) sink.onAck(acked);
+    expect(sink.delivered.map((d) => d.lastSeq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(sink.delivered.some((d) => d.fromDisk)).toBe(true);
+    for (const d of sink.delivered) expect(d.bytes.every((b) => b === d.lastSeq % 256)).toBe(true);
+    expect(await sender.idle(10)).toBe(true);
+    expect(sender.pendingPoints).toBe(0);
+    log.close();
+  });
+
+  it("stops waiting at once when the sink fails", async () => {
+    const log = new TransactionLogWriter(join(tempRoot(), "f.rlog"));
+    const sink = new RecordingSink();
+    const sender = new Sender(log, sink);
+    const bytes = segment(1, 10);
+    sender.enqueue(1, log.append(bytes), bytes, 1);
+    const waiting = sender.idle(60_000);
+    sender.fail();
+    expect(await waiting).toBe(false);
+    expect(await sender.idle(60_000)).toBe(false);
+    log.close();
+  });
+
+  it("offline (no sink): the log is the destination, nothing is pending", async () => {
+    const log = new TransactionLogWriter(join(tempRoot(), "o.rlog"));
+    const sender = new Sender(log, undefined);
+    const bytes = segment(1, 10);
+    sender.enqueue(7, log.append(bytes), bytes, 1);
+    expect(sender.ackedSeq).toBe(7);
+    expect(await sender.idle(1)).toBe(true);
+    log.close();
+  });
+});
