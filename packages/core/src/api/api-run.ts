@@ -1,3 +1,5 @@
+import { Artifact } from "../artifacts/artifact.js";
+import type { ArtifactService } from "../artifacts/artifact-service.js";
 import { describeValue, RunlogError } from "../errors.js";
 import type { RunState } from "../pipeline/records.js";
 import { bucketChunks, bucketPoints, type SeriesResult } from "../store/series.js";
@@ -16,6 +18,7 @@ export class ApiRun {
   constructor(
     private readonly store: StoreReader,
     private readonly view: RunView,
+    private readonly artifacts: ArtifactService,
   ) {}
 
   get id(): string {
@@ -178,6 +181,21 @@ export class ApiRun {
     if (range === undefined) for (const x of joinedX) if (!Number.isNaN(x)) [lo, hi] = [Math.min(lo, x), Math.max(hi, x)];
     if (joinedX.length === 0 || lo > hi) return { x: [], min: [], max: [], last: [], count: [] };
     return bucketPoints(joinedX, joinedY, buckets, lo, hi);
+  }
+
+  /** Artifact versions this run logged (outputs). */
+  async loggedArtifacts(): Promise<Artifact[]> {
+    return this.runArtifacts("output");
+  }
+
+  /** Artifact versions this run used (inputs). */
+  async usedArtifacts(): Promise<Artifact[]> {
+    return this.runArtifacts("input");
+  }
+
+  private runArtifacts(direction: "input" | "output"): Artifact[] {
+    const service = this.artifacts;
+    return service.with((registry) => registry.runArtifacts(this.path, direction)).map((record) => Artifact.fromRecord(record, service));
   }
 
   alerts(): Promise<AlertView[]> {

@@ -1,5 +1,8 @@
 import { userInfo } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { Artifact } from "../artifacts/artifact.js";
+import { ArtifactService } from "../artifacts/artifact-service.js";
+import { parseArtifactPath } from "../artifacts/validate.js";
 import { describeValue, RunlogError } from "../errors.js";
 import { DB_FILE } from "../store/sqlite/database.js";
 import { SqliteReader } from "../store/sqlite/sqlite-reader.js";
@@ -39,6 +42,44 @@ export class Api {
     return this.reader;
   }
 
+  private get artifacts(): ArtifactService {
+    return new ArtifactService(dirname(this.dbPath));
+  }
+
+  /** An artifact version by `[entity/][project/]name[:alias|:vN]` (default alias `latest`). */
+  async artifact(path: string): Promise<Artifact> {
+    const parsed = parseArtifactPath(path);
+    const ref = { entity: parsed.entity ?? defaultEntity(), project: parsed.project ?? "uncategorized", name: parsed.name };
+    return this.artifacts.use(ref, parsed.alias, undefined);
+  }
+
+  /** Every version of an artifact, oldest first. */
+  async artifactVersions(path: string): Promise<Artifact[]> {
+    const parsed = parseArtifactPath(path);
+    const service = this.artifacts;
+    const ref = { entity: parsed.entity ?? defaultEntity(), project: parsed.project ?? "uncategorized", name: parsed.name };
+    return service.with((registry) => registry.versions(ref)).map((record) => Artifact.fromRecord(record, service));
+  }
+
+  /**
+   * The lineage graph around a run (`"entity/project/id"`) or a logged artifact, to `depth`
+   * hops (default: everything reachable). Edges go run → artifact (output) and artifact → run (input).
+   */
+  async lineage(start: string | Artifact, options: { depth?: number } = {}) {
+    const service = this.artifacts;
+    let from: { runPath: string } | { versionId: number };
+    if (typeof start === "string") {
+      splitPath(start, 3);
+      from = { runPath: start };
+    } else {
+      const record = start.record;
+      if (record === undefined) throw new RunlogError("INVALID_ARGUMENT", "lineage: the artifact is a draft; log or use it first.");
+      from = { versionId: record.id };
+    }
+    const graph = service.with((registry) => registry.lineage(from, options.depth));
+    return { runs: graph.runs, artifacts: graph.versions.map((record) => Artifact.fromRecord(record, service)), edges: graph.edges };
+  }
+
   async projects(): Promise<{ entity: string; name: string; createdAt: number; runCount: number }[]> {
     return this.store.listProjects();
   }
@@ -49,7 +90,7 @@ export class Api {
     const [entity, project] = parts.length === 2 ? parts : [defaultEntity(), parts[0]];
     const views = await this.store.listRuns(validateScopeName("entity", entity), validateScopeName("project", project));
     const filtered = options.filters === undefined ? views : views.filter((view) => matchesFilter(view, options.filters as RunFilter));
-    return sortRuns(filtered, options.order ?? "-createdAt").map((view) => new ApiRun(this.store, view));
+    return sortRuns(filtered, options.order ?? "-createdAt").map((view) => new ApiRun(this.store, view, this.artifacts));
   }
 
   /** One run by `"entity/project/id"` (or `"project/id"`). */
@@ -59,7 +100,7 @@ export class Api {
     if (parts.length < 2) throw new RunlogError("INVALID_ARGUMENT", `Run paths look like "entity/project/id", got ${describeValue(path)}.`);
     const view = await this.store.getRun(validateScopeName("entity", entity), validateScopeName("project", project), validateRunId(id));
     if (view === undefined) throw new RunlogError("RUN_NOT_FOUND", `Run ${entity}/${project}/${id} was not found in ${this.dbPath}.`);
-    return new ApiRun(this.store, view);
+    return new ApiRun(this.store, view, this.artifacts);
   }
 
   close(): void {

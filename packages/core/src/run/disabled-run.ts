@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { RunArtifacts } from "../artifacts/run-artifacts.js";
 import { MetricRegistry } from "../metrics/metric-registry.js";
 import { SummaryTracker } from "../metrics/summary-tracker.js";
 import { Config, type ConfigState } from "./config.js";
@@ -46,6 +47,7 @@ export function disabledRun(
     handler: undefined,
     pipeline: undefined,
     publishRunRecord: () => {},
+    artifacts: new RunArtifacts(undefined, { id, entity, project, path: `${entity}/${project}/${id}` }, "disabled", () => {}),
     shutdown: async () => {},
     warn: () => {},
   };

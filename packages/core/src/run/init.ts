@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join, resolve } from "node:path";
+import { ArtifactService } from "../artifacts/artifact-service.js";
+import { RunArtifacts } from "../artifacts/run-artifacts.js";
 import { RunlogError } from "../errors.js";
 import { LogHandler } from "../history/log-handler.js";
 import { MetricRegistry } from "../metrics/metric-registry.js";
@@ -322,6 +324,12 @@ export async function init(options?: InitOptions): Promise<Run> {
     handler,
     pipeline,
     publishRunRecord: () => pipeline.push("run", runRecord(false)),
+    artifacts: new RunArtifacts(
+      mode === "local" ? new ArtifactService(root) : undefined,
+      { id, entity, project, path: `${entity}/${project}/${id}` },
+      mode,
+      write,
+    ),
     shutdown,
     warn: write,
   };

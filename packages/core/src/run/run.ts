@@ -1,3 +1,5 @@
+import type { Artifact } from "../artifacts/artifact.js";
+import type { LogArtifactOptions, RunArtifacts } from "../artifacts/run-artifacts.js";
 import { RunlogError } from "../errors.js";
 import type { LogHandler, LogOptions } from "../history/log-handler.js";
 import type { DefineMetricOptions, Metric } from "../metrics/metric.js";
@@ -51,6 +53,7 @@ export interface RunParts {
   readonly pipeline: RunPipeline | undefined;
   /** Pushes a run record reflecting current name/notes/tags. */
   readonly publishRunRecord: () => void;
+  readonly artifacts: RunArtifacts;
   /** Stops monitors and hooks, drains and closes; returns true if the store got everything. */
   readonly shutdown: (exitCode: number, state: RunState, quiet: boolean) => Promise<void>;
   readonly warn: (message: string) => void;
@@ -244,6 +247,46 @@ export class Run {
       return true;
     }
     return false;
+  }
+
+  /** Logs an Artifact, or a file or folder path, as an output of this run. Unchanged content makes no new version. */
+  logArtifact(artifactOrPath: Artifact | string, options: LogArtifactOptions = {}): Promise<Artifact> {
+    this.#assertOpen("logArtifact");
+    return this.#parts.artifacts.logArtifact(artifactOrPath, options);
+  }
+
+  /** Declares an artifact (`[entity/][project/]name[:alias|:vN]`) an input of this run; `download()` fetches its files. */
+  useArtifact(nameOrArtifact: Artifact | string, options: { type?: string; aliases?: readonly string[] } = {}): Promise<Artifact> {
+    this.#assertOpen("useArtifact");
+    return this.#parts.artifacts.useArtifact(nameOrArtifact, options);
+  }
+
+  /** Logs a model file or folder as an artifact of type "model". */
+  logModel(path: string, options: { name?: string; aliases?: readonly string[] } = {}): Promise<Artifact> {
+    this.#assertOpen("logModel");
+    return this.#parts.artifacts.logModel(path, options);
+  }
+
+  /** Downloads a model artifact; resolves to its file when it holds one, else to its folder. */
+  useModel(name: string): Promise<string> {
+    this.#assertOpen("useModel");
+    return this.#parts.artifacts.useModel(name);
+  }
+
+  /** Logs a model and links it into the model registry collection `registeredModelName`. */
+  linkModel(
+    path: string,
+    registeredModelName: string,
+    options: { name?: string; aliases?: readonly string[] } = {},
+  ): Promise<Artifact | undefined> {
+    this.#assertOpen("linkModel");
+    return this.#parts.artifacts.linkModel(path, registeredModelName, options);
+  }
+
+  /** Links a logged artifact into a registry collection (no copy), with its own vN and `latest`. */
+  linkArtifact(artifact: Artifact, targetPath: string, options: { aliases?: readonly string[] } = {}): Promise<Artifact | undefined> {
+    this.#assertOpen("linkArtifact");
+    return this.#parts.artifacts.linkArtifact(artifact, targetPath, options);
   }
 
   /** Hooks a model through the adapter that claims it (import @runlog/tfjs, @runlog/onnx …). */

@@ -13,7 +13,8 @@ export function tempRoot(): string {
 }
 
 afterEach(() => {
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+  // Retries: a finished run's store worker may still be closing (checkpointing) in the background.
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
 });
 
 /** Settings for test runs: no console capture or stats noise unless a test wants them. */

@@ -109,6 +109,68 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_pk, path)
   );
   `,
+  `
+  -- Artifacts. A collection is a named sequence of versions ("sequence") or a registry
+  -- collection that links versions of other collections without copying ("portfolio").
+  CREATE TABLE artifact_collections (
+    id INTEGER PRIMARY KEY,
+    entity TEXT NOT NULL,
+    project TEXT NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'sequence',
+    created_at REAL NOT NULL,
+    UNIQUE (entity, project, name)
+  );
+  CREATE TABLE artifact_versions (
+    id INTEGER PRIMARY KEY,
+    collection_id INTEGER NOT NULL REFERENCES artifact_collections (id),
+    version_index INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    description TEXT,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    tags TEXT NOT NULL DEFAULT '[]',
+    manifest TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    file_count INTEGER NOT NULL,
+    created_by TEXT,
+    created_at REAL NOT NULL,
+    UNIQUE (collection_id, version_index)
+  );
+  CREATE INDEX artifact_versions_by_digest ON artifact_versions (collection_id, digest);
+  CREATE TABLE artifact_aliases (
+    collection_id INTEGER NOT NULL REFERENCES artifact_collections (id),
+    alias TEXT NOT NULL,
+    version_id INTEGER NOT NULL REFERENCES artifact_versions (id),
+    PRIMARY KEY (collection_id, alias)
+  );
+  -- Registry links: a portfolio's version N points at a version of another collection.
+  CREATE TABLE artifact_links (
+    portfolio_id INTEGER NOT NULL REFERENCES artifact_collections (id),
+    link_index INTEGER NOT NULL,
+    version_id INTEGER NOT NULL REFERENCES artifact_versions (id),
+    created_at REAL NOT NULL,
+    PRIMARY KEY (portfolio_id, link_index),
+    UNIQUE (portfolio_id, version_id)
+  );
+  -- Lineage by run path, so an artifact can be logged before the run's row reaches the store.
+  CREATE TABLE artifact_lineage (
+    run_path TEXT NOT NULL,
+    version_id INTEGER NOT NULL REFERENCES artifact_versions (id),
+    direction TEXT NOT NULL CHECK (direction IN ('input', 'output')),
+    created_at REAL NOT NULL,
+    PRIMARY KEY (run_path, version_id, direction)
+  );
+  CREATE INDEX artifact_lineage_by_version ON artifact_lineage (version_id);
+  CREATE TABLE hash_cache (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ms REAL NOT NULL,
+    ino INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    md5 TEXT NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

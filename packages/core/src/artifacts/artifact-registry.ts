@@ -1,0 +1,362 @@
+import type Database from "better-sqlite3";
+import { RunlogError } from "../errors.js";
+import { openDatabase, withBusyRetry } from "../store/sqlite/database.js";
+import type { Manifest } from "./manifest.js";
+import type { ContentHash, HashCache } from "./object-store.js";
+
+export interface CollectionRef {
+  readonly entity: string;
+  readonly project: string;
+  readonly name: string;
+}
+
+/** A committed artifact version as stored. */
+export interface VersionRecord {
+  readonly id: number;
+  readonly entity: string;
+  readonly project: string;
+  readonly name: string;
+  readonly type: string;
+  readonly versionIndex: number;
+  readonly digest: string;
+  readonly description: string | undefined;
+  readonly metadata: Record<string, unknown>;
+  readonly tags: string[];
+  readonly manifest: Manifest;
+  readonly size: number;
+  readonly fileCount: number;
+  readonly createdBy: string | undefined;
+  readonly createdAt: number;
+  readonly aliases: string[];
+}
+
+export interface CommitRequest extends CollectionRef {
+  readonly type: string;
+  readonly description: string | undefined;
+  readonly metadata: Record<string, unknown>;
+  readonly tags: readonly string[];
+  readonly manifest: Manifest;
+  readonly digest: string;
+  readonly size: number;
+  readonly fileCount: number;
+  readonly aliases: readonly string[];
+  readonly runPath: string | undefined;
+}
+
+interface VersionRow {
+  id: number;
+  entity: string;
+  project: string;
+  name: string;
+  type: string;
+  version_index: number;
+  digest: string;
+  description: string | null;
+  metadata: string;
+  tags: string;
+  manifest: string;
+  size: number;
+  file_count: number;
+  created_by: string | null;
+  created_at: number;
+}
+
+const VERSION_SELECT = `SELECT v.*, c.entity, c.project, c.name, c.type FROM artifact_versions v
+  JOIN artifact_collections c ON c.id = v.collection_id`;
+
+/**
+ * Artifact metadata in runlog.db: versions v0…vN per collection, aliases (unique per
+ * collection; `latest` always moves), registry links and run lineage. Every change is one
+ * IMMEDIATE transaction, so concurrent writers never see a half-committed version.
+ */
+export class ArtifactRegistry implements HashCache {
+  private readonly db: Database.Database;
+
+  constructor(dbPath: string) {
+    this.db = openDatabase(dbPath);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Commits a version, or returns the existing one with the same content (`created: false`). */
+  commit(request: CommitRequest): { version: VersionRecord; created: boolean } {
+    return this.transaction(() => {
+      const collection = this.ensureCollection(request, request.type, "sequence");
+      const existing = this.db
+        .prepare("SELECT id FROM artifact_versions WHERE collection_id = ? AND digest = ? ORDER BY version_index DESC LIMIT 1")
+        .get(collection, request.digest) as { id: number } | undefined;
+      let versionId = existing?.id;
+      if (versionId === undefined) {
+        const next = this.db
+          .prepare("SELECT COALESCE(MAX(version_index), -1) + 1 AS n FROM artifact_versions WHERE collection_id = ?")
+          .get(collection) as { n: number };
+        versionId = Number(
+          this.db
+            .prepare(
+              `INSERT INTO artifact_versions (collection_id, version_index, digest, description, metadata, tags, manifest, size, file_count, created_by, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(
+              collection,
+              next.n,
+              request.digest,
+              request.description ?? null,
+              JSON.stringify(request.metadata),
+              JSON.stringify(request.tags),
+              JSON.stringify(request.manifest),
+              request.size,
+              request.fileCount,
+              request.runPath ?? null,
+              Date.now() / 1000,
+            ).lastInsertRowid,
+        );
+        this.setAlias(collection, "latest", versionId);
+      }
+      for (const alias of request.aliases) this.setAlias(collection, alias, versionId);
+      if (request.runPath !== undefined) this.recordLineage(request.runPath, versionId, "output");
+      return { version: this.versionById(versionId), created: existing === undefined };
+    });
+  }
+
+  /** Resolves `alias` ("latest", "vN" or a custom alias) in a collection or a registry portfolio. */
+  resolve(ref: CollectionRef, alias: string): VersionRecord {
+    const collection = this.db
+      .prepare("SELECT id, kind FROM artifact_collections WHERE entity = ? AND project = ? AND name = ?")
+      .get(ref.entity, ref.project, ref.name) as { id: number; kind: string } | undefined;
+    const where = `${ref.entity}/${ref.project}/${ref.name}:${alias}`;
+    if (collection === undefined)
+      throw new RunlogError(
+        "RUN_NOT_FOUND",
+        `Artifact ${where} was not found: no artifact of that name was logged in ${ref.entity}/${ref.project}.`,
+      );
+    let versionId: number | undefined;
+    const numbered = /^v(\d+)$/.exec(alias);
+    if (numbered) {
+      const row =
+        collection.kind === "portfolio"
+          ? (this.db
+              .prepare("SELECT version_id AS id FROM artifact_links WHERE portfolio_id = ? AND link_index = ?")
+              .get(collection.id, Number(numbered[1])) as { id: number } | undefined)
+          : (this.db
+              .prepare("SELECT id FROM artifact_versions WHERE collection_id = ? AND version_index = ?")
+              .get(collection.id, Number(numbered[1])) as { id: number } | undefined);
+      versionId = row?.id;
+    } else {
+      const row = this.db
+        .prepare("SELECT version_id AS id FROM artifact_aliases WHERE collection_id = ? AND alias = ?")
+        .get(collection.id, alias) as { id: number } | undefined;
+      versionId = row?.id;
+    }
+    if (versionId === undefined) throw new RunlogError("RUN_NOT_FOUND", `Artifact ${where} was not found: no version has that alias.`);
+    return collection.kind === "portfolio" ? this.registryView(collection.id, ref, versionId) : this.versionById(versionId);
+  }
+
+  /** A linked version as seen through a registry collection: its path, link index and aliases. */
+  private registryView(portfolioId: number, ref: CollectionRef, versionId: number): VersionRecord {
+    const link = this.db
+      .prepare("SELECT link_index FROM artifact_links WHERE portfolio_id = ? AND version_id = ?")
+      .get(portfolioId, versionId) as { link_index: number };
+    const aliases = (
+      this.db
+        .prepare("SELECT alias FROM artifact_aliases WHERE collection_id = ? AND version_id = ? ORDER BY alias")
+        .all(portfolioId, versionId) as { alias: string }[]
+    ).map((r) => r.alias);
+    return {
+      ...this.versionById(versionId),
+      entity: ref.entity,
+      project: ref.project,
+      name: ref.name,
+      versionIndex: link.link_index,
+      aliases,
+    };
+  }
+
+  versions(ref: CollectionRef): VersionRecord[] {
+    const rows = this.db
+      .prepare(`${VERSION_SELECT} WHERE c.entity = ? AND c.project = ? AND c.name = ? ORDER BY v.version_index`)
+      .all(ref.entity, ref.project, ref.name) as VersionRow[];
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  /** Links a version into a registry collection (no copy); returns the link's index there. */
+  link(versionId: number, portfolio: CollectionRef, aliases: readonly string[]): number {
+    return this.transaction(() => {
+      const version = this.versionById(versionId);
+      const collection = this.ensureCollection(portfolio, version.type, "portfolio");
+      const existing = this.db
+        .prepare("SELECT link_index FROM artifact_links WHERE portfolio_id = ? AND version_id = ?")
+        .get(collection, versionId) as { link_index: number } | undefined;
+      let index = existing?.link_index;
+      if (index === undefined) {
+        index = (
+          this.db.prepare("SELECT COALESCE(MAX(link_index), -1) + 1 AS n FROM artifact_links WHERE portfolio_id = ?").get(collection) as {
+            n: number;
+          }
+        ).n;
+        this.db
+          .prepare("INSERT INTO artifact_links (portfolio_id, link_index, version_id, created_at) VALUES (?, ?, ?, ?)")
+          .run(collection, index, versionId, Date.now() / 1000);
+        this.setAlias(collection, "latest", versionId);
+      }
+      for (const alias of aliases) this.setAlias(collection, alias, versionId);
+      return index;
+    });
+  }
+
+  /** Points `aliases` at a version (moving them from other versions of its collection). */
+  addAliases(versionId: number, aliases: readonly string[]): VersionRecord {
+    return this.transaction(() => {
+      const row = this.db.prepare("SELECT collection_id FROM artifact_versions WHERE id = ?").get(versionId) as { collection_id: number };
+      for (const alias of aliases) this.setAlias(row.collection_id, alias, versionId);
+      return this.versionById(versionId);
+    });
+  }
+
+  recordLineage(runPath: string, versionId: number, direction: "input" | "output"): void {
+    withBusyRetry(() =>
+      this.db
+        .prepare("INSERT OR IGNORE INTO artifact_lineage (run_path, version_id, direction, created_at) VALUES (?, ?, ?, ?)")
+        .run(runPath, versionId, direction, Date.now() / 1000),
+    );
+  }
+
+  runArtifacts(runPath: string, direction: "input" | "output"): VersionRecord[] {
+    const rows = this.db
+      .prepare(
+        `${VERSION_SELECT} JOIN artifact_lineage l ON l.version_id = v.id WHERE l.run_path = ? AND l.direction = ? ORDER BY l.created_at, v.id`,
+      )
+      .all(runPath, direction) as VersionRow[];
+    return rows.map((row) => this.toRecord(row));
+  }
+
+  /** Runs and artifact versions reachable from a run or a version, to `depth` hops (edges run→artifact and artifact→run). */
+  lineage(
+    start: { runPath: string } | { versionId: number },
+    depth = Number.POSITIVE_INFINITY,
+  ): { runs: string[]; versions: VersionRecord[]; edges: { from: string; to: string }[] } {
+    const runs = new Set<string>();
+    const versions = new Map<number, VersionRecord>();
+    const edges = new Set<string>();
+    let frontier: ({ runPath: string } | { versionId: number })[] = [start];
+    for (let hop = 0; hop <= depth && frontier.length > 0; hop++) {
+      const next: typeof frontier = [];
+      for (const node of frontier) {
+        if ("runPath" in node) {
+          if (runs.has(node.runPath)) continue;
+          runs.add(node.runPath);
+          const rows = this.db.prepare("SELECT version_id, direction FROM artifact_lineage WHERE run_path = ?").all(node.runPath) as {
+            version_id: number;
+            direction: string;
+          }[];
+          for (const row of rows) {
+            const id = `artifact:${row.version_id}`;
+            edges.add(JSON.stringify(row.direction === "output" ? [`run:${node.runPath}`, id] : [id, `run:${node.runPath}`]));
+            next.push({ versionId: row.version_id });
+          }
+        } else {
+          if (versions.has(node.versionId)) continue;
+          versions.set(node.versionId, this.versionById(node.versionId));
+          const rows = this.db.prepare("SELECT run_path, direction FROM artifact_lineage WHERE version_id = ?").all(node.versionId) as {
+            run_path: string;
+            direction: string;
+          }[];
+          for (const row of rows) {
+            const id = `artifact:${node.versionId}`;
+            edges.add(JSON.stringify(row.direction === "output" ? [`run:${row.run_path}`, id] : [id, `run:${row.run_path}`]));
+            next.push({ runPath: row.run_path });
+          }
+        }
+      }
+      frontier = next;
+    }
+    return {
+      runs: [...runs],
+      versions: [...versions.values()],
+      edges: [...edges].map((e) => {
+        const [from, to] = JSON.parse(e) as [string, string];
+        return { from, to };
+      }),
+    };
+  }
+
+  get(path: string, size: number, mtimeMs: number, ino: number): ContentHash | undefined {
+    const row = this.db
+      .prepare("SELECT sha256, md5 FROM hash_cache WHERE path = ? AND size = ? AND mtime_ms = ? AND ino = ?")
+      .get(path, size, mtimeMs, ino) as { sha256: string; md5: string } | undefined;
+    return row === undefined ? undefined : { sha256: row.sha256, md5: row.md5, size };
+  }
+
+  set(path: string, size: number, mtimeMs: number, ino: number, hash: ContentHash): void {
+    withBusyRetry(() =>
+      this.db
+        .prepare("INSERT OR REPLACE INTO hash_cache (path, size, mtime_ms, ino, sha256, md5) VALUES (?, ?, ?, ?, ?, ?)")
+        .run(path, size, mtimeMs, ino, hash.sha256, hash.md5),
+    );
+  }
+
+  private versionById(id: number): VersionRecord {
+    return this.toRecord(this.db.prepare(`${VERSION_SELECT} WHERE v.id = ?`).get(id) as VersionRow);
+  }
+
+  private toRecord(row: VersionRow): VersionRecord {
+    const aliases = (
+      this.db
+        .prepare(
+          "SELECT alias FROM artifact_aliases WHERE version_id = ? AND collection_id = (SELECT collection_id FROM artifact_versions WHERE id = ?) ORDER BY alias",
+        )
+        .all(row.id, row.id) as { alias: string }[]
+    ).map((r) => r.alias);
+    return {
+      id: row.id,
+      entity: row.entity,
+      project: row.project,
+      name: row.name,
+      type: row.type,
+      versionIndex: row.version_index,
+      digest: row.digest,
+      description: row.description ?? undefined,
+      metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+      tags: JSON.parse(row.tags) as string[],
+      manifest: JSON.parse(row.manifest) as Manifest,
+      size: row.size,
+      fileCount: row.file_count,
+      createdBy: row.created_by ?? undefined,
+      createdAt: row.created_at,
+      aliases,
+    };
+  }
+
+  private ensureCollection(ref: CollectionRef, type: string, kind: "sequence" | "portfolio"): number {
+    const existing = this.db
+      .prepare("SELECT id, type, kind FROM artifact_collections WHERE entity = ? AND project = ? AND name = ?")
+      .get(ref.entity, ref.project, ref.name) as { id: number; type: string; kind: string } | undefined;
+    if (existing !== undefined) {
+      if (existing.type !== type) {
+        throw new RunlogError(
+          "INVALID_ARGUMENT",
+          `Artifact ${ref.entity}/${ref.project}/${ref.name} has type "${existing.type}"; cannot add a version of type "${type}". Use another name.`,
+        );
+      }
+      return existing.id;
+    }
+    return Number(
+      this.db
+        .prepare("INSERT INTO artifact_collections (entity, project, name, type, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        .run(ref.entity, ref.project, ref.name, type, kind, Date.now() / 1000).lastInsertRowid,
+    );
+  }
+
+  private setAlias(collection: number, alias: string, versionId: number): void {
+    this.db
+      .prepare(
+        "INSERT INTO artifact_aliases (collection_id, alias, version_id) VALUES (?, ?, ?) ON CONFLICT (collection_id, alias) DO UPDATE SET version_id = excluded.version_id",
+      )
+      .run(collection, alias, versionId);
+  }
+
+  private transaction<T>(fn: () => T): T {
+    return withBusyRetry(() => this.db.transaction(fn).immediate());
+  }
+}

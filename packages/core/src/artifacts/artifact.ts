@@ -1,0 +1,213 @@
+import { mkdirSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, relative, resolve, sep } from "node:path";
+import { describeValue, RunlogError } from "../errors.js";
+import type { VersionRecord } from "./artifact-registry.js";
+import type { Manifest, ManifestEntry } from "./manifest.js";
+import { resolveInside, safeRelativePath } from "./safe-path.js";
+import { validateArtifactName, validateArtifactType, validateMetadata } from "./validate.js";
+
+export interface ArtifactEntry {
+  readonly path: string;
+  /** base64 MD5 (W&B's entry digest). */
+  readonly digest: string;
+  readonly size: number;
+  readonly sha256: string | undefined;
+}
+
+/** What a logged or used artifact needs to fetch its files (the store behind it). */
+export interface ArtifactSource {
+  download(record: VersionRecord, root: string): Promise<void>;
+  readonly defaultDownloadRoot: string;
+}
+
+/** Set while runlog itself builds an artifact (reserved types like "code" are allowed then). */
+let internalConstruction = false;
+
+/**
+ * A versioned set of files, W&B style: build it with addFile/addDir/newFile, log it with
+ * `run.logArtifact`, read it back with `run.useArtifact(...).download()`.
+ */
+export class Artifact {
+  readonly name: string;
+  readonly type: string;
+  description: string | undefined;
+  metadata: Record<string, unknown>;
+  readonly incremental: boolean;
+  readonly #pending = new Map<string, string>();
+  #staging: string | undefined;
+  #record: VersionRecord | undefined;
+  #source: ArtifactSource | undefined;
+
+  constructor(
+    name: string,
+    type: string,
+    options: { description?: string; metadata?: Record<string, unknown>; incremental?: boolean } = {},
+  ) {
+    this.name = validateArtifactName(name);
+    this.type = validateArtifactType(type, name, internalConstruction);
+    this.description = options.description;
+    this.metadata = validateMetadata(options.metadata);
+    this.incremental = options.incremental ?? false;
+  }
+
+  /** Adds a local file under `name` (default: its base name). Same name twice needs `overwrite`. */
+  addFile(localPath: string, options: { name?: string; overwrite?: boolean } = {}): string {
+    this.#assertDraft("addFile");
+    const path = resolve(localPath);
+    let info: ReturnType<typeof statSync>;
+    try {
+      info = statSync(path);
+    } catch {
+      throw new RunlogError("INVALID_ARGUMENT", `addFile: ${describeValue(localPath)} does not exist.`);
+    }
+    if (!info.isFile())
+      throw new RunlogError("INVALID_ARGUMENT", `addFile: ${describeValue(localPath)} is not a file; use addDir for folders.`);
+    const name = safeRelativePath(options.name ?? basename(path), "artifact entry name");
+    const existing = this.#pending.get(name);
+    if (existing !== undefined && existing !== path && !options.overwrite) {
+      throw new RunlogError(
+        "INVALID_ARGUMENT",
+        `Cannot add the same path twice: "${name}" already holds ${existing}. Pass { overwrite: true } to replace it.`,
+      );
+    }
+    this.#pending.set(name, path);
+    return name;
+  }
+
+  /** Adds every file below `localPath` (symlinks followed), under `name/` if given. */
+  addDir(localPath: string, options: { name?: string } = {}): string[] {
+    this.#assertDraft("addDir");
+    const dir = resolve(localPath);
+    let isDir = false;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (!isDir) throw new RunlogError("INVALID_ARGUMENT", `addDir: ${describeValue(localPath)} is not a directory.`);
+    const prefix = options.name === undefined ? "" : `${safeRelativePath(options.name, "artifact entry name")}/`;
+    const added: string[] = [];
+    for (const file of readdirSync(dir, { recursive: true }) as string[]) {
+      const full = join(dir, file);
+      if (!statSync(full).isFile()) continue;
+      added.push(this.addFile(full, { name: prefix + relative(dir, full).split(sep).join("/"), overwrite: true }));
+    }
+    return added.sort();
+  }
+
+  /** A path to write a new file that becomes entry `name` when the artifact is logged. */
+  newFile(name: string): string {
+    this.#assertDraft("newFile");
+    const entry = safeRelativePath(name, "artifact entry name");
+    this.#staging ??= mkdtempSync(join(tmpdir(), "runlog-artifact-"));
+    const path = resolveInside(this.#staging, entry, "artifact entry name");
+    mkdirSync(join(path, ".."), { recursive: true });
+    this.#pending.set(entry, path);
+    return path;
+  }
+
+  getEntry(name: string): ArtifactEntry | undefined {
+    const entry = this.#logged("getEntry").manifest.contents[safeRelativePath(name, "artifact entry name")];
+    return entry === undefined ? undefined : toEntry(name, entry);
+  }
+
+  get manifest(): Manifest {
+    return this.#logged("manifest").manifest;
+  }
+
+  get digest(): string {
+    return this.#logged("digest").digest;
+  }
+
+  /** "v0", "v1", … once logged or used; undefined for a draft. */
+  get version(): string | undefined {
+    return this.#record === undefined ? undefined : `v${this.#record.versionIndex}`;
+  }
+
+  get aliases(): readonly string[] {
+    return this.#record?.aliases ?? [];
+  }
+
+  get tags(): readonly string[] {
+    return this.#record?.tags ?? [];
+  }
+
+  /** `entity/project/name:vN`. */
+  get qualifiedName(): string | undefined {
+    const r = this.#record;
+    return r === undefined ? undefined : `${r.entity}/${r.project}/${r.name}:v${r.versionIndex}`;
+  }
+
+  get size(): number | undefined {
+    return this.#record?.size;
+  }
+
+  /** Resolves once the artifact is committed (logArtifact commits before it resolves). */
+  async wait(): Promise<this> {
+    this.#logged("wait");
+    return this;
+  }
+
+  /** Places the files under `root` (default ./artifacts/<name>:vN) as links into the store; returns the folder. */
+  async download(options: { root?: string } = {}): Promise<string> {
+    const record = this.#logged("download");
+    const source = this.#source as ArtifactSource;
+    const root = resolve(options.root ?? join(source.defaultDownloadRoot, `${record.name}:v${record.versionIndex}`));
+    await source.download(record, root);
+    return root;
+  }
+
+  /** @internal an artifact for a stored version (reserved types allowed: runlog made it). */
+  static fromRecord(record: VersionRecord, source: ArtifactSource): Artifact {
+    return Artifact.internal(record.name, record.type).attach(record, source);
+  }
+
+  /** @internal an artifact of a type reserved for runlog (e.g. "code" for logCode). */
+  static internal(name: string, type: string, options: { description?: string; metadata?: Record<string, unknown> } = {}): Artifact {
+    internalConstruction = true;
+    try {
+      return new Artifact(name, type, options);
+    } finally {
+      internalConstruction = false;
+    }
+  }
+
+  /** @internal the files waiting to be logged: entry name → local path. */
+  pendingFiles(): ReadonlyMap<string, string> {
+    return this.#pending;
+  }
+
+  /** @internal binds the artifact to its committed version. */
+  attach(record: VersionRecord, source: ArtifactSource): this {
+    this.#record = record;
+    this.#source = source;
+    this.description = record.description;
+    this.metadata = record.metadata;
+    return this;
+  }
+
+  /** @internal */
+  get record(): VersionRecord | undefined {
+    return this.#record;
+  }
+
+  #assertDraft(what: string): void {
+    if (this.#record !== undefined) {
+      throw new RunlogError(
+        "INVALID_ARGUMENT",
+        `${what}: artifact ${this.name} is already logged (${this.version}); create a new Artifact for new content.`,
+      );
+    }
+  }
+
+  #logged(what: string): VersionRecord {
+    if (this.#record === undefined)
+      throw new RunlogError("INVALID_ARGUMENT", `${what}: log the artifact first (run.logArtifact), or get one with run.useArtifact.`);
+    return this.#record;
+  }
+}
+
+export function toEntry(path: string, entry: ManifestEntry): ArtifactEntry {
+  return { path, digest: entry.digest, size: entry.size, sha256: entry.extra?.sha256 };
+}

@@ -1,0 +1,125 @@
+import { createHash } from "node:crypto";
+import { constants, createReadStream, createWriteStream, existsSync } from "node:fs";
+import { chmod, copyFile, link, mkdir, rename, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { RunlogError } from "../errors.js";
+
+export interface ContentHash {
+  readonly sha256: string;
+  /** base64, as W&B's entry digests. */
+  readonly md5: string;
+  readonly size: number;
+}
+
+/** Remembers hashes by (path, size, mtime, inode) so an unchanged file is never read again. */
+export interface HashCache {
+  get(path: string, size: number, mtimeMs: number, ino: number): ContentHash | undefined;
+  set(path: string, size: number, mtimeMs: number, ino: number, hash: ContentHash): void;
+}
+
+export interface PutResult extends ContentHash {
+  /** Bytes written into the store: 0 when the content was already there or the file was unchanged. */
+  readonly bytesWritten: number;
+}
+
+/**
+ * The local content-addressed store: `<root>/artifacts/objects/sha256/ab/cdef…`. Identical
+ * content is stored once. Objects are read-only; they are never modified in place.
+ */
+export class LocalObjectStore {
+  readonly objectsDir: string;
+  private readonly tmpDir: string;
+
+  constructor(root: string) {
+    this.objectsDir = join(root, "artifacts", "objects", "sha256");
+    this.tmpDir = join(root, "artifacts", "tmp");
+  }
+
+  objectPath(sha256: string): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new RunlogError("INVALID_ARGUMENT", `Not a SHA-256 digest: ${sha256}.`);
+    return join(this.objectsDir, sha256.slice(0, 2), sha256.slice(2));
+  }
+
+  has(sha256: string): boolean {
+    return existsSync(this.objectPath(sha256));
+  }
+
+  /**
+   * Hashes `source` and stores its content, reading it once: a reflink clone where the file
+   * system supports it (then the clone is hashed), else a streaming copy that hashes as it writes.
+   * A file whose size, mtime and inode are unchanged since last time is not read at all.
+   */
+  async put(source: string, cache?: HashCache): Promise<PutResult> {
+    const info = await stat(source);
+    if (!info.isFile()) throw new RunlogError("INVALID_ARGUMENT", `${source} is not a regular file.`);
+    const known = cache?.get(source, info.size, info.mtimeMs, info.ino);
+    if (known !== undefined && this.has(known.sha256)) return { ...known, bytesWritten: 0 };
+    await mkdir(this.tmpDir, { recursive: true });
+    const tmp = join(this.tmpDir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+    try {
+      let hash: ContentHash;
+      try {
+        await copyFile(source, tmp, constants.COPYFILE_FICLONE_FORCE);
+        hash = await hashFile(tmp);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT" && !existsSync(source)) throw error;
+        hash = await copyAndHash(source, tmp);
+      }
+      const target = this.objectPath(hash.sha256);
+      let bytesWritten = 0;
+      if (!existsSync(target)) {
+        await mkdir(join(this.objectsDir, hash.sha256.slice(0, 2)), { recursive: true });
+        await chmod(tmp, 0o444);
+        await rename(tmp, target); // atomic: a crash never leaves a half-written object under its name
+        bytesWritten = hash.size;
+      }
+      cache?.set(source, info.size, info.mtimeMs, info.ino, hash);
+      return { ...hash, bytesWritten };
+    } finally {
+      if (existsSync(tmp)) await unlink(tmp);
+    }
+  }
+
+  /** Places an object at `destination`: a hard link (no copy) when possible, else a copy. */
+  async materialize(sha256: string, destination: string): Promise<void> {
+    const source = this.objectPath(sha256);
+    if (existsSync(destination)) await unlink(destination);
+    try {
+      await link(source, destination);
+    } catch {
+      await copyFile(source, destination, constants.COPYFILE_FICLONE);
+    }
+  }
+}
+
+export async function hashFile(path: string): Promise<ContentHash> {
+  const sha = createHash("sha256");
+  const md5 = createHash("md5");
+  let size = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    sha.update(chunk as Buffer);
+    md5.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: sha.digest("hex"), md5: md5.digest("base64"), size };
+}
+
+async function copyAndHash(source: string, destination: string): Promise<ContentHash> {
+  const sha = createHash("sha256");
+  const md5 = createHash("md5");
+  let size = 0;
+  await pipeline(
+    createReadStream(source, { highWaterMark: 1 << 20 }),
+    async function* (chunks: AsyncIterable<Buffer>) {
+      for await (const chunk of chunks) {
+        sha.update(chunk);
+        md5.update(chunk);
+        size += chunk.length;
+        yield chunk;
+      }
+    },
+    createWriteStream(destination),
+  );
+  return { sha256: sha.digest("hex"), md5: md5.digest("base64"), size };
+}

@@ -1,0 +1,191 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { describeValue, RunlogError } from "../errors.js";
+import { Artifact } from "./artifact.js";
+import type { CollectionRef } from "./artifact-registry.js";
+import { type ArtifactService, defaultArtifactName } from "./artifact-service.js";
+import { parseArtifactPath, validateAliases, validateArtifactTags } from "./validate.js";
+
+export interface LogArtifactOptions {
+  name?: string;
+  type?: string;
+  aliases?: readonly string[];
+  tags?: readonly string[];
+}
+
+interface RunIdentity {
+  readonly id: string;
+  readonly entity: string;
+  readonly project: string;
+  readonly path: string;
+}
+
+/**
+ * The artifact methods of a Run (logArtifact, useArtifact, logModel, useModel, linkModel,
+ * linkArtifact), recording lineage edges run → artifact (output) and artifact → run (input).
+ */
+export class RunArtifacts {
+  constructor(
+    private readonly service: ArtifactService | undefined,
+    private readonly run: RunIdentity,
+    private readonly mode: "local" | "offline" | "disabled",
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  async logArtifact(artifactOrPath: Artifact | string, options: LogArtifactOptions = {}): Promise<Artifact> {
+    const aliases = validateAliases(options.aliases);
+    const tags = validateArtifactTags(options.tags);
+    const artifact =
+      artifactOrPath instanceof Artifact ? artifactOrPath : this.fromPath(artifactOrPath, options.name, options.type ?? "unspecified");
+    if (artifact.record !== undefined)
+      throw new RunlogError(
+        "INVALID_ARGUMENT",
+        `Artifact ${artifact.qualifiedName} is already logged; create a new Artifact for new content.`,
+      );
+    const service = this.requireStore("logArtifact");
+    if (service === undefined) return artifact;
+    const result = await service.log(artifact, {
+      entity: this.run.entity,
+      project: this.run.project,
+      runPath: this.run.path,
+      aliases,
+      tags,
+    });
+    if (!result.created) {
+      this.warn(`Artifact "${artifact.name}" already exists with the same content (${artifact.version}); no new version was created.`);
+    }
+    return result.artifact;
+  }
+
+  async useArtifact(nameOrArtifact: Artifact | string, options: { type?: string; aliases?: readonly string[] } = {}): Promise<Artifact> {
+    const service = this.requireStore("useArtifact");
+    if (service === undefined) throw new RunlogError("MODE_UNAVAILABLE", "A disabled run has no store to read artifacts from.");
+    let artifact: Artifact;
+    if (nameOrArtifact instanceof Artifact) {
+      const record = nameOrArtifact.record;
+      if (record === undefined)
+        throw new RunlogError(
+          "INVALID_ARGUMENT",
+          `useArtifact: artifact ${nameOrArtifact.name} is a draft; log it first or use it by name.`,
+        );
+      artifact = service.use(record, `v${record.versionIndex}`, this.run.path);
+    } else {
+      const parsed = parseArtifactPath(nameOrArtifact);
+      artifact = service.use(this.collection(parsed), parsed.alias, this.run.path);
+    }
+    if (options.type !== undefined && options.type !== artifact.type) {
+      throw new RunlogError(
+        "INVALID_ARGUMENT",
+        `useArtifact: ${artifact.qualifiedName} has type "${artifact.type}", not "${options.type}".`,
+      );
+    }
+    const aliases = validateAliases(options.aliases);
+    const record = artifact.record;
+    if (aliases.length > 0 && record !== undefined) {
+      return Artifact.fromRecord(
+        service.with((registry) => registry.addAliases(record.id, aliases)),
+        service,
+      );
+    }
+    return artifact;
+  }
+
+  logModel(path: string, options: { name?: string; aliases?: readonly string[] } = {}): Promise<Artifact> {
+    return this.logArtifact(this.fromPath(path, options.name, "model"), { ...(options.aliases ? { aliases: options.aliases } : {}) });
+  }
+
+  /** Downloads a model artifact; returns the file when it holds exactly one, else the folder. */
+  async useModel(name: string): Promise<string> {
+    const artifact = await this.useArtifact(name);
+    if (!artifact.type.includes("model")) {
+      throw new RunlogError(
+        "INVALID_ARGUMENT",
+        `useModel: ${artifact.qualifiedName} has type "${artifact.type}"; only artifacts whose type contains "model" are models. Use useArtifact instead.`,
+      );
+    }
+    const root = await artifact.download();
+    const entries = Object.keys(artifact.manifest.contents);
+    return entries.length === 1 ? join(root, entries[0] as string) : root;
+  }
+
+  /** Logs the model and links it into `<entity>/model-registry/<registeredModelName>`. */
+  async linkModel(
+    path: string,
+    registeredModelName: string,
+    options: { name?: string; aliases?: readonly string[] } = {},
+  ): Promise<Artifact | undefined> {
+    if (typeof registeredModelName !== "string" || registeredModelName.includes("/") || registeredModelName.length === 0) {
+      throw new RunlogError(
+        "INVALID_ARGUMENT",
+        `linkModel: registeredModelName must be a name without "/", got ${describeValue(registeredModelName)}.`,
+      );
+    }
+    const model = await this.logModel(path, options.name === undefined ? {} : { name: options.name });
+    return this.linkArtifact(
+      model,
+      `model-registry/${registeredModelName}`,
+      options.aliases === undefined ? {} : { aliases: options.aliases },
+    );
+  }
+
+  /**
+   * Links a logged version into a registry collection without copying. `targetPath`:
+   * `[entity/]model-registry/<name>`, `registry/<registry>/<collection>`, or `[entity/]<project>/<collection>`.
+   */
+  async linkArtifact(artifact: Artifact, targetPath: string, options: { aliases?: readonly string[] } = {}): Promise<Artifact | undefined> {
+    const aliases = validateAliases(options.aliases);
+    const service = this.requireStore("linkArtifact");
+    if (service === undefined) return undefined;
+    const record = artifact.record;
+    if (record === undefined)
+      throw new RunlogError("INVALID_ARGUMENT", `linkArtifact: artifact ${artifact.name} is a draft; log it first.`);
+    return service.link(record, this.registryTarget(targetPath), aliases);
+  }
+
+  private fromPath(path: string, name: string | undefined, type: string): Artifact {
+    if (typeof path !== "string" || path.length === 0)
+      throw new RunlogError("INVALID_ARGUMENT", `Expected a file or folder path, got ${describeValue(path)}.`);
+    let isDir: boolean;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {
+      throw new RunlogError("INVALID_ARGUMENT", `${describeValue(path)} does not exist.`);
+    }
+    const artifact = new Artifact(name ?? defaultArtifactName(this.run.id, path), type);
+    if (isDir) artifact.addDir(path);
+    else artifact.addFile(path);
+    return artifact;
+  }
+
+  private collection(parsed: { entity?: string; project?: string; name: string }): CollectionRef {
+    return { entity: parsed.entity ?? this.run.entity, project: parsed.project ?? this.run.project, name: parsed.name };
+  }
+
+  private registryTarget(targetPath: string): CollectionRef {
+    if (typeof targetPath !== "string")
+      throw new RunlogError("INVALID_ARGUMENT", `linkArtifact: targetPath must be a string, got ${describeValue(targetPath)}.`);
+    const parts = targetPath.split("/");
+    if (parts[0] === "registry" && parts.length === 3)
+      return { entity: this.run.entity, project: `registry-${parts[1]}`, name: parts[2] as string };
+    const parsed = parseArtifactPath(targetPath);
+    if (targetPath.includes(":"))
+      throw new RunlogError(
+        "INVALID_ARGUMENT",
+        `linkArtifact: targetPath names a collection, without ":alias" (got ${describeValue(targetPath)}).`,
+      );
+    if (parsed.project === undefined)
+      throw new RunlogError(
+        "INVALID_ARGUMENT",
+        `linkArtifact: targetPath must name a registry collection such as "model-registry/${parsed.name}" or "registry/<registry>/${parsed.name}".`,
+      );
+    return this.collection(parsed);
+  }
+
+  /** Artifacts live in the local store; offline runs cannot reach it in this release. */
+  private requireStore(what: string): ArtifactService | undefined {
+    if (this.mode === "offline") {
+      throw new RunlogError("MODE_UNAVAILABLE", `${what} needs the store: offline runs cannot log or use artifacts yet. Use mode "local".`);
+    }
+    return this.service;
+  }
+}
