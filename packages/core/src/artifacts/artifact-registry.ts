@@ -71,46 +71,66 @@ const VERSION_SELECT = `SELECT v.*, c.entity, c.project, c.name, c.type FROM art
  */
 export class ArtifactRegistry implements HashCache {
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly pendingHashes: [string, number, number, number, string, string][] = [];
 
   constructor(dbPath: string) {
     this.db = openDatabase(dbPath);
   }
 
   close(): void {
+    this.flushHashCache();
     this.db.close();
+  }
+
+  /** Hash-cache entries are written in one transaction (10,000 files must not cost 10,000 commits). */
+  flushHashCache(): void {
+    if (this.pendingHashes.length === 0) return;
+    const insert = this.statement("INSERT OR REPLACE INTO hash_cache (path, size, mtime_ms, ino, sha256, md5) VALUES (?, ?, ?, ?, ?, ?)");
+    const rows = this.pendingHashes.splice(0);
+    this.transaction(() => {
+      for (const row of rows) insert.run(...row);
+    });
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   /** Commits a version, or returns the existing one with the same content (`created: false`). */
   commit(request: CommitRequest): { version: VersionRecord; created: boolean } {
     return this.transaction(() => {
       const collection = this.ensureCollection(request, request.type, "sequence");
-      const existing = this.db
-        .prepare("SELECT id FROM artifact_versions WHERE collection_id = ? AND digest = ? ORDER BY version_index DESC LIMIT 1")
-        .get(collection, request.digest) as { id: number } | undefined;
+      const existing = this.statement(
+        "SELECT id FROM artifact_versions WHERE collection_id = ? AND digest = ? ORDER BY version_index DESC LIMIT 1",
+      ).get(collection, request.digest) as { id: number } | undefined;
       let versionId = existing?.id;
       if (versionId === undefined) {
-        const next = this.db
-          .prepare("SELECT COALESCE(MAX(version_index), -1) + 1 AS n FROM artifact_versions WHERE collection_id = ?")
-          .get(collection) as { n: number };
+        const next = this.statement("SELECT COALESCE(MAX(version_index), -1) + 1 AS n FROM artifact_versions WHERE collection_id = ?").get(
+          collection,
+        ) as { n: number };
         versionId = Number(
-          this.db
-            .prepare(
-              `INSERT INTO artifact_versions (collection_id, version_index, digest, description, metadata, tags, manifest, size, file_count, created_by, created_at)
+          this.statement(
+            `INSERT INTO artifact_versions (collection_id, version_index, digest, description, metadata, tags, manifest, size, file_count, created_by, created_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            )
-            .run(
-              collection,
-              next.n,
-              request.digest,
-              request.description ?? null,
-              JSON.stringify(request.metadata),
-              JSON.stringify(request.tags),
-              JSON.stringify(request.manifest),
-              request.size,
-              request.fileCount,
-              request.runPath ?? null,
-              Date.now() / 1000,
-            ).lastInsertRowid,
+          ).run(
+            collection,
+            next.n,
+            request.digest,
+            request.description ?? null,
+            JSON.stringify(request.metadata),
+            JSON.stringify(request.tags),
+            JSON.stringify(request.manifest),
+            request.size,
+            request.fileCount,
+            request.runPath ?? null,
+            Date.now() / 1000,
+          ).lastInsertRowid,
         );
         this.setAlias(collection, "latest", versionId);
       }
@@ -122,9 +142,11 @@ export class ArtifactRegistry implements HashCache {
 
   /** Resolves `alias` ("latest", "vN" or a custom alias) in a collection or a registry portfolio. */
   resolve(ref: CollectionRef, alias: string): VersionRecord {
-    const collection = this.db
-      .prepare("SELECT id, kind FROM artifact_collections WHERE entity = ? AND project = ? AND name = ?")
-      .get(ref.entity, ref.project, ref.name) as { id: number; kind: string } | undefined;
+    const collection = this.statement("SELECT id, kind FROM artifact_collections WHERE entity = ? AND project = ? AND name = ?").get(
+      ref.entity,
+      ref.project,
+      ref.name,
+    ) as { id: number; kind: string } | undefined;
     const where = `${ref.entity}/${ref.project}/${ref.name}:${alias}`;
     if (collection === undefined)
       throw new RunlogError(
@@ -136,17 +158,20 @@ export class ArtifactRegistry implements HashCache {
     if (numbered) {
       const row =
         collection.kind === "portfolio"
-          ? (this.db
-              .prepare("SELECT version_id AS id FROM artifact_links WHERE portfolio_id = ? AND link_index = ?")
-              .get(collection.id, Number(numbered[1])) as { id: number } | undefined)
-          : (this.db
-              .prepare("SELECT id FROM artifact_versions WHERE collection_id = ? AND version_index = ?")
-              .get(collection.id, Number(numbered[1])) as { id: number } | undefined);
+          ? (this.statement("SELECT version_id AS id FROM artifact_links WHERE portfolio_id = ? AND link_index = ?").get(
+              collection.id,
+              Number(numbered[1]),
+            ) as { id: number } | undefined)
+          : (this.statement("SELECT id FROM artifact_versions WHERE collection_id = ? AND version_index = ?").get(
+              collection.id,
+              Number(numbered[1]),
+            ) as { id: number } | undefined);
       versionId = row?.id;
     } else {
-      const row = this.db
-        .prepare("SELECT version_id AS id FROM artifact_aliases WHERE collection_id = ? AND alias = ?")
-        .get(collection.id, alias) as { id: number } | undefined;
+      const row = this.statement("SELECT version_id AS id FROM artifact_aliases WHERE collection_id = ? AND alias = ?").get(
+        collection.id,
+        alias,
+      ) as { id: number } | undefined;
       versionId = row?.id;
     }
     if (versionId === undefined) throw new RunlogError("RUN_NOT_FOUND", `Artifact ${where} was not found: no version has that alias.`);
@@ -155,13 +180,15 @@ export class ArtifactRegistry implements HashCache {
 
   /** A linked version as seen through a registry collection: its path, link index and aliases. */
   private registryView(portfolioId: number, ref: CollectionRef, versionId: number): VersionRecord {
-    const link = this.db
-      .prepare("SELECT link_index FROM artifact_links WHERE portfolio_id = ? AND version_id = ?")
-      .get(portfolioId, versionId) as { link_index: number };
+    const link = this.statement("SELECT link_index FROM artifact_links WHERE portfolio_id = ? AND version_id = ?").get(
+      portfolioId,
+      versionId,
+    ) as { link_index: number };
     const aliases = (
-      this.db
-        .prepare("SELECT alias FROM artifact_aliases WHERE collection_id = ? AND version_id = ? ORDER BY alias")
-        .all(portfolioId, versionId) as { alias: string }[]
+      this.statement("SELECT alias FROM artifact_aliases WHERE collection_id = ? AND version_id = ? ORDER BY alias").all(
+        portfolioId,
+        versionId,
+      ) as { alias: string }[]
     ).map((r) => r.alias);
     return {
       ...this.versionById(versionId),
@@ -174,9 +201,11 @@ export class ArtifactRegistry implements HashCache {
   }
 
   versions(ref: CollectionRef): VersionRecord[] {
-    const rows = this.db
-      .prepare(`${VERSION_SELECT} WHERE c.entity = ? AND c.project = ? AND c.name = ? ORDER BY v.version_index`)
-      .all(ref.entity, ref.project, ref.name) as VersionRow[];
+    const rows = this.statement(`${VERSION_SELECT} WHERE c.entity = ? AND c.project = ? AND c.name = ? ORDER BY v.version_index`).all(
+      ref.entity,
+      ref.project,
+      ref.name,
+    ) as VersionRow[];
     return rows.map((row) => this.toRecord(row));
   }
 
@@ -185,19 +214,23 @@ export class ArtifactRegistry implements HashCache {
     return this.transaction(() => {
       const version = this.versionById(versionId);
       const collection = this.ensureCollection(portfolio, version.type, "portfolio");
-      const existing = this.db
-        .prepare("SELECT link_index FROM artifact_links WHERE portfolio_id = ? AND version_id = ?")
-        .get(collection, versionId) as { link_index: number } | undefined;
+      const existing = this.statement("SELECT link_index FROM artifact_links WHERE portfolio_id = ? AND version_id = ?").get(
+        collection,
+        versionId,
+      ) as { link_index: number } | undefined;
       let index = existing?.link_index;
       if (index === undefined) {
         index = (
-          this.db.prepare("SELECT COALESCE(MAX(link_index), -1) + 1 AS n FROM artifact_links WHERE portfolio_id = ?").get(collection) as {
+          this.statement("SELECT COALESCE(MAX(link_index), -1) + 1 AS n FROM artifact_links WHERE portfolio_id = ?").get(collection) as {
             n: number;
           }
         ).n;
-        this.db
-          .prepare("INSERT INTO artifact_links (portfolio_id, link_index, version_id, created_at) VALUES (?, ?, ?, ?)")
-          .run(collection, index, versionId, Date.now() / 1000);
+        this.statement("INSERT INTO artifact_links (portfolio_id, link_index, version_id, created_at) VALUES (?, ?, ?, ?)").run(
+          collection,
+          index,
+          versionId,
+          Date.now() / 1000,
+        );
         this.setAlias(collection, "latest", versionId);
       }
       for (const alias of aliases) this.setAlias(collection, alias, versionId);
@@ -208,7 +241,7 @@ export class ArtifactRegistry implements HashCache {
   /** Points `aliases` at a version (moving them from other versions of its collection). */
   addAliases(versionId: number, aliases: readonly string[]): VersionRecord {
     return this.transaction(() => {
-      const row = this.db.prepare("SELECT collection_id FROM artifact_versions WHERE id = ?").get(versionId) as { collection_id: number };
+      const row = this.statement("SELECT collection_id FROM artifact_versions WHERE id = ?").get(versionId) as { collection_id: number };
       for (const alias of aliases) this.setAlias(row.collection_id, alias, versionId);
       return this.versionById(versionId);
     });
@@ -216,18 +249,19 @@ export class ArtifactRegistry implements HashCache {
 
   recordLineage(runPath: string, versionId: number, direction: "input" | "output"): void {
     withBusyRetry(() =>
-      this.db
-        .prepare("INSERT OR IGNORE INTO artifact_lineage (run_path, version_id, direction, created_at) VALUES (?, ?, ?, ?)")
-        .run(runPath, versionId, direction, Date.now() / 1000),
+      this.statement("INSERT OR IGNORE INTO artifact_lineage (run_path, version_id, direction, created_at) VALUES (?, ?, ?, ?)").run(
+        runPath,
+        versionId,
+        direction,
+        Date.now() / 1000,
+      ),
     );
   }
 
   runArtifacts(runPath: string, direction: "input" | "output"): VersionRecord[] {
-    const rows = this.db
-      .prepare(
-        `${VERSION_SELECT} JOIN artifact_lineage l ON l.version_id = v.id WHERE l.run_path = ? AND l.direction = ? ORDER BY l.created_at, v.id`,
-      )
-      .all(runPath, direction) as VersionRow[];
+    const rows = this.statement(
+      `${VERSION_SELECT} JOIN artifact_lineage l ON l.version_id = v.id WHERE l.run_path = ? AND l.direction = ? ORDER BY l.created_at, v.id`,
+    ).all(runPath, direction) as VersionRow[];
     return rows.map((row) => this.toRecord(row));
   }
 
@@ -246,7 +280,7 @@ export class ArtifactRegistry implements HashCache {
         if ("runPath" in node) {
           if (runs.has(node.runPath)) continue;
           runs.add(node.runPath);
-          const rows = this.db.prepare("SELECT version_id, direction FROM artifact_lineage WHERE run_path = ?").all(node.runPath) as {
+          const rows = this.statement("SELECT version_id, direction FROM artifact_lineage WHERE run_path = ?").all(node.runPath) as {
             version_id: number;
             direction: string;
           }[];
@@ -258,7 +292,7 @@ export class ArtifactRegistry implements HashCache {
         } else {
           if (versions.has(node.versionId)) continue;
           versions.set(node.versionId, this.versionById(node.versionId));
-          const rows = this.db.prepare("SELECT run_path, direction FROM artifact_lineage WHERE version_id = ?").all(node.versionId) as {
+          const rows = this.statement("SELECT run_path, direction FROM artifact_lineage WHERE version_id = ?").all(node.versionId) as {
             run_path: string;
             direction: string;
           }[];
@@ -282,31 +316,28 @@ export class ArtifactRegistry implements HashCache {
   }
 
   get(path: string, size: number, mtimeMs: number, ino: number): ContentHash | undefined {
-    const row = this.db
-      .prepare("SELECT sha256, md5 FROM hash_cache WHERE path = ? AND size = ? AND mtime_ms = ? AND ino = ?")
-      .get(path, size, mtimeMs, ino) as { sha256: string; md5: string } | undefined;
+    const row = this.statement("SELECT sha256, md5 FROM hash_cache WHERE path = ? AND size = ? AND mtime_ms = ? AND ino = ?").get(
+      path,
+      size,
+      mtimeMs,
+      ino,
+    ) as { sha256: string; md5: string } | undefined;
     return row === undefined ? undefined : { sha256: row.sha256, md5: row.md5, size };
   }
 
   set(path: string, size: number, mtimeMs: number, ino: number, hash: ContentHash): void {
-    withBusyRetry(() =>
-      this.db
-        .prepare("INSERT OR REPLACE INTO hash_cache (path, size, mtime_ms, ino, sha256, md5) VALUES (?, ?, ?, ?, ?, ?)")
-        .run(path, size, mtimeMs, ino, hash.sha256, hash.md5),
-    );
+    this.pendingHashes.push([path, size, mtimeMs, ino, hash.sha256, hash.md5]);
   }
 
   private versionById(id: number): VersionRecord {
-    return this.toRecord(this.db.prepare(`${VERSION_SELECT} WHERE v.id = ?`).get(id) as VersionRow);
+    return this.toRecord(this.statement(`${VERSION_SELECT} WHERE v.id = ?`).get(id) as VersionRow);
   }
 
   private toRecord(row: VersionRow): VersionRecord {
     const aliases = (
-      this.db
-        .prepare(
-          "SELECT alias FROM artifact_aliases WHERE version_id = ? AND collection_id = (SELECT collection_id FROM artifact_versions WHERE id = ?) ORDER BY alias",
-        )
-        .all(row.id, row.id) as { alias: string }[]
+      this.statement(
+        "SELECT alias FROM artifact_aliases WHERE version_id = ? AND collection_id = (SELECT collection_id FROM artifact_versions WHERE id = ?) ORDER BY alias",
+      ).all(row.id, row.id) as { alias: string }[]
     ).map((r) => r.alias);
     return {
       id: row.id,
@@ -329,9 +360,11 @@ export class ArtifactRegistry implements HashCache {
   }
 
   private ensureCollection(ref: CollectionRef, type: string, kind: "sequence" | "portfolio"): number {
-    const existing = this.db
-      .prepare("SELECT id, type, kind FROM artifact_collections WHERE entity = ? AND project = ? AND name = ?")
-      .get(ref.entity, ref.project, ref.name) as { id: number; type: string; kind: string } | undefined;
+    const existing = this.statement("SELECT id, type, kind FROM artifact_collections WHERE entity = ? AND project = ? AND name = ?").get(
+      ref.entity,
+      ref.project,
+      ref.name,
+    ) as { id: number; type: string; kind: string } | undefined;
     if (existing !== undefined) {
       if (existing.type !== type) {
         throw new RunlogError(
@@ -342,18 +375,21 @@ export class ArtifactRegistry implements HashCache {
       return existing.id;
     }
     return Number(
-      this.db
-        .prepare("INSERT INTO artifact_collections (entity, project, name, type, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-        .run(ref.entity, ref.project, ref.name, type, kind, Date.now() / 1000).lastInsertRowid,
+      this.statement("INSERT INTO artifact_collections (entity, project, name, type, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
+        ref.entity,
+        ref.project,
+        ref.name,
+        type,
+        kind,
+        Date.now() / 1000,
+      ).lastInsertRowid,
     );
   }
 
   private setAlias(collection: number, alias: string, versionId: number): void {
-    this.db
-      .prepare(
-        "INSERT INTO artifact_aliases (collection_id, alias, version_id) VALUES (?, ?, ?) ON CONFLICT (collection_id, alias) DO UPDATE SET version_id = excluded.version_id",
-      )
-      .run(collection, alias, versionId);
+    this.statement(
+      "INSERT INTO artifact_aliases (collection_id, alias, version_id) VALUES (?, ?, ?) ON CONFLICT (collection_id, alias) DO UPDATE SET version_id = excluded.version_id",
+    ).run(collection, alias, versionId);
   }
 
   private transaction<T>(fn: () => T): T {

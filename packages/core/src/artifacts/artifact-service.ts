@@ -2,13 +2,15 @@ import { existsSync, mkdirSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { RunlogError } from "../errors.js";
 import { DB_FILE } from "../store/sqlite/database.js";
+import { forEachLimited } from "../util/pool.js";
 import { Artifact, type ArtifactSource } from "./artifact.js";
 import { ArtifactRegistry, type CollectionRef, type VersionRecord } from "./artifact-registry.js";
 import { buildManifest, type ManifestEntry, manifestDigest } from "./manifest.js";
 import { LocalObjectStore } from "./object-store.js";
 import { resolveInside } from "./safe-path.js";
 
-const CONCURRENCY = 8;
+/** Files in flight at once: enough to keep the disk and the thread pool busy. */
+const CONCURRENCY = 16;
 
 export interface LogResult {
   readonly artifact: Artifact;
@@ -66,6 +68,7 @@ export class ArtifactService implements ArtifactSource {
           }),
         );
       }
+      registry.flushHashCache();
       const manifest = buildManifest(contents);
       const { version, created } = registry.commit({
         entity: target.entity,
@@ -107,24 +110,19 @@ export class ArtifactService implements ArtifactSource {
   /** Places every entry under `root` as a hard link into the store (a copy across file systems). */
   async download(record: VersionRecord, root: string): Promise<void> {
     mkdirSync(root, { recursive: true });
-    const entries = Object.entries(record.manifest.contents);
-    for (let i = 0; i < entries.length; i += CONCURRENCY) {
-      await Promise.all(
-        entries.slice(i, i + CONCURRENCY).map(async ([path, entry]) => {
-          const sha256 = entry.extra?.sha256;
-          if (sha256 === undefined || !this.objects.has(sha256)) {
-            throw new RunlogError(
-              "STORE_ERROR",
-              `Artifact ${record.name}:v${record.versionIndex}: the content of "${path}" is missing from ${this.objects.objectsDir}.`,
-            );
-          }
-          const destination = resolveInside(root, path, "artifact entry name");
-          if (existsSync(destination) && sameFile(destination, this.objects.objectPath(sha256))) return;
-          mkdirSync(dirname(destination), { recursive: true });
-          await this.objects.materialize(sha256, destination);
-        }),
-      );
-    }
+    await forEachLimited(Object.entries(record.manifest.contents), CONCURRENCY, async ([path, entry]) => {
+      const sha256 = entry.extra?.sha256;
+      if (sha256 === undefined || !this.objects.has(sha256)) {
+        throw new RunlogError(
+          "STORE_ERROR",
+          `Artifact ${record.name}:v${record.versionIndex}: the content of "${path}" is missing from ${this.objects.objectsDir}.`,
+        );
+      }
+      const destination = resolveInside(root, path, "artifact entry name");
+      if (existsSync(destination) && sameFile(destination, this.objects.objectPath(sha256))) return;
+      mkdirSync(dirname(destination), { recursive: true });
+      await this.objects.materialize(sha256, destination);
+    });
   }
 }
 

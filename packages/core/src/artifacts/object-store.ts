@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { constants, createReadStream, createWriteStream, existsSync } from "node:fs";
-import { chmod, copyFile, link, mkdir, rename, stat, unlink } from "node:fs/promises";
+import { chmod, copyFile, link, mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { RunlogError } from "../errors.js";
@@ -27,9 +27,15 @@ export interface PutResult extends ContentHash {
  * The local content-addressed store: `<root>/artifacts/objects/sha256/ab/cdef…`. Identical
  * content is stored once. Objects are read-only; they are never modified in place.
  */
+/** Files up to this size are read, hashed and written in one go (fewer async hops than a stream). */
+const SMALL_FILE = 8 * 1024 * 1024;
+
 export class LocalObjectStore {
   readonly objectsDir: string;
   private readonly tmpDir: string;
+  /** Learned on first use: whether this file system can clone files (btrfs, xfs). */
+  private reflink: boolean | undefined;
+  private readonly shards = new Set<string>();
 
   constructor(root: string) {
     this.objectsDir = join(root, "artifacts", "objects", "sha256");
@@ -55,30 +61,58 @@ export class LocalObjectStore {
     if (!info.isFile()) throw new RunlogError("INVALID_ARGUMENT", `${source} is not a regular file.`);
     const known = cache?.get(source, info.size, info.mtimeMs, info.ino);
     if (known !== undefined && this.has(known.sha256)) return { ...known, bytesWritten: 0 };
-    await mkdir(this.tmpDir, { recursive: true });
-    const tmp = join(this.tmpDir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+    const tmp = await this.tmpPath();
     try {
       let hash: ContentHash;
-      try {
-        await copyFile(source, tmp, constants.COPYFILE_FICLONE_FORCE);
-        hash = await hashFile(tmp);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT" && !existsSync(source)) throw error;
-        hash = await copyAndHash(source, tmp);
-      }
-      const target = this.objectPath(hash.sha256);
-      let bytesWritten = 0;
-      if (!existsSync(target)) {
-        await mkdir(join(this.objectsDir, hash.sha256.slice(0, 2)), { recursive: true });
+      if (info.size <= SMALL_FILE && this.reflink !== true) {
+        // Small file: read once and hash in memory; write only if the content is new.
+        const data = await readFile(source);
+        hash = hashBuffer(data);
+        if (!this.has(hash.sha256)) await writeFile(tmp, data, { mode: 0o444 });
+      } else {
+        hash = await this.cloneOrCopy(source, tmp);
         await chmod(tmp, 0o444);
-        await rename(tmp, target); // atomic: a crash never leaves a half-written object under its name
-        bytesWritten = hash.size;
       }
+      const bytesWritten = existsSync(tmp) && !this.has(hash.sha256) ? await this.commitObject(tmp, hash) : 0;
       cache?.set(source, info.size, info.mtimeMs, info.ino, hash);
       return { ...hash, bytesWritten };
     } finally {
       if (existsSync(tmp)) await unlink(tmp);
     }
+  }
+
+  /** A reflink clone where the file system supports it (then the clone is hashed), else a hashing stream copy. */
+  private async cloneOrCopy(source: string, tmp: string): Promise<ContentHash> {
+    if (this.reflink !== false) {
+      try {
+        await copyFile(source, tmp, constants.COPYFILE_FICLONE_FORCE);
+        this.reflink = true;
+        return await hashFile(tmp);
+      } catch (error) {
+        if (!existsSync(source)) throw error;
+        this.reflink = false;
+      }
+    }
+    return copyAndHash(source, tmp);
+  }
+
+  /** Renames a finished temporary file into place: a crash never leaves half an object under its name. */
+  private async commitObject(tmp: string, hash: ContentHash): Promise<number> {
+    const shard = join(this.objectsDir, hash.sha256.slice(0, 2));
+    if (!this.shards.has(shard)) {
+      await mkdir(shard, { recursive: true });
+      this.shards.add(shard);
+    }
+    await rename(tmp, this.objectPath(hash.sha256));
+    return hash.size;
+  }
+
+  private async tmpPath(): Promise<string> {
+    if (!this.shards.has(this.tmpDir)) {
+      await mkdir(this.tmpDir, { recursive: true });
+      this.shards.add(this.tmpDir);
+    }
+    return join(this.tmpDir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
   }
 
   /** Places an object at `destination`: a hard link (no copy) when possible, else a copy. */
@@ -91,6 +125,14 @@ export class LocalObjectStore {
       await copyFile(source, destination, constants.COPYFILE_FICLONE);
     }
   }
+}
+
+export function hashBuffer(data: Buffer): ContentHash {
+  return {
+    sha256: createHash("sha256").update(data).digest("hex"),
+    md5: createHash("md5").update(data).digest("base64"),
+    size: data.length,
+  };
 }
 
 export async function hashFile(path: string): Promise<ContentHash> {
