@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import { RunlogError } from "../errors.js";
 import { openDatabase, withBusyRetry } from "../store/sqlite/database.js";
-import type { Manifest } from "./manifest.js";
+import type { Manifest, ManifestEntry } from "./manifest.js";
 import type { ContentHash, HashCache } from "./object-store.js";
 
 export interface CollectionRef {
@@ -238,6 +238,46 @@ export class ArtifactRegistry implements HashCache {
     });
   }
 
+  /** Adds files to the pending version `distributedId` of a collection (upsertArtifact). */
+  upsertDraft(ref: CollectionRef, distributedId: string, type: string, contents: Readonly<Record<string, ManifestEntry>>): void {
+    const insert = this.statement(
+      `INSERT OR REPLACE INTO artifact_drafts (entity, project, name, distributed_id, type, path, digest, size, sha256)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.transaction(() => {
+      const other = this.statement(
+        "SELECT type FROM artifact_drafts WHERE entity = ? AND project = ? AND name = ? AND distributed_id = ? AND type <> ? LIMIT 1",
+      ).get(ref.entity, ref.project, ref.name, distributedId, type) as { type: string } | undefined;
+      if (other !== undefined)
+        throw new RunlogError(
+          "INVALID_ARGUMENT",
+          `Pending artifact ${ref.name} (${distributedId}) has type "${other.type}", not "${type}".`,
+        );
+      for (const [path, entry] of Object.entries(contents)) {
+        insert.run(ref.entity, ref.project, ref.name, distributedId, type, path, entry.digest, entry.size, entry.extra?.sha256 ?? "");
+      }
+    });
+  }
+
+  /** Takes (and deletes) every file of a pending version, inside the caller's transaction. */
+  takeDraft(ref: CollectionRef, distributedId: string): Record<string, ManifestEntry> {
+    const rows = this.statement(
+      "SELECT path, digest, size, sha256 FROM artifact_drafts WHERE entity = ? AND project = ? AND name = ? AND distributed_id = ?",
+    ).all(ref.entity, ref.project, ref.name, distributedId) as { path: string; digest: string; size: number; sha256: string }[];
+    this.statement("DELETE FROM artifact_drafts WHERE entity = ? AND project = ? AND name = ? AND distributed_id = ?").run(
+      ref.entity,
+      ref.project,
+      ref.name,
+      distributedId,
+    );
+    return Object.fromEntries(rows.map((r) => [r.path, { digest: r.digest, size: r.size, extra: { sha256: r.sha256 } }]));
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction (nested calls join it). */
+  atomically<T>(fn: () => T): T {
+    return this.db.inTransaction ? fn() : this.transaction(fn);
+  }
+
   /** Points `aliases` at a version (moving them from other versions of its collection). */
   addAliases(versionId: number, aliases: readonly string[]): VersionRecord {
     return this.transaction(() => {
@@ -393,6 +433,7 @@ export class ArtifactRegistry implements HashCache {
   }
 
   private transaction<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
     return withBusyRetry(() => this.db.transaction(fn).immediate());
   }
 }

@@ -12,6 +12,14 @@ import { resolveInside } from "./safe-path.js";
 /** Files in flight at once: enough to keep the disk and the thread pool busy. */
 const CONCURRENCY = 16;
 
+export interface LogTarget {
+  readonly entity: string;
+  readonly project: string;
+  readonly runPath: string | undefined;
+  readonly aliases: readonly string[];
+  readonly tags: readonly string[];
+}
+
 export interface LogResult {
   readonly artifact: Artifact;
   readonly created: boolean;
@@ -43,52 +51,98 @@ export class ArtifactService implements ArtifactSource {
     }
   }
 
-  /** Hashes and stores every pending file (8 at a time), then commits one version atomically. */
-  async log(
-    artifact: Artifact,
-    target: { entity: string; project: string; runPath: string | undefined; aliases: readonly string[]; tags: readonly string[] },
-  ): Promise<LogResult> {
-    const files = [...artifact.pendingFiles()];
-    if (files.length === 0)
-      throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name} has no files; add some with addFile, addDir or newFile.`);
-    const contents: Record<string, ManifestEntry> = {};
-    let bytesWritten = 0;
-    let size = 0;
+  /** Hashes and stores every pending file, then commits one version atomically. */
+  async log(artifact: Artifact, target: LogTarget): Promise<LogResult> {
     const registry = new ArtifactRegistry(this.dbPath);
     try {
-      for (let i = 0; i < files.length; i += CONCURRENCY) {
-        await Promise.all(
-          files.slice(i, i + CONCURRENCY).map(async ([path, local]) => {
-            if (!existsSync(local))
-              throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name}: ${local} (entry "${path}") no longer exists.`);
-            const stored = await this.objects.put(local, registry);
-            contents[path] = { digest: stored.md5, size: stored.size, extra: { sha256: stored.sha256 } };
-            bytesWritten += stored.bytesWritten;
-            size += stored.size;
-          }),
-        );
-      }
-      registry.flushHashCache();
-      const manifest = buildManifest(contents);
-      const { version, created } = registry.commit({
-        entity: target.entity,
-        project: target.project,
-        name: artifact.name,
-        type: artifact.type,
-        description: artifact.description,
-        metadata: artifact.metadata,
-        tags: target.tags,
-        manifest,
-        digest: manifestDigest(manifest.contents),
-        size,
-        fileCount: files.length,
-        aliases: target.aliases,
-        runPath: target.runPath,
+      const stored = await this.storeFiles(artifact, registry, true);
+      const ref = { entity: target.entity, project: target.project, name: artifact.name };
+      const { version, created } = registry.atomically(() => {
+        // Incremental: the new version starts from the latest one's files.
+        const base = artifact.incremental ? latestContents(registry, ref) : {};
+        return this.commit(registry, artifact, target, { ...base, ...stored.contents });
       });
-      return { artifact: artifact.attach(version, this), created, bytesWritten };
+      return { artifact: artifact.attach(version, this), created, bytesWritten: stored.bytesWritten };
     } finally {
       registry.close();
     }
+  }
+
+  /** Adds the artifact's files to the pending version `distributedId` (several processes may do this). */
+  async upsert(artifact: Artifact, target: LogTarget, distributedId: string): Promise<Artifact> {
+    const registry = new ArtifactRegistry(this.dbPath);
+    try {
+      const stored = await this.storeFiles(artifact, registry, true);
+      registry.upsertDraft(
+        { entity: target.entity, project: target.project, name: artifact.name },
+        distributedId,
+        artifact.type,
+        stored.contents,
+      );
+      return artifact;
+    } finally {
+      registry.close();
+    }
+  }
+
+  /** Commits the pending version `distributedId` (plus this artifact's own files) as one new version. */
+  async finish(artifact: Artifact, target: LogTarget, distributedId: string): Promise<LogResult> {
+    const registry = new ArtifactRegistry(this.dbPath);
+    try {
+      const stored = await this.storeFiles(artifact, registry, false);
+      const ref = { entity: target.entity, project: target.project, name: artifact.name };
+      const { version, created } = registry.atomically(() => {
+        const contents = { ...registry.takeDraft(ref, distributedId), ...stored.contents };
+        if (Object.keys(contents).length === 0) {
+          throw new RunlogError(
+            "INVALID_ARGUMENT",
+            `finishArtifact: nothing was upserted into ${artifact.name} under distributedId "${distributedId}".`,
+          );
+        }
+        return this.commit(registry, artifact, target, contents);
+      });
+      return { artifact: artifact.attach(version, this), created, bytesWritten: stored.bytesWritten };
+    } finally {
+      registry.close();
+    }
+  }
+
+  private async storeFiles(artifact: Artifact, registry: ArtifactRegistry, requireFiles: boolean) {
+    const files = [...artifact.pendingFiles()];
+    if (files.length === 0 && requireFiles)
+      throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name} has no files; add some with addFile, addDir or newFile.`);
+    const contents: Record<string, ManifestEntry> = {};
+    let bytesWritten = 0;
+    await forEachLimited(files, CONCURRENCY, async ([path, local]) => {
+      if (!existsSync(local))
+        throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name}: ${local} (entry "${path}") no longer exists.`);
+      const stored = await this.objects.put(local, registry);
+      contents[path] = { digest: stored.md5, size: stored.size, extra: { sha256: stored.sha256 } };
+      bytesWritten += stored.bytesWritten;
+    });
+    registry.flushHashCache();
+    return { contents, bytesWritten };
+  }
+
+  private commit(registry: ArtifactRegistry, artifact: Artifact, target: LogTarget, contents: Record<string, ManifestEntry>) {
+    const manifest = buildManifest(contents);
+    let size = 0;
+    for (const entry of Object.values(contents)) size += entry.size;
+    return registry.commit({
+      entity: target.entity,
+      project: target.project,
+      name: artifact.name,
+      type: artifact.type,
+      description: artifact.description,
+      metadata: artifact.metadata,
+      tags: target.tags,
+      manifest,
+      digest: manifestDigest(manifest.contents),
+      size,
+      fileCount: Object.keys(contents).length,
+      aliases: target.aliases,
+      runPath: target.runPath,
+    });
   }
 
   use(ref: CollectionRef, alias: string, runPath: string | undefined): Artifact {
@@ -123,6 +177,15 @@ export class ArtifactService implements ArtifactSource {
       mkdirSync(dirname(destination), { recursive: true });
       await this.objects.materialize(sha256, destination);
     });
+  }
+}
+
+function latestContents(registry: ArtifactRegistry, ref: CollectionRef): Record<string, ManifestEntry> {
+  try {
+    return { ...registry.resolve(ref, "latest").manifest.contents };
+  } catch (error) {
+    if (RunlogError.isInstance(error) && error.code === "RUN_NOT_FOUND") return {};
+    throw error;
   }
 }
 

@@ -14,6 +14,7 @@ export interface LogArtifactOptions {
 }
 
 interface RunIdentity {
+  readonly group?: string | undefined;
   readonly id: string;
   readonly entity: string;
   readonly project: string;
@@ -55,6 +56,28 @@ export class RunArtifacts {
       this.warn(`Artifact "${artifact.name}" already exists with the same content (${artifact.version}); no new version was created.`);
     }
     return result.artifact;
+  }
+
+  /** Adds files to a version several processes build together; `finishArtifact` commits it. */
+  async upsertArtifact(
+    artifactOrPath: Artifact | string,
+    options: LogArtifactOptions & { distributedId?: string } = {},
+  ): Promise<Artifact> {
+    const artifact = this.toArtifact(artifactOrPath, options);
+    const service = this.requireStore("upsertArtifact");
+    if (service === undefined) return artifact;
+    return service.upsert(artifact, this.target(options), this.distributedId(options.distributedId));
+  }
+
+  /** Commits the version built by upsertArtifact calls (from any process) with this `distributedId`. */
+  async finishArtifact(
+    artifactOrPath: Artifact | string,
+    options: LogArtifactOptions & { distributedId?: string } = {},
+  ): Promise<Artifact> {
+    const artifact = this.toArtifact(artifactOrPath, options);
+    const service = this.requireStore("finishArtifact");
+    if (service === undefined) return artifact;
+    return (await service.finish(artifact, this.target(options), this.distributedId(options.distributedId))).artifact;
   }
 
   async useArtifact(nameOrArtifact: Artifact | string, options: { type?: string; aliases?: readonly string[] } = {}): Promise<Artifact> {
@@ -140,6 +163,39 @@ export class RunArtifacts {
     if (record === undefined)
       throw new RunlogError("INVALID_ARGUMENT", `linkArtifact: artifact ${artifact.name} is a draft; log it first.`);
     return service.link(record, this.registryTarget(targetPath), aliases);
+  }
+
+  private toArtifact(artifactOrPath: Artifact | string, options: LogArtifactOptions): Artifact {
+    const artifact =
+      artifactOrPath instanceof Artifact ? artifactOrPath : this.fromPath(artifactOrPath, options.name, options.type ?? "unspecified");
+    if (artifact.record !== undefined)
+      throw new RunlogError(
+        "INVALID_ARGUMENT",
+        `Artifact ${artifact.qualifiedName} is already logged; create a new Artifact for new content.`,
+      );
+    return artifact;
+  }
+
+  private target(options: LogArtifactOptions) {
+    return {
+      entity: this.run.entity,
+      project: this.run.project,
+      runPath: this.run.path,
+      aliases: validateAliases(options.aliases),
+      tags: validateArtifactTags(options.tags),
+    };
+  }
+
+  /** W&B: the distributed id defaults to the run's group; one of them is required. */
+  private distributedId(given: string | undefined): string {
+    const id = given ?? this.run.group;
+    if (typeof id !== "string" || id.length === 0 || id.length > 256) {
+      throw new RunlogError(
+        "INVALID_ARGUMENT",
+        "upsertArtifact/finishArtifact need a distributedId, or a run started with a group (init({ group })).",
+      );
+    }
+    return id;
   }
 
   private fromPath(path: string, name: string | undefined, type: string): Artifact {

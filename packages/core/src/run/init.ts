@@ -326,7 +326,7 @@ export async function init(options?: InitOptions): Promise<Run> {
     publishRunRecord: () => pipeline.push("run", runRecord(false)),
     artifacts: new RunArtifacts(
       mode === "local" ? new ArtifactService(root) : undefined,
-      { id, entity, project, path: `${entity}/${project}/${id}` },
+      { id, entity, project, group, path: `${entity}/${project}/${id}` },
       mode,
       write,
     ),

@@ -255,6 +255,18 @@ export class Run {
     return this.#parts.artifacts.logArtifact(artifactOrPath, options);
   }
 
+  /** Adds files to a version that several processes build together (`distributedId` defaults to the run's group). */
+  upsertArtifact(artifactOrPath: Artifact | string, options: LogArtifactOptions & { distributedId?: string } = {}): Promise<Artifact> {
+    this.#assertOpen("upsertArtifact");
+    return this.#parts.artifacts.upsertArtifact(artifactOrPath, options);
+  }
+
+  /** Commits the version built by upsertArtifact calls with the same `distributedId`. */
+  finishArtifact(artifactOrPath: Artifact | string, options: LogArtifactOptions & { distributedId?: string } = {}): Promise<Artifact> {
+    this.#assertOpen("finishArtifact");
+    return this.#parts.artifacts.finishArtifact(artifactOrPath, options);
+  }
+
   /** Declares an artifact (`[entity/][project/]name[:alias|:vN]`) an input of this run; `download()` fetches its files. */
   useArtifact(nameOrArtifact: Artifact | string, options: { type?: string; aliases?: readonly string[] } = {}): Promise<Artifact> {
     this.#assertOpen("useArtifact");

@@ -4,8 +4,11 @@ import { fileURLToPath } from "node:url";
 export const CHILD_SCRIPT = fileURLToPath(new URL("./children/child-run.mjs", import.meta.url));
 export const CLI_BIN = fileURLToPath(new URL("../../../cli/dist/bin.js", import.meta.url));
 
-export function spawnChild(scenario: string, root: string, id: string, resume?: string): ChildProcess {
-  return spawn(process.execPath, [CHILD_SCRIPT, scenario, root, id, ...(resume ? [resume] : [])], { stdio: ["ignore", "pipe", "pipe"] });
+export function spawnChild(scenario: string, root: string, id: string, resume?: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [CHILD_SCRIPT, scenario, root, id, ...(resume ? [resume] : [])], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
 }
 
 export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {

@@ -171,6 +171,22 @@ const MIGRATIONS: readonly string[] = [
     md5 TEXT NOT NULL
   );
   `,
+  `
+  -- Distributed artifacts: files several processes upsert into one pending version until
+  -- finishArtifact commits it. The content is already in the object store.
+  CREATE TABLE artifact_drafts (
+    entity TEXT NOT NULL,
+    project TEXT NOT NULL,
+    name TEXT NOT NULL,
+    distributed_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    path TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (entity, project, name, distributed_id, path)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

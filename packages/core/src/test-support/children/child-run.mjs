@@ -46,6 +46,11 @@ const scenarios = {
     for (let i = 0; i < 1000; i++) run.log({ i });
     throw new Error("training blew up");
   },
+  // Adds process.env.SHARD_FILE to the distributed artifact "shards" (distributedId "job-7").
+  upsert: async () => {
+    await run.upsertArtifact(process.env.SHARD_FILE, { name: "shards", type: "dataset", distributedId: "job-7" });
+    await run.finish();
+  },
   "forget-finish": async () => {
     for (let i = 0; i < 1000; i++) run.log({ i });
   },
