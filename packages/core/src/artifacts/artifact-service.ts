@@ -108,6 +108,7 @@ export class ArtifactService implements ArtifactSource {
   }
 
   private async storeFiles(artifact: Artifact, registry: ArtifactRegistry, requireFiles: boolean) {
+    await this.objects.removeStaleTemporaries();
     const files = [...artifact.pendingFiles()];
     if (files.length === 0 && requireFiles)
       throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name} has no files; add some with addFile, addDir or newFile.`);

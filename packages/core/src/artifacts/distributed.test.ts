@@ -70,3 +70,32 @@ describe("distributed artifacts (real child processes)", () => {
     await run.finish();
   });
 });
+
+describe("crash safety of logArtifact (real child process, SIGKILL)", () => {
+  it("a kill mid-copy leaves no half-committed version; the next run logs the same files cleanly", async () => {
+    const { readdirSync } = await import("node:fs");
+    const { watchLines } = await import("../test-support/child-process.js");
+    const root = tempRoot();
+    const data = join(root, "data");
+    const child = spawnChild("artifact-until-killed", root, "killme01", undefined, { DATA_DIR: data });
+    const done = exited(child);
+    await watchLines(child, (line) => line === "ready");
+    await new Promise((r) => setTimeout(r, 400 + Math.random() * 400));
+    child.kill("SIGKILL");
+    await done;
+    const api = new Api({ dir: root });
+    const versions = await api.artifactVersions("tester/test/big").catch(() => []);
+    // Every committed version is complete: all 65 files, each object present and the right size.
+    for (const version of versions) {
+      expect(Object.keys(version.manifest.contents)).toHaveLength(65);
+      const downloaded = await version.download({ root: join(root, `check-${version.version}`) });
+      expect(readdirSync(downloaded)).toHaveLength(65);
+    }
+    const run = await initIn(root, { id: "after001" });
+    const again = await run.logArtifact(data, { name: "big", type: "dataset" });
+    expect(Object.keys(again.manifest.contents)).toHaveLength(65);
+    await run.finish();
+    // The dead writer's temporary files were cleaned up.
+    expect(readdirSync(join(root, "artifacts", "tmp")).filter((name) => !name.startsWith(`${process.pid}-`))).toEqual([]);
+  }, 60_000);
+});

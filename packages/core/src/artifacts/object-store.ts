@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { constants, createReadStream, createWriteStream, existsSync } from "node:fs";
-import { chmod, copyFile, link, mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { chmod, copyFile, link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { RunlogError } from "../errors.js";
@@ -45,6 +45,16 @@ export class LocalObjectStore {
   objectPath(sha256: string): string {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new RunlogError("INVALID_ARGUMENT", `Not a SHA-256 digest: ${sha256}.`);
     return join(this.objectsDir, sha256.slice(0, 2), sha256.slice(2));
+  }
+
+  /** Removes temporary files left by processes that died mid-copy (their pid is in the name). */
+  async removeStaleTemporaries(): Promise<void> {
+    if (!existsSync(this.tmpDir)) return;
+    for (const name of await readdir(this.tmpDir)) {
+      const pid = Number(name.split("-")[0]);
+      if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+      await unlink(join(this.tmpDir, name)).catch(() => {});
+    }
   }
 
   has(sha256: string): boolean {
@@ -124,6 +134,15 @@ export class LocalObjectStore {
     } catch {
       await copyFile(source, destination, constants.COPYFILE_FICLONE);
     }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

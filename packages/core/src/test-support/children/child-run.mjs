@@ -51,6 +51,21 @@ const scenarios = {
     await run.upsertArtifact(process.env.SHARD_FILE, { name: "shards", type: "dataset", distributedId: "job-7" });
     await run.finish();
   },
+  // Logs a large artifact forever (new content each time); the parent kills it mid-copy.
+  "artifact-until-killed": async () => {
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    const dir = process.env.DATA_DIR;
+    mkdirSync(dir, { recursive: true });
+    const block = Buffer.alloc(1 << 20);
+    for (let i = 0; i < 64; i++) writeFileSync(`${dir}/part-${i}.bin`, block.fill(i));
+    process.stdout.write("ready\n");
+    for (let round = 0; ; round++) {
+      // New content in every file, so each round copies 64 MB and the kill lands mid-copy.
+      for (let i = 0; i < 64; i++) writeFileSync(`${dir}/part-${i}.bin`, block.fill((round * 64 + i) % 256));
+      writeFileSync(`${dir}/round.txt`, String(round));
+      await run.logArtifact(dir, { name: "big", type: "dataset" });
+    }
+  },
   "forget-finish": async () => {
     for (let i = 0; i < 1000; i++) run.log({ i });
   },
