@@ -1,5 +1,5 @@
-import { statSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
 import { describeValue, RunlogError } from "../errors.js";
 import { Artifact } from "./artifact.js";
 import type { CollectionRef } from "./artifact-registry.js";
@@ -11,6 +11,16 @@ export interface LogArtifactOptions {
   type?: string;
   aliases?: readonly string[];
   tags?: readonly string[];
+}
+
+const DEFAULT_CODE = /(^|\/)(package\.json|Dockerfile[^/]*|requirements\.txt)$|\.(m|c)?[jt]sx?$|\.py$/;
+const SKIPPED_DIRS = new Set(["node_modules", ".git", "dist", "build", ".turbo", "runlog", "artifacts", "__pycache__", ".venv"]);
+
+/** W&B's name for code artifacts: source-<project>-<entry script>, made safe and ≤ 128 characters. */
+export function codeArtifactName(project: string, root: string): string {
+  const entry = process.argv[1] === undefined ? "main" : relative(root, process.argv[1]).split(sep).join("/");
+  const safe = `source-${project}-${entry}`.replace(/[^A-Za-z0-9_.-]/g, "_");
+  return safe.length <= 128 ? safe : `${safe.slice(0, 63)}..${safe.slice(-63)}`;
 }
 
 interface RunIdentity {
@@ -163,6 +173,30 @@ export class RunArtifacts {
     if (record === undefined)
       throw new RunlogError("INVALID_ARGUMENT", `linkArtifact: artifact ${artifact.name} is a draft; log it first.`);
     return service.link(record, this.registryTarget(targetPath), aliases);
+  }
+
+  /**
+   * Logs source files under `root` (default: the working directory) as a `code` artifact
+   * `source-<project>-<entry script>`. Dependency, VCS and build folders are skipped.
+   */
+  async logCode(
+    options: { root?: string; name?: string; include?: (path: string) => boolean; exclude?: (path: string) => boolean } = {},
+  ): Promise<Artifact | undefined> {
+    const root = resolve(options.root ?? process.cwd());
+    const include = options.include ?? ((path: string) => DEFAULT_CODE.test(path));
+    const exclude = options.exclude ?? (() => false);
+    const name = options.name ?? codeArtifactName(this.run.project, root);
+    const artifact = Artifact.internal(name, "code");
+    for (const file of readdirSync(root, { recursive: true }) as string[]) {
+      const path = file.split(sep).join("/");
+      if (path.split("/").some((part) => SKIPPED_DIRS.has(part)) || !include(path) || exclude(path)) continue;
+      if (statSync(join(root, file)).isFile()) artifact.addFile(join(root, file), { name: path });
+    }
+    if (artifact.pendingFiles().size === 0) {
+      this.warn(`logCode: no source files matched under ${root}; nothing was logged.`);
+      return undefined;
+    }
+    return this.logArtifact(artifact);
   }
 
   private toArtifact(artifactOrPath: Artifact | string, options: LogArtifactOptions): Artifact {

@@ -23,6 +23,14 @@ export function safeRelativePath(value: unknown, what = "path"): string {
   return parts.join("/");
 }
 
+/** The real path of `path`: symlinks resolved in its longest existing prefix, the rest appended. */
+function realpathOfExisting(path: string): string {
+  let existing = path;
+  while (!existsSync(existing) && existing !== dirname(existing)) existing = dirname(existing);
+  const real = existsSync(existing) ? realpathSync(existing) : existing;
+  return join(real, relative(existing, path));
+}
+
 /**
  * Joins `relativePath` (already validated) under `root` and checks that the result, with
  * symlinks resolved as far as they exist, stays inside `root`.
@@ -30,12 +38,8 @@ export function safeRelativePath(value: unknown, what = "path"): string {
 export function resolveInside(root: string, relativePath: string, what = "path"): string {
   const base = resolve(root);
   const target = join(base, ...safeRelativePath(relativePath, what).split("/"));
-  const realBase = existsSync(base) ? realpathSync(base) : base;
-  let probe = target;
-  while (!existsSync(probe) && probe !== dirname(probe)) probe = dirname(probe);
-  const realProbe = existsSync(probe) ? realpathSync(probe) : probe;
-  const rel = relative(realBase, realProbe);
-  if (rel.startsWith("..") || isAbsolute(rel) || (rel !== "" && rel.split(sep)[0] === "..")) {
+  const rel = relative(realpathOfExisting(base), realpathOfExisting(target));
+  if (isAbsolute(rel) || rel.split(sep)[0] === "..") {
     refuse(what, relativePath, `a symbolic link leads outside ${base}`);
   }
   return target;

@@ -14,6 +14,7 @@ export const RECORD_KIND = {
   alert: 7,
   exit: 8,
   preempting: 9,
+  file: 10,
 } as const;
 export type RecordKindName = keyof typeof RECORD_KIND;
 export const KIND_NAMES = Object.fromEntries(Object.entries(RECORD_KIND).map(([name, code]) => [code, name])) as Record<
@@ -71,6 +72,11 @@ export interface ExitHeader extends Base {
   readonly runtime: number;
 }
 export type PreemptingHeader = Base;
+/** A file saved into the run's files folder (run.save). */
+export interface FileHeader extends Base {
+  readonly path: string;
+  readonly size: number;
+}
 
 /** Scalars travel as columns in the body; non-scalar values per step in `rows`. */
 export interface HistoryHeader extends Base {
@@ -98,4 +104,5 @@ export type DecodedRecord =
   | { readonly kind: "history"; readonly header: HistoryHeader; readonly columns: readonly ScalarColumn[] }
   | { readonly kind: "alert"; readonly header: AlertHeader }
   | { readonly kind: "exit"; readonly header: ExitHeader }
-  | { readonly kind: "preempting"; readonly header: PreemptingHeader };
+  | { readonly kind: "preempting"; readonly header: PreemptingHeader }
+  | { readonly kind: "file"; readonly header: FileHeader };

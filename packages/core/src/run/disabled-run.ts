@@ -4,6 +4,7 @@ import { MetricRegistry } from "../metrics/metric-registry.js";
 import { SummaryTracker } from "../metrics/summary-tracker.js";
 import { Config, type ConfigState } from "./config.js";
 import { Run, type RunParts } from "./run.js";
+import { RunFiles } from "./run-files.js";
 import type { Settings } from "./settings.js";
 import { Summary } from "./summary.js";
 
@@ -47,6 +48,12 @@ export function disabledRun(
     handler: undefined,
     pipeline: undefined,
     publishRunRecord: () => {},
+    files: new RunFiles(
+      "",
+      "",
+      () => {},
+      () => {},
+    ), // never called: save/restore are no-ops when disabled
     artifacts: new RunArtifacts(undefined, { id, entity, project, path: `${entity}/${project}/${id}` }, "disabled", () => {}),
     shutdown: async () => {},
     warn: () => {},

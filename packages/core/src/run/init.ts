@@ -22,6 +22,7 @@ import { currentRun, type TrackedRun, trackRun, untrackRun } from "./lifecycle.j
 import { gitMetadata, hostMetadata } from "./metadata.js";
 import { checkResumeRules, clearAutoResume, readAutoResumeId } from "./resume-rules.js";
 import { Run, type RunParts } from "./run.js";
+import { RunFiles } from "./run-files.js";
 import { isHeldByLiveProcess, releaseLock, takeLock } from "./run-lock.js";
 import { checkOptionNames, type InitOptions, parseRunMoment, resolveMode, resolveReinit, resolveResume } from "./run-options.js";
 import { resolveSettings } from "./settings.js";
@@ -263,8 +264,10 @@ export async function init(options?: InitOptions): Promise<Run> {
     untrackRun(tracked);
   };
 
+  const files = new RunFiles(join(runDir, "files"), join(root, "runs"), (file) => pipeline.push("file", file), write);
   const shutdown = async (exitCode: number, finalState: RunState, quiet: boolean) => {
     monitor?.stop();
+    files.finish();
     await stopConsole?.();
     recordExit(exitCode, finalState);
     const started = Date.now();
@@ -330,6 +333,7 @@ export async function init(options?: InitOptions): Promise<Run> {
       mode,
       write,
     ),
+    files,
     shutdown,
     warn: write,
   };
@@ -343,6 +347,7 @@ export async function init(options?: InitOptions): Promise<Run> {
     lastChance(exitCode, killed) {
       try {
         monitor?.stop();
+        files.finish();
         recordExit(exitCode, killed ? "killed" : exitCode === 0 ? "finished" : "failed");
         pipeline.sealAndSyncNow();
         pipeline.closeLog();

@@ -11,6 +11,7 @@ import { validateOptionalText, validateTags } from "../util/names.js";
 import { findWatcher, type ModelWatcher, resolveWatchOptions, type WatchHandle, type WatchOptions } from "../watch/registry.js";
 import { type AlertOptions, AlertThrottle, deliverAlert, validateAlert, webhookUrls } from "./alerts.js";
 import type { Config, ConfigState } from "./config.js";
+import type { RestoreOptions, RunFiles, SaveOptions } from "./run-files.js";
 import type { Settings } from "./settings.js";
 import type { Summary } from "./summary.js";
 
@@ -54,6 +55,7 @@ export interface RunParts {
   /** Pushes a run record reflecting current name/notes/tags. */
   readonly publishRunRecord: () => void;
   readonly artifacts: RunArtifacts;
+  readonly files: RunFiles;
   /** Stops monitors and hooks, drains and closes; returns true if the store got everything. */
   readonly shutdown: (exitCode: number, state: RunState, quiet: boolean) => Promise<void>;
   readonly warn: (message: string) => void;
@@ -299,6 +301,27 @@ export class Run {
   linkArtifact(artifact: Artifact, targetPath: string, options: { aliases?: readonly string[] } = {}): Promise<Artifact | undefined> {
     this.#assertOpen("linkArtifact");
     return this.#parts.artifacts.linkArtifact(artifact, targetPath, options);
+  }
+
+  /** Copies files matching `glob` into the run's files folder; "live" (default) re-copies on change, "end" at finish. */
+  save(glob: string, options: SaveOptions = {}): Promise<string[]> {
+    this.#assertOpen("save");
+    if (this.disabled) return Promise.resolve([]);
+    return this.#parts.files.save(glob, options);
+  }
+
+  /** Restores a saved file (of this run or `runPath`) into `root`; resolves to its path, or undefined. */
+  restore(name: string, options: RestoreOptions = {}): Promise<string | undefined> {
+    if (this.disabled) return Promise.resolve(undefined);
+    return this.#parts.files.restore(name, options);
+  }
+
+  /** Logs source files as a `code` artifact `source-<project>-<entry>`; undefined when nothing matched. */
+  logCode(
+    options: { root?: string; name?: string; include?: (path: string) => boolean; exclude?: (path: string) => boolean } = {},
+  ): Promise<Artifact | undefined> {
+    this.#assertOpen("logCode");
+    return this.#parts.artifacts.logCode(options);
   }
 
   /** Hooks a model through the adapter that claims it (import @runlog/tfjs, @runlog/onnx …). */

@@ -4,6 +4,7 @@ import type {
   ConfigHeader,
   DecodedRecord,
   ExitHeader,
+  FileHeader,
   HistoryHeader,
   MetaHeader,
   MetricsHeader,
@@ -152,6 +153,11 @@ const APPLIERS: { [K in DecodedRecord["kind"]]: Applier<never> } = {
     context.db
       .prepare("UPDATE runs SET state = ?, exit_code = ?, finished_at = ?, runtime = ?, heartbeat_at = MAX(heartbeat_at, ?) WHERE pk = ?")
       .run(h.state, h.exitCode, h.t / 1000, h.runtime, h.t / 1000, context.runPk);
+  }) as Applier<never>,
+  file: ((context, h: FileHeader) => {
+    context.db
+      .prepare("INSERT OR REPLACE INTO files (run_pk, path, size, sha256, updated_at) VALUES (?, ?, ?, NULL, ?)")
+      .run(context.runPk, h.path, h.size, h.t / 1000);
   }) as Applier<never>,
   preempting: ((context, _h: PreemptingHeader) => {
     context.db.prepare("UPDATE runs SET state = 'preempting' WHERE pk = ? AND state = 'running'").run(context.runPk);
