@@ -7,6 +7,7 @@ import { Artifact, type ArtifactSource } from "./artifact.js";
 import { ArtifactRegistry, type CollectionRef, type VersionRecord } from "./artifact-registry.js";
 import { buildManifest, type ManifestEntry, manifestDigest } from "./manifest.js";
 import { LocalObjectStore } from "./object-store.js";
+import { describeReference, fetchReference } from "./references.js";
 import { resolveInside } from "./safe-path.js";
 
 /** Files in flight at once: enough to keep the disk and the thread pool busy. */
@@ -110,7 +111,8 @@ export class ArtifactService implements ArtifactSource {
   private async storeFiles(artifact: Artifact, registry: ArtifactRegistry, requireFiles: boolean) {
     await this.objects.removeStaleTemporaries();
     const files = [...artifact.pendingFiles()];
-    if (files.length === 0 && requireFiles)
+    const references = [...artifact.pendingReferences()];
+    if (files.length === 0 && references.length === 0 && requireFiles)
       throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name} has no files; add some with addFile, addDir or newFile.`);
     const contents: Record<string, ManifestEntry> = {};
     let bytesWritten = 0;
@@ -120,6 +122,9 @@ export class ArtifactService implements ArtifactSource {
       const stored = await this.objects.put(local, registry);
       contents[path] = { digest: stored.md5, size: stored.size, extra: { sha256: stored.sha256 } };
       bytesWritten += stored.bytesWritten;
+    });
+    await forEachLimited(references, CONCURRENCY, async ([path, reference]) => {
+      contents[path] = await describeReference(reference);
     });
     registry.flushHashCache();
     return { contents, bytesWritten };
@@ -166,6 +171,12 @@ export class ArtifactService implements ArtifactSource {
   async download(record: VersionRecord, root: string): Promise<void> {
     mkdirSync(root, { recursive: true });
     await forEachLimited(Object.entries(record.manifest.contents), CONCURRENCY, async ([path, entry]) => {
+      if (entry.ref !== undefined) {
+        const destination = resolveInside(root, path, "artifact entry name");
+        mkdirSync(dirname(destination), { recursive: true });
+        await fetchReference(entry, destination);
+        return;
+      }
       const sha256 = entry.extra?.sha256;
       if (sha256 === undefined || !this.objects.has(sha256)) {
         throw new RunlogError(

@@ -1,11 +1,18 @@
-import { mkdirSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { describeValue, RunlogError } from "../errors.js";
 import type { VersionRecord } from "./artifact-registry.js";
 import type { Manifest, ManifestEntry } from "./manifest.js";
 import { resolveInside, safeRelativePath } from "./safe-path.js";
 import { validateArtifactName, validateArtifactType, validateMetadata } from "./validate.js";
+
+/** A reference entry: recorded (size, checksum or ETag), never copied into the store. */
+export interface PendingReference {
+  readonly uri: string;
+  readonly checksum: boolean;
+}
 
 export interface ArtifactEntry {
   readonly path: string;
@@ -13,6 +20,8 @@ export interface ArtifactEntry {
   readonly digest: string;
   readonly size: number;
   readonly sha256: string | undefined;
+  /** For reference entries: the URI the entry points to. */
+  readonly ref: string | undefined;
 }
 
 /** What a logged or used artifact needs to fetch its files (the store behind it). */
@@ -35,6 +44,7 @@ export class Artifact {
   metadata: Record<string, unknown>;
   readonly incremental: boolean;
   readonly #pending = new Map<string, string>();
+  readonly #references = new Map<string, PendingReference>();
   #staging: string | undefined;
   #record: VersionRecord | undefined;
   #source: ArtifactSource | undefined;
@@ -94,6 +104,55 @@ export class Artifact {
       added.push(this.addFile(full, { name: prefix + relative(dir, full).split(sep).join("/"), overwrite: true }));
     }
     return added.sort();
+  }
+
+  /**
+   * Records a file, folder or URL without copying it: `file://` paths are checksummed (unless
+   * `checksum: false`), `http(s)://` URLs recorded by ETag and size. At most `maxObjects` files per folder.
+   */
+  addReference(uri: string, options: { name?: string; checksum?: boolean; maxObjects?: number } = {}): string[] {
+    this.#assertDraft("addReference");
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw new RunlogError(
+        "INVALID_ARGUMENT",
+        `addReference needs a URI such as file:///data/x.csv or https://host/x, got ${describeValue(uri)}.`,
+      );
+    }
+    const checksum = options.checksum ?? true;
+    const maxObjects = options.maxObjects ?? 10_000_000;
+    if (url.protocol === "s3:" || url.protocol === "gs:") {
+      throw new RunlogError(
+        "MODE_UNAVAILABLE",
+        `${url.protocol}// references need object-storage support, which comes with the team server; reference a file:// or http(s):// URI for now.`,
+      );
+    }
+    if (url.protocol === "http:" || url.protocol === "https:") {
+      const name = safeRelativePath(options.name ?? (basename(url.pathname) || url.hostname), "artifact entry name");
+      this.#references.set(name, { uri: url.href, checksum });
+      return [name];
+    }
+    if (url.protocol !== "file:")
+      throw new RunlogError("INVALID_ARGUMENT", `addReference supports file://, http:// and https:// URIs, got ${url.protocol}//.`);
+    const path = fileURLToPath(url);
+    if (!existsSync(path)) throw new RunlogError("INVALID_ARGUMENT", `addReference: ${path} does not exist.`);
+    if (statSync(path).isFile()) {
+      const name = safeRelativePath(options.name ?? basename(path), "artifact entry name");
+      this.#references.set(name, { uri: url.href, checksum });
+      return [name];
+    }
+    const files = (readdirSync(path, { recursive: true }) as string[]).filter((file) => statSync(join(path, file)).isFile()).sort();
+    if (files.length > maxObjects) {
+      throw new RunlogError("INVALID_ARGUMENT", `addReference: ${path} holds ${files.length} files, more than maxObjects (${maxObjects}).`);
+    }
+    const prefix = options.name === undefined ? "" : `${safeRelativePath(options.name, "artifact entry name")}/`;
+    return files.map((file) => {
+      const name = safeRelativePath(prefix + file.split(sep).join("/"), "artifact entry name");
+      this.#references.set(name, { uri: pathToFileURL(join(path, file)).href, checksum });
+      return name;
+    });
   }
 
   /** A path to write a new file that becomes entry `name` when the artifact is logged. */
@@ -173,6 +232,11 @@ export class Artifact {
     }
   }
 
+  /** @internal references waiting to be logged: entry name → URI. */
+  pendingReferences(): ReadonlyMap<string, PendingReference> {
+    return this.#references;
+  }
+
   /** @internal the files waiting to be logged: entry name → local path. */
   pendingFiles(): ReadonlyMap<string, string> {
     return this.#pending;
@@ -209,5 +273,5 @@ export class Artifact {
 }
 
 export function toEntry(path: string, entry: ManifestEntry): ArtifactEntry {
-  return { path, digest: entry.digest, size: entry.size, sha256: entry.extra?.sha256 };
+  return { path, digest: entry.digest, size: entry.size, sha256: entry.extra?.sha256, ref: entry.ref };
 }
