@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,9 +85,54 @@ describe("runlog CLI", () => {
     }
   });
 
-  it("main() returns exit codes without exiting the process", () => {
+  it("artifact put / ls / get round-trip through the real binary, with --json", async () => {
+    const root = tempRoot();
+    const data = join(root, "data");
+    mkdirSync(join(data, "sub"), { recursive: true });
+    writeFileSync(join(data, "a.txt"), "alpha");
+    writeFileSync(join(data, "sub", "b.txt"), "beta");
+    const put = cli([
+      "artifact",
+      "put",
+      data,
+      "--name",
+      "corpus",
+      "--type",
+      "dataset",
+      "--alias",
+      "gold",
+      "--dir",
+      root,
+      "--project",
+      "cli",
+      "--json",
+    ]);
+    expect(put.code, put.stderr).toBe(0);
+    expect(JSON.parse(put.stdout)).toMatchObject({
+      artifact: expect.stringMatching(/\/cli\/corpus:v0$/),
+      files: 2,
+      size: 9,
+      aliases: ["gold", "latest"],
+    });
+    const again = cli(["artifact", "put", data, "--name", "corpus", "--type", "dataset", "--dir", root, "--project", "cli"]);
+    expect(again.stdout).toMatch(/corpus:v0/);
+    expect(again.stderr).toMatch(/no new version/);
+    const listed = cli(["artifact", "ls", "--dir", root, "--project", "cli", "--json"]);
+    expect(JSON.parse(listed.stdout)).toEqual({ name: "corpus", type: "dataset", kind: "sequence", versions: 1 });
+    const target = join(root, "restored");
+    const got = cli(["artifact", "get", "cli/corpus:gold", "--root", target, "--dir", root, "--json"]);
+    expect(got.code, got.stderr).toBe(0);
+    expect(JSON.parse(got.stdout)).toMatchObject({ root: target, files: 2 });
+    expect(readFileSync(join(target, "sub", "b.txt"), "utf8")).toBe("beta");
+    const missing = cli(["artifact", "get", "cli/nothing:latest", "--dir", root]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/RUN_NOT_FOUND/);
+    expect(cli(["artifact", "put", data, "--dir", root]).stderr).toMatch(/--name and --type/);
+  });
+
+  it("main() returns exit codes without exiting the process", async () => {
     const lines: string[] = [];
-    expect(main(["help"], (line) => lines.push(line))).toBe(0);
+    expect(await main(["help"], (line) => lines.push(line))).toBe(0);
     expect(lines.join("\n")).toMatch(/sync/);
   });
 });

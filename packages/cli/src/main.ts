@@ -1,4 +1,5 @@
 import { RunlogError } from "@runlog/core";
+import { artifactCommand } from "./commands/artifact.js";
 import { syncCommand } from "./commands/sync.js";
 
 export const HELP = `runlog — experiment tracking that never makes you wait
@@ -6,16 +7,22 @@ export const HELP = `runlog — experiment tracking that never makes you wait
 Usage: runlog <command> [options]
 
 Commands:
-  sync     replay offline or crashed runs into the store (runlog sync --help)
+  sync       replay offline or crashed runs into the store (runlog sync --help)
+  artifact   put, get and list artifacts (runlog artifact --help)
 
 Environment: RUNLOG_DIR (default ./runlog)`;
 
-const COMMANDS: Record<string, (args: string[], out: (line: string) => void) => number> = {
+const COMMANDS: Record<string, (args: string[], out: (line: string) => void) => number | Promise<number>> = {
   sync: syncCommand,
+  artifact: artifactCommand,
 };
 
 /** Runs the CLI; returns the exit code. Errors print a one-line message, never a stack. */
-export function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
+export async function main(
+  argv: string[],
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = console.error,
+): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     out(HELP);
@@ -27,7 +34,7 @@ export function main(argv: string[], out: (line: string) => void = console.log, 
     return 2;
   }
   try {
-    return run(rest, out);
+    return await run(rest, out);
   } catch (error) {
     if (RunlogError.isInstance(error)) err(`runlog ${command}: ${error.message} [${error.code}]`);
     else err(`runlog ${command}: ${(error as Error).message}`);

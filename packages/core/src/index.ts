@@ -5,6 +5,7 @@ export { ApiRun } from "./api/api-run.js";
 export type { RunFilter } from "./api/filters.js";
 export type { ArtifactEntry } from "./artifacts/artifact.js";
 export { Artifact } from "./artifacts/artifact.js";
+export type { ArtifactProgress } from "./artifacts/artifact-service.js";
 export type { Manifest, ManifestEntry } from "./artifacts/manifest.js";
 export type { LogArtifactOptions } from "./artifacts/run-artifacts.js";
 export { Histogram } from "./data-types/histogram.js";

@@ -53,6 +53,15 @@ export class Api {
     return this.artifacts.use(ref, parsed.alias, undefined);
   }
 
+  /** The artifacts of `"entity/project"` (or `"project"`): name, type, kind and number of versions. */
+  async artifactCollections(path: string): Promise<{ name: string; type: string; kind: string; versions: number }[]> {
+    const parts = splitPath(path, 2);
+    const [entity, project] = parts.length === 2 ? parts : [defaultEntity(), parts[0]];
+    return this.artifacts.with((registry) =>
+      registry.collections(validateScopeName("entity", entity), validateScopeName("project", project)),
+    );
+  }
+
   /** Every version of an artifact, oldest first. */
   async artifactVersions(path: string): Promise<Artifact[]> {
     const parsed = parseArtifactPath(path);

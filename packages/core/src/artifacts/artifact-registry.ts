@@ -200,6 +200,16 @@ export class ArtifactRegistry implements HashCache {
     };
   }
 
+  /** Collections of a project with their version counts (for `runlog artifact ls`). */
+  collections(entity: string, project: string): { name: string; type: string; kind: string; versions: number }[] {
+    return this.statement(
+      `SELECT c.name, c.type, c.kind,
+         CASE c.kind WHEN 'portfolio' THEN (SELECT COUNT(*) FROM artifact_links l WHERE l.portfolio_id = c.id)
+                     ELSE (SELECT COUNT(*) FROM artifact_versions v WHERE v.collection_id = c.id) END AS versions
+       FROM artifact_collections c WHERE c.entity = ? AND c.project = ? ORDER BY c.name`,
+    ).all(entity, project) as { name: string; type: string; kind: string; versions: number }[];
+  }
+
   versions(ref: CollectionRef): VersionRecord[] {
     const rows = this.statement(`${VERSION_SELECT} WHERE c.entity = ? AND c.project = ? AND c.name = ? ORDER BY v.version_index`).all(
       ref.entity,

@@ -21,6 +21,13 @@ export interface LogTarget {
   readonly tags: readonly string[];
 }
 
+/** Progress of a long artifact operation, for progress bars. */
+export interface ArtifactProgress {
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly bytesDone: number;
+}
+
 export interface LogResult {
   readonly artifact: Artifact;
   readonly created: boolean;
@@ -53,10 +60,10 @@ export class ArtifactService implements ArtifactSource {
   }
 
   /** Hashes and stores every pending file, then commits one version atomically. */
-  async log(artifact: Artifact, target: LogTarget): Promise<LogResult> {
+  async log(artifact: Artifact, target: LogTarget, onProgress?: (progress: ArtifactProgress) => void): Promise<LogResult> {
     const registry = new ArtifactRegistry(this.dbPath);
     try {
-      const stored = await this.storeFiles(artifact, registry, true);
+      const stored = await this.storeFiles(artifact, registry, true, onProgress);
       const ref = { entity: target.entity, project: target.project, name: artifact.name };
       const { version, created } = registry.atomically(() => {
         // Incremental: the new version starts from the latest one's files.
@@ -108,7 +115,12 @@ export class ArtifactService implements ArtifactSource {
     }
   }
 
-  private async storeFiles(artifact: Artifact, registry: ArtifactRegistry, requireFiles: boolean) {
+  private async storeFiles(
+    artifact: Artifact,
+    registry: ArtifactRegistry,
+    requireFiles: boolean,
+    onProgress?: (progress: ArtifactProgress) => void,
+  ) {
     await this.objects.removeStaleTemporaries();
     const files = [...artifact.pendingFiles()];
     const references = [...artifact.pendingReferences()];
@@ -116,12 +128,16 @@ export class ArtifactService implements ArtifactSource {
       throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name} has no files; add some with addFile, addDir or newFile.`);
     const contents: Record<string, ManifestEntry> = {};
     let bytesWritten = 0;
+    let filesDone = 0;
+    let bytesDone = 0;
     await forEachLimited(files, CONCURRENCY, async ([path, local]) => {
       if (!existsSync(local))
         throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name}: ${local} (entry "${path}") no longer exists.`);
       const stored = await this.objects.put(local, registry);
       contents[path] = { digest: stored.md5, size: stored.size, extra: { sha256: stored.sha256 } };
       bytesWritten += stored.bytesWritten;
+      bytesDone += stored.size;
+      onProgress?.({ filesDone: ++filesDone, filesTotal: files.length, bytesDone });
     });
     await forEachLimited(references, CONCURRENCY, async ([path, reference]) => {
       contents[path] = await describeReference(reference);
@@ -168,27 +184,36 @@ export class ArtifactService implements ArtifactSource {
   }
 
   /** Places every entry under `root` as a hard link into the store (a copy across file systems). */
-  async download(record: VersionRecord, root: string): Promise<void> {
+  async download(record: VersionRecord, root: string, onProgress?: (progress: ArtifactProgress) => void): Promise<void> {
+    const entries = Object.entries(record.manifest.contents);
+    let filesDone = 0;
+    let bytesDone = 0;
     mkdirSync(root, { recursive: true });
-    await forEachLimited(Object.entries(record.manifest.contents), CONCURRENCY, async ([path, entry]) => {
-      if (entry.ref !== undefined) {
-        const destination = resolveInside(root, path, "artifact entry name");
-        mkdirSync(dirname(destination), { recursive: true });
-        await fetchReference(entry, destination);
-        return;
-      }
-      const sha256 = entry.extra?.sha256;
-      if (sha256 === undefined || !this.objects.has(sha256)) {
-        throw new RunlogError(
-          "STORE_ERROR",
-          `Artifact ${record.name}:v${record.versionIndex}: the content of "${path}" is missing from ${this.objects.objectsDir}.`,
-        );
-      }
-      const destination = resolveInside(root, path, "artifact entry name");
-      if (existsSync(destination) && sameFile(destination, this.objects.objectPath(sha256))) return;
-      mkdirSync(dirname(destination), { recursive: true });
-      await this.objects.materialize(sha256, destination);
+    await forEachLimited(entries, CONCURRENCY, async ([path, entry]) => {
+      await this.downloadEntry(record, root, path, entry);
+      bytesDone += entry.size;
+      onProgress?.({ filesDone: ++filesDone, filesTotal: entries.length, bytesDone });
     });
+  }
+
+  private async downloadEntry(record: VersionRecord, root: string, path: string, entry: ManifestEntry): Promise<void> {
+    const destination = resolveInside(root, path, "artifact entry name");
+    if (entry.ref !== undefined) {
+      mkdirSync(dirname(destination), { recursive: true });
+      await fetchReference(entry, destination);
+      return;
+    }
+    const sha256 = entry.extra?.sha256;
+    if (sha256 === undefined || !this.objects.has(sha256)) {
+      throw new RunlogError(
+        "STORE_ERROR",
+        `Artifact ${record.name}:v${record.versionIndex}: the content of "${path}" is missing from ${this.objects.objectsDir}.`,
+      );
+    }
+    // Already a link to the stored object: nothing to do. Anything else (edited, replaced) is linked again.
+    if (existsSync(destination) && sameFile(destination, this.objects.objectPath(sha256))) return;
+    mkdirSync(dirname(destination), { recursive: true });
+    await this.objects.materialize(sha256, destination);
   }
 }
 

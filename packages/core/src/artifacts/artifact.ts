@@ -4,6 +4,7 @@ import { basename, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describeValue, RunlogError } from "../errors.js";
 import type { VersionRecord } from "./artifact-registry.js";
+import type { ArtifactProgress } from "./artifact-service.js";
 import type { Manifest, ManifestEntry } from "./manifest.js";
 import { resolveInside, safeRelativePath } from "./safe-path.js";
 import { validateArtifactName, validateArtifactType, validateMetadata } from "./validate.js";
@@ -26,7 +27,7 @@ export interface ArtifactEntry {
 
 /** What a logged or used artifact needs to fetch its files (the store behind it). */
 export interface ArtifactSource {
-  download(record: VersionRecord, root: string): Promise<void>;
+  download(record: VersionRecord, root: string, onProgress?: (progress: ArtifactProgress) => void): Promise<void>;
   readonly defaultDownloadRoot: string;
 }
 
@@ -209,11 +210,11 @@ export class Artifact {
   }
 
   /** Places the files under `root` (default ./artifacts/<name>:vN) as links into the store; returns the folder. */
-  async download(options: { root?: string } = {}): Promise<string> {
+  async download(options: { root?: string; onProgress?: (progress: ArtifactProgress) => void } = {}): Promise<string> {
     const record = this.#logged("download");
     const source = this.#source as ArtifactSource;
     const root = resolve(options.root ?? join(source.defaultDownloadRoot, `${record.name}:v${record.versionIndex}`));
-    await source.download(record, root);
+    await source.download(record, root, options.onProgress);
     return root;
   }
 

@@ -3,7 +3,7 @@ import { join, relative, resolve, sep } from "node:path";
 import { describeValue, RunlogError } from "../errors.js";
 import { Artifact } from "./artifact.js";
 import type { CollectionRef } from "./artifact-registry.js";
-import { type ArtifactService, defaultArtifactName } from "./artifact-service.js";
+import { type ArtifactProgress, type ArtifactService, defaultArtifactName } from "./artifact-service.js";
 import { parseArtifactPath, validateAliases, validateArtifactTags } from "./validate.js";
 
 export interface LogArtifactOptions {
@@ -11,6 +11,8 @@ export interface LogArtifactOptions {
   type?: string;
   aliases?: readonly string[];
   tags?: readonly string[];
+  /** Called as files are hashed and stored (for progress bars). */
+  onProgress?: (progress: ArtifactProgress) => void;
 }
 
 const DEFAULT_CODE = /(^|\/)(package\.json|Dockerfile[^/]*|requirements\.txt)$|\.(m|c)?[jt]sx?$|\.py$/;
@@ -44,24 +46,11 @@ export class RunArtifacts {
   ) {}
 
   async logArtifact(artifactOrPath: Artifact | string, options: LogArtifactOptions = {}): Promise<Artifact> {
-    const aliases = validateAliases(options.aliases);
-    const tags = validateArtifactTags(options.tags);
-    const artifact =
-      artifactOrPath instanceof Artifact ? artifactOrPath : this.fromPath(artifactOrPath, options.name, options.type ?? "unspecified");
-    if (artifact.record !== undefined)
-      throw new RunlogError(
-        "INVALID_ARGUMENT",
-        `Artifact ${artifact.qualifiedName} is already logged; create a new Artifact for new content.`,
-      );
+    const artifact = this.toArtifact(artifactOrPath, options);
+    const target = this.target(options);
     const service = this.requireStore("logArtifact");
     if (service === undefined) return artifact;
-    const result = await service.log(artifact, {
-      entity: this.run.entity,
-      project: this.run.project,
-      runPath: this.run.path,
-      aliases,
-      tags,
-    });
+    const result = await service.log(artifact, target, options.onProgress);
     if (!result.created) {
       this.warn(`Artifact "${artifact.name}" already exists with the same content (${artifact.version}); no new version was created.`);
     }
