@@ -73,6 +73,7 @@ export class ArtifactRegistry implements HashCache {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly pendingHashes: [string, number, number, number, string, string][] = [];
+  private readonly preloaded = new Map<string, { size: number; mtime_ms: number; ino: number; sha256: string; md5: string }>();
 
   constructor(dbPath: string) {
     this.db = openDatabase(dbPath);
@@ -365,7 +366,24 @@ export class ArtifactRegistry implements HashCache {
     };
   }
 
+  /** Loads the cache rows of `paths` in a few queries, so per-file lookups are in memory (10,000 files, one pass). */
+  preload(paths: readonly string[]): void {
+    for (let i = 0; i < paths.length; i += 500) {
+      const chunk = paths.slice(i, i + 500);
+      const rows = this.db
+        .prepare(`SELECT path, size, mtime_ms, ino, sha256, md5 FROM hash_cache WHERE path IN (${chunk.map(() => "?").join(",")})`)
+        .all(...chunk) as { path: string; size: number; mtime_ms: number; ino: number; sha256: string; md5: string }[];
+      for (const row of rows) this.preloaded.set(row.path, row);
+    }
+  }
+
   get(path: string, size: number, mtimeMs: number, ino: number): ContentHash | undefined {
+    const known = this.preloaded.get(path);
+    if (known !== undefined) {
+      return known.size === size && known.mtime_ms === mtimeMs && known.ino === ino
+        ? { sha256: known.sha256, md5: known.md5, size }
+        : undefined;
+    }
     const row = this.statement("SELECT sha256, md5 FROM hash_cache WHERE path = ? AND size = ? AND mtime_ms = ? AND ino = ?").get(
       path,
       size,

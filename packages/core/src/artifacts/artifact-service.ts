@@ -130,10 +130,12 @@ export class ArtifactService implements ArtifactSource {
     let bytesWritten = 0;
     let filesDone = 0;
     let bytesDone = 0;
+    registry.preload(files.map(([, local]) => local));
     await forEachLimited(files, CONCURRENCY, async ([path, local]) => {
-      if (!existsSync(local))
+      const stored = await this.objects.put(local, registry).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOENT") throw error;
         throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name}: ${local} (entry "${path}") no longer exists.`);
-      const stored = await this.objects.put(local, registry);
+      });
       contents[path] = { digest: stored.md5, size: stored.size, extra: { sha256: stored.sha256 } };
       bytesWritten += stored.bytesWritten;
       bytesDone += stored.size;
@@ -189,14 +191,28 @@ export class ArtifactService implements ArtifactSource {
     let filesDone = 0;
     let bytesDone = 0;
     mkdirSync(root, { recursive: true });
-    await forEachLimited(entries, CONCURRENCY, async ([path, entry]) => {
-      await this.downloadEntry(record, root, path, entry);
-      bytesDone += entry.size;
-      onProgress?.({ filesDone: ++filesDone, filesTotal: entries.length, bytesDone });
-    });
+    const registry = new ArtifactRegistry(this.dbPath);
+    try {
+      registry.preload(
+        entries.flatMap(([, entry]) => (entry.extra?.sha256 === undefined ? [] : [this.objects.objectPath(entry.extra.sha256)])),
+      );
+      await forEachLimited(entries, CONCURRENCY, async ([path, entry]) => {
+        await this.downloadEntry(record, root, path, entry, registry);
+        bytesDone += entry.size;
+        onProgress?.({ filesDone: ++filesDone, filesTotal: entries.length, bytesDone });
+      });
+    } finally {
+      registry.close();
+    }
   }
 
-  private async downloadEntry(record: VersionRecord, root: string, path: string, entry: ManifestEntry): Promise<void> {
+  private async downloadEntry(
+    record: VersionRecord,
+    root: string,
+    path: string,
+    entry: ManifestEntry,
+    cache: ArtifactRegistry,
+  ): Promise<void> {
     const destination = resolveInside(root, path, "artifact entry name");
     if (entry.ref !== undefined) {
       mkdirSync(dirname(destination), { recursive: true });
@@ -210,6 +226,7 @@ export class ArtifactService implements ArtifactSource {
         `Artifact ${record.name}:v${record.versionIndex}: the content of "${path}" is missing from ${this.objects.objectsDir}.`,
       );
     }
+    await this.objects.verify(sha256, cache);
     // Already a link to the stored object: nothing to do. Anything else (edited, replaced) is linked again.
     if (existsSync(destination) && sameFile(destination, this.objects.objectPath(sha256))) return;
     mkdirSync(dirname(destination), { recursive: true });

@@ -284,3 +284,32 @@ describe("object store", () => {
     expect(statSync(store.objectPath(fresh.sha256)).mode & 0o222).toBe(0); // objects are read-only
   });
 });
+
+describe("download verification", () => {
+  it("re-links a downloaded file that was replaced, and refuses (and drops) a stored object modified in place", async () => {
+    const { chmodSync, rmSync } = await import("node:fs");
+    const root = tempRoot();
+    const data = dataset(join(root, "data"), { "w.bin": "weights" });
+    const run = await initIn(root);
+    const artifact = await run.logArtifact(data, { name: "ckpt", type: "model" });
+    const out = join(root, "out");
+    await artifact.download({ root: out });
+    rmSync(join(out, "w.bin"));
+    writeFileSync(join(out, "w.bin"), "tampered copy");
+    await artifact.download({ root: out });
+    expect(readFileSync(join(out, "w.bin"), "utf8")).toBe("weights");
+    // An in-place edit through the hard link (possible as root) corrupts the stored object itself.
+    const object = new LocalObjectStore(root).objectPath(artifact.getEntry("w.bin")?.sha256 as string);
+    chmodSync(object, 0o644);
+    writeFileSync(object, "bit rot");
+    await expect(artifact.download({ root: join(root, "out2") })).rejects.toMatchObject({
+      code: "STORE_ERROR",
+      message: expect.stringMatching(/modified on disk/),
+    });
+    expect(new LocalObjectStore(root).has(artifact.getEntry("w.bin")?.sha256 as string)).toBe(false);
+    writeFileSync(join(data, "w.bin"), "weights"); // log the same content again: the object is restored
+    await run.logArtifact(join(data, "w.bin"), { name: "ckpt-restore", type: "model" });
+    expect(readFileSync(join(await artifact.download({ root: join(root, "out3") }), "w.bin"), "utf8")).toBe("weights");
+    await run.finish();
+  });
+});
