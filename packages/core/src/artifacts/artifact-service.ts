@@ -142,7 +142,7 @@ export class ArtifactService implements ArtifactSource {
       onProgress?.({ filesDone: ++filesDone, filesTotal: files.length, bytesDone });
     });
     await forEachLimited(references, CONCURRENCY, async ([path, reference]) => {
-      contents[path] = await describeReference(reference);
+      Object.assign(contents, await describeReference(path, reference));
     });
     registry.flushHashCache();
     return { contents, bytesWritten };

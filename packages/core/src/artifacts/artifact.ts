@@ -13,6 +13,7 @@ import { validateArtifactName, validateArtifactType, validateMetadata } from "./
 export interface PendingReference {
   readonly uri: string;
   readonly checksum: boolean;
+  readonly maxObjects: number;
 }
 
 export interface ArtifactEntry {
@@ -127,24 +128,27 @@ export class Artifact {
     }
     const checksum = options.checksum ?? true;
     const maxObjects = options.maxObjects ?? 10_000_000;
-    if (url.protocol === "s3:" || url.protocol === "gs:") {
-      throw new RunlogError(
-        "MODE_UNAVAILABLE",
-        `${url.protocol}// references need object-storage support, which comes with the team server; reference a file:// or http(s):// URI for now.`,
-      );
+    if (url.protocol === "gs:") {
+      throw new RunlogError("MODE_UNAVAILABLE", "gs:// references are not supported yet; reference s3://, file:// or http(s):// URIs.");
+    }
+    if (url.protocol === "s3:") {
+      // Objects under a prefix are listed when the artifact is logged (as entries "<name>/<key>").
+      const name = safeRelativePath(options.name ?? (basename(url.pathname.replace(/\/$/, "")) || url.hostname), "artifact entry name");
+      this.#references.set(name, { uri: url.href, checksum, maxObjects });
+      return [name];
     }
     if (url.protocol === "http:" || url.protocol === "https:") {
       const name = safeRelativePath(options.name ?? (basename(url.pathname) || url.hostname), "artifact entry name");
-      this.#references.set(name, { uri: url.href, checksum });
+      this.#references.set(name, { uri: url.href, checksum, maxObjects });
       return [name];
     }
     if (url.protocol !== "file:")
-      throw new RunlogError("INVALID_ARGUMENT", `addReference supports file://, http:// and https:// URIs, got ${url.protocol}//.`);
+      throw new RunlogError("INVALID_ARGUMENT", `addReference supports file://, s3://, http:// and https:// URIs, got ${url.protocol}//.`);
     const path = fileURLToPath(url);
     if (!existsSync(path)) throw new RunlogError("INVALID_ARGUMENT", `addReference: ${path} does not exist.`);
     if (statSync(path).isFile()) {
       const name = safeRelativePath(options.name ?? basename(path), "artifact entry name");
-      this.#references.set(name, { uri: url.href, checksum });
+      this.#references.set(name, { uri: url.href, checksum, maxObjects });
       return [name];
     }
     const files = (readdirSync(path, { recursive: true }) as string[]).filter((file) => statSync(join(path, file)).isFile()).sort();
@@ -154,7 +158,7 @@ export class Artifact {
     const prefix = options.name === undefined ? "" : `${safeRelativePath(options.name, "artifact entry name")}/`;
     return files.map((file) => {
       const name = safeRelativePath(prefix + file.split(sep).join("/"), "artifact entry name");
-      this.#references.set(name, { uri: pathToFileURL(join(path, file)).href, checksum });
+      this.#references.set(name, { uri: pathToFileURL(join(path, file)).href, checksum, maxObjects });
       return name;
     });
   }

@@ -53,8 +53,8 @@ describe("addReference", () => {
 
   it("refuses unsupported and malformed URIs clearly", () => {
     const artifact = new Artifact("refs", "dataset");
-    expect(() => artifact.addReference("s3://bucket/key")).toThrowError(expect.objectContaining({ code: "MODE_UNAVAILABLE" }));
-    expect(() => artifact.addReference("ftp://host/x")).toThrowError(/file:\/\/, http:\/\/ and https:\/\//);
+    expect(() => artifact.addReference("gs://bucket/key")).toThrowError(expect.objectContaining({ code: "MODE_UNAVAILABLE" }));
+    expect(() => artifact.addReference("ftp://host/x")).toThrowError(/file:\/\/, s3:\/\/, http:\/\/ and https:\/\//);
     expect(() => artifact.addReference("not a uri")).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
     expect(() => artifact.addReference("file:///definitely/not/here")).toThrowError(/does not exist/);
     expect(() => artifact.addReference("https://host/x", { name: "../escape" })).toThrowError(

@@ -8,9 +8,15 @@ import { RunlogError } from "../errors.js";
 import type { PendingReference } from "./artifact.js";
 import type { ManifestEntry } from "./manifest.js";
 import { hashFile } from "./object-store.js";
+import { describeS3Reference, fetchS3Reference } from "./s3-reference.js";
 
-/** The manifest entry of a reference: checksum (file://) or ETag (http) and size; the content is not copied. */
-export async function describeReference(reference: PendingReference): Promise<ManifestEntry> {
+/** The manifest entries of a reference: checksum (file://) or ETag (http, s3) and size; the content is not copied. */
+export async function describeReference(name: string, reference: PendingReference): Promise<Record<string, ManifestEntry>> {
+  if (reference.uri.startsWith("s3://")) return describeS3Reference(name, reference.uri, reference.maxObjects);
+  return { [name]: await describeSingle(reference) };
+}
+
+async function describeSingle(reference: PendingReference): Promise<ManifestEntry> {
   const url = new URL(reference.uri);
   if (url.protocol === "file:") {
     const path = fileURLToPath(url);
@@ -32,6 +38,7 @@ export async function describeReference(reference: PendingReference): Promise<Ma
 /** Fetches a reference entry to `destination`, checking what the manifest recorded. */
 export async function fetchReference(entry: ManifestEntry, destination: string): Promise<void> {
   const url = new URL(entry.ref as string);
+  if (url.protocol === "s3:") return fetchS3Reference(entry, destination);
   if (url.protocol === "file:") {
     const source = fileURLToPath(url);
     const expected = entry.extra?.sha256;
