@@ -40,7 +40,13 @@ const view = await reader.getRun(stored.entity, stored.project, stored.id);
 for (let i = 0; i < 3; i++) {
   const t0 = performance.now();
   const chunks = await reader.chunkInfos(view, "history", "loss", -Infinity, Infinity);
-  const parts = await reader.chunkPoints(view, "history", "loss", Array.from(chunks.seq));
+  const parts = await reader.chunkPoints(
+    view,
+    "history",
+    "loss",
+    chunks,
+    Array.from({ length: chunks.length }, (_, i) => i),
+  );
   const xs = new Float64Array(N);
   const ys = new Float64Array(N);
   let at = 0;

@@ -161,7 +161,7 @@ export class ApiRun {
       if (chunks.length === 0) return { x: [], min: [], max: [], last: [], count: [] };
       const lo = range?.[0] ?? (chunks.firstStep[0] as number);
       const hi = range?.[1] ?? (chunks.lastStep[chunks.length - 1] as number);
-      return bucketChunks(chunks, (seqs) => this.store.chunkPoints(this.view, stream, key, seqs), buckets, lo, hi);
+      return bucketChunks(chunks, (positions) => this.store.chunkPoints(this.view, stream, key, chunks, positions), buckets, lo, hi);
     }
     // Custom x-axis: join the two series on _step, then bucket by x.
     const [ys, xs] = await Promise.all([this.points(key, 0, Number.MAX_SAFE_INTEGER), this.points(xAxis, 0, Number.MAX_SAFE_INTEGER)]);
@@ -214,7 +214,13 @@ export class ApiRun {
   private async points(key: string, from: number, to: number): Promise<Points> {
     const stream = streamOf(key);
     const chunks = await this.store.chunkInfos(this.view, stream, key, from, to);
-    const parts = await this.store.chunkPoints(this.view, stream, key, Array.from(chunks.seq));
+    const parts = await this.store.chunkPoints(
+      this.view,
+      stream,
+      key,
+      chunks,
+      Array.from({ length: chunks.length }, (_, i) => i),
+    );
     let n = 0;
     for (const part of parts) n += part.steps.length;
     const steps = new Float64Array(n);
@@ -236,7 +242,7 @@ export class ApiRun {
     const chunks = await this.store.chunkInfos(this.view, "history", ROW_INDEX_KEY, from, until);
     const steps: number[] = [];
     for (let c = 0; c < chunks.length; c++) {
-      const [points] = await this.store.chunkPoints(this.view, "history", ROW_INDEX_KEY, [chunks.seq[c] as number]);
+      const [points] = await this.store.chunkPoints(this.view, "history", ROW_INDEX_KEY, chunks, [c]);
       for (const step of points?.steps ?? []) {
         if (step < from || step > until) continue;
         steps.push(step);
@@ -258,9 +264,9 @@ export class ApiRun {
       const chunks = await this.store.chunkInfos(this.view, "history", key, from, to);
       const needed: number[] = [];
       for (let c = 0; c < chunks.length; c++) {
-        if (containsAny(steps, chunks.firstStep[c] as number, chunks.lastStep[c] as number)) needed.push(chunks.seq[c] as number);
+        if (containsAny(steps, chunks.firstStep[c] as number, chunks.lastStep[c] as number)) needed.push(c);
       }
-      const parts = await this.store.chunkPoints(this.view, "history", key, needed);
+      const parts = await this.store.chunkPoints(this.view, "history", key, chunks, needed);
       for (const part of parts) {
         for (let i = 0; i < part.steps.length; i++) {
           const row = rows.get(part.steps[i] as number);

@@ -3,7 +3,7 @@
  * INDEX_PAGE_CHUNKS chunks per blob: FIELDS Float64 values per chunk, NaN for "none".
  */
 export const INDEX_PAGE_CHUNKS = 256;
-export const FIELDS = 7; // seq, firstStep, lastStep, count, min, max, lastValue
+export const FIELDS = 8; // seq, firstStep, lastStep, count, min, max, lastValue, blobId
 
 export interface ChunkInfos {
   readonly length: number;
@@ -15,6 +15,8 @@ export interface ChunkInfos {
   readonly min: Float64Array;
   readonly max: Float64Array;
   readonly lastValue: Float64Array;
+  /** Where the store keeps the chunk's data (the SQLite store: a series_blobs row id). */
+  readonly blobId: Float64Array;
 }
 
 export function emptyChunkInfos(capacity = 0): ChunkInfos {
@@ -27,6 +29,7 @@ export function emptyChunkInfos(capacity = 0): ChunkInfos {
     min: new Float64Array(capacity),
     max: new Float64Array(capacity),
     lastValue: new Float64Array(capacity),
+    blobId: new Float64Array(capacity),
   };
 }
 
@@ -34,7 +37,16 @@ export function emptyChunkInfos(capacity = 0): ChunkInfos {
 export function packStats(
   page: Float64Array,
   slot: number,
-  stats: { seq: number; firstStep: number; lastStep: number; count: number; min: number | null; max: number | null; lastValue: number },
+  stats: {
+    seq: number;
+    firstStep: number;
+    lastStep: number;
+    count: number;
+    min: number | null;
+    max: number | null;
+    lastValue: number;
+    blobId: number;
+  },
 ): void {
   const at = slot * FIELDS;
   page[at] = stats.seq;
@@ -44,6 +56,7 @@ export function packStats(
   page[at + 4] = stats.min ?? Number.NaN;
   page[at + 5] = stats.max ?? Number.NaN;
   page[at + 6] = stats.lastValue;
+  page[at + 7] = stats.blobId;
 }
 
 /** Appends the chunks of `pages` (in order) that overlap [from, to]. */
@@ -63,6 +76,7 @@ export function unpackOverlapping(pages: readonly Float64Array[], from: number, 
       out.min[n] = page[at + 4] as number;
       out.max[n] = page[at + 5] as number;
       out.lastValue[n] = page[at + 6] as number;
+      out.blobId[n] = page[at + 7] as number;
       n++;
     }
   }
@@ -76,5 +90,6 @@ export function unpackOverlapping(pages: readonly Float64Array[], from: number, 
     min: out.min.subarray(0, n),
     max: out.max.subarray(0, n),
     lastValue: out.lastValue.subarray(0, n),
+    blobId: out.blobId.subarray(0, n),
   };
 }

@@ -31,9 +31,9 @@ describe("bucketed series", () => {
     let decoded = 0;
     const result = await bucketChunks(
       infos,
-      async (seqs) => {
-        decoded += seqs.length;
-        return seqs.map((seq) => points[seq] as Points);
+      async (positions) => {
+        decoded += positions.length;
+        return positions.map((p) => points[infos.seq[p] as number] as Points);
       },
       20,
       0,
@@ -47,6 +47,25 @@ describe("bucketed series", () => {
       n - 1,
     );
     expect(result).toEqual(brute);
+    // The same through the dense path (consecutive steps), at several bucket counts and ranges.
+    const xs = Float64Array.from(values, (_, i) => i);
+    for (const [buckets, from, to] of [
+      [20, 0, n - 1],
+      [997, 0, n - 1],
+      [333, 12_345, 150_000],
+      [1, 0, n - 1],
+      [50_000, 0, n - 1],
+    ] as const) {
+      const ranged = chunked(values, from, to);
+      const dense = await bucketChunks(
+        ranged.infos,
+        async (positions) => positions.map((p) => ({ ...(ranged.points[ranged.infos.seq[p] as number] as Points), dense: true })),
+        buckets,
+        from,
+        to,
+      );
+      expect(dense).toEqual(bucketPoints(xs, values, buckets, from, to));
+    }
     for (const at of spikes) expect(result.max).toContain(100 + at);
     expect(result.count.reduce((a, b) => a + b, 0)).toBe(n);
     // 20 buckets over 196 chunks: only the ≤ 19 chunks that straddle a bucket edge are decoded.
@@ -58,10 +77,30 @@ describe("bucketed series", () => {
     const values = Array.from({ length: 5_000 }, (_, i) => (i === 2_500 ? Number.NaN : i));
     const { infos, points } = chunked(values, 2_000, 3_000);
     expect(Array.from(infos.seq)).toEqual([1, 2]);
-    const result = await bucketChunks(infos, async (seqs) => seqs.map((s) => points[s] as Points), 10, 2_000, 3_000);
+    const result = await bucketChunks(
+      infos,
+      async (positions) => positions.map((p) => points[infos.seq[p] as number] as Points),
+      10,
+      2_000,
+      3_000,
+    );
     expect(result.count.reduce((a, b) => a + b, 0)).toBe(1_001);
     expect(result.min[0]).toBe(2_000);
     expect(result.max[result.max.length - 1]).toBe(3_000);
     expect(result.min.every((m) => !Number.isNaN(m))).toBe(true);
+  });
+});
+
+describe("step encoding", () => {
+  it("stores consecutive steps as nothing and everything else in full, round-tripping exactly", async () => {
+    const { decodeSteps, encodeSteps } = await import("./chunks.js");
+    const dense = Float64Array.from({ length: 1024 }, (_, i) => 5_000 + i);
+    expect(encodeSteps(dense, dense.length).byteLength).toBe(0);
+    expect(decodeSteps(encodeSteps(dense, dense.length), 5_000, 1024)).toEqual(dense);
+    const gapped = Float64Array.from([0, 2, 4, 6]);
+    expect(encodeSteps(gapped, 4).byteLength).toBe(32);
+    expect(decodeSteps(encodeSteps(gapped, 4), 0, 4)).toEqual(gapped);
+    const fractional = Float64Array.from([0.5, 1.5, 2.5]); // runtime seconds (system metrics) are not steps+1
+    expect(decodeSteps(encodeSteps(fractional, 3), 0.5, 3)).toEqual(fractional);
   });
 });

@@ -69,6 +69,36 @@ class Buckets {
     }
   }
 
+  /** addSorted for consecutive steps: each bucket's index range is computed, then a tight min/max loop. */
+  addDense(firstStep: number, values: Float64Array, from: number, to: number): void {
+    const n = values.length;
+    let i = Math.max(0, Math.ceil(from - firstStep));
+    const end = Math.min(n, Math.floor(to - firstStep) + 1);
+    while (i < end) {
+      const b = this.index(firstStep + i);
+      // Last index in bucket b: points below the next edge (or up to `to` in the last bucket).
+      const edge = b === this.n - 1 ? to + 1 : this.from + (b + 1) * this.width;
+      let stop = Math.min(end, Math.ceil(edge - firstStep));
+      if (stop <= i) stop = i + 1; // rounding can never stall the loop
+      let min = this.min[b] as number;
+      let max = this.max[b] as number;
+      for (let k = i; k < stop; k++) {
+        const v = values[k] as number;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      this.min[b] = min;
+      this.max[b] = max;
+      this.count[b] = (this.count[b] as number) + (stop - i);
+      const lastX = firstStep + stop - 1;
+      if (lastX >= (this.lastX[b] as number) || this.count[b] === stop - i) {
+        this.last[b] = values[stop - 1] as number;
+        this.lastX[b] = lastX;
+      }
+      i = stop;
+    }
+  }
+
   add(i: number, x: number, value: number): void {
     this.count[i] = (this.count[i] as number) + 1;
     if (value < (this.min[i] as number)) this.min[i] = value;
@@ -101,7 +131,7 @@ class Buckets {
  */
 export async function bucketChunks(
   chunks: ChunkInfos,
-  load: (seqs: number[]) => Promise<Points[]>,
+  load: (positions: number[]) => Promise<Points[]>,
   buckets: number,
   from: number,
   to: number,
@@ -122,11 +152,14 @@ export async function bucketChunks(
       out.last[b] = chunks.lastValue[c] as number;
       out.lastX[b] = lastStep;
     } else {
-      toDecode.push(chunks.seq[c] as number);
+      toDecode.push(c);
     }
   }
   if (toDecode.length > 0) {
-    for (const points of await load(toDecode)) out.addSorted(points.steps, points.values, from, to);
+    for (const points of await load(toDecode)) {
+      if (points.dense && points.steps.length > 0) out.addDense(points.steps[0] as number, points.values, from, to);
+      else out.addSorted(points.steps, points.values, from, to);
+    }
   }
   return out.result();
 }

@@ -39,6 +39,8 @@ import type { ChunkInfos } from "./chunk-index.js";
 export interface Points {
   readonly steps: Float64Array;
   readonly values: Float64Array;
+  /** True when steps are consecutive (step, step + 1, …): bucketing can skip per-point comparisons. */
+  readonly dense?: boolean;
 }
 
 export interface AlertView {
@@ -67,7 +69,8 @@ export interface StoreReader {
   seriesKeys(run: RunView, stream: Stream): Promise<string[]>;
   /** Stats of the chunks overlapping [from, to], in step order, as columns. */
   chunkInfos(run: RunView, stream: Stream, key: string, from: number, to: number): Promise<ChunkInfos>;
-  chunkPoints(run: RunView, stream: Stream, key: string, seqs: readonly number[]): Promise<Points[]>;
+  /** The points of `chunks` at `positions` (indices into the ChunkInfos columns), in that order. */
+  chunkPoints(run: RunView, stream: Stream, key: string, chunks: ChunkInfos, positions: readonly number[]): Promise<Points[]>;
   historyRows(run: RunView, from: number, to: number): Promise<[number, Record<string, unknown>][]>;
   alerts(run: RunView): Promise<AlertView[]>;
   files(run: RunView): Promise<FileView[]>;

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { FIELDS, INDEX_PAGE_CHUNKS, packStats } from "../chunk-index.js";
-import { blobToFloat64, CHUNK_POINTS, type ChunkStats, chunkStats, float64ToBlob } from "../chunks.js";
+import { blobToFloat64, CHUNK_POINTS, type ChunkStats, chunkStats, decodeSteps, encodeSteps, float64ToBlob } from "../chunks.js";
 
 interface Tail {
   seq: number;
@@ -50,7 +50,7 @@ export class ChunkWriter {
          last_value = excluded.last_value, blob_id = excluded.blob_id`,
     );
     this.lastChunk = db.prepare(
-      `SELECT c.seq AS seq, c.count AS count, c.blob_id AS blobId, b.steps AS steps, b.vals AS vals
+      `SELECT c.seq AS seq, c.count AS count, c.first_step AS firstStep, c.blob_id AS blobId, b.steps AS steps, b.vals AS vals
        FROM series_chunks c JOIN series_blobs b ON b.id = c.blob_id
        WHERE c.key_id = ? ORDER BY c.seq DESC LIMIT 1`,
     );
@@ -114,19 +114,19 @@ export class ChunkWriter {
     values: Float64Array,
     count: number,
   ): number {
-    const stepsBlob = float64ToBlob(steps, count);
+    const stepsBlob = encodeSteps(steps, count);
     const valuesBlob = float64ToBlob(values, count);
     let id = blobId;
     if (id === undefined) id = Number(this.insertBlob.run(stepsBlob, valuesBlob).lastInsertRowid);
     else this.updateBlob.run(stepsBlob, valuesBlob, id);
     const stats = chunkStats(steps, values, count);
     this.upsertStats.run(keyId, seq, stats.firstStep, stats.lastStep, count, stats.min, stats.max, stats.firstValue, stats.lastValue, id);
-    this.indexChunk(keyId, seq, stats);
+    this.indexChunk(keyId, seq, stats, id);
     return id;
   }
 
   /** Records a chunk's stats in its key's index page; a finished page is written at once. */
-  indexChunk(keyId: number, seq: number, stats: ChunkStats): void {
+  indexChunk(keyId: number, seq: number, stats: ChunkStats, blobId: number): void {
     const pageNumber = Math.floor(seq / INDEX_PAGE_CHUNKS);
     let page = this.pages.get(keyId);
     if (page === undefined || page.page !== pageNumber) {
@@ -137,7 +137,7 @@ export class ChunkWriter {
       page = { page: pageNumber, stats: array, dirty: false };
       this.pages.set(keyId, page);
     }
-    packStats(page.stats, seq % INDEX_PAGE_CHUNKS, { ...stats, seq });
+    packStats(page.stats, seq % INDEX_PAGE_CHUNKS, { ...stats, seq, blobId });
     page.dirty = true;
   }
 
@@ -150,12 +150,14 @@ export class ChunkWriter {
   }
 
   private loadTail(keyId: number): Tail {
-    const row = this.lastChunk.get(keyId) as { seq: number; count: number; blobId: number; steps: Buffer; vals: Buffer } | undefined;
+    const row = this.lastChunk.get(keyId) as
+      | { seq: number; count: number; firstStep: number; blobId: number; steps: Buffer; vals: Buffer }
+      | undefined;
     let tail = emptyTail(0);
     if (row !== undefined) {
       if (row.count < CHUNK_POINTS) {
         tail = { ...emptyTail(row.seq), blobId: row.blobId, count: row.count };
-        tail.steps.set(blobToFloat64(row.steps));
+        tail.steps.set(decodeSteps(row.steps, row.firstStep, row.count));
         tail.values.set(blobToFloat64(row.vals));
       } else {
         tail = emptyTail(row.seq + 1);

@@ -1,5 +1,5 @@
 import { decodeJson, encodeJson } from "../../util/json.js";
-import { blobToFloat64, chunkStats, float64ToBlob } from "../chunks.js";
+import { blobToFloat64, chunkStats, decodeSteps, encodeSteps, float64ToBlob } from "../chunks.js";
 import type { ApplyContext } from "./record-appliers.js";
 import { keyId } from "./record-appliers.js";
 
@@ -8,11 +8,12 @@ interface ChunkRow {
   seq: number;
   first_step: number;
   last_step: number;
+  count: number;
   steps: Buffer;
   vals: Buffer;
 }
 
-const CHUNK_WITH_DATA = `SELECT c.key_id, c.seq, c.first_step, c.last_step, b.steps, b.vals
+const CHUNK_WITH_DATA = `SELECT c.key_id, c.seq, c.first_step, c.last_step, c.count, b.steps, b.vals
   FROM series_chunks c JOIN series_blobs b ON b.id = c.blob_id`;
 
 /** Rewind (`resumeFrom`): drop every history point after `step`. */
@@ -60,7 +61,7 @@ export function copyHistory(context: ApplyContext, parentPk: number, step: numbe
 /** Writes `chunk`, cut to its points ≤ step, as chunk `chunk.seq` of `targetKey` (a new blob). */
 function writeChunkUpTo(context: ApplyContext, chunk: ChunkRow, targetKey: number, step: number): void {
   const { db } = context;
-  const steps = blobToFloat64(chunk.steps);
+  const steps = decodeSteps(chunk.steps, chunk.first_step, chunk.count);
   const values = blobToFloat64(chunk.vals);
   let count = 0;
   while (count < steps.length && (steps[count] as number) <= step) count++;
@@ -71,7 +72,7 @@ function writeChunkUpTo(context: ApplyContext, chunk: ChunkRow, targetKey: numbe
   const stats = chunkStats(keptSteps, keptValues, count);
   const blobId = db
     .prepare("INSERT INTO series_blobs (steps, vals) VALUES (?, ?)")
-    .run(float64ToBlob(keptSteps, count), float64ToBlob(keptValues, count)).lastInsertRowid;
+    .run(encodeSteps(keptSteps, count), float64ToBlob(keptValues, count)).lastInsertRowid;
   db.prepare(
     `INSERT INTO series_chunks (key_id, seq, first_step, last_step, count, min, max, first_value, last_value, blob_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -82,7 +83,9 @@ function writeChunkUpTo(context: ApplyContext, chunk: ChunkRow, targetKey: numbe
 function rebuildIndex(context: ApplyContext, key: number): void {
   context.db.prepare("DELETE FROM series_index WHERE key_id = ?").run(key);
   const rows = context.db
-    .prepare("SELECT seq, first_step, last_step, count, min, max, first_value, last_value FROM series_chunks WHERE key_id = ? ORDER BY seq")
+    .prepare(
+      "SELECT seq, first_step, last_step, count, min, max, first_value, last_value, blob_id FROM series_chunks WHERE key_id = ? ORDER BY seq",
+    )
     .all(key) as {
     seq: number;
     first_step: number;
@@ -92,17 +95,23 @@ function rebuildIndex(context: ApplyContext, key: number): void {
     max: number | null;
     first_value: number | null;
     last_value: number | null;
+    blob_id: number;
   }[];
   for (const r of rows) {
-    context.chunks.indexChunk(key, r.seq, {
-      count: r.count,
-      min: r.min,
-      max: r.max,
-      firstValue: r.first_value ?? Number.NaN,
-      lastValue: r.last_value ?? Number.NaN,
-      firstStep: r.first_step,
-      lastStep: r.last_step,
-    });
+    context.chunks.indexChunk(
+      key,
+      r.seq,
+      {
+        count: r.count,
+        min: r.min,
+        max: r.max,
+        firstValue: r.first_value ?? Number.NaN,
+        lastValue: r.last_value ?? Number.NaN,
+        firstStep: r.first_step,
+        lastStep: r.last_step,
+      },
+      r.blob_id,
+    );
   }
 }
 

@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import type { Metric } from "../../metrics/metric.js";
 import { decodeJson } from "../../util/json.js";
 import { type ChunkInfos, emptyChunkInfos, unpackOverlapping } from "../chunk-index.js";
-import { blobToFloat64 } from "../chunks.js";
+import { blobToFloat64, decodeSteps } from "../chunks.js";
 import { effectiveState } from "../run-state.js";
 import type { AlertView, FileView, Points, RunView, StoreReader, Stream } from "../store.js";
 import { openDatabase } from "./database.js";
@@ -108,17 +108,27 @@ export class SqliteReader implements StoreReader {
     return unpackOverlapping(pages, from, to);
   }
 
-  async chunkPoints(run: RunView, stream: Stream, key: string, seqs: readonly number[]): Promise<Points[]> {
-    const id = this.keyId(run, stream, key);
-    if (id === undefined) return [];
-    const get = this.statement(
-      "SELECT b.steps AS steps, b.vals AS vals FROM series_chunks c JOIN series_blobs b ON b.id = c.blob_id WHERE c.key_id = ? AND c.seq = ?",
-    );
-    return seqs.map((seq) => {
-      const row = get.get(id, seq) as { steps: Buffer; vals: Buffer } | undefined;
-      return row === undefined
-        ? { steps: new Float64Array(0), values: new Float64Array(0) }
-        : { steps: blobToFloat64(row.steps), values: blobToFloat64(row.vals) };
+  async chunkPoints(_run: RunView, _stream: Stream, _key: string, chunks: ChunkInfos, positions: readonly number[]): Promise<Points[]> {
+    if (positions.length === 0) return [];
+    // By blob id, in one statement: no per-chunk lookup through (key, seq) (a chart decodes ~1,000 chunks).
+    const ids = positions.map((p) => chunks.blobId[p] as number);
+    const rows = this.statement("SELECT id, steps, vals FROM series_blobs WHERE id IN (SELECT value FROM json_each(?))").all(
+      JSON.stringify(ids),
+    ) as {
+      id: number;
+      steps: Buffer;
+      vals: Buffer;
+    }[];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return positions.map((p) => {
+      const row = byId.get(chunks.blobId[p] as number);
+      if (row === undefined) return { steps: new Float64Array(0), values: new Float64Array(0) };
+      const dense = row.steps.byteLength === 0;
+      return {
+        steps: decodeSteps(row.steps, chunks.firstStep[p] as number, chunks.count[p] as number),
+        values: blobToFloat64(row.vals),
+        dense,
+      };
     });
   }
 
