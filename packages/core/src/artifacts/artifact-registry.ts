@@ -336,8 +336,7 @@ export class ArtifactRegistry implements HashCache {
             direction: string;
           }[];
           for (const row of rows) {
-            const id = `artifact:${row.version_id}`;
-            edges.add(JSON.stringify(row.direction === "output" ? [`run:${node.runPath}`, id] : [id, `run:${node.runPath}`]));
+            edges.add(edge(node.runPath, row.version_id, row.direction));
             next.push({ versionId: row.version_id });
           }
         } else {
@@ -348,8 +347,7 @@ export class ArtifactRegistry implements HashCache {
             direction: string;
           }[];
           for (const row of rows) {
-            const id = `artifact:${node.versionId}`;
-            edges.add(JSON.stringify(row.direction === "output" ? [`run:${row.run_path}`, id] : [id, `run:${row.run_path}`]));
+            edges.add(edge(row.run_path, node.versionId, row.direction));
             next.push({ runPath: row.run_path });
           }
         }
@@ -464,4 +462,11 @@ export class ArtifactRegistry implements HashCache {
     if (this.db.inTransaction) return fn();
     return withBusyRetry(() => this.db.transaction(fn).immediate());
   }
+}
+
+/** A lineage edge as a set key: run → artifact for outputs, artifact → run for inputs. */
+function edge(runPath: string, versionId: number, direction: string): string {
+  const run = `run:${runPath}`;
+  const artifact = `artifact:${versionId}`;
+  return JSON.stringify(direction === "output" ? [run, artifact] : [artifact, run]);
 }
