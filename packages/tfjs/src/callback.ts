@@ -1,0 +1,131 @@
+import { type Run, RunlogError } from "@runlog/core";
+import { resolveTf, type Tf } from "./resolve-tf.js";
+
+type CustomCallback = import("@tensorflow/tfjs").CustomCallback;
+
+export type LogFreq = "epoch" | "batch" | number;
+
+export interface RunlogCallbackOptions {
+  /** "epoch" (default): epoch metrics only; "batch": every batch too; N: every N batches. */
+  logFreq?: LogFreq;
+  /** Your tfjs namespace (recommended: avoids two copies of tfjs, tensorflow/tfjs#1792). */
+  tf?: Tf;
+}
+
+const SKIPPED = new Set(["batch", "size", "num_steps"]);
+
+function validateLogFreq(logFreq: unknown): LogFreq {
+  if (logFreq === "epoch" || logFreq === "batch") return logFreq;
+  if (typeof logFreq === "number" && Number.isSafeInteger(logFreq) && logFreq >= 1) return logFreq;
+  throw new RunlogError(
+    "INVALID_ARGUMENT",
+    `runlogCallback: logFreq must be "epoch", "batch" or a positive integer, got ${JSON.stringify(logFreq)}.`,
+  );
+}
+
+interface ModelLike {
+  optimizer?: { learningRate?: number };
+  layers: { name: string; getClassName(): string; outputShape: unknown; countParams(): number }[];
+  name: string;
+  countParams(): number;
+  trainableWeights: { shape: number[] }[];
+}
+
+function modelSummary(model: ModelLike): Record<string, unknown> {
+  const trainable = model.trainableWeights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0);
+  return {
+    name: model.name,
+    layers: model.layers.map((layer) => ({
+      name: layer.name,
+      className: layer.getClassName(),
+      outputShape: layer.outputShape,
+      params: layer.countParams(),
+    })),
+    totalParams: model.countParams(),
+    trainableParams: trainable,
+  };
+}
+
+/**
+ * A `model.fit` / `fitDataset` callback that logs batch metrics (`batch/*` against a global
+ * `batch/step`), epoch metrics (`epoch/*` against `epoch/epoch`), validation metrics, the learning
+ * rate, samples/s and epoch time; fit params and the model summary go to the config. It
+ * subclasses tf.CustomCallback, so it mixes with tfjs's own callbacks in any order and yields to
+ * the event loop (the run keeps flushing during long fits).
+ */
+export function runlogCallback(run: Run, options: RunlogCallbackOptions = {}): CustomCallback {
+  const tf = resolveTf(options.tf);
+  const logFreq = validateLogFreq(options.logFreq ?? "epoch");
+  let model: ModelLike | undefined;
+  let params: Record<string, unknown> = {};
+  let step = 0;
+  let epochStarted = 0;
+  let epochSamples = 0;
+
+  const learningRate = (): Record<string, number> => {
+    const lr = model?.optimizer?.learningRate;
+    return typeof lr === "number" ? { learning_rate: lr } : {};
+  };
+  const metrics = (logs: Record<string, unknown> | undefined, prefix: string): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const [key, value] of Object.entries(logs ?? {}))
+      if (!SKIPPED.has(key) && typeof value === "number") out[`${prefix}${key}`] = value;
+    return out;
+  };
+
+  class RunlogCallback extends tf.CustomCallback {
+    constructor() {
+      super(
+        {
+          onTrainBegin: async () => {
+            params = (this as unknown as { params: Record<string, unknown> }).params ?? {};
+            run.defineMetric("batch/step");
+            run.defineMetric("batch/*", { stepMetric: "batch/step" });
+            run.defineMetric("epoch/epoch");
+            run.defineMetric("epoch/*", { stepMetric: "epoch/epoch" });
+            const fit = {
+              epochs: params.epochs,
+              batchSize: params.batchSize,
+              samples: params.samples,
+              steps: params.steps,
+              metrics: params.metrics,
+              validation: params.doValidation,
+              initialEpoch: params.initialEpoch,
+            };
+            run.config.update({ fit, ...(model ? { model: modelSummary(model) } : {}) }, { allowValChange: true });
+          },
+          onEpochBegin: async () => {
+            epochStarted = performance.now();
+            epochSamples = 0;
+          },
+          onBatchEnd: async (batch: number, logs?: Record<string, unknown>) => {
+            step++;
+            epochSamples += typeof logs?.size === "number" ? logs.size : 0;
+            if (logFreq === "epoch" || (typeof logFreq === "number" && batch % logFreq !== 0)) return;
+            run.log({ "batch/step": step, ...metrics(logs, "batch/"), ...prefixed(learningRate(), "batch/") });
+          },
+          onEpochEnd: async (epoch: number, logs?: Record<string, unknown>) => {
+            const seconds = (performance.now() - epochStarted) / 1000;
+            run.log({
+              "epoch/epoch": epoch,
+              ...metrics(logs, "epoch/"),
+              ...prefixed(learningRate(), "epoch/"),
+              "epoch/time": seconds,
+              ...(epochSamples > 0 && seconds > 0 ? { "epoch/samples_per_sec": epochSamples / seconds } : {}),
+            });
+          },
+        },
+        "auto",
+      );
+    }
+
+    override setModel(container: unknown): void {
+      model = container as ModelLike;
+    }
+  }
+  return new RunlogCallback();
+}
+
+function prefixed(values: Record<string, number>, prefix: string): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [`${prefix}${key}`, value]));
+}

@@ -1,0 +1,185 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Api, Histogram, init, RunlogError } from "@runlog/core";
+import * as tf from "@tensorflow/tfjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { layersModelWatcher, loadModel, modelCheckpoint, runlogCallback } from "./index.js";
+
+// Real tfjs (pure JS, CPU backend) on small deterministic data; the runs go to a real store.
+const roots: string[] = [];
+const newRoot = () => {
+  const root = mkdtempSync(join(tmpdir(), "runlog-tfjs-"));
+  roots.push(root);
+  return root;
+};
+const QUIET = { quiet: true, console: "off", disableStats: true } as const;
+const newRun = (root: string) => init({ dir: root, project: "tfjs", entity: "tester", reinit: "create_new", settings: QUIET });
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+});
+afterAll(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+});
+
+function dataset() {
+  const n = 96;
+  const x = Array.from({ length: n }, (_, i) => [Math.sin(i), Math.cos(i * 0.7), (i % 7) / 7, ((i * 13) % 11) / 11]);
+  const y = x.map(([a = 0, b = 0]) => (a + b > 0.5 ? 2 : a - b > 0 ? 1 : 0));
+  return { xs: tf.tensor2d(x), ys: tf.oneHot(tf.tensor1d(y, "int32"), 3) };
+}
+
+function makeModel(seed = 7) {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 8, inputShape: [4], activation: "relu", kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+      tf.layers.dense({ units: 3, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.sgd(0.1), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+  return model;
+}
+
+async function rows(root: string, path: string, keys: string[]) {
+  const out: Record<string, unknown>[] = [];
+  for await (const row of (await new Api({ dir: root }).run(path)).scanHistory({ keys })) out.push(row);
+  return out;
+}
+
+describe("runlogCallback", () => {
+  it("logs batch and epoch metrics equal to tfjs's History, with fit params and the model summary in config", async () => {
+    const root = newRoot();
+    const run = await newRun(root);
+    const { xs, ys } = dataset();
+    const model = makeModel();
+    const history = await model.fit(xs, ys, {
+      epochs: 3,
+      batchSize: 16,
+      validationSplit: 0.25,
+      shuffle: false,
+      // Mixed with tfjs's own callback, which must not break either way round (tensorflow/tfjs#1792).
+      callbacks: [tf.callbacks.earlyStopping({ monitor: "val_loss", patience: 10 }), runlogCallback(run, { logFreq: "batch", tf })],
+    });
+    await run.finish();
+    const epochs = await rows(root, run.path, ["epoch/epoch", "epoch/loss", "epoch/acc", "epoch/val_loss", "epoch/learning_rate"]);
+    expect(epochs.map((r) => r["epoch/epoch"])).toEqual([0, 1, 2]);
+    expect(epochs.map((r) => r["epoch/loss"])).toEqual(history.history.loss);
+    expect(epochs.map((r) => r["epoch/val_loss"])).toEqual(history.history.val_loss);
+    expect(epochs.every((r) => r["epoch/learning_rate"] === 0.1)).toBe(true);
+    const batches = await rows(root, run.path, ["batch/step", "batch/loss"]);
+    expect(batches.map((r) => r["batch/step"])).toEqual(Array.from({ length: 15 }, (_, i) => i + 1)); // 72 samples / 16 → 5 batches × 3
+    const stored = await new Api({ dir: root }).run(run.path);
+    expect(stored.config.fit).toMatchObject({ epochs: 3, batchSize: 16, samples: 72, validation: true });
+    expect((stored.config.model as { totalParams: number }).totalParams).toBe(model.countParams());
+    expect(stored.metrics.map((m) => m.name)).toEqual(expect.arrayContaining(["batch/*", "epoch/*"]));
+  });
+
+  it("works first in the callbacks array too, and logs every N batches", async () => {
+    const root = newRoot();
+    const run = await newRun(root);
+    const { xs, ys } = dataset();
+    await makeModel().fit(xs, ys, {
+      epochs: 1,
+      batchSize: 16,
+      shuffle: false,
+      callbacks: [runlogCallback(run, { logFreq: 2, tf }), tf.callbacks.earlyStopping({ monitor: "loss" })],
+    });
+    await run.finish();
+    expect((await rows(root, run.path, ["batch/step"])).map((r) => r["batch/step"])).toEqual([1, 3, 5]); // batches 0, 2, 4 of 6
+  });
+
+  it("refuses bad options clearly", async () => {
+    const run = await newRun(newRoot());
+    for (const logFreq of [0, -1, 1.5, "weekly"]) expect(() => runlogCallback(run, { logFreq: logFreq as never, tf })).toThrow(RunlogError);
+    expect(() => modelCheckpoint(run, { mode: "sideways" as never, tf })).toThrowError(/mode/);
+    expect(() => modelCheckpoint(run, { saveFreq: 0, tf })).toThrowError(/saveFreq/);
+    const uncompiled = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+    expect(() => run.watch(uncompiled)).toThrowError(/compile/);
+    await run.finish();
+  });
+});
+
+describe("run.watch for LayersModel", () => {
+  it("logs parameter histograms equal to the weights and gradient histograms, keyed by originalName", async () => {
+    const root = newRoot();
+    const run = await newRun(root);
+    const { xs, ys } = dataset();
+    const model = makeModel();
+    run.watch(model, { log: "all", logFreq: 1 });
+    await model.fit(xs, ys, { epochs: 1, batchSize: 32, shuffle: false, callbacks: [runlogCallback(run, { logFreq: "batch", tf })] });
+    const kernel = model.weights[0] as unknown as { originalName: string; read(): tf.Tensor };
+    const expected = new Histogram(kernel.read().dataSync(), { numBins: 64 }).toJSON();
+    run.unwatch(model);
+    await run.finish();
+    const history = await rows(root, run.path, [`parameters/${kernel.originalName}`, `gradients/${kernel.originalName}`]);
+    expect(history).toHaveLength(3); // 3 batches of 32
+    expect(history[2]?.[`parameters/${kernel.originalName}`]).toEqual(expected);
+    const gradient = history[0]?.[`gradients/${kernel.originalName}`] as { values: number[] };
+    expect(gradient.values.reduce((a, b) => a + b, 0)).toBe(4 * 8);
+  });
+
+  it("unwatch restores the optimizer exactly: training stays bit-identical to an unwatched model", async () => {
+    const run = await newRun(newRoot());
+    const { xs, ys } = dataset();
+    const watched = makeModel(11);
+    const plain = makeModel(11);
+    const optimizer = watched.optimizer as unknown as Record<string, unknown>;
+    run.watch(watched, { log: "all", logFreq: 2 });
+    expect(Object.hasOwn(optimizer, "applyGradients")).toBe(true);
+    await watched.fit(xs, ys, { epochs: 1, batchSize: 16, shuffle: false });
+    run.unwatch(watched);
+    expect(Object.hasOwn(optimizer, "applyGradients")).toBe(false);
+    await watched.fit(xs, ys, { epochs: 1, batchSize: 16, shuffle: false });
+    await plain.fit(xs, ys, { epochs: 2, batchSize: 16, shuffle: false });
+    const a = watched.getWeights().map((w) => Array.from(w.dataSync()));
+    const b = plain.getWeights().map((w) => Array.from(w.dataSync()));
+    expect(a).toEqual(b);
+    await run.finish();
+  });
+
+  it("captures gradients in a custom optimizer.minimize loop (the map form)", async () => {
+    const root = newRoot();
+    const run = await newRun(root);
+    const { xs, ys } = dataset();
+    const model = makeModel();
+    run.watch(model, { log: "gradients", logFreq: 1 });
+    const optimizer = model.optimizer;
+    for (let step = 0; step < 2; step++) {
+      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.predict(xs) as tf.Tensor) as tf.Scalar);
+      run.log({ step });
+    }
+    run.unwatch();
+    await run.finish();
+    const name = (model.weights[2] as unknown as { originalName: string }).originalName;
+    const history = await rows(root, run.path, [`gradients/${name}`]);
+    expect(history).toHaveLength(2);
+    expect(layersModelWatcher.claims(model)).toBe(true);
+  });
+});
+
+describe("modelCheckpoint and loadModel", () => {
+  it("logs model artifacts with latest/epoch_N/best and restores identical predictions", async () => {
+    const root = newRoot();
+    const run = await newRun(root);
+    const { xs, ys } = dataset();
+    const model = makeModel();
+    await model.fit(xs, ys, {
+      epochs: 3,
+      batchSize: 16,
+      validationSplit: 0.25,
+      shuffle: false,
+      callbacks: [modelCheckpoint(run, { name: "mlp", tf })],
+    });
+    const versions = await new Api({ dir: root }).artifactVersions("tester/tfjs/mlp");
+    expect(versions).toHaveLength(3);
+    expect(versions.flatMap((v) => [...v.aliases])).toEqual(expect.arrayContaining(["latest", "epoch_2", "best"]));
+    expect(Object.keys(versions[2]?.manifest.contents ?? {}).sort()).toEqual(["model.json", "weights.bin"]);
+    const restored = await loadModel(await run.useModel("mlp:latest"), { tf });
+    const before = Array.from((model.predict(xs) as tf.Tensor).dataSync());
+    const after = Array.from((restored.predict(xs) as tf.Tensor).dataSync());
+    expect(after).toEqual(before);
+    await expect(loadModel(join(root, "nothing"), { tf })).rejects.toThrowError(/model.json/);
+    await run.finish();
+  });
+});
