@@ -41,34 +41,37 @@ export function modelCheckpoint(run: Run, options: ModelCheckpointOptions = {}):
 
   class RunlogCheckpoint extends tf.CustomCallback {
     constructor() {
-      super({
-        onEpochEnd: async (epoch: number, logs?: Record<string, unknown>) => {
-          if ((epoch + 1) % saveFreq !== 0 || model === undefined) return;
-          const monitor = options.monitor ?? (typeof logs?.val_loss === "number" ? "val_loss" : "loss");
-          const value = logs?.[monitor];
-          if (typeof value !== "number")
-            throw new RunlogError(
-              "INVALID_ARGUMENT",
-              `modelCheckpoint: the fit logs have no "${monitor}"; monitor one of ${Object.keys(logs ?? {}).join(", ")}.`,
-            );
-          const maximize = mode === "max" || (mode === "auto" && /acc|auc|f1|precision|recall/i.test(monitor));
-          const improved = best === undefined || (maximize ? value > best : value < best);
-          if (improved) best = value;
-          if (options.saveBestOnly && !improved) return;
-          const dir = mkdtempSync(join(tmpdir(), "runlog-checkpoint-"));
-          try {
-            await model.save(
-              tf.io.withSaveHandler(async (artifacts) => {
-                writeModelFiles(dir, artifacts);
-                return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-              }),
-            );
-            await run.logModel(dir, { name, aliases: [`epoch_${epoch}`, ...(improved ? ["best"] : [])] });
-          } finally {
-            rmSync(dir, { recursive: true, force: true });
-          }
+      super(
+        {
+          onEpochEnd: async (epoch: number, logs?: Record<string, unknown>) => {
+            if ((epoch + 1) % saveFreq !== 0 || model === undefined) return;
+            const monitor = options.monitor ?? (typeof logs?.val_loss === "number" ? "val_loss" : "loss");
+            const value = logs?.[monitor];
+            if (typeof value !== "number")
+              throw new RunlogError(
+                "INVALID_ARGUMENT",
+                `modelCheckpoint: the fit logs have no "${monitor}"; monitor one of ${Object.keys(logs ?? {}).join(", ")}.`,
+              );
+            const maximize = mode === "max" || (mode === "auto" && /acc|auc|f1|precision|recall/i.test(monitor));
+            const improved = best === undefined || (maximize ? value > best : value < best);
+            if (improved) best = value;
+            if (options.saveBestOnly && !improved) return;
+            const dir = mkdtempSync(join(tmpdir(), "runlog-checkpoint-"));
+            try {
+              await model.save(
+                tf.io.withSaveHandler(async (artifacts) => {
+                  writeModelFiles(dir, artifacts);
+                  return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+                }),
+              );
+              await run.logModel(dir, { name, aliases: [`epoch_${epoch}`, ...(improved ? ["best"] : [])] });
+            } finally {
+              rmSync(dir, { recursive: true, force: true });
+            }
+          },
         },
-      });
+        "never",
+      ); // epoch ends only: no per-batch work (runlogCallback yields to the event loop)
     }
 
     override setModel(container: unknown): void {

@@ -183,3 +183,29 @@ describe("modelCheckpoint and loadModel", () => {
     await run.finish();
   });
 });
+
+describe("backends and fitDataset", () => {
+  it("logs fitDataset epochs and batches, and watches on the wasm backend", async () => {
+    await import("@tensorflow/tfjs-backend-wasm");
+    await tf.setBackend("wasm");
+    try {
+      const root = newRoot();
+      const run = await newRun(root);
+      const { xs, ys } = dataset();
+      const model = makeModel();
+      run.watch(model, { log: "parameters", logFreq: 3 });
+      const data = tf.data.zip({ xs: tf.data.array(xs.unstack()), ys: tf.data.array(ys.unstack()) }).batch(32);
+      const history = await model.fitDataset(data, { epochs: 2, callbacks: [runlogCallback(run, { logFreq: "batch", tf })] });
+      await run.finish();
+      const epochs = await rows(root, run.path, ["epoch/loss"]);
+      expect(epochs.map((r) => r["epoch/loss"])).toEqual(history.history.loss);
+      expect((await rows(root, run.path, ["batch/step"])).map((r) => r["batch/step"])).toEqual([1, 2, 3, 4, 5, 6]);
+      const name = (model.weights[0] as unknown as { originalName: string }).originalName;
+      expect(await rows(root, run.path, [`parameters/${name}`])).toHaveLength(2); // every 3rd of 6 steps
+      const stored = await new Api({ dir: root }).run(run.path);
+      expect(stored.config.fit).toMatchObject({ epochs: 2, steps: 3 });
+    } finally {
+      await tf.setBackend("cpu");
+    }
+  });
+});
