@@ -7,7 +7,7 @@ import { Api, init } from "@runlog/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "./main.js";
 
-const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../bin/runlog.js", import.meta.url));
 const roots: string[] = [];
 
 function tempRoot(): string {
