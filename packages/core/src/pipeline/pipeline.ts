@@ -5,8 +5,12 @@ import { Sender } from "./sender.js";
 import type { Sink } from "./sink.js";
 import { TransactionLogWriter } from "./transaction-log.js";
 
-/** Seal at least this often, so the store and dashboard stay live while a run logs. */
-const SEAL_INTERVAL_MS = 100;
+/**
+ * Seal at least this often (and at least twice per flushInterval, the durability bound), so the store and the
+ * dashboard stay live. Each seal is one store transaction; 250 ms keeps a training loop's
+ * threads free (bench/tfjs.mjs) while charts still update four times a second.
+ */
+const SEAL_INTERVAL_MS = 250;
 /** Seal early when a batch grows this big, so a tight synchronous loop stays bounded too. */
 export const SEAL_POINTS = 50_000;
 
@@ -49,7 +53,7 @@ export class RunPipeline {
   }
 
   start(): void {
-    const seal = setInterval(() => this.seal(), Math.min(SEAL_INTERVAL_MS, this.options.flushIntervalSeconds * 1000));
+    const seal = setInterval(() => this.seal(), Math.min(SEAL_INTERVAL_MS, (this.options.flushIntervalSeconds * 1000) / 2));
     const sync = setInterval(() => {
       this.log.syncInBackground();
       this.lastSyncAt = Date.now();
