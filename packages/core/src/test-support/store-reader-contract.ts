@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import type { Run } from "../run/run.js";
+import type { InitOptions } from "../run/run-options.js";
+import type { StoreReader } from "../store/store.js";
+
+/**
+ * The read contract every store must meet (SQLite now; PostgreSQL and the HTTP store with the
+ * team issue). A store under test supplies how runs are written into it and how it is read.
+ */
+export interface StoreUnderTest {
+  init(options: InitOptions): Promise<Run>;
+  reader(): StoreReader;
+}
+
+export function describeStoreReaderContract(name: string, open: () => Promise<StoreUnderTest>): void {
+  describe(`StoreReader contract: ${name}`, () => {
+    it("lists projects and runs, and reads a run's fields back", async () => {
+      const store = await open();
+      const run = await store.init({
+        project: "contract",
+        entity: "tester",
+        config: { lr: 0.1, nested: { a: [1, 2] } },
+        tags: ["x"],
+        group: "g",
+        jobType: "train",
+        notes: "n",
+      });
+      run.log({ loss: 1 });
+      run.summary.set("best", 0.5);
+      await run.alert({ title: "t", text: "hello", level: "WARN" });
+      await run.finish({ exitCode: 2 });
+      const reader = store.reader();
+      expect(await reader.listProjects()).toEqual([expect.objectContaining({ entity: "tester", name: "contract", runCount: 1 })]);
+      const [view] = await reader.listRuns("tester", "contract");
+      expect(view).toMatchObject({
+        id: run.id,
+        name: run.name,
+        notes: "n",
+        tags: ["x"],
+        group: "g",
+        jobType: "train",
+        state: "failed",
+        exitCode: 2,
+        config: { lr: 0.1, nested: { a: [1, 2] } },
+        lastStep: 0,
+      });
+      expect(view?.summary).toMatchObject({ loss: 1, best: 0.5 });
+      expect(await reader.getRun("tester", "contract", "nosuchrun")).toBeUndefined();
+      expect((await reader.alerts(view as NonNullable<typeof view>)).map((a) => [a.title, a.text, a.level])).toEqual([
+        ["t", "hello", "WARN"],
+      ]);
+    });
+
+    it("returns chunk stats and points that reproduce the logged series exactly", async () => {
+      const store = await open();
+      const run = await store.init({ project: "contract", entity: "tester" });
+      const values: number[] = [];
+      for (let i = 0; i < 5_000; i++) {
+        const v = i % 97 === 0 ? Number.NaN : Math.sin(i / 10);
+        values.push(v);
+        run.log(i % 2 === 0 ? { y: v, text: `t${i}` } : { y: v });
+      }
+      await run.finish();
+      const reader = store.reader();
+      const view = await reader.getRun("tester", "contract", run.id);
+      if (view === undefined) throw new Error("run not found");
+      expect(await reader.seriesKeys(view, "history")).toEqual(expect.arrayContaining(["_runtime", "_timestamp", "text", "y"]));
+      const all = await reader.chunkInfos(view, "history", "y", Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+      expect(Array.from(all.count).reduce((a, b) => a + b, 0)).toBe(5_000);
+      const points = await reader.chunkPoints(
+        view,
+        "history",
+        "y",
+        all,
+        Array.from({ length: all.length }, (_, i) => i),
+      );
+      const steps = points.flatMap((p) => Array.from(p.steps));
+      const got = points.flatMap((p) => Array.from(p.values));
+      expect(steps).toEqual(values.map((_, i) => i));
+      expect(got.map((v) => (Number.isNaN(v) ? "NaN" : v))).toEqual(values.map((v) => (Number.isNaN(v) ? "NaN" : v)));
+      const some = await reader.chunkInfos(view, "history", "y", 2_000, 2_100);
+      expect(some.firstStep[0]).toBeLessThanOrEqual(2_000);
+      expect(some.lastStep[some.length - 1]).toBeGreaterThanOrEqual(2_100);
+      const rows = await reader.historyRows(view, 10, 14);
+      expect(rows).toEqual([
+        [10, { text: "t10" }],
+        [12, { text: "t12" }],
+        [14, { text: "t14" }],
+      ]);
+      expect(await reader.chunkInfos(view, "history", "missing", 0, 10)).toMatchObject({ length: 0 });
+    });
+  });
+}
