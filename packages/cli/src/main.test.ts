@@ -130,6 +130,30 @@ describe("runlog CLI", () => {
     expect(cli(["artifact", "put", data, "--dir", root]).stderr).toMatch(/--name and --type/);
   });
 
+  it("runs ls / show list and describe runs, with --json; bad paths fail clearly", async () => {
+    const root = tempRoot();
+    const run = await init({
+      dir: root,
+      project: "cli",
+      entity: "tester",
+      reinit: "create_new",
+      config: { lr: 0.1 },
+      settings: { quiet: true, console: "off", disableStats: true },
+    });
+    run.log({ loss: 0.5 });
+    await run.finish();
+    const listed = cli(["runs", "ls", "tester/cli", "--dir", root, "--json"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject({ id: run.id, state: "finished", summary: { loss: 0.5 } });
+    expect(cli(["runs", "ls", "tester/cli", "--dir", root, "--state", "failed"]).stdout).toMatch(/no runs/);
+    const shown = cli(["runs", "show", run.path, "--dir", root, "--json"]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id: run.id, config: { lr: 0.1 }, historyKeys: expect.arrayContaining(["loss"]) });
+    const missing = cli(["runs", "show", "tester/cli/nosuch01", "--dir", root]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/RUN_NOT_FOUND/);
+    expect(cli(["runs", "show", "../../etc", "--dir", root]).stderr).toMatch(/INVALID_ARGUMENT/);
+  });
+
   it("main() returns exit codes without exiting the process", async () => {
     const lines: string[] = [];
     expect(await main(["help"], (line) => lines.push(line))).toBe(0);

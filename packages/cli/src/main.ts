@@ -1,5 +1,6 @@
 import { RunlogError } from "@runlog/core";
 import { artifactCommand } from "./commands/artifact.js";
+import { runsCommand } from "./commands/runs.js";
 import { syncCommand } from "./commands/sync.js";
 
 export const HELP = `runlog — experiment tracking that never makes you wait
@@ -9,12 +10,14 @@ Usage: runlog <command> [options]
 Commands:
   sync       replay offline or crashed runs into the store (runlog sync --help)
   artifact   put, get and list artifacts (runlog artifact --help)
+  runs       list runs and show one (runlog runs --help)
 
 Environment: RUNLOG_DIR (default ./runlog)`;
 
 const COMMANDS: Record<string, (args: string[], out: (line: string) => void) => number | Promise<number>> = {
   sync: syncCommand,
   artifact: artifactCommand,
+  runs: runsCommand,
 };
 
 /** Runs the CLI; returns the exit code. Errors print a one-line message, never a stack. */
