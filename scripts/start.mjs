@@ -6,5 +6,6 @@ import { execSync } from "node:child_process";
 execSync("npx turbo run build --output-logs=errors-only", { stdio: "inherit", env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" } });
 await import(new URL("../examples/quickstart/index.mjs", import.meta.url).href);
 console.log("\nNo dashboard yet (`runlog ui` comes with its issue). Look at the run with:");
+console.log("  npx runlog runs ls quickstart");
+console.log("  npx runlog runs show <entity>/quickstart/<id>");
 console.log("  npx runlog artifact ls --project quickstart");
-console.log("  node -e \"import('@runlog/core').then(async ({ Api }) => console.log((await new Api().runs('quickstart'))[0].summary))\"");
