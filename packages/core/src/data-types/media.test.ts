@@ -1,0 +1,121 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PNG } from "pngjs";
+import { describe, expect, it } from "vitest";
+import { RunlogError } from "../errors.js";
+import { initIn, readHistory } from "../test-support/runs.js";
+import { tempRoot } from "../test-support/temp-root.js";
+import { Audio, encodeWav } from "./audio.js";
+import { Html } from "./html.js";
+import { Image } from "./image.js";
+
+interface MediaValue {
+  _type: string;
+  path: string;
+  sha256: string;
+  size: number;
+  width?: number;
+  height?: number;
+  format?: string;
+  caption?: string;
+  sample_rate?: number;
+}
+
+describe("media in run.log (read back through the Api, files opened)", () => {
+  it("Image from RGB pixels, nested grayscale arrays, a tensor and PNG bytes: the stored PNG decodes to the same pixels", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    const rgb = Uint8Array.from({ length: 2 * 3 * 3 }, (_, i) => (i * 17) % 256);
+    const gray = [
+      [0, 128],
+      [255, 64],
+    ];
+    const tensor = { shape: [1, 2, 1], dataSync: () => Float32Array.from([0.25, 1]) };
+    const png = new PNG({ width: 1, height: 1 });
+    png.data.set([10, 20, 30, 255]);
+    run.log({
+      "samples/rgb": new Image(rgb, { shape: [2, 3, 3], caption: "a 3×2 image" }),
+      "samples/gray": new Image(gray),
+      "samples/tensor": new Image(tensor, { range: "unit" }),
+      "samples/png": new Image(PNG.sync.write(png)),
+    });
+    await run.finish();
+    const [row] = await readHistory(root, run.path);
+    const rgbValue = row?.["samples/rgb"] as MediaValue;
+    expect(rgbValue).toMatchObject({ _type: "image-file", format: "png", width: 3, height: 2, caption: "a 3×2 image" });
+    expect(rgbValue.path).toMatch(/^media\/images\/samples_rgb_0_[0-9a-f]{20}\.png$/);
+    const decoded = PNG.sync.read(readFileSync(join(run.dir, rgbValue.path)));
+    const rgbBack = Array.from({ length: 6 }, (_, p) => Array.from(decoded.data.subarray(p * 4, p * 4 + 3))).flat();
+    expect(rgbBack).toEqual(Array.from(rgb));
+    const grayBack = PNG.sync.read(readFileSync(join(run.dir, (row?.["samples/gray"] as MediaValue).path)));
+    expect([grayBack.data[0], grayBack.data[4], grayBack.data[8], grayBack.data[12]]).toEqual([0, 128, 255, 64]);
+    const tensorBack = PNG.sync.read(readFileSync(join(run.dir, (row?.["samples/tensor"] as MediaValue).path)));
+    expect([tensorBack.data[0], tensorBack.data[4]]).toEqual([64, 255]);
+    expect(row?.["samples/png"]).toMatchObject({ width: 1, height: 1, size: PNG.sync.write(png).length });
+  });
+
+  it("JPEG bytes keep their format and size from the SOF marker", () => {
+    // SOI, APP0 (JFIF), SOF0 with height 480 and width 640, EOI: enough for the header reader.
+    const jpeg = Uint8Array.from([
+      0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x01, 0xe0,
+      0x02, 0x80, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff, 0xd9,
+    ]);
+    const image = new Image(jpeg);
+    expect([image.format, image.width, image.height]).toEqual(["jpeg", 640, 480]);
+  });
+
+  it("Audio samples become a 16-bit mono WAV with the right header and sample count; Html is stored as a file", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    const samples = Float32Array.from({ length: 8000 }, (_, i) => Math.sin((2 * Math.PI * 440 * i) / 8000));
+    run.log({ tone: new Audio(samples, { sampleRate: 8000, caption: "A4" }), report: new Html("<h1>Hi</h1><script>alert(1)</script>") });
+    await run.finish();
+    const [row] = await readHistory(root, run.path);
+    const tone = row?.tone as MediaValue;
+    expect(tone).toMatchObject({ _type: "audio-file", sample_rate: 8000, caption: "A4", size: 44 + 16000 });
+    const wav = readFileSync(join(run.dir, tone.path));
+    expect(wav.toString("ascii", 0, 4)).toBe("RIFF");
+    expect(wav.toString("ascii", 8, 12)).toBe("WAVE");
+    expect([wav.readUInt16LE(22), wav.readUInt32LE(24), wav.readUInt16LE(34), wav.readUInt32LE(40) / 2]).toEqual([1, 8000, 16, 8000]);
+    expect(wav.readInt16LE(44 + 2 * 2)).toBe(Math.round(Math.sin((2 * Math.PI * 440 * 2) / 8000) * 0x7fff));
+    const report = row?.report as MediaValue;
+    expect(readFileSync(join(run.dir, report.path), "utf8")).toBe("<h1>Hi</h1><script>alert(1)</script>");
+    expect(encodeWav([2, -2], 100).readInt16LE(44)).toBe(0x7fff); // clamped
+  });
+
+  it("refuses bad media with INVALID_VALUE, keeping the other values of the same call", async () => {
+    const root = tempRoot();
+    const bad: [() => unknown, RegExp][] = [
+      [() => new Image(Float32Array.from([Number.NaN, 0, 0, 0]), { shape: [2, 2] }), /non-finite/],
+      [() => new Image(new Uint8Array(70_000), { shape: [70_000, 1] }), /65500/],
+      [() => new Image(new Uint8Array(5), { shape: [2, 2] }), /do not fit/],
+      [() => new Image(new Uint8Array(8), { shape: [2, 2, 2] }), /1\|3\|4/],
+      [() => new Image(new Uint8Array(4)), /needs \{ shape/],
+      [() => new Image([[1, 2], [3]]), /equal lengths/],
+      [() => new Image(42 as never), /PNG\/JPEG bytes/],
+      [() => new Audio(Float32Array.from([0.1])), /sampleRate/],
+      [() => new Audio(Float32Array.from([Number.NaN]), { sampleRate: 8000 }), /NaN/],
+      [() => new Audio("/tmp/x.exe"), /wav, mp3/],
+      [() => new Html(42 as never), /string of HTML/],
+    ];
+    for (const [attempt, why] of bad) {
+      expect(attempt).toThrowError(why);
+      try {
+        attempt();
+      } catch (error) {
+        expect(RunlogError.isInstance(error) && error.code).toBe("INVALID_VALUE");
+      }
+    }
+    const run = await initIn(root);
+    const broken = {
+      [Symbol.for("runlog.toHistory")]: () => {
+        throw new RunlogError("INVALID_VALUE", "cannot encode");
+      },
+    };
+    expect(() => run.log({ loss: 1, picture: broken })).toThrowError(/picture.*cannot encode/);
+    await run.finish();
+    const [row] = await readHistory(root, run.path);
+    expect(row?.loss).toBe(1);
+    expect(row).not.toHaveProperty("picture");
+  });
+});
