@@ -119,3 +119,38 @@ describe("media in run.log (read back through the Api, files opened)", () => {
     expect(row).not.toHaveProperty("picture");
   });
 });
+
+describe("arrays in history and summary", () => {
+  it("a typed array over 32 values is a histogram in history and stats in the summary", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    run.log({ activations: Float32Array.from({ length: 101 }, (_, i) => i) });
+    await run.finish();
+    const [row] = await readHistory(root, run.path);
+    expect((row?.activations as { _type: string })._type).toBe("histogram");
+    expect(run.summary.get("activations")).toEqual({
+      _type: "array-stats",
+      size: 101,
+      min: 0,
+      max: 100,
+      mean: 50,
+      var: 850,
+      "10%": 10,
+      "25%": 25,
+      "75%": 75,
+      "90%": 90,
+    });
+  });
+
+  it("a list of images is stored per image; more than 108 is refused with the other values kept", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    const tiny = () => new Image(new Uint8Array([1]), { shape: [1, 1] });
+    run.log({ samples: [tiny(), tiny()] });
+    expect(() => run.log({ loss: 1, many: Array.from({ length: 109 }, tiny) })).toThrowError(/109 images.*108/);
+    await run.finish();
+    const [first, second] = await readHistory(root, run.path);
+    expect((first?.samples as { _type: string }[]).map((i) => i._type)).toEqual(["image-file", "image-file"]);
+    expect(second?.loss).toBe(1);
+  });
+});

@@ -1,4 +1,5 @@
 import { Histogram } from "../data-types/histogram.js";
+import { Image } from "../data-types/image.js";
 import { type HistoryContext, isLoggable, TO_HISTORY } from "../data-types/loggable.js";
 import { describeValue } from "../errors.js";
 import { encodeJson } from "../util/json.js";
@@ -8,6 +9,8 @@ import type { PartialRow } from "./partial-row.js";
 export const MAX_VALUE_BYTES = 1 << 20;
 export const MAX_KEY_LENGTH = 1024;
 export const MAX_DEPTH = 32;
+/** W&B's limit on images in one logged list. */
+export const MAX_IMAGES_PER_LIST = 108;
 /** Typed arrays longer than this become histograms in history (W&B's rule). */
 export const TYPED_ARRAY_HISTOGRAM_THRESHOLD = 32;
 
@@ -135,6 +138,14 @@ function addObjectLeaf(key: string, value: object, row: PartialRow, context: Fla
     return;
   }
   if (Array.isArray(value)) {
+    const images = value.filter((item) => item instanceof Image).length;
+    if (images > MAX_IMAGES_PER_LIST) {
+      context.problems.push({
+        key,
+        reason: `a list of ${images} images is over W&B's limit of ${MAX_IMAGES_PER_LIST} per step; log fewer or split the key`,
+      });
+      return;
+    }
     const json = toJsonValue(value, key, context, depth, ancestors);
     if (json !== INVALID) addSized(key, json, row, context);
     return;
@@ -163,6 +174,7 @@ function addTypedArray(key: string, array: ArrayLike<number | bigint>, row: Part
   const numbers = Array.from(array, Number);
   if (numbers.length > TYPED_ARRAY_HISTOGRAM_THRESHOLD) {
     row.setOther(key, new Histogram(numbers, { numBins: 32 }).toJSON());
+    row.summaryValues.set(key, arrayStats(numbers));
   } else {
     addSized(key, numbers, row, context);
   }
@@ -246,4 +258,32 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   if (typeof value !== "object" || value === null) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
+}
+
+/** W&B's summary for a long array: its stats, not the values (`maybe_compress_summary`). */
+export function arrayStats(values: readonly number[]): Record<string, number | string> {
+  const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
+  const n = finite.length;
+  if (n === 0) return { _type: "array-stats", size: values.length };
+  const mean = finite.reduce((a, b) => a + b, 0) / n;
+  const variance = finite.reduce((a, b) => a + (b - mean) ** 2, 0) / n;
+  // Linear interpolation between closest ranks (numpy's default percentile).
+  const percentile = (p: number) => {
+    const rank = (p / 100) * (n - 1);
+    const low = Math.floor(rank);
+    const high = Math.min(n - 1, low + 1);
+    return (finite[low] as number) + ((finite[high] as number) - (finite[low] as number)) * (rank - low);
+  };
+  return {
+    _type: "array-stats",
+    size: values.length,
+    min: finite[0] as number,
+    max: finite[n - 1] as number,
+    mean,
+    var: variance,
+    "10%": percentile(10),
+    "25%": percentile(25),
+    "75%": percentile(75),
+    "90%": percentile(90),
+  };
 }

@@ -173,7 +173,7 @@ export class LogHandler {
       const record: Record<string, unknown> = {};
       for (const [key, value] of row.others) {
         record[key] = value;
-        summary.observeOther(this.keyState(key).summary, value);
+        summary.observeOther(this.keyState(key).summary, row.summaryValues.has(key) ? row.summaryValues.get(key) : value);
       }
       batch.addValues(step, record, row.others.size);
     }

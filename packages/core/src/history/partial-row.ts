@@ -9,6 +9,8 @@ export class PartialRow {
   scalarValues = new Float64Array(32);
   private readonly scalarIndex = new Map<string, number>();
   readonly others = new Map<string, unknown>();
+  /** What the summary keeps instead of the history value (W&B: stats for long arrays, not a histogram). */
+  readonly summaryValues = new Map<string, unknown>();
 
   get size(): number {
     return this.scalarKeys.length + this.others.size;
@@ -47,6 +49,7 @@ export class PartialRow {
     this.scalarKeys.length = 0;
     this.scalarIndex.clear();
     this.others.clear();
+    this.summaryValues.clear();
   }
 
   private removeScalar(key: string): void {
