@@ -47,9 +47,9 @@ describe("media in run.log (read back through the Api, files opened)", () => {
     const decoded = PNG.sync.read(readFileSync(join(run.dir, rgbValue.path)));
     const rgbBack = Array.from({ length: 6 }, (_, p) => Array.from(decoded.data.subarray(p * 4, p * 4 + 3))).flat();
     expect(rgbBack).toEqual(Array.from(rgb));
-    const grayBack = PNG.sync.read(readFileSync(join(run.dir, (row?.["samples/gray"] as MediaValue).path)));
+    const grayBack = PNG.sync.read(readFileSync(join(run.dir, (row as Record<string, MediaValue>)["samples/gray"]?.path as string)));
     expect([grayBack.data[0], grayBack.data[4], grayBack.data[8], grayBack.data[12]]).toEqual([0, 128, 255, 64]);
-    const tensorBack = PNG.sync.read(readFileSync(join(run.dir, (row?.["samples/tensor"] as MediaValue).path)));
+    const tensorBack = PNG.sync.read(readFileSync(join(run.dir, (row as Record<string, MediaValue>)["samples/tensor"]?.path as string)));
     expect([tensorBack.data[0], tensorBack.data[4]]).toEqual([64, 255]);
     expect(row?.["samples/png"]).toMatchObject({ width: 1, height: 1, size: PNG.sync.write(png).length });
   });
@@ -127,7 +127,7 @@ describe("arrays in history and summary", () => {
     run.log({ activations: Float32Array.from({ length: 101 }, (_, i) => i) });
     await run.finish();
     const [row] = await readHistory(root, run.path);
-    expect((row?.activations as { _type: string })._type).toBe("histogram");
+    expect((row as Record<string, { _type: string }>).activations?._type).toBe("histogram");
     expect(run.summary.get("activations")).toEqual({
       _type: "array-stats",
       size: 101,
@@ -150,7 +150,7 @@ describe("arrays in history and summary", () => {
     expect(() => run.log({ loss: 1, many: Array.from({ length: 109 }, tiny) })).toThrowError(/109 images.*108/);
     await run.finish();
     const [first, second] = await readHistory(root, run.path);
-    expect((first?.samples as { _type: string }[]).map((i) => i._type)).toEqual(["image-file", "image-file"]);
+    expect((first as Record<string, { _type: string }[]>).samples?.map((i) => i._type)).toEqual(["image-file", "image-file"]);
     expect(second?.loss).toBe(1);
   });
 });

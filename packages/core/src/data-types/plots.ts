@@ -133,7 +133,7 @@ export const plot = {
     ys.forEach((series, s) => {
       const y = finiteNumbers(`ys[${s}]`, series);
       if (y.length !== x.length) invalid(`ys[${s}] has ${y.length} values for ${x.length} xs.`);
-      y.forEach((value, i) => table.addRow(options.keys?.[s] ?? `key_${s}`, x[i], value));
+      for (let i = 0; i < y.length; i++) table.addRow(options.keys?.[s] ?? `key_${s}`, x[i], y[i]);
     });
     return new CustomChart(
       "wandb/lineseries/v0",

@@ -73,7 +73,7 @@ export class Table implements Loggable {
     }
     if (this.data.length === 0) for (const _ of values) this.data.push([]);
     this.columns.push(name);
-    this.data.forEach((row, i) => row.push(values[i]));
+    for (let i = 0; i < this.data.length; i++) (this.data[i] as unknown[]).push(values[i]);
   }
 
   getColumn(name: string): unknown[] {
