@@ -15,6 +15,7 @@ export type { ImageOptions } from "./data-types/image.js";
 export { Image } from "./data-types/image.js";
 export type { HistoryContext, Loggable } from "./data-types/loggable.js";
 export { isLoggable, TO_HISTORY } from "./data-types/loggable.js";
+export { Object3D } from "./data-types/object3d.js";
 export { CustomChart, plot } from "./data-types/plots.js";
 export type { ColumnType, LogMode } from "./data-types/table.js";
 export { Table } from "./data-types/table.js";

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from "node:
 import { tmpdir } from "node:os";
 import { basename, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { MAX_ARTIFACT_ROWS, Table } from "../data-types/table.js";
 import { describeValue, RunlogError } from "../errors.js";
 import type { VersionRecord } from "./artifact-registry.js";
 import type { ArtifactProgress } from "./artifact-service.js";
@@ -161,6 +162,28 @@ export class Artifact {
       this.#references.set(name, { uri: pathToFileURL(join(path, file)).href, checksum, maxObjects });
       return name;
     });
+  }
+
+  /**
+   * Adds a Table (up to 200,000 rows) as `<name>.table.json`, with its media cells as files
+   * under `media/`, like W&B's `artifact.add(table, name)`.
+   */
+  add(table: Table, name: string): string {
+    this.#assertDraft("add");
+    if (!(table instanceof Table)) throw new RunlogError("INVALID_ARGUMENT", `artifact.add takes a Table, got ${describeValue(table)}.`);
+    if (table.rowCount > MAX_ARTIFACT_ROWS)
+      throw new RunlogError("VALUE_TOO_LARGE", `A Table in an artifact holds at most ${MAX_ARTIFACT_ROWS} rows (got ${table.rowCount}).`);
+    const entry = safeRelativePath(name, "artifact entry name");
+    this.#staging ??= mkdtempSync(join(tmpdir(), "runlog-artifact-"));
+    const staging = mkdtempSync(join(this.#staging, "table-"));
+    const serialized = table.serialize({ key: entry, step: 0, runDir: staging });
+    for (const file of readdirSync(staging, { recursive: true }) as string[]) {
+      const full = join(staging, file);
+      if (!statSync(full).isFile()) continue;
+      const path = file.split(sep).join("/");
+      this.#pending.set(path === serialized.path ? `${entry}.table.json` : path, full);
+    }
+    return `${entry}.table.json`;
   }
 
   /** A path to write a new file that becomes entry `name` when the artifact is logged. */

@@ -114,3 +114,56 @@ describe("Table", () => {
     expect(JSON.parse(readFileSync(join(run.dir, chart.table.path), "utf8")).data[0]).toEqual(["1", 0, 0]);
   });
 });
+
+describe("Object3D and tables in artifacts", () => {
+  it("stores point clouds as pts.json and model files as they are; refuses bad points", async () => {
+    const { Object3D } = await import("./object3d.js");
+    const { writeFileSync } = await import("node:fs");
+    const root = tempRoot();
+    const obj = join(root, "cube.obj");
+    writeFileSync(obj, "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n");
+    const run = await initIn(root);
+    run.log({
+      cloud: new Object3D(
+        [
+          [0, 0, 0],
+          [1, 2, 3],
+        ],
+        { caption: "two points" },
+      ),
+      mesh: new Object3D(obj),
+    });
+    await run.finish();
+    const [row] = await readHistory(root, run.path);
+    const cloud = row?.cloud as { _type: string; path: string; caption: string };
+    expect(cloud).toMatchObject({ _type: "object3D-file", caption: "two points" });
+    expect(cloud.path).toMatch(/\.pts\.json$/);
+    expect(JSON.parse(readFileSync(join(run.dir, cloud.path), "utf8")).points).toEqual([
+      [0, 0, 0],
+      [1, 2, 3],
+    ]);
+    expect(readFileSync(join(run.dir, (row?.mesh as { path: string }).path), "utf8")).toContain("f 1 2 3");
+    expect(() => new Object3D([[0, 0]])).toThrowError(/\[x, y, z\]/);
+    expect(() => new Object3D([[0, 0, Number.NaN]])).toThrowError(/finite/);
+    expect(() => new Object3D(join(root, "x.png"))).toThrowError(/obj, gltf/);
+  });
+
+  it("artifact.add stores a table over the run limit (with its media) and it downloads intact", async () => {
+    const { Artifact } = await import("../artifacts/artifact.js");
+    const root = tempRoot();
+    const run = await initIn(root);
+    const table = new Table({ columns: ["i", "thumb"], data: Array.from({ length: 15_000 }, (_, i) => [i, null]) });
+    table.addRow(15_000, new Image(new Uint8Array([7]), { shape: [1, 1] }));
+    const artifact = new Artifact("eval-table", "dataset");
+    expect(artifact.add(table, "predictions")).toBe("predictions.table.json");
+    const logged = await run.logArtifact(artifact);
+    const entries = Object.keys(logged.manifest.contents);
+    expect(entries).toContain("predictions.table.json");
+    expect(entries.some((e) => e.startsWith("media/images/"))).toBe(true);
+    const dir = await logged.download({ root: join(root, "dl") });
+    const stored = JSON.parse(readFileSync(join(dir, "predictions.table.json"), "utf8"));
+    expect(stored.data).toHaveLength(15_001);
+    expect(readFileSync(join(dir, stored.data[15_000][1].path)).subarray(1, 4).toString()).toBe("PNG");
+    await run.finish();
+  });
+});

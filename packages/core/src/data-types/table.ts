@@ -101,9 +101,14 @@ export class Table implements Loggable {
     if (this.data.length > MAX_RUN_ROWS) {
       throw new RunlogError(
         "VALUE_TOO_LARGE",
-        `Table of ${this.data.length} rows is over the ${MAX_RUN_ROWS}-row limit for run.log; add it to an artifact instead.`,
+        `Table of ${this.data.length} rows is over the ${MAX_RUN_ROWS}-row limit for run.log; add it to an artifact instead (artifact.add(table, name)).`,
       );
     }
+    return this.serialize(context);
+  }
+
+  /** @internal writes the table (and its media cells) under `context.runDir`; the row limit is the caller's. */
+  serialize(context: HistoryContext): Record<string, unknown> {
     const data = this.data.map((row, r) =>
       row.map((cell, c) => (isLoggable(cell) ? cell[TO_HISTORY]({ ...context, key: `${context.key}.${r}.${this.columns[c]}` }) : cell)),
     );
