@@ -142,7 +142,7 @@ describe("Object3D and tables in artifacts", () => {
       [0, 0, 0],
       [1, 2, 3],
     ]);
-    expect(readFileSync(join(run.dir, (row?.mesh as { path: string }).path), "utf8")).toContain("f 1 2 3");
+    expect(readFileSync(join(run.dir, (row as Record<string, { path: string }>).mesh?.path as string), "utf8")).toContain("f 1 2 3");
     expect(() => new Object3D([[0, 0]])).toThrowError(/\[x, y, z\]/);
     expect(() => new Object3D([[0, 0, Number.NaN]])).toThrowError(/finite/);
     expect(() => new Object3D(join(root, "x.png"))).toThrowError(/obj, gltf/);
