@@ -19,6 +19,7 @@ export { Object3D } from "./data-types/object3d.js";
 export { CustomChart, plot } from "./data-types/plots.js";
 export type { ColumnType, LogMode } from "./data-types/table.js";
 export { Table } from "./data-types/table.js";
+export { Video } from "./data-types/video.js";
 export type { RunlogErrorCode } from "./errors.js";
 export { RunlogError } from "./errors.js";
 export type { LogOptions } from "./history/log-handler.js";

@@ -154,3 +154,27 @@ describe("arrays in history and summary", () => {
     expect(second?.loss).toBe(1);
   });
 });
+
+describe("Video", () => {
+  it("encodes frames as an animated GIF with the right size and frame count; refuses bad shapes", async () => {
+    const { Video } = await import("./video.js");
+    const root = tempRoot();
+    const run = await initIn(root);
+    const frames = Uint8Array.from({ length: 3 * 2 * 4 * 3 }, (_, i) => (i * 7) % 256);
+    run.log({ clip: new Video(frames, { shape: [3, 2, 4, 3], fps: 10, caption: "rollout" }) });
+    await run.finish();
+    const [row] = await readHistory(root, run.path);
+    const clip = (row as Record<string, MediaValue>).clip as MediaValue;
+    expect(clip).toMatchObject({ _type: "video-file", format: "gif", width: 4, height: 2, caption: "rollout" });
+    const gif = readFileSync(join(run.dir, clip.path));
+    expect(gif.toString("ascii", 0, 6)).toBe("GIF89a");
+    expect([gif.readUInt16LE(6), gif.readUInt16LE(8)]).toEqual([4, 2]);
+    const graphicControls = [...gif].filter((b, i) => b === 0x21 && gif[i + 1] === 0xf9).length; // one per frame
+    expect(graphicControls).toBe(3);
+    expect(() => new Video(frames)).toThrowError(/shape/);
+    expect(() => new Video(frames, { shape: [3, 2, 4, 2] })).toThrowError(/1\|3\|4/);
+    expect(() => new Video(frames, { shape: [2, 2, 4, 3] })).toThrowError(/do not fit/);
+    expect(() => new Video(frames, { shape: [3, 2, 4, 3], fps: 0 })).toThrowError(/fps/);
+    expect(() => new Video("clip.avi")).toThrowError(/gif, mp4/);
+  });
+});
