@@ -1,8 +1,15 @@
 import { readFileSync } from "node:fs";
-import { PNG } from "pngjs";
+import { createRequire } from "node:module";
 import { describeValue, RunlogError } from "../errors.js";
 import { type HistoryContext, type Loggable, TO_HISTORY } from "./loggable.js";
 import { writeMedia } from "./media.js";
+
+/** pngjs is CommonJS and only images need it: load it on first use (keeps importing @runlog/core fast). */
+let png: typeof import("pngjs") | undefined;
+function pngjs(): typeof import("pngjs") {
+  png ??= createRequire(import.meta.url)("pngjs") as typeof import("pngjs");
+  return png;
+}
 
 /** W&B's limit on either side of an image. */
 export const MAX_DIMENSION = 65_500;
@@ -63,8 +70,8 @@ export class Image implements Loggable {
     if (source instanceof Uint8Array && (startsWith(source, PNG_MAGIC) || startsWith(source, JPEG_MAGIC))) {
       this.bytes = source;
       if (startsWith(source, PNG_MAGIC)) {
-        const png = PNG.sync.read(Buffer.from(source));
-        [this.format, this.width, this.height] = ["png", png.width, png.height];
+        const decoded = pngjs().PNG.sync.read(Buffer.from(source));
+        [this.format, this.width, this.height] = ["png", decoded.width, decoded.height];
       } else {
         const size = jpegSize(source);
         [this.format, this.width, this.height] = ["jpeg", size.width, size.height];
@@ -144,7 +151,8 @@ function encodePng(pixels: ArrayLike<number>, width: number, height: number, cha
       `Image: ${pixels.length} values do not fit the shape [${height}, ${width}, ${channels}] (${width * height * channels} expected).`,
     );
   }
-  const png = new PNG({ width, height });
+  const { PNG } = pngjs();
+  const image = new PNG({ width, height });
   const scale = range === "unit" ? 255 : 1;
   for (let p = 0; p < width * height; p++) {
     for (let c = 0; c < 4; c++) {
@@ -153,8 +161,8 @@ function encodePng(pixels: ArrayLike<number>, width: number, height: number, cha
       else value = (pixels[p * channels + (channels === 1 ? 0 : c)] as number) * scale;
       if (!Number.isFinite(value))
         throw new RunlogError("INVALID_VALUE", `Image: pixel ${p} has a non-finite value (${value}); clean NaN/Infinity first.`);
-      png.data[p * 4 + c] = Math.max(0, Math.min(255, Math.round(value)));
+      image.data[p * 4 + c] = Math.max(0, Math.min(255, Math.round(value)));
     }
   }
-  return PNG.sync.write(png);
+  return PNG.sync.write(image);
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { extname } from "node:path";
-import { applyPalette, GIFEncoder, quantize } from "gifenc";
 import { describeValue, RunlogError } from "../errors.js";
 import { MAX_DIMENSION } from "./image.js";
 import { type HistoryContext, type Loggable, TO_HISTORY } from "./loggable.js";
@@ -66,7 +66,15 @@ export class Video implements Loggable {
   }
 }
 
+/** gifenc is CommonJS without static named exports, and only videos need it: load it on first use. */
+let gifenc: typeof import("gifenc") | undefined;
+function loadGifenc(): typeof import("gifenc") {
+  gifenc ??= createRequire(import.meta.url)("gifenc") as typeof import("gifenc");
+  return gifenc;
+}
+
 function encodeGif(pixels: ArrayLike<number>, frames: number, height: number, width: number, channels: number, fps: number): Uint8Array {
+  const { GIFEncoder, applyPalette, quantize } = loadGifenc();
   const gif = GIFEncoder();
   const rgba = new Uint8Array(width * height * 4);
   for (let f = 0; f < frames; f++) {
