@@ -79,35 +79,32 @@ function perClass(yTrue: unknown, probas: unknown, labels: readonly string[] | u
   }));
 }
 
+/** A chart of one y column against one x column of `table`. */
+function xyChart(
+  chartId: string,
+  mark: string,
+  table: Table,
+  x: string,
+  xType: "quantitative" | "nominal",
+  y: string,
+  title: string | undefined,
+): CustomChart {
+  columnOf(table, x);
+  columnOf(table, y);
+  return new CustomChart(chartId, table, spec(title, mark, { x: { field: x, type: xType }, y: { field: y, type: "quantitative" } }));
+}
+
 export const plot = {
   line(table: Table, x: string, y: string, options: { title?: string } = {}): CustomChart {
-    columnOf(table, x);
-    columnOf(table, y);
-    return new CustomChart(
-      "wandb/line/v0",
-      table,
-      spec(options.title, "line", { x: { field: x, type: "quantitative" }, y: { field: y, type: "quantitative" } }),
-    );
+    return xyChart("wandb/line/v0", "line", table, x, "quantitative", y, options.title);
   },
 
   scatter(table: Table, x: string, y: string, options: { title?: string } = {}): CustomChart {
-    columnOf(table, x);
-    columnOf(table, y);
-    return new CustomChart(
-      "wandb/scatter/v0",
-      table,
-      spec(options.title, "point", { x: { field: x, type: "quantitative" }, y: { field: y, type: "quantitative" } }),
-    );
+    return xyChart("wandb/scatter/v0", "point", table, x, "quantitative", y, options.title);
   },
 
   bar(table: Table, label: string, value: string, options: { title?: string } = {}): CustomChart {
-    columnOf(table, label);
-    columnOf(table, value);
-    return new CustomChart(
-      "wandb/bar/v0",
-      table,
-      spec(options.title, "bar", { x: { field: label, type: "nominal" }, y: { field: value, type: "quantitative" } }),
-    );
+    return xyChart("wandb/bar/v0", "bar", table, label, "nominal", value, options.title);
   },
 
   histogram(table: Table, value: string, options: { title?: string; bins?: number } = {}): CustomChart {
