@@ -14,8 +14,23 @@ function pngjs(): typeof import("pngjs") {
 /** W&B's limit on either side of an image. */
 export const MAX_DIMENSION = 65_500;
 
+/** A box in W&B's format: corners or a middle with width/height; in [0, 1] ("percent") unless domain is "pixel". */
+export interface Box {
+  position: { minX: number; maxX: number; minY: number; maxY: number } | { middle: [number, number]; width: number; height: number };
+  class_id: number;
+  box_caption?: string;
+  scores?: Record<string, number>;
+  domain?: "pixel";
+}
+
 export interface ImageOptions {
   caption?: string;
+  /** PIL-style mode the pixels must match: "L" (1 channel), "RGB" (3) or "RGBA" (4). */
+  mode?: "L" | "RGB" | "RGBA";
+  /** Named box groups, e.g. { predictions: { box_data: [...], class_labels: { 0: "cat" } } }. */
+  boxes?: Record<string, { box_data: Box[]; class_labels?: Record<number, string> }>;
+  /** Named segmentation masks: mask_data is [height][width] of class ids (0–255). */
+  masks?: Record<string, { mask_data: readonly (readonly number[])[]; class_labels?: Record<number, string> }>;
   /** For pixel arrays: [height, width] or [height, width, channels] (1, 3 or 4). */
   shape?: readonly number[];
   /** Pixel values are 0–255 by default; "unit" scales 0–1 floats to 0–255. */
@@ -63,6 +78,8 @@ export class Image implements Loggable {
   readonly width: number;
   readonly height: number;
   private readonly bytes: Uint8Array;
+  private readonly boxes: ImageOptions["boxes"];
+  private readonly masks: ImageOptions["masks"];
 
   constructor(source: Uint8Array | string | ArrayLike<number> | readonly unknown[] | TensorLike, options: ImageOptions = {}) {
     this.caption = options.caption;
@@ -79,6 +96,13 @@ export class Image implements Loggable {
     } else {
       const { pixels, shape } = toPixels(source, options.shape);
       const [height, width, channels = 1] = shape as [number, number, number?];
+      const expected = { L: 1, RGB: 3, RGBA: 4 }[options.mode ?? (channels === 1 ? "L" : channels === 3 ? "RGB" : "RGBA")];
+      if (options.mode !== undefined && expected !== channels) {
+        throw new RunlogError(
+          "INVALID_VALUE",
+          `Image mode "${options.mode}" needs ${expected} channel(s), but the pixels have ${channels}.`,
+        );
+      }
       this.format = "png";
       this.width = width;
       this.height = height;
@@ -90,10 +114,35 @@ export class Image implements Loggable {
         `Image of ${this.width}×${this.height} is outside 1–${MAX_DIMENSION} pixels per side; resize it first.`,
       );
     }
+    this.boxes = validateBoxes(options.boxes);
+    this.masks = validateMasks(options.masks, this.width, this.height);
   }
 
   [TO_HISTORY](context: HistoryContext): Record<string, unknown> {
     const file = writeMedia(context, "images", this.format === "png" ? "png" : "jpg", this.bytes);
+    const boxes =
+      this.boxes &&
+      mapValues(this.boxes, (group, name) => ({
+        _type: "boxes2D",
+        ...writeMedia(
+          { ...context, key: `${context.key}_${name}` },
+          "metadata/boxes2D",
+          "boxes2D.json",
+          Buffer.from(JSON.stringify(group), "utf8"),
+        ),
+      }));
+    const masks =
+      this.masks &&
+      mapValues(this.masks, (mask, name) => ({
+        _type: "mask",
+        ...writeMedia(
+          { ...context, key: `${context.key}_${name}` },
+          "images/mask",
+          "png",
+          encodePng(mask.mask_data.flat(), this.width, this.height, 1, "byte"),
+        ),
+        ...(mask.class_labels ? { class_labels: mask.class_labels } : {}),
+      }));
     return {
       _type: "image-file",
       ...file,
@@ -101,6 +150,8 @@ export class Image implements Loggable {
       width: this.width,
       height: this.height,
       ...(this.caption === undefined ? {} : { caption: this.caption }),
+      ...(boxes ? { boxes } : {}),
+      ...(masks ? { masks } : {}),
     };
   }
 }
@@ -165,4 +216,43 @@ function encodePng(pixels: ArrayLike<number>, width: number, height: number, cha
     }
   }
   return PNG.sync.write(image);
+}
+
+function mapValues<T, U>(record: Record<string, T>, fn: (value: T, key: string) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, fn(value, key)]));
+}
+
+function validateBoxes(boxes: ImageOptions["boxes"]): ImageOptions["boxes"] {
+  if (boxes === undefined) return undefined;
+  for (const [name, group] of Object.entries(boxes)) {
+    if (!Array.isArray(group?.box_data)) throw new RunlogError("INVALID_VALUE", `Image boxes "${name}" need a box_data array.`);
+    group.box_data.forEach((box, i) => {
+      const p = box?.position as Record<string, unknown> | undefined;
+      const numbers =
+        p === undefined ? [] : "middle" in p ? [...(p.middle as number[]), p.width, p.height] : [p.minX, p.maxX, p.minY, p.maxY];
+      if (numbers.length !== 4 || numbers.some((n) => typeof n !== "number" || !Number.isFinite(n))) {
+        throw new RunlogError(
+          "INVALID_VALUE",
+          `Image boxes "${name}"[${i}]: position needs finite minX/maxX/minY/maxY or middle/width/height.`,
+        );
+      }
+      if (!Number.isInteger(box.class_id))
+        throw new RunlogError("INVALID_VALUE", `Image boxes "${name}"[${i}]: class_id must be an integer.`);
+    });
+  }
+  return boxes;
+}
+
+function validateMasks(masks: ImageOptions["masks"], width: number, height: number): ImageOptions["masks"] {
+  if (masks === undefined) return undefined;
+  for (const [name, mask] of Object.entries(masks)) {
+    const data = mask?.mask_data;
+    if (!Array.isArray(data) || data.length !== height || data.some((row) => !Array.isArray(row) || row.length !== width)) {
+      throw new RunlogError("INVALID_VALUE", `Image mask "${name}" must be ${height} rows of ${width} class ids, the image's size.`);
+    }
+    if (data.some((row) => row.some((v: number) => !Number.isInteger(v) || v < 0 || v > 255))) {
+      throw new RunlogError("INVALID_VALUE", `Image mask "${name}" holds class ids 0–255 only.`);
+    }
+  }
+  return masks;
 }

@@ -178,3 +178,71 @@ describe("Video", () => {
     expect(() => new Video("clip.avi")).toThrowError(/gif, mp4/);
   });
 });
+
+describe("Image boxes, masks and mode", () => {
+  it("stores boxes as boxes2D JSON and masks as class-id PNGs next to the image; validates them", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    const pixels = new Uint8Array(2 * 3 * 3).fill(100);
+    const image = new Image(pixels, {
+      shape: [2, 3, 3],
+      mode: "RGB",
+      boxes: {
+        predictions: {
+          box_data: [{ position: { minX: 0.1, maxX: 0.5, minY: 0.2, maxY: 0.9 }, class_id: 1, scores: { conf: 0.8 } }],
+          class_labels: { 1: "cat" },
+        },
+      },
+      masks: {
+        truth: {
+          mask_data: [
+            [0, 1, 1],
+            [0, 0, 2],
+          ],
+          class_labels: { 1: "cat", 2: "dog" },
+        },
+      },
+    });
+    run.log({ detection: image });
+    await run.finish();
+    const [row] = await readHistory(root, run.path);
+    const value = (row as Record<string, Record<string, Record<string, MediaValue & { class_labels?: unknown }>>>).detection;
+    const boxes = value?.boxes?.predictions as MediaValue;
+    expect(boxes._type).toBe("boxes2D");
+    expect(JSON.parse(readFileSync(join(run.dir, boxes.path), "utf8")).box_data[0]).toMatchObject({ class_id: 1, scores: { conf: 0.8 } });
+    const mask = value?.masks?.truth as MediaValue & { class_labels?: unknown };
+    expect(mask).toMatchObject({ _type: "mask", class_labels: { 1: "cat", 2: "dog" } });
+    const decoded = PNG.sync.read(readFileSync(join(run.dir, mask.path)));
+    expect(Array.from({ length: 6 }, (_, p) => decoded.data[p * 4])).toEqual([0, 1, 1, 0, 0, 2]);
+    expect(() => new Image(pixels, { shape: [2, 3, 3], mode: "L" })).toThrowError(/mode "L" needs 1/);
+    expect(() => new Image(pixels, { shape: [2, 3, 3], masks: { m: { mask_data: [[0]] } } })).toThrowError(/2 rows of 3/);
+    expect(
+      () =>
+        new Image(pixels, {
+          shape: [2, 3, 3],
+          masks: {
+            m: {
+              mask_data: [
+                [0, 0, 0],
+                [0, 0, 300],
+              ],
+            },
+          },
+        }),
+    ).toThrowError(/0–255/);
+    expect(
+      () =>
+        new Image(pixels, {
+          shape: [2, 3, 3],
+          boxes: { b: { box_data: [{ position: { minX: Number.NaN, maxX: 1, minY: 0, maxY: 1 }, class_id: 0 }] } },
+        }),
+    ).toThrowError(/finite/);
+    expect(
+      () =>
+        new Image(pixels, {
+          shape: [2, 3, 3],
+          boxes: { b: { box_data: [{ position: { middle: [0.5, 0.5], width: 0.1, height: 0.1 }, class_id: 1.5 }] } },
+        }),
+    ).toThrowError(/class_id/);
+  });
+});
