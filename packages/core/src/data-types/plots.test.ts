@@ -167,3 +167,28 @@ describe("Object3D and tables in artifacts", () => {
     await run.finish();
   });
 });
+
+describe("Table log modes", () => {
+  it("immutable freezes once logged; mutable re-logs whole; incremental logs only new rows, numbered", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    const frozen = new Table({ columns: ["a"], data: [[1]] });
+    const mutable = new Table({ columns: ["a"], data: [[1]], logMode: "mutable" });
+    const incremental = new Table({ columns: ["a"], data: [[1], [2]], logMode: "incremental" });
+    run.log({ frozen, mutable, incremental });
+    expect(() => frozen.addRow(2)).toThrowError(/immutable.*cannot change/);
+    expect(() => frozen.addColumn("b", [0])).toThrowError(/immutable/);
+    mutable.addRow(2);
+    incremental.addRow(3);
+    expect(() => incremental.addColumn("b", [0, 0, 0])).toThrowError(/cannot gain columns/);
+    run.log({ mutable, incremental });
+    await run.finish();
+    const [first, second] = await readHistory(root, run.path);
+    const rows = (ref: unknown) => JSON.parse(readFileSync(join(run.dir, (ref as { path: string }).path), "utf8")).data;
+    expect(rows(second?.mutable)).toEqual([[1], [2]]);
+    expect(first?.incremental).toMatchObject({ _type: "incremental-table-file", increment: 0, nrows: 2, total_rows: 2 });
+    expect(second?.incremental).toMatchObject({ _type: "incremental-table-file", increment: 1, nrows: 1, total_rows: 3 });
+    expect(rows(second?.incremental)).toEqual([[3]]);
+    expect(rows(first?.frozen)).toEqual([[1]]);
+  });
+});

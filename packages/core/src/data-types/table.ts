@@ -19,6 +19,11 @@ export class Table implements Loggable {
   readonly columns: string[];
   readonly data: unknown[][];
   readonly logMode: LogMode;
+  /** Set once an immutable table is logged. */
+  private frozen = false;
+  /** Incremental mode: rows already logged, and how many increments went out. */
+  private loggedRows = 0;
+  private logs = 0;
 
   constructor(options: { columns?: readonly string[]; data?: readonly (readonly unknown[])[]; logMode?: LogMode } = {}) {
     const columns = options.columns ?? [];
@@ -52,6 +57,7 @@ export class Table implements Loggable {
   }
 
   addRow(...values: unknown[]): void {
+    this.assertChangeable();
     if (values.length !== this.columns.length) {
       throw new RunlogError(
         "INVALID_VALUE",
@@ -63,6 +69,9 @@ export class Table implements Loggable {
   }
 
   addColumn(name: string, values: readonly unknown[]): void {
+    this.assertChangeable();
+    if (this.logMode === "incremental" && this.logs > 0)
+      throw new RunlogError("INVALID_VALUE", "An incremental Table cannot gain columns once logged; its increments must share columns.");
     if (typeof name !== "string" || name.length === 0 || this.columns.includes(name))
       throw new RunlogError("INVALID_VALUE", `Table column name ${describeValue(name)} is empty or already used.`);
     if (!Array.isArray(values) || (this.data.length > 0 && values.length !== this.data.length)) {
@@ -104,21 +113,44 @@ export class Table implements Loggable {
         `Table of ${this.data.length} rows is over the ${MAX_RUN_ROWS}-row limit for run.log; add it to an artifact instead (artifact.add(table, name)).`,
       );
     }
-    return this.serialize(context);
+    // W&B's log modes: immutable tables freeze once logged; mutable ones are re-logged whole;
+    // incremental ones log only the rows added since the previous log, numbered by increment.
+    if (this.logMode !== "incremental") {
+      const value = this.serialize(context, 0);
+      if (this.logMode === "immutable") this.frozen = true;
+      return value;
+    }
+    const value = { ...this.serialize(context, this.loggedRows), increment: this.logs, total_rows: this.data.length };
+    this.loggedRows = this.data.length;
+    this.logs++;
+    return value;
   }
 
-  /** @internal writes the table (and its media cells) under `context.runDir`; the row limit is the caller's. */
-  serialize(context: HistoryContext): Record<string, unknown> {
-    const data = this.data.map((row, r) =>
-      row.map((cell, c) => (isLoggable(cell) ? cell[TO_HISTORY]({ ...context, key: `${context.key}.${r}.${this.columns[c]}` }) : cell)),
-    );
+  private assertChangeable(): void {
+    if (this.frozen) {
+      throw new RunlogError(
+        "INVALID_VALUE",
+        'This Table was logged with logMode "immutable" and cannot change; create a new Table, or use logMode "mutable" or "incremental".',
+      );
+    }
+  }
+
+  /** @internal writes rows from `fromRow` on (and their media cells) under `context.runDir`; the row limit is the caller's. */
+  serialize(context: HistoryContext, fromRow = 0): Record<string, unknown> {
+    const data = this.data
+      .slice(fromRow)
+      .map((row, r) =>
+        row.map((cell, c) =>
+          isLoggable(cell) ? cell[TO_HISTORY]({ ...context, key: `${context.key}.${fromRow + r}.${this.columns[c]}` }) : cell,
+        ),
+      );
     const json = encodeJson({ columns: this.columns, data, column_types: this.columnTypes() });
     const file = writeMedia(context, "table", "table.json", Buffer.from(json, "utf8"));
     return {
       _type: this.logMode === "incremental" ? "incremental-table-file" : "table-file",
       ...file,
       ncols: this.columns.length,
-      nrows: this.data.length,
+      nrows: data.length,
       log_mode: this.logMode,
     };
   }
