@@ -1,5 +1,7 @@
+import { join } from "node:path";
 import { Artifact } from "../artifacts/artifact.js";
 import type { ArtifactService } from "../artifacts/artifact-service.js";
+import { resolveInside, safeRelativePath } from "../artifacts/safe-path.js";
 import { describeValue, RunlogError } from "../errors.js";
 import type { RunState } from "../pipeline/records.js";
 import { bucketChunks, bucketPoints, type SeriesResult } from "../store/series.js";
@@ -19,6 +21,7 @@ export class ApiRun {
     private readonly store: StoreReader,
     private readonly view: RunView,
     private readonly artifacts: ArtifactService,
+    private readonly runsDir: string,
   ) {}
 
   get id(): string {
@@ -204,6 +207,15 @@ export class ApiRun {
 
   files(): Promise<FileView[]> {
     return this.store.files(this.view);
+  }
+
+  /**
+   * The absolute path of one of the run's files: a `files()` entry or a media value's `path`
+   * from history (e.g. one step's image, fetched with `scanHistory({ keys, minStep, maxStep })`).
+   * Refuses paths that would leave the run's folder.
+   */
+  filePath(name: string): string {
+    return resolveInside(join(this.runsDir, this.view.id, "files"), safeRelativePath(name, "run file"), "run file");
   }
 
   toJSON(): RunView {

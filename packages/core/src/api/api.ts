@@ -42,6 +42,10 @@ export class Api {
     return this.reader;
   }
 
+  private get runsDir(): string {
+    return join(dirname(this.dbPath), "runs");
+  }
+
   private get artifacts(): ArtifactService {
     return new ArtifactService(dirname(this.dbPath));
   }
@@ -99,7 +103,7 @@ export class Api {
     const [entity, project] = parts.length === 2 ? parts : [defaultEntity(), parts[0]];
     const views = await this.store.listRuns(validateScopeName("entity", entity), validateScopeName("project", project));
     const filtered = options.filters === undefined ? views : views.filter((view) => matchesFilter(view, options.filters as RunFilter));
-    return sortRuns(filtered, options.order ?? "-createdAt").map((view) => new ApiRun(this.store, view, this.artifacts));
+    return sortRuns(filtered, options.order ?? "-createdAt").map((view) => new ApiRun(this.store, view, this.artifacts, this.runsDir));
   }
 
   /** One run by `"entity/project/id"` (or `"project/id"`). */
@@ -109,7 +113,7 @@ export class Api {
     if (parts.length < 2) throw new RunlogError("INVALID_ARGUMENT", `Run paths look like "entity/project/id", got ${describeValue(path)}.`);
     const view = await this.store.getRun(validateScopeName("entity", entity), validateScopeName("project", project), validateRunId(id));
     if (view === undefined) throw new RunlogError("RUN_NOT_FOUND", `Run ${entity}/${project}/${id} was not found in ${this.dbPath}.`);
-    return new ApiRun(this.store, view, this.artifacts);
+    return new ApiRun(this.store, view, this.artifacts, this.runsDir);
   }
 
   close(): void {

@@ -246,3 +246,27 @@ describe("Image boxes, masks and mode", () => {
     ).toThrowError(/class_id/);
   });
 });
+
+describe("reading one step's media back", () => {
+  it("scanHistory narrowed to a step and key finds the image; filePath opens it and refuses to leave the run", async () => {
+    const { Api } = await import("../api/api.js");
+    const root = tempRoot();
+    const run = await initIn(root);
+    for (let step = 0; step < 50; step++) run.log({ loss: step, sample: new Image(new Uint8Array([step, 0, 0]), { shape: [1, 1, 3] }) });
+    await run.finish();
+    const api = new Api({ dir: root });
+    try {
+      const stored = await api.run(run.path);
+      const rows = [];
+      for await (const row of stored.scanHistory({ keys: ["sample"], minStep: 37, maxStep: 37 })) rows.push(row);
+      expect(rows).toHaveLength(1);
+      const file = stored.filePath((rows[0]?.sample as { path: string } | undefined)?.path ?? "missing");
+      expect([...PNG.sync.read(readFileSync(file)).data.subarray(0, 4)]).toEqual([37, 0, 0, 255]);
+      for (const hostile of ["../../runlog.db", "/etc/passwd", "media/../../../x", "a\0b"]) {
+        expect(() => stored.filePath(hostile)).toThrowError(expect.objectContaining({ code: "PATH_OUTSIDE_ROOT" }));
+      }
+    } finally {
+      api.close();
+    }
+  });
+});
