@@ -160,3 +160,36 @@ describe("runlog CLI", () => {
     expect(lines.join("\n")).toMatch(/sync/);
   });
 });
+
+describe("runlog ui", () => {
+  it("serves the store's runs on loopback until SIGTERM, then exits 0", async () => {
+    const { spawn } = await import("node:child_process");
+    const root = tempRoot();
+    const run = await init({ dir: root, project: "cli", entity: "tester", settings: { quiet: true, console: "off", disableStats: true } });
+    run.log({ loss: 1 });
+    await run.finish();
+    const child = spawn(process.execPath, [BIN, "ui", "--dir", root, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let text = "";
+      child.stdout.on("data", (chunk) => {
+        text += chunk;
+        const match = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`runlog ui exited with ${code}`)));
+    });
+    const view = await (await fetch(`${url}/api/v1/runs/tester/cli/${run.id}`)).json();
+    expect(view).toMatchObject({ id: run.id, state: "finished" });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+
+  it("refuses a non-loopback host without an API key, and a bad port", () => {
+    const root = tempRoot();
+    const open = cli(["ui", "--dir", root, "--host", "0.0.0.0", "--port", "0"]);
+    expect(open.code).toBe(1);
+    expect(open.stderr).toMatch(/without an API key.*\[INVALID_ARGUMENT\]/s);
+    expect(cli(["ui", "--dir", root, "--port", "70000"]).stderr).toMatch(/--port must be an integer/);
+  });
+});

@@ -2,6 +2,7 @@ import { RunlogError } from "@runlog/core";
 import { artifactCommand } from "./commands/artifact.js";
 import { runsCommand } from "./commands/runs.js";
 import { syncCommand } from "./commands/sync.js";
+import { uiCommand } from "./commands/ui.js";
 
 export const HELP = `runlog — experiment tracking that never makes you wait
 
@@ -11,6 +12,7 @@ Commands:
   sync       replay offline or crashed runs into the store (runlog sync --help)
   artifact   put, get and list artifacts (runlog artifact --help)
   runs       list runs and show one (runlog runs --help)
+  ui         serve the read API over the store (runlog ui --help)
 
 Environment: RUNLOG_DIR (default ./runlog)`;
 
@@ -18,6 +20,7 @@ const COMMANDS: Record<string, (args: string[], out: (line: string) => void) => 
   sync: syncCommand,
   artifact: artifactCommand,
   runs: runsCommand,
+  ui: uiCommand,
 };
 
 /** Runs the CLI; returns the exit code. Errors print a one-line message, never a stack. */

@@ -37,5 +37,7 @@ export type { SeriesResult } from "./store/series.js";
 export type { AlertView, ChunkInfos, FileView, Points, RunView, StoreReader } from "./store/store.js";
 export type { SyncResult } from "./sync.js";
 export { syncRunDir } from "./sync.js";
+/** JSON that keeps NaN, ±Infinity and big integers (for HTTP bodies and files). */
+export { decodeJson, encodeJson } from "./util/json.js";
 export type { ModelWatcher, ResolvedWatchOptions, WatchHandle, WatchLog, WatchOptions, WatchTarget } from "./watch/registry.js";
 export { registerWatcher } from "./watch/registry.js";

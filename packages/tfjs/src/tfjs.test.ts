@@ -161,7 +161,8 @@ describe("run.watch for LayersModel", () => {
 describe("modelCheckpoint and loadModel", () => {
   it("logs model artifacts with latest/epoch_N/best and restores identical predictions", async () => {
     const root = newRoot();
-    const run = await newRun(root);
+    process.env.RUNLOG_ARTIFACT_DIR = join(root, "downloads"); // keep useModel's download out of the package folder
+    const run = await newRun(root).finally(() => delete process.env.RUNLOG_ARTIFACT_DIR);
     const { xs, ys } = dataset();
     const model = makeModel();
     await model.fit(xs, ys, {

@@ -44,7 +44,8 @@ export class ArtifactService implements ArtifactSource {
 
   constructor(
     readonly root: string,
-    readonly defaultDownloadRoot = join(process.cwd(), "artifacts"),
+    // W&B downloads to ./artifacts/<name>:<version> unless WANDB_ARTIFACT_DIR says otherwise.
+    readonly defaultDownloadRoot = process.env.RUNLOG_ARTIFACT_DIR || join(process.cwd(), "artifacts"),
   ) {
     this.objects = new LocalObjectStore(root);
     this.dbPath = join(root, DB_FILE);

@@ -123,10 +123,12 @@ describe("artifacts", () => {
     const root = tempRoot();
     const weights = join(root, "model.onnx");
     writeFileSync(weights, "weights-v1");
-    const run = await initIn(root);
+    process.env.RUNLOG_ARTIFACT_DIR = join(root, "downloads");
+    const run = await initIn(root).finally(() => delete process.env.RUNLOG_ARTIFACT_DIR);
     const model = await run.logModel(weights, { name: "mnist-mlp", aliases: ["best"] });
     expect(model.type).toBe("model");
     const path = await run.useModel("mnist-mlp:best");
+    expect(path).toBe(join(root, "downloads", "mnist-mlp:v0", "model.onnx"));
     expect(readFileSync(path, "utf8")).toBe("weights-v1");
     await run.logArtifact(weights, { name: "not-a-model", type: "dataset" });
     await expect(run.useModel("not-a-model")).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
