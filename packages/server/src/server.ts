@@ -4,6 +4,7 @@ import { hasApiKey } from "./api-key.js";
 import { registerApiRoutes } from "./api-routes.js";
 import { resolveBindPolicy } from "./bind-policy.js";
 import { errorResponse } from "./http-errors.js";
+import { registerLiveEvents } from "./live-events.js";
 
 export interface ServeOptions {
   /** The runlog folder (default `./runlog`, or RUNLOG_DIR). */
@@ -13,6 +14,8 @@ export interface ServeOptions {
   /** Default 6006; 0 picks a free port. */
   port?: number;
   apiKey?: string;
+  /** How often live event streams look for new rows (ms, default 500). */
+  pollMs?: number;
 }
 
 export interface RunlogServer {
@@ -44,6 +47,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
     reply.code(404).send({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url.slice(0, 200)}.` }),
   );
   registerApiRoutes(app, api);
+  registerLiveEvents(app, api, { pollMs: options.pollMs });
 
   try {
     await app.listen({ host, port: options.port ?? 6006 });
