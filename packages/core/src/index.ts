@@ -33,8 +33,10 @@ export { Run } from "./run/run.js";
 export type { InitOptions, ReinitMode, ResumeMode, RunMode } from "./run/run-options.js";
 export type { Settings } from "./run/settings.js";
 export { Summary } from "./run/summary.js";
+export { CHUNK_FIELDS, HttpReader } from "./store/http/http-reader.js";
+export { openStoreReader } from "./store/open-reader.js";
 export type { SeriesResult } from "./store/series.js";
-export type { AlertView, ChunkInfos, FileView, Points, RunView, StoreReader } from "./store/store.js";
+export type { AlertView, ChunkInfos, FileView, Points, RunView, StoreReader, Stream } from "./store/store.js";
 export type { SyncResult } from "./sync.js";
 export { syncRunDir } from "./sync.js";
 /** JSON that keeps NaN, ±Infinity and big integers (for HTTP bodies and files). */

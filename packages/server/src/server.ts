@@ -1,10 +1,11 @@
-import { Api } from "@runlog/core";
+import { Api, openStoreReader } from "@runlog/core";
 import Fastify, { type FastifyInstance } from "fastify";
 import { hasApiKey } from "./api-key.js";
 import { registerApiRoutes } from "./api-routes.js";
 import { resolveBindPolicy } from "./bind-policy.js";
 import { errorResponse } from "./http-errors.js";
 import { registerLiveEvents } from "./live-events.js";
+import { registerStoreRoutes } from "./store-routes.js";
 
 export interface ServeOptions {
   /** The runlog folder (default `./runlog`, or RUNLOG_DIR). */
@@ -48,11 +49,14 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
   );
   registerApiRoutes(app, api);
   registerLiveEvents(app, api, { pollMs: options.pollMs });
+  const reader = openStoreReader({ dir: options.dir });
+  registerStoreRoutes(app, reader);
 
   try {
     await app.listen({ host, port: options.port ?? 6006 });
   } catch (error) {
     api.close();
+    reader.close();
     throw error;
   }
   const address = app.server.address();
@@ -64,6 +68,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
     async close() {
       await app.close();
       api.close();
+      reader.close();
     },
   };
 }

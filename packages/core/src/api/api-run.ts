@@ -20,8 +20,10 @@ export class ApiRun {
   constructor(
     private readonly store: StoreReader,
     private readonly view: RunView,
-    private readonly artifacts: ArtifactService,
-    private readonly runsDir: string,
+    /** Throws MODE_UNAVAILABLE when the store is remote (artifacts are read locally for now). */
+    private readonly artifactService: () => ArtifactService,
+    /** The local runs folder; undefined for a remote store. */
+    private readonly runsDir: string | undefined,
   ) {}
 
   get id(): string {
@@ -197,7 +199,7 @@ export class ApiRun {
   }
 
   private runArtifacts(direction: "input" | "output"): Artifact[] {
-    const service = this.artifacts;
+    const service = this.artifactService();
     return service.with((registry) => registry.runArtifacts(this.path, direction)).map((record) => Artifact.fromRecord(record, service));
   }
 
@@ -215,6 +217,9 @@ export class ApiRun {
    * Refuses paths that would leave the run's folder.
    */
   filePath(name: string): string {
+    if (this.runsDir === undefined) {
+      throw new RunlogError("MODE_UNAVAILABLE", "filePath needs the embedded store; over HTTP fetch GET /api/v1/runs/<path>/file/<name>.");
+    }
     return resolveInside(join(this.runsDir, this.view.id, "files"), safeRelativePath(name, "run file"), "run file");
   }
 

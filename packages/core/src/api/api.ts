@@ -1,11 +1,11 @@
 import { userInfo } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { Artifact } from "../artifacts/artifact.js";
 import { ArtifactService } from "../artifacts/artifact-service.js";
 import { parseArtifactPath } from "../artifacts/validate.js";
 import { describeValue, RunlogError } from "../errors.js";
+import { openStoreReader, storeRoot } from "../store/open-reader.js";
 import { DB_FILE } from "../store/sqlite/database.js";
-import { SqliteReader } from "../store/sqlite/sqlite-reader.js";
 import type { StoreReader } from "../store/store.js";
 import { validateRunId, validateScopeName } from "../util/names.js";
 import { ApiRun } from "./api-run.js";
@@ -14,6 +14,10 @@ import { matchesFilter, type RunFilter, sortRuns } from "./filters.js";
 export interface ApiOptions {
   /** Root folder of the embedded store (default RUNLOG_DIR or ./runlog). */
   dir?: string;
+  /** A runlog server (`runlog ui`) to read instead of the embedded store, e.g. "http://127.0.0.1:6006". */
+  baseUrl?: string;
+  /** The server's API key (default RUNLOG_API_KEY); needed when it is not on loopback. */
+  apiKey?: string;
 }
 
 function defaultEntity(): string {
@@ -28,26 +32,39 @@ function defaultEntity(): string {
 /** The read side, like W&B's `wandb.Api()`: list and inspect runs of a store. */
 export class Api {
   private reader: StoreReader | undefined;
-  private readonly dbPath: string;
+  private readonly root: string;
+  private readonly remote: { baseUrl: string; apiKey: string | undefined } | undefined;
 
   constructor(options: ApiOptions = {}) {
     if (typeof options !== "object" || options === null) {
       throw new RunlogError("INVALID_ARGUMENT", `Api options must be an object like { dir }, got ${describeValue(options)}.`);
     }
-    this.dbPath = join(resolve(options.dir ?? process.env.RUNLOG_DIR ?? "./runlog"), DB_FILE);
+    this.root = storeRoot(options.dir);
+    this.remote = options.baseUrl === undefined ? undefined : { baseUrl: options.baseUrl, apiKey: options.apiKey };
+    if (this.remote !== undefined) this.reader = openStoreReader(this.remote); // validates the URL now
   }
 
   private get store(): StoreReader {
-    this.reader ??= new SqliteReader(this.dbPath);
+    this.reader ??= openStoreReader({ dir: this.root });
     return this.reader;
   }
 
-  private get runsDir(): string {
-    return join(dirname(this.dbPath), "runs");
+  private get where(): string {
+    return this.remote?.baseUrl ?? join(this.root, DB_FILE);
+  }
+
+  private get runsDir(): string | undefined {
+    return this.remote === undefined ? join(this.root, "runs") : undefined;
   }
 
   private get artifacts(): ArtifactService {
-    return new ArtifactService(dirname(this.dbPath));
+    if (this.remote !== undefined) {
+      throw new RunlogError(
+        "MODE_UNAVAILABLE",
+        "Artifacts are read from the embedded store only for now; use new Api({ dir }) on the machine that holds them.",
+      );
+    }
+    return new ArtifactService(this.root);
   }
 
   /** An artifact version by `[entity/][project/]name[:alias|:vN]` (default alias `latest`). */
@@ -103,7 +120,9 @@ export class Api {
     const [entity, project] = parts.length === 2 ? parts : [defaultEntity(), parts[0]];
     const views = await this.store.listRuns(validateScopeName("entity", entity), validateScopeName("project", project));
     const filtered = options.filters === undefined ? views : views.filter((view) => matchesFilter(view, options.filters as RunFilter));
-    return sortRuns(filtered, options.order ?? "-createdAt").map((view) => new ApiRun(this.store, view, this.artifacts, this.runsDir));
+    return sortRuns(filtered, options.order ?? "-createdAt").map(
+      (view) => new ApiRun(this.store, view, () => this.artifacts, this.runsDir),
+    );
   }
 
   /** One run by `"entity/project/id"` (or `"project/id"`). */
@@ -112,8 +131,8 @@ export class Api {
     const [entity, project, id] = parts.length === 3 ? parts : [defaultEntity(), ...parts];
     if (parts.length < 2) throw new RunlogError("INVALID_ARGUMENT", `Run paths look like "entity/project/id", got ${describeValue(path)}.`);
     const view = await this.store.getRun(validateScopeName("entity", entity), validateScopeName("project", project), validateRunId(id));
-    if (view === undefined) throw new RunlogError("RUN_NOT_FOUND", `Run ${entity}/${project}/${id} was not found in ${this.dbPath}.`);
-    return new ApiRun(this.store, view, this.artifacts, this.runsDir);
+    if (view === undefined) throw new RunlogError("RUN_NOT_FOUND", `Run ${entity}/${project}/${id} was not found in ${this.where}.`);
+    return new ApiRun(this.store, view, () => this.artifacts, this.runsDir);
   }
 
   close(): void {

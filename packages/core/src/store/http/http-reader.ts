@@ -1,0 +1,123 @@
+import { RunlogError } from "../../errors.js";
+import { decodeJson, encodeJson } from "../../util/json.js";
+import { type ChunkInfos, emptyChunkInfos } from "../chunk-index.js";
+import type { AlertView, FileView, Points, RunView, StoreReader, Stream } from "../store.js";
+
+/** The ChunkInfos columns as they travel over HTTP (typed arrays become arrays). */
+export const CHUNK_FIELDS = ["seq", "firstStep", "lastStep", "count", "min", "max", "lastValue", "blobId"] as const;
+
+/**
+ * A StoreReader over a runlog server's `/api/v1/store` routes, so `new Api({ baseUrl })` reads
+ * a remote store with the same code (and the same results) as the embedded one.
+ */
+export class HttpReader implements StoreReader {
+  private readonly base: string;
+
+  constructor(
+    baseUrl: string,
+    private readonly apiKey: string | undefined,
+  ) {
+    let url: URL;
+    try {
+      url = new URL(baseUrl);
+    } catch {
+      throw new RunlogError(
+        "INVALID_ARGUMENT",
+        `Api baseUrl must be an http(s) URL like "http://127.0.0.1:6006", got ${JSON.stringify(baseUrl)}.`,
+      );
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new RunlogError("INVALID_ARGUMENT", `Api baseUrl must use http or https, got ${JSON.stringify(baseUrl)}.`);
+    }
+    this.base = `${url.origin}${url.pathname.replace(/\/+$/, "")}/api/v1/store`;
+  }
+
+  private async request<T>(path: string, body?: unknown): Promise<T | undefined> {
+    const headers: Record<string, string> = {};
+    if (this.apiKey !== undefined) headers.authorization = `Bearer ${this.apiKey}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    let response: Response;
+    try {
+      response = await fetch(`${this.base}${path}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers,
+        ...(body === undefined ? {} : { body: encodeJson(body) }),
+      });
+    } catch (error) {
+      throw new RunlogError("STORE_ERROR", `Cannot reach the runlog server at ${this.base}: ${(error as Error).message}.`, {
+        cause: error,
+      });
+    }
+    const text = await response.text();
+    if (response.status === 404 && text.includes('"RUN_NOT_FOUND"')) return undefined;
+    if (!response.ok) {
+      const detail = (() => {
+        try {
+          return decodeJson<{ message?: string }>(text).message;
+        } catch {
+          return text.slice(0, 200);
+        }
+      })();
+      throw new RunlogError("STORE_ERROR", `The runlog server answered ${response.status} for ${path}: ${detail}`);
+    }
+    return decodeJson<T>(text);
+  }
+
+  private runPath(run: RunView): string {
+    return `/runs/${[run.entity, run.project, run.id].map(encodeURIComponent).join("/")}`;
+  }
+
+  async listProjects() {
+    return (await this.request<{ entity: string; name: string; createdAt: number; runCount: number }[]>("/projects")) ?? [];
+  }
+
+  async listRuns(entity: string, project: string): Promise<RunView[]> {
+    return (await this.request<RunView[]>(`/projects/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/runs`)) ?? [];
+  }
+
+  getRun(entity: string, project: string, id: string): Promise<RunView | undefined> {
+    return this.request<RunView>(`/runs/${[entity, project, id].map(encodeURIComponent).join("/")}`);
+  }
+
+  async seriesKeys(run: RunView, stream: Stream): Promise<string[]> {
+    return (await this.request<string[]>(`${this.runPath(run)}/keys?stream=${stream}`)) ?? [];
+  }
+
+  async chunkInfos(run: RunView, stream: Stream, key: string, from: number, to: number): Promise<ChunkInfos> {
+    const query = new URLSearchParams({ stream, key, from: String(from), to: String(to) });
+    const columns = await this.request<Record<(typeof CHUNK_FIELDS)[number], number[]>>(`${this.runPath(run)}/chunks?${query}`);
+    if (columns === undefined) return emptyChunkInfos();
+    const infos: Record<string, unknown> = { length: columns.seq.length };
+    for (const field of CHUNK_FIELDS) infos[field] = Float64Array.from(columns[field]);
+    return infos as unknown as ChunkInfos;
+  }
+
+  async chunkPoints(run: RunView, stream: Stream, key: string, chunks: ChunkInfos, positions: readonly number[]): Promise<Points[]> {
+    if (positions.length === 0) return [];
+    const blobIds = positions.map((p) => chunks.blobId[p] as number);
+    const parts = await this.request<{ steps: number[]; values: number[]; dense: boolean }[]>(`${this.runPath(run)}/points`, {
+      stream,
+      key,
+      blobIds,
+    });
+    return (parts ?? []).map((part) => ({
+      steps: Float64Array.from(part.steps),
+      values: Float64Array.from(part.values),
+      dense: part.dense,
+    }));
+  }
+
+  async historyRows(run: RunView, from: number, to: number): Promise<[number, Record<string, unknown>][]> {
+    return (await this.request<[number, Record<string, unknown>][]>(`${this.runPath(run)}/rows?from=${from}&to=${to}`)) ?? [];
+  }
+
+  async alerts(run: RunView): Promise<AlertView[]> {
+    return (await this.request<AlertView[]>(`${this.runPath(run)}/alerts`)) ?? [];
+  }
+
+  async files(run: RunView): Promise<FileView[]> {
+    return (await this.request<FileView[]>(`${this.runPath(run)}/files`)) ?? [];
+  }
+
+  close(): void {}
+}

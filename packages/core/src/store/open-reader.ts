@@ -1,0 +1,16 @@
+import { join, resolve } from "node:path";
+import { HttpReader } from "./http/http-reader.js";
+import { DB_FILE } from "./sqlite/database.js";
+import { SqliteReader } from "./sqlite/sqlite-reader.js";
+import type { StoreReader } from "./store.js";
+
+/** The folder of the embedded store: `dir`, else RUNLOG_DIR, else ./runlog. */
+export function storeRoot(dir: string | undefined): string {
+  return resolve(dir ?? process.env.RUNLOG_DIR ?? "./runlog");
+}
+
+/** A reader of the embedded store under `dir`, or of a runlog server when `baseUrl` is given. */
+export function openStoreReader(options: { dir?: string; baseUrl?: string; apiKey?: string }): StoreReader {
+  if (options.baseUrl !== undefined) return new HttpReader(options.baseUrl, options.apiKey ?? process.env.RUNLOG_API_KEY);
+  return new SqliteReader(join(storeRoot(options.dir), DB_FILE));
+}
