@@ -1,6 +1,6 @@
 import { createReadStream, statSync } from "node:fs";
 import { extname } from "node:path";
-import { type Api, encodeJson } from "@runlog/core";
+import { type Api, encodeJson, RunlogError } from "@runlog/core";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { intParam, listParam, numberParam, requiredParam } from "./query.js";
 
@@ -66,10 +66,11 @@ export function registerApiRoutes(app: FastifyInstance, api: Api): void {
     const { query } = request;
     const run = await runOf(request.params);
     const limit = intParam(query, "limit", 1000) as number;
+    if (limit < 1 || limit > 10_000) throw new RunlogError("INVALID_ARGUMENT", `limit must be from 1 to 10000, got ${limit}.`);
     const rows = [];
     const scan = run.scanHistory({
       keys: listParam(query, "keys"),
-      pageSize: Math.min(Math.max(limit, 1), 10_000),
+      pageSize: limit,
       minStep: intParam(query, "minStep"),
       maxStep: intParam(query, "maxStep"),
     });

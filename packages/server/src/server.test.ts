@@ -123,6 +123,10 @@ describe("read API over HTTP", () => {
       status: 400,
       body: { message: expect.stringMatching(/key is required/) },
     });
+    expect(await get(`/api/v1/runs/team/vision/${run.id}/history?limit=-1`)).toMatchObject({
+      status: 400,
+      body: { code: "INVALID_ARGUMENT" },
+    });
     expect(await get("/api/v1/runs/team/vision/nosuchrun")).toMatchObject({ status: 404, body: { code: "RUN_NOT_FOUND" } });
     expect(await get("/api/v1/runs/team/vision/bad%20id!")).toMatchObject({ status: 400 });
     expect((await rawGet(`/api/v1/runs/team/vision/${"x".repeat(10_000)}`)).status).toBeLessThan(500);
