@@ -1,8 +1,9 @@
 import { createReadStream, statSync } from "node:fs";
 import { extname } from "node:path";
-import { type Api, encodeJson, RunlogError } from "@runlog/core";
-import type { FastifyInstance, FastifyReply } from "fastify";
-import { intParam, listParam, numberParam, requiredParam } from "./query.js";
+import { type Api, RunlogError } from "@runlog/core";
+import type { FastifyInstance } from "fastify";
+import { sendJson } from "./json-reply.js";
+import { intParam, listParam, numberParam, type Query, type RunParams, requiredParam } from "./query.js";
 
 const PASSIVE_TYPES: Record<string, string> = {
   ".png": "image/png",
@@ -14,14 +15,6 @@ const PASSIVE_TYPES: Record<string, string> = {
   ".txt": "text/plain; charset=utf-8",
   ".log": "text/plain; charset=utf-8",
 };
-
-type Query = Record<string, string | undefined>;
-type RunParams = { entity: string; project: string; id: string };
-
-/** JSON keeps NaN/±Infinity/bigints (tagged, see core's encodeJson), so summaries survive the trip. */
-function sendJson(reply: FastifyReply, value: unknown): FastifyReply {
-  return reply.type("application/json; charset=utf-8").send(encodeJson(value));
-}
 
 /** The read API under /api/v1: projects, runs, history, bucketed series and run files. */
 export function registerApiRoutes(app: FastifyInstance, api: Api): void {

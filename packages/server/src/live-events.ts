@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Api, encodeJson } from "@runlog/core";
 import type { FastifyInstance } from "fastify";
-import { intParam } from "./query.js";
+import { intParam, type Query, type RunParams } from "./query.js";
 
 const MAX_ROWS_PER_PUSH = 5000;
 
@@ -12,43 +12,40 @@ const MAX_ROWS_PER_PUSH = 5000;
  */
 export function registerLiveEvents(app: FastifyInstance, api: Api, options: { pollMs?: number } = {}): void {
   const pollMs = options.pollMs ?? 500;
-  app.get<{ Params: { entity: string; project: string; id: string }; Querystring: Record<string, string | undefined> }>(
-    "/api/v1/runs/:entity/:project/:id/events",
-    async (request, reply) => {
-      const path = `${request.params.entity}/${request.params.project}/${request.params.id}`;
-      let afterStep = intParam(request.query, "afterStep", -1) as number;
-      await api.run(path); // an unknown run is a 404 before the stream starts
-      let closed = false;
-      request.raw.on("close", () => {
-        closed = true;
-      });
-      reply.hijack();
-      reply.raw.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" });
-      const send = (event: string, data: unknown) => reply.raw.write(`event: ${event}\ndata: ${encodeJson(data)}\n\n`);
-      let state: string | undefined;
-      try {
-        while (!closed) {
-          const run = await api.run(path);
-          const rows = [];
-          for await (const row of run.scanHistory({ minStep: afterStep + 1, pageSize: 1000 })) {
-            rows.push(row);
-            if (rows.length >= MAX_ROWS_PER_PUSH) break;
-          }
-          if (rows.length > 0) {
-            afterStep = rows[rows.length - 1]?._step ?? afterStep;
-            send("rows", rows);
-          }
-          if (run.state !== state) {
-            state = run.state;
-            send("state", { state, summary: run.summary });
-          }
-          if (state !== "running" && rows.length < MAX_ROWS_PER_PUSH) break;
-          await sleep(pollMs);
+  app.get<{ Params: RunParams; Querystring: Query }>("/api/v1/runs/:entity/:project/:id/events", async (request, reply) => {
+    const path = `${request.params.entity}/${request.params.project}/${request.params.id}`;
+    let afterStep = intParam(request.query, "afterStep", -1) as number;
+    await api.run(path); // an unknown run is a 404 before the stream starts
+    let closed = false;
+    request.raw.on("close", () => {
+      closed = true;
+    });
+    reply.hijack();
+    reply.raw.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" });
+    const send = (event: string, data: unknown) => reply.raw.write(`event: ${event}\ndata: ${encodeJson(data)}\n\n`);
+    let state: string | undefined;
+    try {
+      while (!closed) {
+        const run = await api.run(path);
+        const rows = [];
+        for await (const row of run.scanHistory({ minStep: afterStep + 1, pageSize: 1000 })) {
+          rows.push(row);
+          if (rows.length >= MAX_ROWS_PER_PUSH) break;
         }
-      } catch (error) {
-        send("error", { message: (error as Error).message });
+        if (rows.length > 0) {
+          afterStep = rows[rows.length - 1]?._step ?? afterStep;
+          send("rows", rows);
+        }
+        if (run.state !== state) {
+          state = run.state;
+          send("state", { state, summary: run.summary });
+        }
+        if (state !== "running" && rows.length < MAX_ROWS_PER_PUSH) break;
+        await sleep(pollMs);
       }
-      reply.raw.end();
-    },
-  );
+    } catch (error) {
+      send("error", { message: (error as Error).message });
+    }
+    reply.raw.end();
+  });
 }

@@ -1,7 +1,10 @@
 import { RunlogError } from "@runlog/core";
 
+export type Query = Record<string, string | undefined>;
+export type RunParams = { entity: string; project: string; id: string };
+
 /** Query-string readers that answer bad input with INVALID_ARGUMENT naming the parameter. */
-export function intParam(query: Record<string, string | undefined>, name: string, fallback?: number): number | undefined {
+export function intParam(query: Query, name: string, fallback?: number): number | undefined {
   const raw = query[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
@@ -10,7 +13,7 @@ export function intParam(query: Record<string, string | undefined>, name: string
   return value;
 }
 
-export function numberParam(query: Record<string, string | undefined>, name: string): number | undefined {
+export function numberParam(query: Query, name: string): number | undefined {
   const raw = query[name];
   if (raw === undefined || raw === "") return undefined;
   const value = Number(raw);
@@ -19,14 +22,23 @@ export function numberParam(query: Record<string, string | undefined>, name: str
   return value;
 }
 
+/** A step bound: a number or ±Infinity (never NaN). */
+export function boundParam(query: Query, name: string, fallback: number): number {
+  const raw = query[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (Number.isNaN(value)) throw new RunlogError("INVALID_ARGUMENT", `${name} must be a number, got ${JSON.stringify(raw.slice(0, 40))}.`);
+  return value;
+}
+
 /** A comma-separated list (keys may not contain commas in this form). */
-export function listParam(query: Record<string, string | undefined>, name: string): string[] | undefined {
+export function listParam(query: Query, name: string): string[] | undefined {
   const raw = query[name];
   if (raw === undefined || raw === "") return undefined;
   return raw.split(",");
 }
 
-export function requiredParam(query: Record<string, string | undefined>, name: string): string {
+export function requiredParam(query: Query, name: string): string {
   const raw = query[name];
   if (raw === undefined || raw === "") throw new RunlogError("INVALID_ARGUMENT", `Query parameter ${name} is required.`);
   return raw;

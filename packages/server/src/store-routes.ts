@@ -1,26 +1,13 @@
-import { CHUNK_FIELDS, type ChunkInfos, encodeJson, RunlogError, type RunView, type StoreReader, type Stream } from "@runlog/core";
-import type { FastifyInstance, FastifyReply } from "fastify";
-import { requiredParam } from "./query.js";
-
-type Query = Record<string, string | undefined>;
-type RunParams = { entity: string; project: string; id: string };
-
-const send = (reply: FastifyReply, value: unknown) => reply.type("application/json; charset=utf-8").send(encodeJson(value));
+import { CHUNK_FIELDS, RunlogError, type RunView, type StoreReader, type Stream } from "@runlog/core";
+import type { FastifyInstance } from "fastify";
+import { sendJson } from "./json-reply.js";
+import { boundParam, type Query, type RunParams, requiredParam } from "./query.js";
 
 function streamParam(query: Query): Stream {
   const stream = query.stream ?? "history";
   if (stream !== "history" && stream !== "system")
     throw new RunlogError("INVALID_ARGUMENT", `stream must be history or system, got ${JSON.stringify(stream.slice(0, 40))}.`);
   return stream;
-}
-
-/** A step bound: a number or ±Infinity (never NaN). */
-function boundParam(query: Query, name: string, fallback: number): number {
-  const raw = query[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (Number.isNaN(value)) throw new RunlogError("INVALID_ARGUMENT", `${name} must be a number, got ${JSON.stringify(raw.slice(0, 40))}.`);
-  return value;
 }
 
 /**
@@ -35,13 +22,13 @@ export function registerStoreRoutes(app: FastifyInstance, reader: StoreReader): 
   };
   const base = "/api/v1/store/runs/:entity/:project/:id";
 
-  app.get("/api/v1/store/projects", async (_request, reply) => send(reply, await reader.listProjects()));
+  app.get("/api/v1/store/projects", async (_request, reply) => sendJson(reply, await reader.listProjects()));
   app.get<{ Params: { entity: string; project: string } }>("/api/v1/store/projects/:entity/:project/runs", async (request, reply) =>
-    send(reply, await reader.listRuns(request.params.entity, request.params.project)),
+    sendJson(reply, await reader.listRuns(request.params.entity, request.params.project)),
   );
-  app.get<{ Params: RunParams }>(base, async (request, reply) => send(reply, await viewOf(request.params)));
+  app.get<{ Params: RunParams }>(base, async (request, reply) => sendJson(reply, await viewOf(request.params)));
   app.get<{ Params: RunParams; Querystring: Query }>(`${base}/keys`, async (request, reply) =>
-    send(reply, await reader.seriesKeys(await viewOf(request.params), streamParam(request.query))),
+    sendJson(reply, await reader.seriesKeys(await viewOf(request.params), streamParam(request.query))),
   );
   app.get<{ Params: RunParams; Querystring: Query }>(`${base}/chunks`, async (request, reply) => {
     const { query } = request;
@@ -54,33 +41,38 @@ export function registerStoreRoutes(app: FastifyInstance, reader: StoreReader): 
     );
     const columns: Record<string, number[]> = {};
     for (const field of CHUNK_FIELDS) columns[field] = Array.from(infos[field].subarray(0, infos.length));
-    return send(reply, columns);
+    return sendJson(reply, columns);
   });
-  app.post<{ Params: RunParams; Body: { stream?: string; key?: unknown; blobIds?: unknown } }>(`${base}/points`, async (request, reply) => {
-    const body = request.body ?? {};
-    const { key, blobIds } = body;
-    if (typeof key !== "string" || !Array.isArray(blobIds) || blobIds.length > 100_000 || !blobIds.every(Number.isSafeInteger)) {
-      throw new RunlogError("INVALID_ARGUMENT", "points needs { stream, key, blobIds: integer[] (at most 100,000) }.");
-    }
-    const view = await viewOf(request.params);
-    const stream = streamParam({ stream: body.stream });
-    // The server's own chunk stats, so a client cannot name another run's blobs.
-    const own = await reader.chunkInfos(view, stream, key, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
-    const position = new Map<number, number>();
-    for (let i = 0; i < own.length; i++) position.set(own.blobId[i] as number, i);
-    const positions = (blobIds as number[]).map((id) => {
-      const at = position.get(id);
-      if (at === undefined) throw new RunlogError("INVALID_ARGUMENT", `Chunk ${id} is not part of ${key} in this run.`);
-      return at;
-    });
-    const parts = await reader.chunkPoints(view, stream, key, own as ChunkInfos, positions);
-    return send(
-      reply,
-      parts.map((part) => ({ steps: Array.from(part.steps), values: Array.from(part.values), dense: part.dense ?? false })),
-    );
-  });
+  app.post<{ Params: RunParams; Body: { stream?: string; key?: unknown; blobIds?: unknown; from?: unknown; to?: unknown } }>(
+    `${base}/points`,
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const { key, blobIds } = body;
+      if (typeof key !== "string" || !Array.isArray(blobIds) || blobIds.length > 100_000 || !blobIds.every(Number.isSafeInteger)) {
+        throw new RunlogError("INVALID_ARGUMENT", "points needs { stream, key, blobIds: integer[] (at most 100,000), from, to }.");
+      }
+      const view = await viewOf(request.params);
+      const stream = streamParam({ stream: body.stream });
+      // The server's own chunk stats over the steps the chunks cover, so a client cannot name another run's blobs.
+      const from = typeof body.from === "number" ? body.from : Number.NEGATIVE_INFINITY;
+      const to = typeof body.to === "number" ? body.to : Number.POSITIVE_INFINITY;
+      const own = await reader.chunkInfos(view, stream, key, from, to);
+      const position = new Map<number, number>();
+      for (let i = 0; i < own.length; i++) position.set(own.blobId[i] as number, i);
+      const positions = (blobIds as number[]).map((id) => {
+        const at = position.get(id);
+        if (at === undefined) throw new RunlogError("INVALID_ARGUMENT", `Chunk ${id} is not part of ${key} in this run.`);
+        return at;
+      });
+      const parts = await reader.chunkPoints(view, stream, key, own, positions);
+      return sendJson(
+        reply,
+        parts.map((part) => ({ steps: Array.from(part.steps), values: Array.from(part.values), dense: part.dense ?? false })),
+      );
+    },
+  );
   app.get<{ Params: RunParams; Querystring: Query }>(`${base}/rows`, async (request, reply) =>
-    send(
+    sendJson(
       reply,
       await reader.historyRows(
         await viewOf(request.params),
@@ -90,7 +82,9 @@ export function registerStoreRoutes(app: FastifyInstance, reader: StoreReader): 
     ),
   );
   app.get<{ Params: RunParams }>(`${base}/alerts`, async (request, reply) =>
-    send(reply, await reader.alerts(await viewOf(request.params))),
+    sendJson(reply, await reader.alerts(await viewOf(request.params))),
   );
-  app.get<{ Params: RunParams }>(`${base}/files`, async (request, reply) => send(reply, await reader.files(await viewOf(request.params))));
+  app.get<{ Params: RunParams }>(`${base}/files`, async (request, reply) =>
+    sendJson(reply, await reader.files(await viewOf(request.params))),
+  );
 }

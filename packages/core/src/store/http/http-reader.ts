@@ -6,6 +6,16 @@ import type { AlertView, FileView, Points, RunView, StoreReader, Stream } from "
 /** The ChunkInfos columns as they travel over HTTP (typed arrays become arrays). */
 export const CHUNK_FIELDS = ["seq", "firstStep", "lastStep", "count", "min", "max", "lastValue", "blobId"] as const;
 
+/** The server's `{ code, message }` error body, or the start of whatever it sent instead. */
+function parseError(text: string): { code?: string; message: string } {
+  try {
+    const body = decodeJson<{ code?: string; message?: string }>(text);
+    return { code: body.code, message: body.message ?? text.slice(0, 200) };
+  } catch {
+    return { message: text.slice(0, 200) };
+  }
+}
+
 /**
  * A StoreReader over a runlog server's `/api/v1/store` routes, so `new Api({ baseUrl })` reads
  * a remote store with the same code (and the same results) as the embedded one.
@@ -49,18 +59,10 @@ export class HttpReader implements StoreReader {
       });
     }
     const text = await response.text();
-    if (response.status === 404 && text.includes('"RUN_NOT_FOUND"')) return undefined;
-    if (!response.ok) {
-      const detail = (() => {
-        try {
-          return decodeJson<{ message?: string }>(text).message;
-        } catch {
-          return text.slice(0, 200);
-        }
-      })();
-      throw new RunlogError("STORE_ERROR", `The runlog server answered ${response.status} for ${path}: ${detail}`);
-    }
-    return decodeJson<T>(text);
+    if (response.ok) return decodeJson<T>(text);
+    const error = parseError(text);
+    if (response.status === 404 && error.code === "RUN_NOT_FOUND") return undefined;
+    throw new RunlogError("STORE_ERROR", `The runlog server answered ${response.status} for ${path}: ${error.message}`);
   }
 
   private runPath(run: RunView): string {
@@ -95,10 +97,19 @@ export class HttpReader implements StoreReader {
   async chunkPoints(run: RunView, stream: Stream, key: string, chunks: ChunkInfos, positions: readonly number[]): Promise<Points[]> {
     if (positions.length === 0) return [];
     const blobIds = positions.map((p) => chunks.blobId[p] as number);
+    // The steps these chunks cover, so the server checks ownership against that range only.
+    let from = Number.POSITIVE_INFINITY;
+    let to = Number.NEGATIVE_INFINITY;
+    for (const p of positions) {
+      from = Math.min(from, chunks.firstStep[p] as number);
+      to = Math.max(to, chunks.lastStep[p] as number);
+    }
     const parts = await this.request<{ steps: number[]; values: number[]; dense: boolean }[]>(`${this.runPath(run)}/points`, {
       stream,
       key,
       blobIds,
+      from,
+      to,
     });
     return (parts ?? []).map((part) => ({
       steps: Float64Array.from(part.steps),
