@@ -31,6 +31,17 @@ for (let i = 0; i < 10; i++) {
   await stored.series("loss", { buckets: 1000, range: [from, from + N / 10] });
   zoomTimes.push(performance.now() - t0);
 }
+// The same query over HTTP, as the dashboard asks for it (server-side time plus the transfer).
+const { serve } = await import("@runlog/server");
+const server = await serve({ dir, port: 0 });
+const seriesUrl = `${server.url}/api/v1/runs/${stored.entity}/${stored.project}/${stored.id}/series?key=loss&buckets=1000`;
+const httpTimes = [];
+for (let i = 0; i < 20; i++) {
+  const t0 = performance.now();
+  await (await fetch(seriesUrl)).text();
+  httpTimes.push(performance.now() - t0);
+}
+await server.close();
 // Baseline: decode every chunk and bucket every point.
 const naiveTimes = [];
 const { SqliteReader } = await import("../packages/core/dist/store/sqlite/sqlite-reader.js");
@@ -66,3 +77,7 @@ console.log(
   `series over ${N / 1e6} M points, 1000 buckets: ${ms.toFixed(1)} ms (median of 20); zoomed to 10 %: ${median(zoomTimes).toFixed(1)} ms; naive full scan ${median(naiveTimes).toFixed(0)} ms → ${(median(naiveTimes) / ms).toFixed(0)}× faster; spikes kept ${found}/20`,
 );
 report("series 10 M points / 1000 buckets", ms.toFixed(1), "ms", "≤ 20 ms, all spikes", ms <= 20 && found === 20, `spikes ${found}/20`);
+const httpMs = median(httpTimes);
+console.log(
+  `series over HTTP (what the dashboard waits for, transfer included): ${httpMs.toFixed(1)} ms, ${(httpMs / ms).toFixed(2)}× the server-side time`,
+);

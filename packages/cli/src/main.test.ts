@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Api, init } from "@runlog/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "./main.js";
+import { startUiProcess } from "./test-support/ui-process.js";
 
 const BIN = fileURLToPath(new URL("../bin/runlog.js", import.meta.url));
 const roots: string[] = [];
@@ -163,26 +164,17 @@ describe("runlog CLI", () => {
 
 describe("runlog ui", () => {
   it("serves the store's runs on loopback until SIGTERM, then exits 0", async () => {
-    const { spawn } = await import("node:child_process");
     const root = tempRoot();
     const run = await init({ dir: root, project: "cli", entity: "tester", settings: { quiet: true, console: "off", disableStats: true } });
     run.log({ loss: 1 });
     await run.finish();
-    const child = spawn(process.execPath, [BIN, "ui", "--dir", root, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
-    const url = await new Promise<string>((resolve, reject) => {
-      let text = "";
-      child.stdout.on("data", (chunk) => {
-        text += chunk;
-        const match = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child.once("exit", (code) => reject(new Error(`runlog ui exited with ${code}`)));
-    });
-    const view = await (await fetch(`${url}/api/v1/runs/tester/cli/${run.id}`)).json();
+    const ui = await startUiProcess(root);
+    const view = await (await fetch(`${ui.url}/api/v1/runs/tester/cli/${run.id}`)).json();
     expect(view).toMatchObject({ id: run.id, state: "finished" });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    const page = await fetch(`${ui.url}/`);
+    expect(page.headers.get("content-security-policy")).toMatch(/script-src 'self'/);
+    expect(await page.text()).toMatch(/<div id="app">/);
+    expect(await ui.stop()).toBe(0);
   });
 
   it("refuses a non-loopback host without an API key, and a bad port", () => {

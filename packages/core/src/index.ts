@@ -2,7 +2,7 @@ export type { ApiOptions } from "./api/api.js";
 export { Api } from "./api/api.js";
 export type { HistoryRow } from "./api/api-run.js";
 export { ApiRun } from "./api/api-run.js";
-export type { RunFilter } from "./api/filters.js";
+export { type RunFilter, runField } from "./api/filters.js";
 export type { ArtifactEntry } from "./artifacts/artifact.js";
 export { Artifact } from "./artifacts/artifact.js";
 export type { ArtifactProgress } from "./artifacts/artifact-service.js";

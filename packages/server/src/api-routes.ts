@@ -4,6 +4,7 @@ import { type Api, RunlogError } from "@runlog/core";
 import type { FastifyInstance } from "fastify";
 import { sendJson } from "./json-reply.js";
 import { intParam, listParam, numberParam, type Query, type RunParams, requiredParam } from "./query.js";
+import { runsPage } from "./runs-page.js";
 
 const PASSIVE_TYPES: Record<string, string> = {
   ".png": "image/png",
@@ -16,6 +17,16 @@ const PASSIVE_TYPES: Record<string, string> = {
   ".log": "text/plain; charset=utf-8",
 };
 
+const MAX_COMPARED_RUNS = 200;
+
+function seriesOptions(query: Query) {
+  const from = numberParam(query, "from");
+  const to = numberParam(query, "to");
+  const range =
+    from === undefined && to === undefined ? undefined : ([from ?? Number.NEGATIVE_INFINITY, to ?? Number.POSITIVE_INFINITY] as const);
+  return { buckets: intParam(query, "buckets", 1000), xAxis: query.xAxis, range };
+}
+
 /** The read API under /api/v1: projects, runs, history, bucketed series and run files. */
 export function registerApiRoutes(app: FastifyInstance, api: Api): void {
   const runOf = (p: RunParams) => api.run(`${p.entity}/${p.project}/${p.id}`);
@@ -24,14 +35,7 @@ export function registerApiRoutes(app: FastifyInstance, api: Api): void {
 
   app.get<{ Params: { entity: string; project: string }; Querystring: Query }>(
     "/api/v1/projects/:entity/:project/runs",
-    async (request, reply) => {
-      const { entity, project } = request.params;
-      const runs = await api.runs(`${entity}/${project}`, { order: request.query.order ?? "-createdAt" });
-      return sendJson(
-        reply,
-        runs.map((run) => run.toJSON()),
-      );
-    },
+    async (request, reply) => sendJson(reply, await runsPage(api, `${request.params.entity}/${request.params.project}`, request.query)),
   );
 
   app.get<{ Params: RunParams }>("/api/v1/runs/:entity/:project/:id", async (request, reply) =>
@@ -44,15 +48,25 @@ export function registerApiRoutes(app: FastifyInstance, api: Api): void {
   });
 
   app.get<{ Params: RunParams; Querystring: Query }>("/api/v1/runs/:entity/:project/:id/series", async (request, reply) => {
-    const { query } = request;
     const run = await runOf(request.params);
-    const from = numberParam(query, "from");
-    const to = numberParam(query, "to");
-    const range =
-      from === undefined && to === undefined ? undefined : ([from ?? Number.NEGATIVE_INFINITY, to ?? Number.POSITIVE_INFINITY] as const);
-    const series = await run.series(requiredParam(query, "key"), { buckets: intParam(query, "buckets", 1000), xAxis: query.xAxis, range });
-    return sendJson(reply, series);
+    return sendJson(reply, await run.series(requiredParam(request.query, "key"), seriesOptions(request.query)));
   });
+
+  // The compare chart: one key for many runs in one request, on one bucket grid when from/to are given.
+  app.get<{ Params: { entity: string; project: string }; Querystring: Query }>(
+    "/api/v1/projects/:entity/:project/series",
+    async (request, reply) => {
+      const { entity, project } = request.params;
+      const ids = listParam(request.query, "runs") ?? [];
+      if (ids.length === 0 || ids.length > MAX_COMPARED_RUNS) {
+        throw new RunlogError("INVALID_ARGUMENT", `runs must list 1 to ${MAX_COMPARED_RUNS} run ids, got ${ids.length}.`);
+      }
+      const key = requiredParam(request.query, "key");
+      const options = seriesOptions(request.query);
+      const results = await Promise.all(ids.map(async (id) => [id, await (await runOf({ entity, project, id })).series(key, options)]));
+      return sendJson(reply, Object.fromEntries(results));
+    },
+  );
 
   // One page of rows; a media panel asks for one key at one step (minStep = maxStep).
   app.get<{ Params: RunParams; Querystring: Query }>("/api/v1/runs/:entity/:project/:id/history", async (request, reply) => {
@@ -74,20 +88,33 @@ export function registerApiRoutes(app: FastifyInstance, api: Api): void {
     return sendJson(reply, rows);
   });
 
+  app.get<{ Params: RunParams }>("/api/v1/runs/:entity/:project/:id/alerts", async (request, reply) =>
+    sendJson(reply, await (await runOf(request.params)).alerts()),
+  );
+
   app.get<{ Params: RunParams }>("/api/v1/runs/:entity/:project/:id/files", async (request, reply) =>
     sendJson(reply, await (await runOf(request.params)).files()),
   );
 
   // Passive media keep their type (for <img>/<audio>); everything else, .html included, is an
   // octet-stream download with nosniff, so nothing a run logged can run script on this origin.
-  app.get<{ Params: RunParams & { "*": string } }>("/api/v1/runs/:entity/:project/:id/file/*", async (request, reply) => {
-    const path = (await runOf(request.params)).filePath(request.params["*"]);
-    if (!statSync(path, { throwIfNoEntry: false })?.isFile()) {
-      return reply.code(404).send({ code: "FILE_NOT_FOUND", message: `The run has no file ${JSON.stringify(request.params["*"])}.` });
-    }
-    const type = PASSIVE_TYPES[extname(path).toLowerCase()];
-    reply.header("x-content-type-options", "nosniff");
-    if (type === undefined) reply.header("content-disposition", "attachment");
-    return reply.type(type ?? "application/octet-stream").send(createReadStream(path));
-  });
+  // `?offset=N` sends the bytes from N on (the console tail asks only for what it has not seen).
+  app.get<{ Params: RunParams & { "*": string }; Querystring: Query }>(
+    "/api/v1/runs/:entity/:project/:id/file/*",
+    async (request, reply) => {
+      const path = (await runOf(request.params)).filePath(request.params["*"]);
+      const stat = statSync(path, { throwIfNoEntry: false });
+      if (!stat?.isFile()) {
+        return reply.code(404).send({ code: "FILE_NOT_FOUND", message: `The run has no file ${JSON.stringify(request.params["*"])}.` });
+      }
+      const offset = intParam(request.query, "offset", 0) as number;
+      if (offset < 0) throw new RunlogError("INVALID_ARGUMENT", `offset must be 0 or more, got ${offset}.`);
+      const type = PASSIVE_TYPES[extname(path).toLowerCase()];
+      reply.header("x-content-type-options", "nosniff");
+      reply.header("x-file-size", String(stat.size));
+      if (type === undefined) reply.header("content-disposition", "attachment");
+      if (offset >= stat.size) return reply.type(type ?? "application/octet-stream").send("");
+      return reply.type(type ?? "application/octet-stream").send(createReadStream(path, { start: offset }));
+    },
+  );
 }

@@ -1,10 +1,13 @@
 import { Api, openStoreReader } from "@runlog/core";
+import { appDir } from "@runlog/ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import { hasApiKey } from "./api-key.js";
 import { registerApiRoutes } from "./api-routes.js";
+import { registerArtifactRoutes } from "./artifact-routes.js";
 import { resolveBindPolicy } from "./bind-policy.js";
 import { errorResponse } from "./http-errors.js";
 import { registerLiveEvents } from "./live-events.js";
+import { registerStaticUi } from "./static-ui.js";
 import { registerStoreRoutes } from "./store-routes.js";
 
 export interface ServeOptions {
@@ -17,6 +20,8 @@ export interface ServeOptions {
   apiKey?: string;
   /** How often live event streams look for new rows (ms, default 500). */
   pollMs?: number;
+  /** The built dashboard to serve at `/` (default: `@runlog/ui`'s). */
+  appDir?: string;
 }
 
 export interface RunlogServer {
@@ -48,9 +53,11 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
     reply.code(404).send({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url.slice(0, 200)}.` }),
   );
   registerApiRoutes(app, api);
+  registerArtifactRoutes(app, api);
   registerLiveEvents(app, api, { pollMs: options.pollMs });
   const reader = openStoreReader({ dir: options.dir });
   registerStoreRoutes(app, reader);
+  registerStaticUi(app, options.appDir ?? appDir());
 
   try {
     await app.listen({ host, port: options.port ?? 6006 });

@@ -5,7 +5,7 @@ import { serve } from "@runlog/server";
 
 export const UI_HELP = `Usage: runlog ui [--dir ./runlog] [--port 6006] [--host 127.0.0.1] [--api-key KEY]
 
-  Serves the read API (/api/v1) over the store until Ctrl-C.
+  Serves the dashboard and the read API (/api/v1) over the store until Ctrl-C.
   Binds 127.0.0.1 by default; another host needs --api-key (or RUNLOG_API_KEY), at least 16 characters.`;
 
 export async function uiCommand(args: string[], out: (line: string) => void): Promise<number> {
@@ -33,7 +33,7 @@ export async function uiCommand(args: string[], out: (line: string) => void): Pr
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values["api-key"] === undefined ? {} : { apiKey: values["api-key"] }),
   });
-  out(`runlog ui: serving ${server.url}/api/v1 (Ctrl-C to stop)`);
+  out(`runlog ui: dashboard at ${server.url}/ (API under /api/v1; Ctrl-C to stop)`);
   await new Promise<void>((done) => {
     process.once("SIGINT", done);
     process.once("SIGTERM", done);

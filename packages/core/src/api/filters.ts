@@ -71,14 +71,16 @@ export function matchesFilter(run: RunView, filter: RunFilter): boolean {
   });
 }
 
-/** Sorts by `"-createdAt"`, `"+name"`, `"summary.loss"` …; runs missing the field go last. */
+/** Sorts by `"-createdAt"`, `"+name"`, `"summary.loss"` …; runs missing the field go last. Each run's field is read once. */
 export function sortRuns(runs: RunView[], order: string): RunView[] {
   const descending = order.startsWith("-");
   const field = order.replace(/^[-+]/, "");
-  return runs.sort((a, b) => {
-    const x = runField(a, field);
-    const y = runField(b, field);
+  const keyed = runs.map((run) => ({ run, key: runField(run, field) }));
+  keyed.sort((a, b) => {
+    const x = a.key;
+    const y = b.key;
     if (x === undefined || y === undefined) return x === undefined ? (y === undefined ? 0 : 1) : -1;
     return descending ? compare(y, x) : compare(x, y);
   });
+  return keyed.map((entry) => entry.run);
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { ArtifactService } from "../artifacts/artifact-service.js";
@@ -269,6 +269,9 @@ export async function init(options?: InitOptions): Promise<Run> {
     monitor?.stop();
     files.finish();
     await stopConsole?.();
+    // The console log is a run file like W&B's output.log: listed with the run's files once complete.
+    const consoleLog = stopConsole && statSync(join(runDir, "files", "output.log"), { throwIfNoEntry: false });
+    if (consoleLog && consoleLog.size > 0) pipeline.push("file", { path: "output.log", size: consoleLog.size });
     recordExit(exitCode, finalState);
     const started = Date.now();
     const complete = await pipeline.drain(settings.finishTimeout * 1000, (pending) => {

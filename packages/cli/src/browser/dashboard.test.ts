@@ -1,0 +1,189 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startUiProcess } from "../test-support/ui-process.js";
+import { launchChromium } from "./chromium.js";
+import { fillDemoStore, SWEEP_RUNS, XSS } from "./demo-store.js";
+
+// Real runs in a real store, served by the real `runlog ui` binary, driven in Debian's headless Chromium.
+const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
+const TOTAL_RUNS = SWEEP_RUNS + 3;
+
+let root: string;
+let ui: Awaited<ReturnType<typeof startUiProcess>>;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), "runlog-browser-"));
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await fillDemoStore(root);
+  ui = await startUiProcess(root);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await ui?.stop();
+  rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+});
+
+const rowNames = () => page.locator("[data-testid=runs-table] tbody tr[data-run-id] td:nth-child(2)").allTextContents();
+const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+async function openRun(name: string, tab: string): Promise<void> {
+  await page.goto(`${ui.url}/#/p/team/vision`);
+  await page.locator("[data-testid=runs-table] tbody tr[data-run-id]").first().waitFor();
+  const id = await page.locator("tr[data-run-id]", { hasText: name }).first().getAttribute("data-run-id");
+  await page.goto(`${ui.url}/#/r/team/vision/${id}?tab=${tab}`);
+}
+
+describe("dashboard in Chromium", () => {
+  it("lists projects, then a runs table that sorts, searches, filters and groups on the server", async () => {
+    await page.goto(`${ui.url}/`);
+    await page.getByRole("link", { name: "vision" }).click();
+    const table = page.locator("[data-testid=runs-table]");
+    await expect.poll(() => table.getAttribute("data-total")).toBe(String(TOTAL_RUNS));
+    await shot("runs-table");
+
+    await page.locator("th[data-field=name]").click(); // first click: descending
+    await page.locator("th[data-field=name]").click(); // second: ascending
+    await expect.poll(async () => (await rowNames()).slice(1, 4)).toEqual(["eval", "media", "resnet-a"]);
+    const names = await rowNames();
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+
+    await page.getByLabel("search").fill("resnet");
+    await expect.poll(() => table.getAttribute("data-total")).toBe(String(SWEEP_RUNS));
+    await page.getByLabel("filter").fill("config.lr >= 0.01 and config.optimizer.name = adam");
+    await expect.poll(rowNames).toEqual(["resnet-a", "resnet-c"]);
+    await page.getByLabel("filter").fill("config.lr >");
+    await expect(page.getByRole("alert").textContent()).resolves.toMatch(/field op value/);
+
+    await page.getByLabel("filter").fill("");
+    await page.getByLabel("group by").selectOption("group");
+    await expect
+      .poll(() => page.locator("tr.group-row").allTextContents())
+      .toEqual(["group = sweep-1 · 3 runs", "group = sweep-2 · 3 runs"]);
+    await shot("runs-grouped");
+  });
+
+  it("draws one chart per numeric key with one series each, and zooming asks the server for that range", async () => {
+    await openRun("resnet-b", "charts");
+    const charts = page.locator(".chart[data-series-count]");
+    await expect.poll(() => charts.count()).toBe(3); // train/acc, train/loss, val/loss
+    expect(await charts.evaluateAll((els) => els.map((el) => el.getAttribute("data-series-count")))).toEqual(["1", "1", "1"]);
+    const lossChart = page.locator(".chart[data-chart='train/loss']");
+    expect(Number(await lossChart.getAttribute("data-points"))).toBeGreaterThan(900); // 2000 steps, 1000 buckets
+    await shot("run-charts");
+
+    const box = await lossChart.locator(".u-over").boundingBox();
+    if (box === null) throw new Error("the chart has no plot area");
+    const zoomed = page.waitForRequest((request) => /series\?key=train%2Floss.*&from=\d+.*&to=\d+/.test(request.url()));
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const url = new URL((await zoomed).url());
+    const [from, to] = [Number(url.searchParams.get("from")), Number(url.searchParams.get("to"))];
+    expect(from).toBeGreaterThan(200);
+    expect(to).toBeLessThan(1000);
+    expect(to).toBeGreaterThan(from);
+
+    await page.getByLabel("smoothing", { exact: true }).selectOption("ema");
+    await page.getByLabel("x-axis").selectOption("_runtime");
+    await expect.poll(() => page.locator(".chart[data-series-count]").count()).toBe(3);
+  });
+
+  it("grows a live run's chart while a child process logs to it", async () => {
+    const child = spawn(process.execPath, [fileURLToPath(new URL("./live-run.mjs", import.meta.url)), root, "400", "25"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    const id = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        const match = /started (\S+)/.exec(chunk.toString());
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`live run exited early (${code})`)));
+    });
+    // Open the page once the run has reached the store, as a user following a fresh run would.
+    await expect.poll(async () => (await fetch(`${ui.url}/api/v1/runs/team/live/${id}`)).status, { timeout: 20_000 }).toBe(200);
+    await page.goto(`${ui.url}/#/r/team/live/${id}?tab=charts`);
+    const chart = page.locator(".chart[data-chart='train/loss']");
+    await chart.waitFor({ timeout: 20_000 });
+    const first = Number(await chart.getAttribute("data-points"));
+    await expect.poll(async () => Number(await chart.getAttribute("data-points")), { timeout: 20_000 }).toBeGreaterThan(first);
+    await expect.poll(() => page.locator(".subtitle .state").first().textContent(), { timeout: 30_000 }).toBe("finished");
+    await exited;
+    await shot("live-run");
+  });
+
+  it("shows XSS payloads in a run's name, notes, tags and config as text, and runs none of them", async () => {
+    await page.goto(`${ui.url}/#/p/team/vision`);
+    await page.locator("tr[data-run-id]").first().waitFor();
+    await expect.poll(() => page.locator("td", { hasText: XSS.name }).count()).toBeGreaterThan(0);
+    await openRun(XSS.name, "overview");
+    await expect.poll(() => page.getByTestId("run-name").textContent()).toBe(XSS.name);
+    await expect.poll(() => page.getByTestId("config").textContent()).toContain(XSS.config);
+    expect(await page.locator(".subtitle .tag").textContent()).toBe(XSS.tag);
+    const notes = page.getByTestId("notes");
+    expect(await notes.locator("strong").textContent()).toBe("bold notes");
+    expect(await notes.locator("script").count()).toBe(0);
+    expect(await notes.locator("[onerror]").count()).toBe(0);
+    expect(await notes.locator("a[href^='javascript']").count()).toBe(0);
+    await page
+      .getByTestId("notes")
+      .locator("a")
+      .first()
+      .click({ trial: true })
+      .catch(() => {});
+    expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+    await shot("xss-overview");
+  });
+
+  it("shows media with a step slider, histograms as a heatmap, sandboxed HTML, the console, files and lineage", async () => {
+    await openRun("media", "media");
+    const panel = page.locator("[data-media-key=examples]");
+    const image = panel.locator("img");
+    await image.waitFor();
+    const last = await image.getAttribute("src");
+    await panel.getByLabel("examples step").fill("0");
+    await expect.poll(() => image.getAttribute("src")).not.toBe(last);
+    expect(await panel.locator("figcaption").textContent()).toBe("step 0 <i>caption</i>");
+    await expect.poll(() => page.locator("[data-histogram=weights]").getAttribute("data-steps")).toBe("5");
+    expect(await page.locator("iframe.html-media").getAttribute("sandbox")).toBe("");
+    expect(await page.getByTestId("media-table").locator("td").allTextContents()).toEqual(["1", "<b>cat</b>", "2", "dog"]);
+    await shot("run-media");
+
+    await page.getByRole("link", { name: "logs" }).click();
+    await expect.poll(() => page.getByTestId("console").textContent()).toContain("epoch 4 loss=0.200");
+    await page.getByRole("link", { name: "files" }).click();
+    await expect.poll(() => page.getByTestId("files").textContent()).toContain("output.log");
+    await page.getByRole("link", { name: "artifacts" }).click();
+    await expect.poll(() => page.locator("[data-testid=lineage] .node").count()).toBe(3); // media → digits:v0 → eval
+    await shot("run-artifacts");
+    await page.getByRole("link", { name: "overview" }).click();
+    await expect.poll(() => page.locator(".alerts").textContent()).toContain("loss spike");
+    expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+  });
+
+  it("compares selected runs on one chart and in parallel coordinates", async () => {
+    await page.goto(`${ui.url}/#/p/team/vision?search=resnet`);
+    await page.locator("tr[data-run-id]").first().waitFor();
+    const boxes = page.locator("tr[data-run-id] input[type=checkbox]");
+    for (let i = 0; i < 4; i++) await boxes.nth(i).check();
+    await page.getByRole("link", { name: "Compare 4 selected" }).click();
+    const chart = page.locator(".chart[data-series-count]");
+    await expect.poll(() => chart.getAttribute("data-series-count")).toBe("4");
+    expect(await page.getByTestId("parallel-coordinates").locator("polyline").count()).toBe(4);
+    await shot("compare");
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,30 @@
+import { ComparePage } from "./pages/compare-page.tsx";
+import { ProjectsPage } from "./pages/projects-page.tsx";
+import { RunPage } from "./pages/run-page.tsx";
+import { RunsPage } from "./pages/runs-page.tsx";
+import { href, useRoute } from "./route.ts";
+
+export function App() {
+  const route = useRoute();
+  const [page, entity, project, id] = route.parts;
+  let body = <ProjectsPage />;
+  if (page === "p" && entity && project) body = <RunsPage entity={entity} project={project} route={route} />;
+  else if (page === "r" && entity && project && id)
+    body = <RunPage key={`${entity}/${project}/${id}`} entity={entity} project={project} id={id} route={route} />;
+  else if (page === "c" && entity && project) body = <ComparePage entity={entity} project={project} route={route} />;
+  return (
+    <>
+      <header class="top">
+        <a class="brand" href={href([])}>
+          Runlog
+        </a>
+        {entity && project && (
+          <a class="crumb" href={href(["p", entity, project])}>
+            {entity}/{project}
+          </a>
+        )}
+      </header>
+      <main>{body}</main>
+    </>
+  );
+}
