@@ -122,6 +122,9 @@ describe("runs table API", () => {
       "offset=-1",
       "limit=abc",
       `filters=${encodeURIComponent('{"x":{"$where":1}}')}`,
+      `filters=${encodeURIComponent('{"name":{"$regex":"(a+)+$"}}')}`, // would backtrack for ages
+      `filters=${encodeURIComponent('{"name":{"$regex":"(unclosed"}}')}`,
+      `filters=${encodeURIComponent(JSON.stringify({ name: { $regex: "a".repeat(201) } }))}`,
     ]) {
       const { status, body } = await page(query);
       expect(status, query).toBe(400);

@@ -21,6 +21,39 @@ export function runField(run: RunView, field: string): unknown {
   return (run as unknown as Record<string, unknown>)[field];
 }
 
+const MAX_REGEX_LENGTH = 200;
+// A quantified group that itself holds a quantifier, e.g. (a+)+ or (\w*)*: the classic catastrophic-backtracking shape.
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]/;
+const regexCache = new Map<string, RegExp>();
+
+/**
+ * A `$regex` operand, compiled once. Filters can arrive from HTTP clients, and a backtracking
+ * pattern would stall the server's one thread: long patterns and nested quantifiers are refused.
+ */
+function compileRegex(operand: unknown): RegExp {
+  const source = String(operand);
+  const cached = regexCache.get(source);
+  if (cached !== undefined) return cached;
+  if (source.length > MAX_REGEX_LENGTH || NESTED_QUANTIFIER.test(source)) {
+    throw new RunlogError(
+      "INVALID_ARGUMENT",
+      `$regex must be at most ${MAX_REGEX_LENGTH} characters without nested quantifiers like (a+)+.`,
+    );
+  }
+  let regex: RegExp;
+  try {
+    regex = new RegExp(source);
+  } catch (error) {
+    throw new RunlogError(
+      "INVALID_ARGUMENT",
+      `$regex ${describeValue(source)} is not a valid regular expression: ${(error as Error).message}`,
+    );
+  }
+  if (regexCache.size > 1000) regexCache.clear();
+  regexCache.set(source, regex);
+  return regex;
+}
+
 function compare(a: unknown, b: unknown): number {
   if (typeof a === "number" && typeof b === "number") return a - b;
   return String(a).localeCompare(String(b));
@@ -53,7 +86,7 @@ function matchesCondition(value: unknown, condition: unknown): boolean {
       case "$nin":
         return Array.isArray(operand) && !operand.some((item) => matchesCondition(value, item));
       case "$regex":
-        return typeof value === "string" && new RegExp(String(operand)).test(value);
+        return typeof value === "string" && compileRegex(operand).test(value);
       default:
         return (value !== undefined) === Boolean(operand);
     }
