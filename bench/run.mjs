@@ -1,7 +1,17 @@
 // npm run bench: every benchmark in its own process (no shared JIT or heap state), results in order.
 import { spawnSync } from "node:child_process";
 
-const benches = ["log-latency.mjs", "init-finish.mjs", "ingest.mjs", "series.mjs", "rss.mjs", "artifacts.mjs", "tfjs.mjs", "dashboard.mjs"];
+const benches = [
+  "log-latency.mjs",
+  "init-finish.mjs",
+  "ingest.mjs",
+  "series.mjs",
+  "rss.mjs",
+  "artifacts.mjs",
+  "tfjs.mjs",
+  "dashboard.mjs",
+  "onnx.mjs",
+];
 const only = process.argv.slice(2);
 let missed = 0;
 for (const bench of benches.filter((b) => only.length === 0 || only.some((o) => b.includes(o)))) {

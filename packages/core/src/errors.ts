@@ -14,7 +14,9 @@ export type RunlogErrorCode =
   | "PATH_OUTSIDE_ROOT"
   | "ARTIFACT_NAME_INVALID"
   | "STORE_ERROR"
-  | "LOG_CORRUPT";
+  | "LOG_CORRUPT"
+  | "MODEL_INVALID"
+  | "PROVIDER_UNAVAILABLE";
 
 const BRAND = Symbol.for("runlog.error");
 

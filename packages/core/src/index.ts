@@ -21,7 +21,7 @@ export type { ColumnType, LogMode } from "./data-types/table.js";
 export { Table } from "./data-types/table.js";
 export { Video } from "./data-types/video.js";
 export type { RunlogErrorCode } from "./errors.js";
-export { RunlogError } from "./errors.js";
+export { describeValue, RunlogError } from "./errors.js";
 export type { LogOptions } from "./history/log-handler.js";
 export type { DefineMetricOptions, Goal, Metric, SummaryType } from "./metrics/metric.js";
 export type { RunState } from "./pipeline/records.js";

@@ -1,2 +1,13 @@
+export { type BenchmarkOptions, type BenchmarkRow, benchmark } from "./benchmark.js";
+export { type CreateSessionOptions, createSession, type SessionInfo, sessionInfo } from "./create-session.js";
+export { type EvalBatch, type EvaluateOptions, type EvaluateResult, evaluate } from "./evaluate.js";
+export { syntheticFeeds } from "./feeds.js";
+export { type InstrumentedSession, type InstrumentOptions, instrument } from "./instrument.js";
+export { type LogOnnxModelOptions, logOnnxModel } from "./log-model.js";
+export { readOnnxFile, summarizeModel } from "./model-file.js";
+export { type OpProfile, type ProfileOptions, type ProfileResult, profile, summarizeTrace } from "./profile.js";
+export type { Initializer, OnnxModel, ValueInfo } from "./proto/onnx-model.js";
+export { parseOnnxModel } from "./proto/onnx-model.js";
 export type { InferenceSessionLike } from "./session.js";
 export { isInferenceSession } from "./session.js";
+export { onnxWatcher } from "./watch.js";

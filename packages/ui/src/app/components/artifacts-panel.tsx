@@ -2,6 +2,7 @@ import { formatBytes, formatTime } from "../../lib/format.ts";
 import { getJson, type RunView, runPath } from "../api.ts";
 import { href } from "../route.ts";
 import { ErrorBox, useAsync } from "../use-async.tsx";
+import { KeyValueTable } from "./kv-table.tsx";
 
 interface ArtifactSummary {
   id: number;
@@ -13,6 +14,7 @@ interface ArtifactSummary {
   size: number;
   fileCount: number;
   createdAt: number;
+  metadata: Record<string, unknown>;
 }
 
 interface Lineage {
@@ -37,6 +39,7 @@ function ArtifactTable({ title, artifacts }: { title: string; artifacts: Artifac
               <th>files</th>
               <th>size</th>
               <th>created</th>
+              <th>metadata</th>
             </tr>
           </thead>
           <tbody>
@@ -48,6 +51,14 @@ function ArtifactTable({ title, artifacts }: { title: string; artifacts: Artifac
                 <td>{artifact.fileCount}</td>
                 <td>{formatBytes(artifact.size)}</td>
                 <td>{formatTime(artifact.createdAt)}</td>
+                <td>
+                  {Object.keys(artifact.metadata).length > 0 && (
+                    <details>
+                      <summary>{Object.keys(artifact.metadata).length} keys</summary>
+                      <KeyValueTable value={artifact.metadata} />
+                    </details>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
