@@ -1,5 +1,6 @@
-/** The span kinds a trace tree uses (see the spec's `Span`). */
-export type SpanKind = "chain" | "llm" | "chat_model" | "tool" | "retriever" | "prompt" | "parser" | "agent";
+import type { SpanKind } from "@runlog/core";
+
+export type { SpanKind };
 
 /**
  * Maps a LangChain callback's run type (and the serialized class id, which tells prompts

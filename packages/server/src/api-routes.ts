@@ -88,6 +88,10 @@ export function registerApiRoutes(app: FastifyInstance, api: Api): void {
     return sendJson(reply, rows);
   });
 
+  app.get<{ Params: RunParams }>("/api/v1/runs/:entity/:project/:id/traces", async (request, reply) =>
+    sendJson(reply, await (await runOf(request.params)).traces()),
+  );
+
   app.get<{ Params: RunParams }>("/api/v1/runs/:entity/:project/:id/alerts", async (request, reply) =>
     sendJson(reply, await (await runOf(request.params)).alerts()),
   );

@@ -87,4 +87,7 @@ export function registerStoreRoutes(app: FastifyInstance, reader: StoreReader): 
   app.get<{ Params: RunParams }>(`${base}/files`, async (request, reply) =>
     sendJson(reply, await reader.files(await viewOf(request.params))),
   );
+  app.get<{ Params: RunParams }>(`${base}/spans`, async (request, reply) =>
+    sendJson(reply, await reader.spans(await viewOf(request.params))),
+  );
 }

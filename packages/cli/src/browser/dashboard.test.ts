@@ -11,7 +11,7 @@ import { fillDemoStore, SWEEP_RUNS, XSS } from "./demo-store.js";
 
 // Real runs in a real store, served by the real `runlog ui` binary, driven in Debian's headless Chromium.
 const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
-const TOTAL_RUNS = SWEEP_RUNS + 3;
+const TOTAL_RUNS = SWEEP_RUNS + 4;
 
 let root: string;
 let ui: Awaited<ReturnType<typeof startUiProcess>>;
@@ -55,7 +55,7 @@ describe("dashboard in Chromium", () => {
 
     await page.locator("th[data-field=name]").click(); // first click: descending
     await page.locator("th[data-field=name]").click(); // second: ascending
-    await expect.poll(async () => (await rowNames()).slice(1, 4)).toEqual(["eval", "media", "resnet-a"]);
+    await expect.poll(async () => (await rowNames()).slice(1, 5)).toEqual(["eval", "llm", "media", "resnet-a"]);
     const names = await rowNames();
     expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
 
@@ -172,6 +172,28 @@ describe("dashboard in Chromium", () => {
     await page.getByRole("link", { name: "overview" }).click();
     await expect.poll(() => page.locator(".alerts").textContent()).toContain("loss spike");
     expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+  });
+
+  it("lists LangChain traces and shows one as a tree and waterfall, with hostile inputs as text", async () => {
+    await openRun("llm", "traces");
+    const table = page.getByTestId("traces-table");
+    await expect.poll(() => table.locator("tbody tr").count()).toBe(2);
+    expect(await table.locator("tbody tr td:nth-child(2)").allTextContents()).toEqual(["ok", "error"]);
+    await table.locator("tbody tr").first().click();
+    const view = page.getByTestId("trace-view");
+    expect(await view.locator(".wf-row").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-span-kind")))).toEqual([
+      "chain",
+      "prompt",
+      "chat_model",
+      "parser",
+    ]);
+    expect(await page.getByTestId("span-inputs").textContent()).toContain(JSON.stringify(XSS.traceInput).slice(1, -1)); // shown as JSON text
+    await view.locator(".wf-row[data-span-kind=chat_model]").click();
+    expect(await page.getByTestId("span-detail").textContent()).toContain("tokens 11 in / 2 out / 13 total");
+    await page.getByLabel("search traces").fill("broken");
+    await expect.poll(() => table.locator("tbody tr").count()).toBe(1);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+    await shot("run-traces");
   });
 
   it("compares selected runs on one chart and in parallel coordinates", async () => {

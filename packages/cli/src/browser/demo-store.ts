@@ -1,6 +1,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { AIMessage } from "@langchain/core/messages";
+import { StringOutputParser } from "@langchain/core/output_parsers";
+import { ChatPromptTemplate } from "@langchain/core/prompts";
+import { RunnableLambda } from "@langchain/core/runnables";
+import { fakeModel } from "@langchain/core/testing";
 import { Artifact, Histogram, Html, Image, init, type Run, Table } from "@runlog/core";
+import { RunlogTracer } from "@runlog/langchain";
 
 /** Markup that would run script if the dashboard ever rendered user text as HTML. Each sets window.__xss. */
 export const XSS = {
@@ -8,6 +14,7 @@ export const XSS = {
   notes: `**bold notes**\n\n<script>window.__xss='notes-script'</script>\n\n<img src=x onerror="window.__xss='notes-img'">\n\n[link](javascript:window.__xss='notes-link')`,
   config: `<svg onload="window.__xss='config'">`,
   tag: `<b onmouseover="window.__xss='tag'">t</b>`,
+  traceInput: `<img src=x onerror="window.__xss='trace'">`,
 };
 
 const QUIET = { quiet: true, console: "off", disableStats: true } as const;
@@ -74,9 +81,36 @@ async function mediaRun(root: string): Promise<Run> {
   return run;
 }
 
+/** The "llm" run: LangChain calls traced by the real RunlogTracer, one with an XSS payload in its inputs, one failing. */
+async function llmRun(root: string): Promise<void> {
+  const run = await init({
+    project: "vision",
+    entity: "team",
+    dir: root,
+    name: "llm",
+    jobType: "inference",
+    reinit: "create_new",
+    settings: QUIET,
+  });
+  const tracer = new RunlogTracer({ run });
+  const model = fakeModel()
+    .respond(new AIMessage({ content: "Paris", usage_metadata: { input_tokens: 11, output_tokens: 2, total_tokens: 13 } }))
+    .respond(new AIMessage({ content: "unused" }));
+  const chain = ChatPromptTemplate.fromMessages([["human", "Answer: {question}"]])
+    .pipe(model)
+    .pipe(new StringOutputParser());
+  await chain.invoke({ question: XSS.traceInput }, { callbacks: [tracer] });
+  const failing = RunnableLambda.from(() => {
+    throw new Error("tool exploded");
+  }).withConfig({ runName: "broken-tool" });
+  await failing.invoke("x", { callbacks: [tracer] }).catch(() => undefined);
+  await run.finish();
+}
+
 /**
  * Fills `root` with real runs for the dashboard tests and demos: a 6-run sweep, a media run whose
- * artifact is used by an eval run (lineage), and a run whose name, notes, config and tags are XSS payloads.
+ * artifact is used by an eval run (lineage), a LangChain-traced run, and a run whose name, notes,
+ * config and tags are XSS payloads.
  */
 export async function fillDemoStore(root: string): Promise<void> {
   for (let i = 0; i < SWEEP_RUNS; i++) await (await sweepRun(root, i)).finish();
@@ -93,6 +127,7 @@ export async function fillDemoStore(root: string): Promise<void> {
   await evaluation.useArtifact("digits:latest");
   evaluation.log({ "eval/acc": 0.9 });
   await evaluation.finish();
+  await llmRun(root);
   const hostile = await init({
     project: "vision",
     entity: "team",

@@ -6,6 +6,7 @@ import { describeValue, RunlogError } from "../errors.js";
 import type { RunState } from "../pipeline/records.js";
 import { bucketChunks, bucketPoints, type SeriesResult } from "../store/series.js";
 import type { AlertView, FileView, Points, RunView, StoreReader, Stream } from "../store/store.js";
+import { buildTraces, type Span } from "./traces.js";
 
 export type HistoryRow = Record<string, unknown> & { _step: number };
 
@@ -209,6 +210,11 @@ export class ApiRun {
 
   files(): Promise<FileView[]> {
     return this.store.files(this.view);
+  }
+
+  /** Trace trees recorded by tracer adapters (LangChain): roots in start order, each with its children. */
+  async traces(): Promise<Span[]> {
+    return buildTraces(await this.store.spans(this.view));
   }
 
   /**

@@ -15,6 +15,7 @@ export const RECORD_KIND = {
   exit: 8,
   preempting: 9,
   file: 10,
+  span: 11,
 } as const;
 export type RecordKindName = keyof typeof RECORD_KIND;
 export const KIND_NAMES = Object.fromEntries(Object.entries(RECORD_KIND).map(([name, code]) => [code, name])) as Record<
@@ -79,6 +80,22 @@ export interface FileHeader extends Base {
 }
 
 /** Scalars travel as columns in the body; non-scalar values per step in `rows`. */
+/** One trace span event from a tracer adapter: "start" when the span opens, "end" when it closes (crash-safe partial traces). */
+export interface SpanHeader extends Base {
+  readonly event: "start" | "end";
+  readonly id: string;
+  readonly traceId: string;
+  readonly parentId?: string;
+  readonly kind: string;
+  readonly name: string;
+  /** Unix ms. */
+  readonly startTime: number;
+  readonly endTime?: number;
+  readonly status?: "ok" | "error";
+  /** Everything else (inputs, outputs, error, tags, metadata, events, tokens, ttftMs, …), merged over what "start" sent. */
+  readonly data: Record<string, unknown>;
+}
+
 export interface HistoryHeader extends Base {
   /** "history" rows are keyed by `_step`; "system" samples by `_runtime` seconds. */
   readonly stream: "history" | "system";
@@ -105,4 +122,5 @@ export type DecodedRecord =
   | { readonly kind: "alert"; readonly header: AlertHeader }
   | { readonly kind: "exit"; readonly header: ExitHeader }
   | { readonly kind: "preempting"; readonly header: PreemptingHeader }
-  | { readonly kind: "file"; readonly header: FileHeader };
+  | { readonly kind: "file"; readonly header: FileHeader }
+  | { readonly kind: "span"; readonly header: SpanHeader };

@@ -342,7 +342,7 @@ export async function init(options?: InitOptions): Promise<Run> {
   };
   const run = new Run(parts);
   (parts as { summary: Summary }).summary = new Summary(tracker, () => {
-    if (run.finishing) throw new RunlogError("RUN_FINISHED", `Run (${id}) is finished; its summary can no longer change.`);
+    if (run.closed) throw new RunlogError("RUN_FINISHED", `Run (${id}) is finished; its summary can no longer change.`);
   });
 
   const tracked: TrackedRun = {

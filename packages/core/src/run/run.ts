@@ -1,6 +1,6 @@
 import type { Artifact } from "../artifacts/artifact.js";
 import type { LogArtifactOptions, RunArtifacts } from "../artifacts/run-artifacts.js";
-import { RunlogError } from "../errors.js";
+import { describeValue, RunlogError } from "../errors.js";
 import type { LogHandler, LogOptions } from "../history/log-handler.js";
 import type { DefineMetricOptions, Metric } from "../metrics/metric.js";
 import type { MetricRegistry } from "../metrics/metric-registry.js";
@@ -13,6 +13,7 @@ import { type AlertOptions, AlertThrottle, deliverAlert, validateAlert, webhookU
 import type { Config, ConfigState } from "./config.js";
 import type { RestoreOptions, RunFiles, SaveOptions } from "./run-files.js";
 import type { Settings } from "./settings.js";
+import { type SpanRecord, validateSpan } from "./span-record.js";
 import type { Summary } from "./summary.js";
 
 export interface RunStatus {
@@ -73,6 +74,8 @@ export class Run {
   #finalState: RunState = "finished";
   readonly #watches = new Map<unknown, { watcher: ModelWatcher; handle: WatchHandle }>();
   readonly #alerts = new AlertThrottle();
+  readonly #finishHooks = new Set<() => Promise<void> | void>();
+  #closed = false;
 
   /** @internal Use `init()`. */
   constructor(parts: RunParts) {
@@ -176,7 +179,7 @@ export class Run {
 
   /** Logs a row of metrics. See the step/commit rules in the spec; never blocks on I/O. */
   log(data: Record<string, unknown> | Map<string, unknown>, options?: LogOptions): void {
-    if (this.#finished || this.#finishing) {
+    if (this.#finished || this.#closed || (this.#finishing && this.#finalState === "killed")) {
       // A signal is ending the process: the training loop may still run for a moment; let it.
       if (this.#finalState === "killed") return;
       this.#throwFinished("log");
@@ -369,12 +372,60 @@ export class Run {
   finishAs(exitCode: number, state: RunState, quiet: boolean): Promise<void> {
     if (this.#finishing) return this.#finishing;
     this.#finalState = state;
-    this.unwatch();
-    this.#finishing = this.#parts.shutdown(exitCode, state, quiet).finally(() => {
+    if (this.#finishHooks.size === 0) this.#closed = true; // nothing to flush: closed at once, as before hooks existed
+    this.#finishing = (async () => {
+      await this.#runFinishHooks(); // the run is still open here: hooks may log what they buffered
+      this.#closed = true;
+      this.unwatch();
+      await this.#parts.shutdown(exitCode, state, quiet);
+    })().finally(() => {
       this.#finished = true;
       this.#parts.configState.lock();
     });
     return this.#finishing;
+  }
+
+  /**
+   * Registers work that `finish()` awaits before it closes the run — an adapter flushing callbacks
+   * it has not yet seen (LangChain runs them in the background). Bounded by `settings.finishTimeout`.
+   * Returns a function that removes the hook.
+   */
+  addFinishHook(hook: () => Promise<void> | void): () => void {
+    if (typeof hook !== "function")
+      throw new RunlogError("INVALID_ARGUMENT", `addFinishHook needs a function, got ${describeValue(hook)}.`);
+    this.#finishHooks.add(hook);
+    return () => this.#finishHooks.delete(hook);
+  }
+
+  async #runFinishHooks(): Promise<void> {
+    if (this.#finishHooks.size === 0) return;
+    const hooks = [...this.#finishHooks].map(async (hook) => {
+      try {
+        await hook();
+      } catch (error) {
+        this.#parts.warn(`a finish hook failed: ${(error as Error)?.message ?? String(error)}`);
+      }
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.#parts.warn(`finish hooks still running after ${this.settings.finishTimeout} s; finishing without them.`);
+        resolve();
+      }, this.settings.finishTimeout * 1000);
+      timer.unref();
+    });
+    await Promise.race([Promise.all(hooks), timeout]);
+    clearTimeout(timer);
+  }
+
+  /**
+   * Records one trace span event. Tracer adapters call it when a span starts and when it ends, so a
+   * crash leaves the unfinished spans (read back as "incomplete"). Queued like a log row: microseconds.
+   */
+  recordSpan(span: SpanRecord): void {
+    this.#assertOpen("recordSpan");
+    validateSpan(span);
+    this.#parts.pipeline?.push("span", span);
   }
 
   /** @internal true once finish has started. */
@@ -382,12 +433,17 @@ export class Run {
     return this.#finishing !== undefined;
   }
 
+  /** @internal true once the run takes no more data (finish hooks done, or finished). */
+  get closed(): boolean {
+    return this.#closed || this.#finished;
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await this.finish({ exitCode: 0 });
   }
 
   #assertOpen(what: string): void {
-    if (this.#finished || this.#finishing) this.#throwFinished(what);
+    if (this.#finished || this.#closed) this.#throwFinished(what);
   }
 
   #throwFinished(what: string): never {

@@ -51,6 +51,20 @@ export interface AlertView {
   readonly createdAt: number;
 }
 
+/** A stored trace span, flat (ApiRun.traces() builds the trees). Times are Unix ms. */
+export interface SpanView {
+  readonly id: string;
+  readonly traceId: string;
+  readonly parentId: string | undefined;
+  readonly kind: string;
+  readonly name: string;
+  readonly startTime: number;
+  /** Undefined while the span has not ended (or never will: a crash). */
+  readonly endTime: number | undefined;
+  readonly status: "ok" | "error" | undefined;
+  readonly data: Record<string, unknown>;
+}
+
 export interface FileView {
   readonly path: string;
   readonly size: number;
@@ -74,5 +88,7 @@ export interface StoreReader {
   historyRows(run: RunView, from: number, to: number): Promise<[number, Record<string, unknown>][]>;
   alerts(run: RunView): Promise<AlertView[]>;
   files(run: RunView): Promise<FileView[]>;
+  /** Every trace span of the run, ordered by start time. */
+  spans(run: RunView): Promise<SpanView[]>;
   close(): void;
 }

@@ -51,6 +51,58 @@ export function describeStoreReaderContract(name: string, open: () => Promise<St
       ]);
     });
 
+    it("stores trace spans at start, completes them at end, and keeps spans that never ended", async () => {
+      const store = await open();
+      const run = await store.init({ project: "contract", entity: "tester" });
+      const base = { traceId: "t1", kind: "chain", startTime: 1000 };
+      run.recordSpan({ ...base, event: "start", id: "root", name: "seq", data: { inputs: { q: "hi" }, tags: ["a"] } });
+      run.recordSpan({
+        ...base,
+        event: "start",
+        id: "child",
+        parentId: "root",
+        kind: "llm",
+        name: "model",
+        startTime: 1001,
+        data: { inputs: { prompts: ["p"] } },
+      });
+      run.recordSpan({
+        ...base,
+        event: "end",
+        id: "child",
+        parentId: "root",
+        kind: "llm",
+        name: "model",
+        startTime: 1001,
+        endTime: 1005,
+        status: "error",
+        data: { error: { message: "boom" } },
+      });
+      run.recordSpan({
+        ...base,
+        event: "end",
+        id: "late",
+        name: "no-start",
+        startTime: 1002,
+        endTime: 1003,
+        status: "ok",
+        data: { outputs: { n: Number.NaN } },
+      });
+      await run.finish();
+      const reader = store.reader();
+      const view = await reader.getRun("tester", "contract", run.id);
+      if (view === undefined) throw new Error("run not found");
+      const spans = await reader.spans(view);
+      expect(spans.map((span) => [span.id, span.parentId, span.endTime, span.status])).toEqual([
+        ["root", undefined, undefined, undefined],
+        ["child", "root", 1005, "error"],
+        ["late", undefined, 1003, "ok"],
+      ]);
+      expect(spans[1]?.data).toEqual({ inputs: { prompts: ["p"] }, error: { message: "boom" } });
+      expect(spans[0]?.data).toEqual({ inputs: { q: "hi" }, tags: ["a"] });
+      expect(spans[2]?.data.outputs).toEqual({ n: Number.NaN });
+    });
+
     it("returns chunk stats and points that reproduce the logged series exactly", async () => {
       const store = await open();
       const run = await store.init({ project: "contract", entity: "tester" });

@@ -26,6 +26,12 @@ function reviver(_key: string, value: unknown): unknown {
 }
 
 export function encodeJson(value: unknown): string {
+  // Fast path: without a replacer JSON.stringify is several times faster. NaN/±Infinity come out
+  // as "null" and bigints throw, so only output holding "null" (or a throw) needs the tagging pass.
+  try {
+    const plain = JSON.stringify(value);
+    if (plain === undefined || !plain.includes("null")) return plain;
+  } catch {}
   return JSON.stringify(value, replacer);
 }
 

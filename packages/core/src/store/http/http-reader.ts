@@ -1,7 +1,7 @@
 import { RunlogError } from "../../errors.js";
 import { decodeJson, encodeJson } from "../../util/json.js";
 import { type ChunkInfos, emptyChunkInfos } from "../chunk-index.js";
-import type { AlertView, FileView, Points, RunView, StoreReader, Stream } from "../store.js";
+import type { AlertView, FileView, Points, RunView, SpanView, StoreReader, Stream } from "../store.js";
 
 /** The ChunkInfos columns as they travel over HTTP (typed arrays become arrays). */
 export const CHUNK_FIELDS = ["seq", "firstStep", "lastStep", "count", "min", "max", "lastValue", "blobId"] as const;
@@ -124,6 +124,10 @@ export class HttpReader implements StoreReader {
 
   async alerts(run: RunView): Promise<AlertView[]> {
     return (await this.request<AlertView[]>(`${this.runPath(run)}/alerts`)) ?? [];
+  }
+
+  async spans(run: RunView): Promise<SpanView[]> {
+    return (await this.request<SpanView[]>(`${this.runPath(run)}/spans`)) ?? [];
   }
 
   async files(run: RunView): Promise<FileView[]> {

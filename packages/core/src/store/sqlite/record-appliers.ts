@@ -11,6 +11,7 @@ import type {
   PreemptingHeader,
   RunHeader,
   ScalarColumn,
+  SpanHeader,
   SummaryHeader,
 } from "../../pipeline/records.js";
 import { decodeJson, encodeJson } from "../../util/json.js";
@@ -158,6 +159,31 @@ const APPLIERS: { [K in DecodedRecord["kind"]]: Applier<never> } = {
     context.db
       .prepare("INSERT OR REPLACE INTO files (run_pk, path, size, sha256, updated_at) VALUES (?, ?, ?, NULL, ?)")
       .run(context.runPk, h.path, h.size, h.t / 1000);
+  }) as Applier<never>,
+  span: ((context, h: SpanHeader) => {
+    // Start inserts; end fills in the end and merges its data over the start's (json_patch). An end
+    // without a start (a tracer attached mid-trace) inserts the whole span.
+    context.db
+      .prepare(
+        `INSERT INTO spans (run_pk, span_id, trace_id, parent_id, kind, name, start_time, end_time, status, data)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_pk, span_id) DO UPDATE SET
+           end_time = COALESCE(excluded.end_time, end_time),
+           status = COALESCE(excluded.status, status),
+           data = json_patch(data, excluded.data)`,
+      )
+      .run(
+        context.runPk,
+        h.id,
+        h.traceId,
+        h.parentId ?? null,
+        h.kind,
+        h.name,
+        h.startTime,
+        h.endTime ?? null,
+        h.status ?? null,
+        encodeJson(h.data),
+      );
   }) as Applier<never>,
   preempting: ((context, _h: PreemptingHeader) => {
     context.db.prepare("UPDATE runs SET state = 'preempting' WHERE pk = ? AND state = 'running'").run(context.runPk);

@@ -187,6 +187,24 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (entity, project, name, distributed_id, path)
   );
   `,
+  `
+  -- Trace spans (LangChain and other tracers): written at start, completed at end, so a crash
+  -- leaves the spans that never ended, which readers report as incomplete.
+  CREATE TABLE spans (
+    run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+    span_id TEXT NOT NULL,
+    trace_id TEXT NOT NULL,
+    parent_id TEXT,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    start_time REAL NOT NULL,
+    end_time REAL,
+    status TEXT,
+    data TEXT NOT NULL,
+    PRIMARY KEY (run_pk, span_id)
+  );
+  CREATE INDEX spans_by_trace ON spans (run_pk, trace_id, start_time);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

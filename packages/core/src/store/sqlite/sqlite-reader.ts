@@ -4,7 +4,7 @@ import { decodeJson } from "../../util/json.js";
 import { type ChunkInfos, emptyChunkInfos, unpackOverlapping } from "../chunk-index.js";
 import { blobToFloat64, decodeSteps } from "../chunks.js";
 import { effectiveState } from "../run-state.js";
-import type { AlertView, FileView, Points, RunView, StoreReader, Stream } from "../store.js";
+import type { AlertView, FileView, Points, RunView, SpanView, StoreReader, Stream } from "../store.js";
 import { openDatabase } from "./database.js";
 import type { RunRow } from "./sqlite-store.js";
 
@@ -176,6 +176,33 @@ export class SqliteReader implements StoreReader {
       .raw(true)
       .all(pkOf(run), from, to) as [number, string][];
     return rows.map(([step, data]) => [step, decodeJson<Record<string, unknown>>(data)]);
+  }
+
+  async spans(run: RunView): Promise<SpanView[]> {
+    const rows = this.statement(
+      "SELECT span_id, trace_id, parent_id, kind, name, start_time, end_time, status, data FROM spans WHERE run_pk = ? ORDER BY start_time, rowid",
+    ).all(pkOf(run)) as {
+      span_id: string;
+      trace_id: string;
+      parent_id: string | null;
+      kind: string;
+      name: string;
+      start_time: number;
+      end_time: number | null;
+      status: "ok" | "error" | null;
+      data: string;
+    }[];
+    return rows.map((row) => ({
+      id: row.span_id,
+      traceId: row.trace_id,
+      parentId: row.parent_id ?? undefined,
+      kind: row.kind,
+      name: row.name,
+      startTime: row.start_time,
+      endTime: row.end_time ?? undefined,
+      status: row.status ?? undefined,
+      data: decodeJson(row.data),
+    }));
   }
 
   async alerts(run: RunView): Promise<AlertView[]> {

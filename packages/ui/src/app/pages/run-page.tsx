@@ -11,10 +11,11 @@ import { Markdown } from "../components/markdown.tsx";
 import { isMedia, MediaPanel } from "../components/media-panel.tsx";
 import { MetricSections } from "../components/metric-chart.tsx";
 import { StateBadge } from "../components/state-badge.tsx";
+import { TracesPanel } from "../components/traces-panel.tsx";
 import { href, type Route } from "../route.ts";
 import { ErrorBox, useAsync } from "../use-async.tsx";
 
-const TABS = ["overview", "charts", "system", "media", "logs", "files", "artifacts"] as const;
+const TABS = ["overview", "charts", "system", "media", "traces", "logs", "files", "artifacts"] as const;
 const BUILTIN_KEYS = new Set(["_step", "_runtime", "_timestamp"]);
 const MAX_LIVE_ROWS = 20_000;
 
@@ -105,6 +106,7 @@ export function RunPage({ entity, project, id, route }: { entity: string; projec
           ))}
         </div>
       )}
+      {tab === "traces" && <TracesPanel run={run} />}
       {tab === "logs" && <ConsoleTail run={run} />}
       {tab === "files" && <FilesList run={run} />}
       {tab === "artifacts" && <ArtifactsPanel run={run} />}
