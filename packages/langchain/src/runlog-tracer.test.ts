@@ -172,6 +172,26 @@ describe("RunlogTracer", () => {
     expect(summary["traces/llm_calls"]).toBe(2);
   });
 
+  it("records each attempt of a retried step and a retry event on the step that retried", async () => {
+    const { run, root } = await newRun();
+    let calls = 0;
+    const flaky = RunnableLambda.from((x: number) => {
+      calls++;
+      if (calls < 2) throw new Error(`attempt ${calls} failed`);
+      return x * 10;
+    }).withConfig({ runName: "flaky" });
+    const retried = flaky.withRetry({ stopAfterAttempt: 2, onFailedAttempt: () => {} }); // p-retry waits ~1 s between attempts
+    expect(await retried.invoke(4, { callbacks: [new RunlogTracer({ run })] })).toBe(40);
+    await run.finish();
+    const { traces } = await readBack(root, run);
+    const [root_] = traces;
+    expect(root_?.children.map((c) => [c.name, c.status, c.tags])).toEqual([
+      ["flaky", "error", []],
+      ["flaky", "ok", ["retry:attempt:2"]],
+    ]);
+    expect(root_?.events.filter((e) => e.name === "retry").map((e) => (e.kwargs as { attempt: number }).attempt)).toEqual([2]);
+  });
+
   it("hides or masks inputs and outputs, and caps long strings and base64 images", async () => {
     const { run, root } = await newRun();
     const echo = RunnableLambda.from((x: Record<string, string>) => ({ ...x, secret: "sk-123" })).withConfig({ runName: "echo" });

@@ -146,6 +146,11 @@ export class RunlogTracer extends BaseCallbackHandler {
         streamedTokens: 0,
       };
       this.#open.set(runId, span);
+      // RunnableRetry runs each attempt as a child tagged retry:attempt:N; a retry is an event on the parent.
+      const attempt = span.tags.find((tag) => tag.startsWith("retry:attempt:"));
+      if (parent && attempt && attempt !== "retry:attempt:1" && parent.events.length < MAX_EVENTS) {
+        parent.events.push({ name: "retry", time: span.startTime, kwargs: { attempt: Number(attempt.slice("retry:attempt:".length)) } });
+      }
       let trace = this.#traces.get(traceId);
       if (trace === undefined) {
         trace = { spans: 0, llmCalls: 0, errors: 0, tokens: undefined };
