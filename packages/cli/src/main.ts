@@ -1,5 +1,6 @@
 import { RunlogError } from "@runlog/core";
 import { artifactCommand } from "./commands/artifact.js";
+import { bridgeCommand } from "./commands/bridge.js";
 import { runsCommand } from "./commands/runs.js";
 import { syncCommand } from "./commands/sync.js";
 import { uiCommand } from "./commands/ui.js";
@@ -11,14 +12,16 @@ Usage: runlog <command> [options]
 Commands:
   sync       replay offline or crashed runs into the store (runlog sync --help)
   artifact   put, get and list artifacts (runlog artifact --help)
+  bridge     host runs for Python clients over ZeroMQ (runlog bridge --help)
   runs       list runs and show one (runlog runs --help)
-  ui         serve the read API over the store (runlog ui --help)
+  ui         serve the dashboard over the store (runlog ui --help)
 
 Environment: RUNLOG_DIR (default ./runlog)`;
 
 const COMMANDS: Record<string, (args: string[], out: (line: string) => void) => number | Promise<number>> = {
   sync: syncCommand,
   artifact: artifactCommand,
+  bridge: bridgeCommand,
   runs: runsCommand,
   ui: uiCommand,
 };

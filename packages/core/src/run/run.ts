@@ -433,6 +433,18 @@ export class Run {
     return this.#finishing !== undefined;
   }
 
+  /**
+   * @internal Seals what was logged so far into the transaction log now, with `metadata` in the
+   * same segment (the bridge records its acknowledged sequence number there, so data and sequence
+   * are durable together and a restarted bridge knows exactly what it already has).
+   */
+  sealNow(metadata?: Record<string, unknown>): void {
+    const pipeline = this.#parts.pipeline;
+    if (pipeline === undefined || this.#closed) return;
+    if (metadata !== undefined) pipeline.push("meta", { metadata });
+    pipeline.seal();
+  }
+
   /** @internal true once the run takes no more data (finish hooks done, or finished). */
   get closed(): boolean {
     return this.#closed || this.#finished;

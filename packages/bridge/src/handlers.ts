@@ -1,0 +1,151 @@
+import { resolve } from "node:path";
+import { Api, type InitOptions, init, type Run, RunlogError } from "@runlog/core";
+import type { ClientMessage } from "./protocol.js";
+import type { Session, Sessions } from "./sessions.js";
+import { fromWire } from "./wire-values.js";
+
+export interface HandlerContext {
+  readonly dir: string;
+  readonly sessions: Sessions;
+  readonly defaultCrashTimeoutMs: number;
+}
+
+const SNAKE_TO_CAMEL: Record<string, keyof InitOptions> = { job_type: "jobType", allow_val_change: "allowValChange" };
+
+/** init(): a new run, or the same run again after a bridge restart (resume "must" with the client's run id). */
+export async function handleInit(context: HandlerContext, options: Record<string, unknown>, peer: Buffer): Promise<unknown> {
+  const initOptions: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (value === null || value === undefined || key === "settings") continue;
+    initOptions[SNAKE_TO_CAMEL[key] ?? key] = value;
+  }
+  const settings = (options.settings ?? {}) as Record<string, unknown>;
+  // Python's console is its own; the bridge process must not capture (or print) anything for it.
+  initOptions.settings = { console: "off", quiet: true, disableStats: true, ...settings };
+  initOptions.dir = context.dir;
+  initOptions.reinit = "create_new";
+  const existing = typeof options.id === "string" ? context.sessions.get(options.id) : undefined;
+  if (existing) {
+    existing.peer = peer; // the client reconnected to a bridge that still hosts its run
+    return describe(existing.run, existing.lastSeq);
+  }
+  const run = await init(initOptions as InitOptions);
+  const lastSeq = run.resumed ? await storedSeq(context.dir, run) : 0;
+  const crashTimeoutMs = (Number(settings.crashTimeout ?? settings.crash_timeout) || context.defaultCrashTimeoutMs / 1000) * 1000;
+  context.sessions.add({ run, peer, lastSeq, lastSeen: Date.now(), crashTimeoutMs });
+  return describe(run, lastSeq);
+}
+
+function describe(run: Run, lastSeq: number) {
+  return {
+    id: run.id,
+    name: run.name,
+    entity: run.entity,
+    project: run.project,
+    path: run.path,
+    dir: run.dir,
+    url: run.url ?? null,
+    resumed: run.resumed,
+    step: run.step,
+    last_seq: lastSeq,
+  };
+}
+
+/** The batch sequence number a previous bridge made durable with the run's data (metadata bridge.seq). */
+async function storedSeq(dir: string, run: Run): Promise<number> {
+  const api = new Api({ dir });
+  try {
+    const stored = await api.run(run.path);
+    const seq = (stored.metadata.bridge as { seq?: unknown } | undefined)?.seq;
+    return typeof seq === "number" ? seq : 0;
+  } finally {
+    api.close();
+  }
+}
+
+/**
+ * Applies one batch in order. A batch at or below the last applied sequence is a resend (dropped);
+ * a batch past a gap waits for the missing one (the cumulative ack tells the client where to resume).
+ * The data and the new sequence are sealed into the run's log together before the ack goes out.
+ */
+export function handleRecords(session: Session, message: Extract<ClientMessage, { t: "records" }>): { seq: number; errors: string[] } {
+  if (message.seq !== session.lastSeq + 1) return { seq: session.lastSeq, errors: [] };
+  const run = session.run;
+  // A bad item is reported and skipped; the batch still counts as applied, so a resend cannot duplicate the good ones.
+  const errors: string[] = [];
+  for (const item of message.items) {
+    try {
+      applyItem(run, item);
+    } catch (error) {
+      errors.push(RunlogError.isInstance(error) ? `${error.code}: ${error.message}` : String((error as Error)?.message ?? error));
+    }
+  }
+  session.lastSeq = message.seq;
+  run.sealNow({ bridge: { seq: message.seq } });
+  return { seq: session.lastSeq, errors };
+}
+
+function applyItem(run: Run, item: unknown[]): void {
+  const [kind, a, b] = item;
+  switch (kind) {
+    case "log": {
+      const options = (b ?? {}) as { step?: number; commit?: boolean };
+      run.log(fromWire(a) as Record<string, unknown>, {
+        ...(options.step === undefined || options.step === null ? {} : { step: options.step }),
+        ...(options.commit === undefined || options.commit === null ? {} : { commit: options.commit }),
+      });
+      return;
+    }
+    case "config":
+      run.config.update(fromWire(a) as Record<string, unknown>, {
+        allowValChange: (b as { allow_val_change?: boolean } | undefined)?.allow_val_change === true,
+      });
+      return;
+    case "summary":
+      run.summary.update(fromWire(a) as Record<string, unknown>);
+      return;
+    case "summary_delete":
+      run.summary.delete(String(a));
+      return;
+    case "define_metric": {
+      const options = (b ?? {}) as Record<string, unknown>;
+      run.defineMetric(String(a), {
+        ...(options.step_metric ? { stepMetric: String(options.step_metric) } : {}),
+        ...(options.step_sync !== undefined ? { stepSync: Boolean(options.step_sync) } : {}),
+        ...(options.hidden !== undefined ? { hidden: Boolean(options.hidden) } : {}),
+        ...(options.summary ? { summary: options.summary as never } : {}),
+        ...(options.goal ? { goal: options.goal as never } : {}),
+        ...(options.overwrite !== undefined ? { overwrite: Boolean(options.overwrite) } : {}),
+      });
+      return;
+    }
+    case "alert": {
+      const alert = a as { title: string; text: string; level?: "INFO" | "WARN" | "ERROR"; wait_duration?: number };
+      void run
+        .alert({
+          title: alert.title,
+          text: alert.text,
+          ...(alert.level ? { level: alert.level } : {}),
+          ...(alert.wait_duration ? { waitDuration: alert.wait_duration * 1000 } : {}),
+        })
+        .catch(() => {});
+      return;
+    }
+    case "meta":
+      run.name = typeof (a as { name?: unknown })?.name === "string" ? (a as { name: string }).name : run.name;
+      return;
+    default:
+      throw new RunlogError("INVALID_ARGUMENT", `Unknown record kind ${JSON.stringify(kind)?.slice(0, 40)}.`);
+  }
+}
+
+export async function handleFinish(context: HandlerContext, session: Session, exitCode: number): Promise<unknown> {
+  context.sessions.delete(session.run.id);
+  await session.run.finish({ exitCode, quiet: true });
+  return { state: exitCode === 0 ? "finished" : "failed", last_seq: session.lastSeq };
+}
+
+export async function handleSave(session: Session, path: string, basePath: string | undefined): Promise<unknown> {
+  const saved = await session.run.save(resolve(path), { policy: "now", ...(basePath ? { basePath: resolve(basePath) } : {}) });
+  return { saved };
+}

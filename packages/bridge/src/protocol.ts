@@ -1,0 +1,69 @@
+import { RunlogError } from "@runlog/core";
+import { pack, unpack } from "msgpackr";
+import { PROTOCOL_VERSION } from "./endpoint.js";
+
+/** Messages a client sends (PROTOCOL.md). `rid` correlates a request with its reply. */
+export type ClientMessage =
+  | { t: "hello"; client?: Record<string, unknown> }
+  | { t: "init"; rid: number; options: Record<string, unknown> }
+  | { t: "records"; run: string; seq: number; items: unknown[][] }
+  | { t: "finish"; rid: number; run: string; exit_code?: number }
+  | { t: "save"; rid: number; run: string; path: string; base_path?: string }
+  | { t: "heartbeat"; run?: string };
+
+export type BridgeMessage =
+  | { v: number; t: "welcome"; protocol: number; max_message_bytes: number }
+  | { v: number; t: "reply"; rid: number; ok: true; result: unknown }
+  | { v: number; t: "reply"; rid: number; ok: false; code: string; message: string }
+  | { v: number; t: "ack"; run: string; seq: number }
+  | { v: number; t: "error"; code: string; message: string; run?: string };
+
+/** A bridge message before the version is added. */
+export type Outgoing = BridgeMessage extends unknown
+  ? BridgeMessage extends infer M
+    ? M extends unknown
+      ? Omit<M, "v">
+      : never
+    : never
+  : never;
+
+const TYPES = new Set(["hello", "init", "records", "finish", "save", "heartbeat"]);
+
+export function encodeMessage(message: Outgoing): Buffer {
+  return pack({ v: PROTOCOL_VERSION, ...message });
+}
+
+function fail(message: string): never {
+  throw new RunlogError("INVALID_ARGUMENT", message);
+}
+
+/** Decodes and checks one client frame; anything malformed is an INVALID_ARGUMENT naming what is wrong. */
+export function decodeMessage(frame: Buffer): ClientMessage {
+  let value: unknown;
+  try {
+    value = unpack(frame);
+  } catch {
+    fail("The frame is not msgpack.");
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) fail("A message must be a msgpack map.");
+  const message = value as Record<string, unknown>;
+  if (message.v !== PROTOCOL_VERSION) {
+    throw new RunlogError(
+      "MODE_UNAVAILABLE",
+      `Protocol version ${JSON.stringify(message.v)} is not supported; this bridge speaks version ${PROTOCOL_VERSION}.`,
+    );
+  }
+  if (typeof message.t !== "string" || !TYPES.has(message.t)) fail(`Unknown message type ${JSON.stringify(message.t)?.slice(0, 40)}.`);
+  const needsRid = message.t === "init" || message.t === "finish" || message.t === "save";
+  if (needsRid && !Number.isSafeInteger(message.rid)) fail(`${message.t} needs an integer rid.`);
+  if ((message.t === "records" || message.t === "finish" || message.t === "save") && typeof message.run !== "string")
+    fail(`${message.t} needs the run id.`);
+  if (message.t === "records") {
+    if (!Number.isSafeInteger(message.seq) || (message.seq as number) < 1) fail("records needs a positive integer seq.");
+    if (!Array.isArray(message.items) || !message.items.every(Array.isArray)) fail("records needs items: a list of [kind, ...] lists.");
+  }
+  if (message.t === "init" && (message.options === null || typeof message.options !== "object" || Array.isArray(message.options)))
+    fail("init needs options: a map.");
+  if (message.t === "save" && typeof message.path !== "string") fail("save needs a path.");
+  return message as unknown as ClientMessage;
+}
