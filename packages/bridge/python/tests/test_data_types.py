@@ -1,0 +1,56 @@
+"""Unit tests of the Python client that need no bridge (run with Debian's python3-pytest)."""
+import os
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import runlog
+from runlog import _wire
+
+
+def test_histogram_bins_like_numpy_and_drops_non_finite():
+    data = np.array([0.0, 1.0, 1.0, 2.0, np.nan, np.inf])
+    hist = runlog.Histogram(data, num_bins=4)
+    counts, edges = np.histogram(data[np.isfinite(data)], bins=4)
+    assert hist.values == counts.tolist()
+    assert np.allclose(hist.bins, edges)
+    assert runlog.Histogram(np_histogram=([1, 2], [0, 1, 2])).values == [1.0, 2.0]
+    with pytest.raises(ValueError):
+        runlog.Histogram(np_histogram=([1, 2], [0, 1]))
+
+
+def test_image_from_floats_and_table_rows():
+    image = runlog.Image(np.ones((2, 3)), caption="c")
+    assert image.shape == [2, 3, 1] and image.data == bytes([255] * 6)
+    with pytest.raises(ValueError):
+        runlog.Image(np.zeros((2, 2, 2)))
+    table = runlog.Table(columns=["a"])
+    table.add_data(1)
+    with pytest.raises(ValueError):
+        table.add_data(1, 2)
+    assert table._to_wire() == {"__runlog__": "table", "columns": ["a"], "data": [[1]]}
+
+
+def test_wire_turns_numpy_and_objects_into_msgpack():
+    message = _wire.unpack(_wire.pack({"f": np.float64(1.5), "a": np.arange(3), "t": (1, 2), "h": runlog.Histogram([1, 2])}))
+    assert message["f"] == 1.5 and message["a"] == [0, 1, 2] and message["t"] == [1, 2]
+    assert message["h"]["__runlog__"] == "histogram"
+
+
+def test_disabled_mode_and_no_run_errors():
+    run = runlog.init(mode="disabled", config={"x": 1})
+    run.log({"a": 1})
+    assert run.config.x == 1
+    run.finish()
+    with pytest.raises(RuntimeError, match="runlog.init"):
+        runlog.log({"a": 1})
+
+
+def test_init_without_a_bridge_says_how_to_start_one(monkeypatch):
+    monkeypatch.delenv("RUNLOG_BRIDGE", raising=False)
+    monkeypatch.delenv("RUNLOG_CLI", raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(runlog.BridgeNotFound, match="runlog bridge"):
+        runlog.init(project="p")

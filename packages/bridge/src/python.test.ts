@@ -1,0 +1,174 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Api } from "@runlog/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { startBridge } from "./index.js";
+
+// Debian's /usr/bin/python3 with python3-torch, python3-zmq and python3-msgpack, against real bridges.
+const PYTHON = process.env.RUNLOG_PYTHON ?? "/usr/bin/python3";
+const TESTS = fileURLToPath(new URL("../python/tests/", import.meta.url));
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+let port = 28_000 + Math.floor(Math.random() * 2000);
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "runlog-py-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
+  return dir;
+}
+
+function python(
+  args: string[],
+  env: Record<string, string>,
+  cwd?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(PYTHON, args, { env: { ...process.env, ...env }, cwd });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function readRun(dir: string, path: string) {
+  const api = new Api({ dir });
+  try {
+    const run = await api.run(path);
+    const rows = [];
+    for await (const row of run.scanHistory()) rows.push(row);
+    return { run, rows, files: await run.files(), alerts: await run.alerts() };
+  } finally {
+    api.close();
+  }
+}
+
+function bridgeProcess(endpoint: string, dir: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./test-support/bridge-process.mjs", import.meta.url)), endpoint, dir], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  cleanups.push(() => child.kill("SIGKILL"));
+  return new Promise((resolve, reject) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      if (chunk.toString().includes("listening")) resolve(child);
+    });
+    child.once("exit", (code) => reject(new Error(`bridge exited ${code}`)));
+  });
+}
+
+describe("the Python client through a real bridge", () => {
+  it("pytest: data types, wire encoding, disabled mode, and the no-bridge message", () => {
+    const result = spawnSync(PYTHON, ["-m", "pytest", "-q", "-p", "no:cacheprovider", join(TESTS, "test_data_types.py")], {
+      encoding: "utf8",
+    });
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/5 passed/);
+  });
+
+  it("a torch training loop logs through the bridge and the store holds exactly its history", async () => {
+    const dir = tempDir();
+    const endpoint = `tcp://127.0.0.1:${port++}`;
+    const bridge = await startBridge({ endpoint, dir, log: () => {} });
+    cleanups.push(() => bridge.close());
+    const out = join(dir, "out.json");
+    const result = await python([join(TESTS, "train_loop.py"), "3000", "0", out], { RUNLOG_BRIDGE: endpoint });
+    expect(result.code, result.stderr).toBe(0);
+    const { path, losses } = JSON.parse(readFileSync(out, "utf8")) as { path: string; losses: number[] };
+    const { run, rows } = await readRun(dir, path);
+    expect(rows.map((r) => r._step)).toEqual(losses.map((_, i) => i));
+    expect(rows.map((r) => r["train/loss"])).toEqual(losses);
+    expect(rows.filter((r) => "val/loss" in r).map((r) => r._step)).toEqual(Array.from({ length: 30 }, (_, i) => i * 100));
+    expect(run.config).toEqual({ lr: 0.05, hidden: 16 });
+    expect(run.summary).toMatchObject({ final_loss: losses.at(-1), "val/loss": { min: expect.any(Number) } });
+    expect(run.state).toBe("finished");
+  });
+
+  it("speaks W&B's API: config from a Namespace, media and tables, commit=False, alerts, save, and a failing `with` block", async () => {
+    const dir = tempDir();
+    const endpoint = `tcp://127.0.0.1:${port++}`;
+    const bridge = await startBridge({ endpoint, dir, log: () => {} });
+    cleanups.push(() => bridge.close());
+    const ok = await python([join(TESTS, "api_script.py"), "ok"], { RUNLOG_BRIDGE: endpoint }, dir);
+    expect(ok.code, ok.stderr).toBe(0);
+    const { run, rows, files, alerts } = await readRun(dir, ok.stdout.trim());
+    expect(run).toMatchObject({ name: "api-run", tags: ["a", "b"], group: "g", jobType: "train", notes: "hello", state: "finished" });
+    expect(run.config).toEqual({ batch: 32, opt: "adam", lr: 0.01, epochs: 3, dropout: 0.5 });
+    // W&B's step/commit rules: a row at an explicit step stays open until a later step or a commit.
+    expect(
+      rows.map((r) => [
+        r._step,
+        Object.keys(r)
+          .filter((k) => !k.startsWith("_"))
+          .sort(),
+      ]),
+    ).toEqual([
+      [0, ["hist", "img", "loss"]],
+      [5, ["loss", "partial", "table"]],
+    ]);
+    expect((rows[0]?.hist as { _type: string })._type).toBe("histogram");
+    expect((rows[0]?.img as { _type: string; width: number })._type).toBe("image-file");
+    expect(rows[0]?.loss).toBe(0.5);
+    expect(run.summary).toMatchObject({ best: 0.9, note: "done", loss: 0.25 });
+    expect(alerts.map((a) => [a.title, a.level])).toEqual([["slow", "WARN"]]);
+    expect(files.map((f) => f.path)).toContain("saved.txt");
+    const failed = await python([join(TESTS, "api_script.py"), "fail"], { RUNLOG_BRIDGE: endpoint }, dir);
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toMatch(/ValueError: boom/);
+    expect((await readRun(dir, failed.stdout.trim())).run.state).toBe("failed");
+  });
+
+  it("loses nothing and duplicates nothing when the bridge is killed -9 mid-run and restarted", async () => {
+    const dir = tempDir();
+    const endpoint = `tcp://127.0.0.1:${port++}`;
+    let bridge = await bridgeProcess(endpoint, dir);
+    const out = join(dir, "out.json");
+    const training = python([join(TESTS, "train_loop.py"), "4000", "20", out], { RUNLOG_BRIDGE: endpoint });
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    bridge.kill("SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    bridge = await bridgeProcess(endpoint, dir);
+    const result = await training;
+    expect(result.code, result.stderr).toBe(0);
+    const { path, losses } = JSON.parse(readFileSync(out, "utf8")) as { path: string; losses: number[] };
+    const { run, rows } = await readRun(dir, path);
+    expect(rows.length).toBe(4000);
+    expect(rows.map((r) => r._step)).toEqual(losses.map((_, i) => i)); // every step once, in order
+    expect(rows.map((r) => r["train/loss"])).toEqual(losses);
+    expect(run.state).toBe("finished");
+    expect(run.toJSON().attempts).toBeGreaterThanOrEqual(2); // the restarted bridge resumed the same run
+  }, 90_000);
+
+  it("marks the run crashed when the Python process is killed", async () => {
+    const dir = tempDir();
+    const endpoint = `tcp://127.0.0.1:${port++}`;
+    const bridge = await startBridge({ endpoint, dir, log: () => {} });
+    cleanups.push(() => bridge.close());
+    const script = `
+import os, signal, sys, time
+sys.path.insert(0, ${JSON.stringify(join(TESTS, ".."))})
+import runlog
+run = runlog.init(project="doomed", entity="tester", settings={"crash_timeout": 1})
+for i in range(10):
+    runlog.log({"i": i})
+time.sleep(0.5)
+print(run.path, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+`;
+    const result = await python(["-c", script], { RUNLOG_BRIDGE: endpoint });
+    expect(result.code).toBe(null); // killed by the signal
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const { run, rows } = await readRun(dir, result.stdout.trim());
+    expect(run.state).toBe("crashed");
+    expect(rows.map((r) => r.i)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+  });
+});
