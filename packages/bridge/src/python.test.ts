@@ -115,8 +115,8 @@ describe("the Python client through a real bridge", () => {
       [0, ["hist", "img", "loss"]],
       [5, ["loss", "partial", "table"]],
     ]);
-    expect((rows[0]?.hist as { _type: string })._type).toBe("histogram");
-    expect((rows[0]?.img as { _type: string; width: number })._type).toBe("image-file");
+    expect((rows[0]?.hist as { _type: string } | undefined)?._type).toBe("histogram");
+    expect((rows[0]?.img as { _type: string } | undefined)?._type).toBe("image-file");
     expect(rows[0]?.loss).toBe(0.5);
     expect(run.summary).toMatchObject({ best: 0.9, note: "done", loss: 0.25 });
     expect(alerts.map((a) => [a.title, a.level])).toEqual([["slow", "WARN"]]);
