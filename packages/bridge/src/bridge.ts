@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { RunlogError } from "@runlog/core";
 import { Context, Router } from "zeromq";
+import { handleLogArtifact, handleLogModel, handleUpload, handleUseArtifact } from "./artifact-handlers.js";
 import { parseEndpoint } from "./endpoint.js";
 import { type HandlerContext, handleFinish, handleInit, handleRecords, handleSave } from "./handlers.js";
 import { decodeMessage, encodeMessage, type Outgoing } from "./protocol.js";
@@ -167,6 +168,22 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
               message.rid,
               session ? handleSave(session, message.path, message.base_path) : Promise.reject(unknownRun(message.run)),
             );
+            break;
+          case "upload":
+            void reply(
+              peer,
+              message.rid,
+              session ? Promise.resolve().then(() => handleUpload(session, message)) : Promise.reject(unknownRun(message.run)),
+            );
+            break;
+          case "log_artifact":
+            void reply(peer, message.rid, session ? handleLogArtifact(session, message) : Promise.reject(unknownRun(message.run)));
+            break;
+          case "log_model":
+            void reply(peer, message.rid, session ? handleLogModel(session, message) : Promise.reject(unknownRun(message.run)));
+            break;
+          case "use_artifact":
+            void reply(peer, message.rid, session ? handleUseArtifact(session, message) : Promise.reject(unknownRun(message.run)));
             break;
         }
       } catch (error) {

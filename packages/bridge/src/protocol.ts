@@ -9,7 +9,21 @@ export type ClientMessage =
   | { t: "records"; run: string; seq: number; items: unknown[][] }
   | { t: "finish"; rid: number; run: string; exit_code?: number }
   | { t: "save"; rid: number; run: string; path: string; base_path?: string }
-  | { t: "heartbeat"; run?: string };
+  | { t: "heartbeat"; run?: string }
+  | { t: "upload"; rid: number; run: string; staging?: string; name: string; offset?: number; data?: Uint8Array }
+  | {
+      t: "log_artifact";
+      rid: number;
+      run: string;
+      staging: string;
+      name: string;
+      type: string;
+      aliases?: string[];
+      metadata?: Record<string, unknown>;
+      description?: string;
+    }
+  | { t: "log_model"; rid: number; run: string; staging: string; name?: string; aliases?: string[]; registered_model_name?: string }
+  | { t: "use_artifact"; rid: number; run: string; name: string; type?: string; aliases?: string[]; root?: string; model?: boolean };
 
 export type BridgeMessage =
   | { v: number; t: "welcome"; protocol: number; max_message_bytes: number }
@@ -27,7 +41,8 @@ export type Outgoing = BridgeMessage extends unknown
     : never
   : never;
 
-const TYPES = new Set(["hello", "init", "records", "finish", "save", "heartbeat"]);
+const TYPES = new Set(["hello", "init", "records", "finish", "save", "heartbeat", "upload", "log_artifact", "log_model", "use_artifact"]);
+const REQUESTS = new Set(["init", "finish", "save", "upload", "log_artifact", "log_model", "use_artifact"]);
 
 export function encodeMessage(message: Outgoing): Buffer {
   return pack({ v: PROTOCOL_VERSION, ...message });
@@ -54,10 +69,15 @@ export function decodeMessage(frame: Buffer): ClientMessage {
     );
   }
   if (typeof message.t !== "string" || !TYPES.has(message.t)) fail(`Unknown message type ${JSON.stringify(message.t)?.slice(0, 40)}.`);
-  const needsRid = message.t === "init" || message.t === "finish" || message.t === "save";
+  const needsRid = REQUESTS.has(message.t);
   if (needsRid && !Number.isSafeInteger(message.rid)) fail(`${message.t} needs an integer rid.`);
-  if ((message.t === "records" || message.t === "finish" || message.t === "save") && typeof message.run !== "string")
+  if (message.t !== "hello" && message.t !== "heartbeat" && message.t !== "init" && typeof message.run !== "string")
     fail(`${message.t} needs the run id.`);
+  if ((message.t === "log_artifact" || message.t === "log_model") && typeof message.staging !== "string")
+    fail(`${message.t} needs the staging id of an upload.`);
+  if (message.t === "log_artifact" && (typeof message.name !== "string" || typeof message.type !== "string"))
+    fail("log_artifact needs a name and a type.");
+  if (message.t === "use_artifact" && typeof message.name !== "string") fail("use_artifact needs a name.");
   if (message.t === "records") {
     if (!Number.isSafeInteger(message.seq) || (message.seq as number) < 1) fail("records needs a positive integer seq.");
     if (!Array.isArray(message.items) || !message.items.every(Array.isArray)) fail("records needs items: a list of [kind, ...] lists.");

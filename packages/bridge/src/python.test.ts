@@ -148,6 +148,66 @@ describe("the Python client through a real bridge", () => {
     expect(run.toJSON().attempts).toBeGreaterThanOrEqual(2); // the restarted bridge resumed the same run
   }, 90_000);
 
+  it("watch() logs gradient and parameter histograms equal to torch.histc, and unwatch() removes every hook", async () => {
+    const dir = tempDir();
+    const endpoint = `tcp://127.0.0.1:${port++}`;
+    const bridge = await startBridge({ endpoint, dir, log: () => {} });
+    cleanups.push(() => bridge.close());
+    const out = join(dir, "watch.json");
+    const result = await python([join(TESTS, "watch_script.py"), out], { RUNLOG_BRIDGE: endpoint });
+    expect(result.code, result.stderr).toBe(0);
+    const { path, expected, hooks } = JSON.parse(readFileSync(out, "utf8")) as {
+      path: string;
+      expected: Record<string, number[]>;
+      hooks: number[];
+    };
+    expect(hooks[0]).toBe(5); // 4 gradient hooks + 1 forward hook
+    expect(hooks[1]).toBe(0);
+    const { rows } = await readRun(dir, path);
+    let compared = 0;
+    for (const [key, counts] of Object.entries(expected)) {
+      const [step, name] = key.split(":") as [string, string];
+      const logged = rows.find((row) => row._step === Number(step))?.[name] as { _type: string; values: number[] } | undefined;
+      expect(logged?._type, key).toBe("histogram");
+      expect(logged?.values, key).toEqual(counts);
+      compared++;
+    }
+    expect(compared).toBe(16); // 2 logging steps × 4 tensors × (gradients, parameters)
+    expect(rows.filter((row) => "gradients/0.weight" in row).map((row) => row._step)).toEqual([1, 3]);
+  });
+
+  it("streams artifacts and models to the bridge in chunks, uses them from another run, and links a model", async () => {
+    const dir = tempDir();
+    const endpoint = `tcp://127.0.0.1:${port++}`;
+    const bridge = await startBridge({ endpoint, dir, log: () => {} });
+    cleanups.push(() => bridge.close());
+    const result = await python(
+      [join(TESTS, "artifact_script.py"), dir],
+      { RUNLOG_BRIDGE: endpoint, RUNLOG_ARTIFACT_DIR: join(dir, "cache") },
+      dir,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout.trim().split("\n").at(-1) as string);
+    expect(out).toMatchObject({
+      logged: ["tester/arts/digits:v0", "v0", ["best", "latest"]],
+      files: ["a.txt", "notes/readme.md", "sub/big.bin"],
+      big_ok: true,
+      model_bytes: true,
+      model: { qualified_name: "tester/arts/net:v0", type: "model" },
+      linked: { qualified_name: "tester/model-registry/registry-net:v0", aliases: ["latest", "production"] },
+    });
+    const api = new Api({ dir });
+    try {
+      const consumer = await api.run(out.consumer);
+      expect((await consumer.usedArtifacts()).map((a) => a.qualifiedName).sort()).toEqual(["tester/arts/digits:v0", "tester/arts/net:v0"]);
+      const digits = await api.artifact("tester/arts/digits:v0");
+      expect(digits.metadata).toEqual({ rows: 2 });
+      expect(digits.size).toBe(5 + 7 + 2_560_000);
+    } finally {
+      api.close();
+    }
+  });
+
   it("marks the run crashed when the Python process is killed", async () => {
     const dir = tempDir();
     const endpoint = `tcp://127.0.0.1:${port++}`;
