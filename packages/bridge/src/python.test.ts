@@ -72,7 +72,7 @@ describe("the Python client through a real bridge", () => {
       encoding: "utf8",
     });
     expect(result.status, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/5 passed/);
+    expect(result.stdout).toMatch(/7 passed/);
   });
 
   it("a torch training loop logs through the bridge and the store holds exactly its history", async () => {
@@ -127,26 +127,37 @@ describe("the Python client through a real bridge", () => {
     expect((await readRun(dir, failed.stdout.trim())).run.state).toBe("failed");
   });
 
-  it("loses nothing and duplicates nothing when the bridge is killed -9 mid-run and restarted", async () => {
-    const dir = tempDir();
-    const endpoint = `tcp://127.0.0.1:${port++}`;
-    let bridge = await bridgeProcess(endpoint, dir);
-    const out = join(dir, "out.json");
-    const training = python([join(TESTS, "train_loop.py"), "4000", "20", out], { RUNLOG_BRIDGE: endpoint });
-    await new Promise((resolve) => setTimeout(resolve, 1200));
-    bridge.kill("SIGKILL");
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    bridge = await bridgeProcess(endpoint, dir);
-    const result = await training;
-    expect(result.code, result.stderr).toBe(0);
-    const { path, losses } = JSON.parse(readFileSync(out, "utf8")) as { path: string; losses: number[] };
-    const { run, rows } = await readRun(dir, path);
-    expect(rows.length).toBe(4000);
-    expect(rows.map((r) => r._step)).toEqual(losses.map((_, i) => i)); // every step once, in order
-    expect(rows.map((r) => r["train/loss"])).toEqual(losses);
-    expect(run.state).toBe("finished");
-    expect(run.toJSON().attempts).toBeGreaterThanOrEqual(2); // the restarted bridge resumed the same run
-  }, 90_000);
+  it.each([
+    ["in memory", "67108864"],
+    ["spilled to a file", "20000"],
+  ])(
+    "loses nothing and duplicates nothing when the bridge is killed -9 mid-run and restarted (unacked batches %s)",
+    async (_how, memoryLimit) => {
+      const dir = tempDir();
+      const endpoint = `tcp://127.0.0.1:${port++}`;
+      let bridge = await bridgeProcess(endpoint, dir);
+      const out = join(dir, "out.json");
+      const training = python([join(TESTS, "train_loop.py"), "4000", "20", out], {
+        RUNLOG_BRIDGE: endpoint,
+        RUNLOG_MEMORY_LIMIT: memoryLimit,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      bridge.kill("SIGKILL");
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      bridge = await bridgeProcess(endpoint, dir);
+      const result = await training;
+      expect(result.code, result.stderr).toBe(0);
+      const { path, losses, spilled } = JSON.parse(readFileSync(out, "utf8")) as { path: string; losses: number[]; spilled: number };
+      expect(spilled > 0).toBe(memoryLimit === "20000");
+      const { run, rows } = await readRun(dir, path);
+      expect(rows.length).toBe(4000);
+      expect(rows.map((r) => r._step)).toEqual(losses.map((_, i) => i)); // every step once, in order
+      expect(rows.map((r) => r["train/loss"])).toEqual(losses);
+      expect(run.state).toBe("finished");
+      expect(run.toJSON().attempts).toBeGreaterThanOrEqual(2); // the restarted bridge resumed the same run
+    },
+    90_000,
+  );
 
   it("watch() logs gradient and parameter histograms equal to torch.histc, and unwatch() removes every hook", async () => {
     const dir = tempDir();
@@ -206,6 +217,98 @@ describe("the Python client through a real bridge", () => {
     } finally {
       api.close();
     }
+  });
+
+  it("RunlogLogger takes Lightning's calls in a Trainer's order: repeated steps, hyperparameters, checkpoints as models", async () => {
+    const dir = tempDir();
+    const endpoint = `tcp://127.0.0.1:${port++}`;
+    const bridge = await startBridge({ endpoint, dir, log: () => {} });
+    cleanups.push(() => bridge.close());
+    for (const mode of ["true", "all"]) {
+      const result = await python([join(TESTS, "lightning_script.py"), join(dir, mode), mode], { RUNLOG_BRIDGE: endpoint });
+      expect(result.code, result.stderr).toBe(0);
+      const out = JSON.parse(result.stdout.trim()) as { path: string; version: string };
+      expect(out.path.endsWith(out.version)).toBe(true);
+      const api = new Api({ dir });
+      try {
+        const run = await api.run(out.path);
+        const rows = [];
+        for await (const row of run.scanHistory()) rows.push(row);
+        expect(
+          rows.map((r) => [
+            r["trainer/global_step"],
+            Object.keys(r)
+              .filter((k) => !k.startsWith("_") && k !== "trainer/global_step" && k !== "epoch")
+              .sort()
+              .join(),
+          ]),
+        ).toEqual([
+          [1, "train_loss"],
+          [3, "train_loss"],
+          [3, "val_loss"],
+          [3, "train_loss_epoch"],
+          [5, "train_loss"],
+          [7, "train_loss"],
+          [7, "val_loss"],
+          [7, "train_loss_epoch"],
+        ]);
+        expect(run.config).toEqual({ lr: 0.1, activation: "relu" });
+        expect(run.state).toBe("finished");
+        const models = await run.loggedArtifacts();
+        // True: the best and last checkpoints once training succeeded; "all": each checkpoint as it was saved.
+        // True: the best checkpoint once training succeeded; "all": each checkpoint as it was saved (aliases move to the newest).
+        expect(
+          models.map((m) => [m.version, [...m.aliases].sort(), (m.metadata as { original_filename: string }).original_filename]),
+        ).toEqual(
+          mode === "true"
+            ? [["v0", ["best", "latest"], "epoch=1.ckpt"]]
+            : [
+                ["v0", [], "epoch=0.ckpt"],
+                ["v1", ["best", "latest"], "epoch=1.ckpt"],
+              ],
+        );
+        expect((models.at(-1)?.metadata as { ModelCheckpoint: { monitor: string } }).ModelCheckpoint.monitor).toBe("val_loss");
+        expect(models.every((m) => m.type === "model" && Object.keys(m.manifest.contents).join() === "model.ckpt")).toBe(true);
+      } finally {
+        api.close();
+      }
+    }
+  });
+
+  it("examples/pytorch-bridge runs as written: init() starts a bridge from the runlog CLI and stops it at exit", async () => {
+    const dir = tempDir();
+    const example = fileURLToPath(new URL("../../../examples/pytorch-bridge/", import.meta.url));
+    const cli = fileURLToPath(new URL("../../cli/bin/runlog.js", import.meta.url));
+    const env = { RUNLOG_CLI: cli, RUNLOG_DIR: join(dir, "runlog"), RUNLOG_BRIDGE: "" };
+    const plain = await python([join(example, "train.py")], env, dir);
+    expect(plain.code, plain.stderr).toBe(0);
+    const lightning = await python([join(example, "lightning_style.py")], env, dir);
+    expect(lightning.code, lightning.stderr).toBe(0);
+    const trained = await readRun(join(dir, "runlog"), (plain.stdout.match(/^(\S+): val\/acc/m) as RegExpMatchArray)[1] as string);
+    expect(trained.rows.filter((r) => "train/loss" in r)).toHaveLength(160);
+    expect(trained.rows.some((r) => Object.keys(r).some((k) => k.startsWith("gradients/")))).toBe(true);
+    expect(Number(trained.run.summary["val/acc"] && (trained.run.summary["val/acc"] as { max: number }).max)).toBeGreaterThan(0.8);
+    expect(trained.run.state).toBe("finished");
+  });
+
+  it("hosts several Python processes logging at once, each run with exactly its own history", async () => {
+    const dir = tempDir();
+    const endpoint = `tcp://127.0.0.1:${port++}`;
+    const bridge = await startBridge({ endpoint, dir, log: () => {} });
+    cleanups.push(() => bridge.close());
+    const outs = [0, 1, 2].map((i) => join(dir, `out-${i}.json`));
+    const results = await Promise.all(
+      outs.map((out) => python([join(TESTS, "train_loop.py"), "1500", "50", out], { RUNLOG_BRIDGE: endpoint })),
+    );
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    const paths = new Set<string>();
+    for (const out of outs) {
+      const { path, losses } = JSON.parse(readFileSync(out, "utf8")) as { path: string; losses: number[] };
+      paths.add(path);
+      const { rows } = await readRun(dir, path);
+      expect(rows.map((r) => r["train/loss"])).toEqual(losses);
+    }
+    expect(paths.size).toBe(3);
   });
 
   it("marks the run crashed when the Python process is killed", async () => {

@@ -10,8 +10,14 @@ export function fromWire(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => fromWire(item, depth + 1));
   const map = value as Record<string, unknown>;
   switch (map.__runlog__) {
-    case undefined:
-      return Object.fromEntries(Object.entries(map).map(([key, child]) => [key, fromWire(child, depth + 1)]));
+    case undefined: {
+      // msgpack gave us a fresh object: convert nested values in place (most rows are flat scalars: nothing to do).
+      for (const key in map) {
+        const child = map[key];
+        if (child !== null && typeof child === "object" && !ArrayBuffer.isView(child)) map[key] = fromWire(child, depth + 1);
+      }
+      return map;
+    }
     case "histogram":
       return new Histogram({ values: numbers(map.values, "histogram values"), bins: numbers(map.bins, "histogram bins") });
     case "image": {

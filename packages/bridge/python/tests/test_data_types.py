@@ -54,3 +54,30 @@ def test_init_without_a_bridge_says_how_to_start_one(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(runlog.BridgeNotFound, match="runlog bridge"):
         runlog.init(project="p")
+
+
+def test_lightning_logger_is_a_no_op_off_rank_zero(monkeypatch):
+    from runlog.lightning import RunlogLogger
+
+    monkeypatch.setenv("RANK", "1")
+    monkeypatch.delenv("RUNLOG_BRIDGE", raising=False)
+    logger = RunlogLogger(project="p", version="abc")
+    logger.log_hyperparams({"lr": 1})
+    logger.log_metrics({"loss": 1.0}, step=0)
+    logger.experiment.log({"anything": 1})  # a stand-in: no run, no bridge needed
+    logger.finalize("success")
+    assert (logger.name, logger.version) == ("p", "abc")
+    assert runlog.run is None
+
+
+def test_watch_histograms_drop_non_finite_values_and_handle_constants():
+    import torch
+    from runlog.watch import tensor_histogram
+
+    counts, edges = tensor_histogram(torch.tensor([0.0, 1.0, float("nan"), float("inf"), 2.0]))
+    assert sum(counts) == 3 and edges[0] == 0.0 and edges[-1] == 2.0 and len(edges) == 65
+    assert tensor_histogram(torch.tensor([float("nan"), float("inf")])) is None
+    assert tensor_histogram(torch.full((5,), 3.0)) == ([5.0], [3.0, 3.0])
+    assert tensor_histogram(torch.tensor([], dtype=torch.float32)) is None
+    counts, _ = tensor_histogram(torch.tensor([1, 2, 3], dtype=torch.int64))
+    assert sum(counts) == 3

@@ -33,5 +33,5 @@ for step in range(steps):
         time.sleep(0.01)
 wandb.summary["final_loss"] = losses[-1]
 with open(out, "w") as f:
-    json.dump({"path": run.path, "losses": losses}, f)
+    json.dump({"path": run.path, "losses": losses, "spilled": run._connection.spilled}, f)
 wandb.finish()
