@@ -267,7 +267,9 @@ describe("the Python client through a real bridge", () => {
                 ["v1", ["best", "latest"], "epoch=1.ckpt"],
               ],
         );
-        expect((models.at(-1)?.metadata as { ModelCheckpoint?: { monitor: string } } | undefined)?.ModelCheckpoint?.monitor).toBe("val_loss");
+        expect((models.at(-1)?.metadata as { ModelCheckpoint?: { monitor: string } } | undefined)?.ModelCheckpoint?.monitor).toBe(
+          "val_loss",
+        );
         expect(models.every((m) => m.type === "model" && Object.keys(m.manifest.contents).join() === "model.ckpt")).toBe(true);
       } finally {
         api.close();
