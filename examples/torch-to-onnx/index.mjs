@@ -1,32 +1,38 @@
-// PyTorch → ONNX → Runlog: train.py trains and exports a model with Debian's python3-torch; the
-// train run logs its metrics and the ONNX file as a model artifact; an eval run uses that model
-// in onnxruntime-node, checks it against PyTorch's own outputs, and links it into the registry.
-// The lineage graph shows train run → model → eval run.
+// PyTorch → ONNX → Runlog: train.py trains with Debian's python3-torch, logging through the bridge,
+// exports the model to ONNX and logs it as a model artifact; an eval run here uses that model in
+// onnxruntime-node, checks it against PyTorch's own outputs, logs the parsed graph, and links the
+// model into the registry. The lineage graph shows train run → model → eval run.
 import { spawn } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { startBridge } from "@runlog/bridge";
 import { Api, init } from "@runlog/core";
-import { createSession, evaluate, logOnnxModel } from "@runlog/onnx";
+import { createSession, evaluate, readOnnxFile, summarizeModel } from "@runlog/onnx";
 import * as ort from "onnxruntime-node";
 
 const python = process.env.RUNLOG_PYTHON ?? "/usr/bin/python3";
 const out = await mkdtemp(join(tmpdir(), "torch-to-onnx-"));
 
-// 1. Train in PyTorch. Until the bridge issue lands, this process relays train.py's JSON lines into the run.
-const train = await init({ project: "torch-to-onnx", jobType: "train", name: "torch-train" });
-const child = spawn(python, [new URL("./train.py", import.meta.url).pathname, out], { stdio: ["ignore", "pipe", "inherit"] });
-for await (const line of createInterface({ input: child.stdout })) {
-  const message = JSON.parse(line);
-  if (message.config) train.config.update(message.config);
-  else if (message.epoch !== undefined) train.log({ "train/loss": message.loss, "val/acc": message.acc, epoch: message.epoch });
-}
+// 1. Train in PyTorch, logging through a Runlog bridge hosted by this process (train.py uses `import runlog as wandb`).
+const bridge = await startBridge({
+  endpoint: `ipc://${join(out, "bridge.sock")}`,
+  dir: resolve(process.env.RUNLOG_DIR ?? "./runlog"),
+  log: () => {},
+});
+const child = spawn(python, [new URL("./train.py", import.meta.url).pathname, out], {
+  stdio: ["ignore", "pipe", "inherit"],
+  env: { ...process.env, RUNLOG_BRIDGE: bridge.endpoint },
+});
+let last = "";
+for await (const line of createInterface({ input: child.stdout })) last = line;
 const code = await new Promise((resolve) => child.once("close", resolve));
-if (code !== 0) throw new Error(`train.py failed (${code}); it needs Debian's python3-torch and python3-numpy`);
-await logOnnxModel(train, join(out, "model.onnx"), { name: "torch-mlp", aliases: ["candidate"], metadata: { framework: "pytorch" } });
-await train.finish();
+await bridge.close();
+if (code !== 0)
+  throw new Error(`train.py failed (${code}); it needs Debian's python3-torch, python3-numpy, python3-zmq and python3-msgpack`);
+const train = { path: JSON.parse(last).run };
 
 // 2. Evaluate the ONNX export in Node against PyTorch's outputs, then promote it.
 const evalRun = await init({ project: "torch-to-onnx", jobType: "eval", name: "onnx-eval" });
@@ -45,6 +51,7 @@ for (let i = 0; i < data.inputs.length; i += 64) {
   reference.push(Float32Array.from(data.torch_logits.slice(i, i + 64).flat()));
 }
 const result = await evaluate(session, batches, { output: "logits", reference, run: evalRun });
+evalRun.summary.update({ model: summarizeModel(readOnnxFile(modelPath).model) }); // what the ONNX graph holds
 await session.release();
 if (result.maxAbsDiff > 1e-4 || result.top1Agreement < 1)
   throw new Error(`the ONNX export disagrees with PyTorch: ${JSON.stringify(result)}`);

@@ -1,11 +1,9 @@
-"""Trains a small PyTorch MLP on synthetic 10-class data, exports it to ONNX, and keeps the
-PyTorch outputs on a held-out set so the ONNX model can be checked against them in Node.
+"""Trains a small PyTorch MLP on synthetic 10-class data the W&B way (`import runlog as wandb`,
+through the Runlog bridge in RUNLOG_BRIDGE), exports it to ONNX, logs the .onnx file as a model
+artifact, and keeps the PyTorch outputs on a held-out set so Node can check the ONNX model against
+them. Prints {"run": path, "exported": path} as its last line.
 
-Prints one JSON object per line: {"config": …} first, then {"epoch", "loss", "acc"} per epoch,
-then {"exported": path}. (Until the bridge issue lands, index.mjs relays these lines into the
-Runlog run; with the bridge, this script will log through `import runlog as wandb` itself.)
-
-usage: /usr/bin/python3 train.py OUT_DIR
+usage: RUNLOG_BRIDGE=… /usr/bin/python3 train.py OUT_DIR
 """
 import json
 import os
@@ -15,12 +13,15 @@ import numpy as np
 import torch
 from torch import nn
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "packages", "bridge", "python"))
+import runlog as wandb
+
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
 torch.manual_seed(0)
 rng = np.random.RandomState(0)
 config = {"features": 64, "hidden": 32, "classes": 10, "epochs": 8, "lr": 0.01, "batch_size": 64, "train_samples": 2000, "eval_samples": 256}
-print(json.dumps({"config": config}), flush=True)
+run = wandb.init(project="torch-to-onnx", job_type="train", name="torch-train", config=config)
 
 centers = rng.randn(config["classes"], config["features"]).astype(np.float32) * 0.5
 
@@ -48,7 +49,7 @@ for epoch in range(config["epochs"]):
         total += loss.item() * len(idx)
     with torch.no_grad():
         acc = (model(torch.from_numpy(x_eval)).argmax(1).numpy() == y_eval).mean()
-    print(json.dumps({"epoch": epoch, "loss": total / len(xt), "acc": float(acc)}), flush=True)
+    wandb.log({"train/loss": total / len(xt), "val/acc": float(acc), "epoch": epoch})
 
 model.eval()
 path = os.path.join(out, "model.onnx")
@@ -57,4 +58,6 @@ with torch.no_grad():
     logits = model(torch.from_numpy(x_eval)).numpy()
 with open(os.path.join(out, "eval.json"), "w") as f:
     json.dump({"inputs": x_eval.tolist(), "labels": y_eval.tolist(), "torch_logits": logits.tolist(), "features": config["features"]}, f)
-print(json.dumps({"exported": path}), flush=True)
+run.log_model(path, name="torch-mlp", aliases=["candidate"])
+wandb.finish()
+print(json.dumps({"run": run.path, "exported": path}), flush=True)

@@ -6,13 +6,13 @@ import { fileURLToPath } from "node:url";
 import { Api } from "@runlog/core";
 import { afterAll, describe, expect, it } from "vitest";
 
-// The examples/torch-to-onnx job end to end: real PyTorch (Debian's python3-torch), real ONNX export, real onnxruntime-node.
+// The examples/torch-to-onnx job end to end: real PyTorch (Debian's python3-torch) logging through a real bridge, real ONNX export, real onnxruntime-node.
 const EXAMPLE = fileURLToPath(new URL("../../../examples/torch-to-onnx/index.mjs", import.meta.url));
 const root = mkdtempSync(join(tmpdir(), "runlog-torch-to-onnx-"));
 afterAll(() => rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
 
 describe("examples/torch-to-onnx", () => {
-  it("trains in PyTorch, logs the ONNX model, evaluates it against PyTorch in Node and links it: train run → model → eval run", async () => {
+  it("trains in PyTorch through the bridge, logs the ONNX model, evaluates it against PyTorch in Node and links it: train run → model → eval run", async () => {
     const result = spawnSync(process.execPath, [EXAMPLE], {
       cwd: root,
       encoding: "utf8",
@@ -31,7 +31,8 @@ describe("examples/torch-to-onnx", () => {
       expect(evaluation?.summary["eval/max_abs_diff"]).toBeLessThan(1e-4);
       const [model] = await (train as NonNullable<typeof train>).loggedArtifacts();
       expect(model?.type).toBe("model");
-      expect(model?.metadata).toMatchObject({
+      expect(Object.keys(model?.manifest.contents ?? {})).toEqual(["model.onnx"]); // logged by the Python client through the bridge
+      expect(evaluation?.summary.model).toMatchObject({
         format: "onnx",
         producer: { name: "pytorch" },
         inputs: [{ name: "input", shape: ["batch", 64] }],

@@ -1,4 +1,5 @@
 import type { Metric } from "../metrics/metric.js";
+import type { SpanRecord } from "../run/span-record.js";
 
 /**
  * Record kinds written to the transaction log and applied by a store. One small
@@ -80,21 +81,8 @@ export interface FileHeader extends Base {
 }
 
 /** Scalars travel as columns in the body; non-scalar values per step in `rows`. */
-/** One trace span event from a tracer adapter: "start" when the span opens, "end" when it closes (crash-safe partial traces). */
-export interface SpanHeader extends Base {
-  readonly event: "start" | "end";
-  readonly id: string;
-  readonly traceId: string;
-  readonly parentId?: string;
-  readonly kind: string;
-  readonly name: string;
-  /** Unix ms. */
-  readonly startTime: number;
-  readonly endTime?: number;
-  readonly status?: "ok" | "error";
-  /** Everything else (inputs, outputs, error, tags, metadata, events, tokens, ttftMs, …), merged over what "start" sent. */
-  readonly data: Record<string, unknown>;
-}
+/** One trace span event from a tracer adapter (see SpanRecord), as it travels through the log. */
+export type SpanHeader = Base & SpanRecord;
 
 export interface HistoryHeader extends Base {
   /** "history" rows are keyed by `_step`; "system" samples by `_runtime` seconds. */
