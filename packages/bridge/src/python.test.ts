@@ -26,6 +26,7 @@ function python(
   args: string[],
   env: Record<string, string>,
   cwd?: string,
+  onLine?: (line: string) => void,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(PYTHON, args, { env: { ...process.env, ...env }, cwd });
@@ -33,6 +34,7 @@ function python(
     let stderr = "";
     child.stdout.on("data", (chunk) => {
       stdout += chunk;
+      if (onLine) for (const line of String(chunk).split("\n")) onLine(line);
     });
     child.stderr.on("data", (chunk) => {
       stderr += chunk;
@@ -137,11 +139,20 @@ describe("the Python client through a real bridge", () => {
       const endpoint = `tcp://127.0.0.1:${port++}`;
       let bridge = await bridgeProcess(endpoint, dir);
       const out = join(dir, "out.json");
-      const training = python([join(TESTS, "train_loop.py"), "4000", "20", out], {
-        RUNLOG_BRIDGE: endpoint,
-        RUNLOG_MEMORY_LIMIT: memoryLimit,
+      let started: () => void = () => {};
+      const running = new Promise<void>((resolve) => {
+        started = resolve;
       });
-      await new Promise((resolve) => setTimeout(resolve, 1200));
+      const training = python(
+        [join(TESTS, "train_loop.py"), "4000", "20", out],
+        { RUNLOG_BRIDGE: endpoint, RUNLOG_MEMORY_LIMIT: memoryLimit },
+        undefined,
+        (line) => {
+          if (line.startsWith("started ")) started();
+        },
+      );
+      await running; // the run exists and logging has begun: a slow machine must not lose the bridge during init
+      await new Promise((resolve) => setTimeout(resolve, 500));
       bridge.kill("SIGKILL");
       await new Promise((resolve) => setTimeout(resolve, 1000));
       bridge = await bridgeProcess(endpoint, dir);

@@ -18,6 +18,7 @@ x = torch.randn(64, 8)
 y = x.sum(dim=1, keepdim=True)
 run = wandb.init(project="torch", entity="tester", config={"lr": 0.05, "hidden": 16}, settings={"crash_timeout": 30})
 wandb.define_metric("val/loss", summary="min")
+print(f"started {run.path}", flush=True)
 losses = []
 for step in range(steps):
     optimizer.zero_grad()
