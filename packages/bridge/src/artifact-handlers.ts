@@ -124,7 +124,7 @@ export async function handleLogModel(
 /** Downloads into `root` (the client's folder; same host) and says where the files are. */
 export async function handleUseArtifact(
   session: Session,
-  message: { name: string; type?: string; aliases?: string[]; root?: string; model?: boolean },
+  message: { name: string; type?: string; aliases?: string[]; root?: string; download_dir?: string; model?: boolean },
 ) {
   const artifact = await session.run.useArtifact(message.name, {
     ...(message.type ? { type: message.type } : {}),
@@ -133,7 +133,13 @@ export async function handleUseArtifact(
   if (message.model && !artifact.type.includes("model")) {
     throw new RunlogError("INVALID_ARGUMENT", `${artifact.qualifiedName} has type "${artifact.type}"; use_model needs a model artifact.`);
   }
-  const root = await artifact.download(message.root ? { root: resolve(message.root) } : {});
+  // `root` is the exact folder; `download_dir` the client's ./artifacts, where W&B puts <name>:<version>.
+  const target = message.root
+    ? resolve(message.root)
+    : message.download_dir
+      ? join(resolve(message.download_dir), `${artifact.name}:${artifact.version}`)
+      : undefined;
+  const root = await artifact.download(target ? { root: target } : {});
   const files = Object.keys(artifact.manifest.contents);
   return { ...describe(artifact), root, files, path: message.model && files.length === 1 ? join(root, files[0] as string) : root };
 }

@@ -23,7 +23,17 @@ export type ClientMessage =
       description?: string;
     }
   | { t: "log_model"; rid: number; run: string; staging: string; name?: string; aliases?: string[]; registered_model_name?: string }
-  | { t: "use_artifact"; rid: number; run: string; name: string; type?: string; aliases?: string[]; root?: string; model?: boolean };
+  | {
+      t: "use_artifact";
+      rid: number;
+      run: string;
+      name: string;
+      type?: string;
+      aliases?: string[];
+      root?: string;
+      download_dir?: string;
+      model?: boolean;
+    };
 
 export type BridgeMessage =
   | { v: number; t: "welcome"; protocol: number; max_message_bytes: number }

@@ -5,17 +5,15 @@ import sys
 import warnings
 
 
-class Config:
-    """`run.config`: attribute and item access, `update()`; every change is sent to the bridge."""
+class _Values:
+    """A dict-like view with attribute and item access; subclasses send changes to the bridge in `update`."""
 
     def __init__(self, run, initial=None):
         object.__setattr__(self, "_run", run)
         object.__setattr__(self, "_values", dict(initial or {}))
 
-    def update(self, values, allow_val_change=False):
-        values = _plain(values)
-        self._values.update(values)
-        self._run._record(["config", values, {"allow_val_change": allow_val_change}])
+    def update(self, values):
+        raise NotImplementedError
 
     def __setitem__(self, key, value):
         self.update({key: value})
@@ -48,45 +46,29 @@ class Config:
         return dict(self._values)
 
     def __repr__(self):
-        return f"Config({self._values!r})"
+        return f"{type(self).__name__}({self._values!r})"
 
 
-class Summary:
+class Config(_Values):
+    """`run.config`: attribute and item access, `update()`; every change is sent to the bridge."""
+
+    def update(self, values, allow_val_change=False):
+        values = _plain(values)
+        self._values.update(values)
+        self._run._record(["config", values, {"allow_val_change": allow_val_change}])
+
+
+class Summary(_Values):
     """`run.summary`: the last value logged per key, overridable with item/attribute assignment or `update()`."""
-
-    def __init__(self, run):
-        object.__setattr__(self, "_run", run)
-        object.__setattr__(self, "_values", {})
 
     def update(self, values):
         values = _plain(values)
         self._values.update(values)
         self._run._record(["summary", values])
 
-    def __setitem__(self, key, value):
-        self.update({key: value})
-
-    def __getitem__(self, key):
-        return self._values[key]
-
     def __delitem__(self, key):
         self._values.pop(key, None)
         self._run._record(["summary_delete", key])
-
-    def __setattr__(self, key, value):
-        self.update({key: value})
-
-    def __getattr__(self, key):
-        try:
-            return self._values[key]
-        except KeyError:
-            raise AttributeError(key) from None
-
-    def get(self, key, default=None):
-        return self._values.get(key, default)
-
-    def keys(self):
-        return self._values.keys()
 
 
 def _plain(values):
@@ -210,9 +192,13 @@ class Run:
 
     def use_model(self, name, root=None):
         """Downloads a model artifact; returns the file when it holds one, else the folder."""
+        from .artifacts import download_dir
+
         message = {"t": "use_artifact", "run": self.id, "name": name, "model": True}
         if root:
             message["root"] = os.path.abspath(root)
+        else:
+            message["download_dir"] = download_dir()
         return self._connection.request(message)["path"]
 
     def _flush_records(self):

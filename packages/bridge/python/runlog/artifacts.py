@@ -88,6 +88,10 @@ def upload_file(connection, run_id, staging, name, path):
     return staging
 
 
+def download_dir():
+    return os.path.abspath(os.environ.get("RUNLOG_ARTIFACT_DIR") or "artifacts")
+
+
 class UsedArtifact:
     """What use_artifact returns: the version the run used; download() puts its files in a folder."""
 
@@ -101,9 +105,10 @@ class UsedArtifact:
             message["type"] = self._type
         if self._aliases:
             message["aliases"] = list(self._aliases)
-        message["root"] = os.path.abspath(root) if root else None
-        if message["root"] is None:
-            del message["root"]
+        if root:
+            message["root"] = os.path.abspath(root)
+        else:  # as W&B: ./artifacts/<name>:<version> in this process's folder
+            message["download_dir"] = download_dir()
         self._result = self._run._connection.request(message)
         return self._result["root"]
 
