@@ -16,7 +16,7 @@ const SNAKE_TO_CAMEL: Record<string, keyof InitOptions> = { job_type: "jobType",
 export async function handleInit(context: HandlerContext, options: Record<string, unknown>, peer: Buffer): Promise<unknown> {
   const initOptions: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
-    if (value === null || value === undefined || key === "settings") continue;
+    if (value === null || value === undefined || key === "settings" || key === "client") continue;
     initOptions[SNAKE_TO_CAMEL[key] ?? key] = value;
   }
   const settings = (options.settings ?? {}) as Record<string, unknown>;
@@ -33,6 +33,9 @@ export async function handleInit(context: HandlerContext, options: Record<string
   const lastSeq = run.resumed ? await storedSeq(context.dir, run) : 0;
   const crashTimeoutMs = (Number(settings.crashTimeout ?? settings.crash_timeout) || context.defaultCrashTimeoutMs / 1000) * 1000;
   context.sessions.add({ run, peer, lastSeq, lastSeen: Date.now(), crashTimeoutMs });
+  // The run's own metadata describes the bridge process; the client says who really logs.
+  const client = options.client;
+  if (client !== null && typeof client === "object" && !Array.isArray(client)) run.sealNow({ client: fromWire(client) });
   return describe(run, lastSeq);
 }
 

@@ -104,6 +104,12 @@ describe("the Python client through a real bridge", () => {
     expect(ok.code, ok.stderr).toBe(0);
     const { run, rows, files, alerts } = await readRun(dir, ok.stdout.trim());
     expect(run).toMatchObject({ name: "api-run", tags: ["a", "b"], group: "g", jobType: "train", notes: "hello", state: "finished" });
+    expect(run.metadata.client).toMatchObject({
+      lang: "python",
+      program: join(TESTS, "api_script.py"),
+      args: ["ok"],
+      pid: expect.any(Number),
+    });
     expect(run.config).toEqual({ batch: 32, opt: "adam", lr: 0.01, epochs: 3, dropout: 0.5 });
     // W&B's step/commit rules: a row at an explicit step stays open until a later step or a commit.
     expect(

@@ -43,11 +43,21 @@ def init(project=None, entity=None, name=None, notes=None, tags=None, group=None
     else:
         if _state.connection is None:
             _state.connection = Connection(bridge_endpoint())
-        described = _state.connection.request({"t": "init", "options": {**options, "settings": _camel(settings)}}, timeout=60)
+        described = _state.connection.request({"t": "init", "options": {**options, "settings": _camel(settings), "client": _client()}}, timeout=60)
         _state.connection.register(described["id"], options, described.get("last_seq", 0))
         run = Run(_state.connection, described, options, settings)
     _state.run = run
     return run
+
+
+def _client():
+    """Who is logging (the run's own metadata describes the bridge process)."""
+    import platform
+    import socket
+    import sys
+
+    return {"lang": "python", "python": platform.python_version(), "host": socket.gethostname(), "pid": os.getpid(),
+            "program": os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else None, "args": sys.argv[1:], "cwd": os.getcwd()}
 
 
 def _camel(settings):
