@@ -134,9 +134,6 @@ function applyItem(run: Run, item: unknown[]): void {
         .catch(() => {});
       return;
     }
-    case "meta":
-      run.name = typeof (a as { name?: unknown })?.name === "string" ? (a as { name: string }).name : run.name;
-      return;
     default:
       throw new RunlogError("INVALID_ARGUMENT", `Unknown record kind ${JSON.stringify(kind)?.slice(0, 40)}.`);
   }

@@ -43,13 +43,7 @@ export type BridgeMessage =
   | { v: number; t: "error"; code: string; message: string; run?: string };
 
 /** A bridge message before the version is added. */
-export type Outgoing = BridgeMessage extends unknown
-  ? BridgeMessage extends infer M
-    ? M extends unknown
-      ? Omit<M, "v">
-      : never
-    : never
-  : never;
+export type Outgoing = BridgeMessage extends infer M ? (M extends unknown ? Omit<M, "v"> : never) : never;
 
 const TYPES = new Set(["hello", "init", "records", "finish", "save", "heartbeat", "upload", "log_artifact", "log_model", "use_artifact"]);
 const REQUESTS = new Set(["init", "finish", "save", "upload", "log_artifact", "log_model", "use_artifact"]);

@@ -46,7 +46,6 @@ class _RunState:
         self.pending = []
         self.pending_since = 0.0
         self.next_seq = 1
-        self.acked = 0
         self.unacked = collections.OrderedDict()
         self.sent_at = {}
         self.reiniting = False
@@ -122,7 +121,6 @@ class Connection:
     def register(self, run_id, init_options, last_seq=0):
         # Registered here, before the caller can log: the sender must know the run when its first record arrives.
         state = self._runs.get(run_id) or _RunState(init_options)
-        state.acked = max(state.acked, last_seq)
         state.next_seq = max(state.next_seq, last_seq + 1)
         self._runs[run_id] = state
 
@@ -306,7 +304,6 @@ class Connection:
                 self._reinit(run_id, self._runs[run_id])
 
     def _ack(self, run_id, state, seq):
-        state.acked = max(state.acked, seq)
         for done in [s for s in state.unacked if s <= seq]:
             frame = state.unacked.pop(done)
             state.sent_at.pop(done, None)
