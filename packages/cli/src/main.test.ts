@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -183,5 +183,50 @@ describe("runlog ui", () => {
     expect(open.code).toBe(1);
     expect(open.stderr).toMatch(/without an API key.*\[INVALID_ARGUMENT\]/s);
     expect(cli(["ui", "--dir", root, "--port", "70000"]).stderr).toMatch(/--port must be an integer/);
+  });
+});
+
+describe("runlog server and runlog sync --server", () => {
+  it("creates, lists and revokes keys, and uploads offline runs once to a keyed server", async () => {
+    const serverRoot = tempRoot();
+    const created = cli(["server", "keys", "create", "--entity", "tester", "--scope", "write", "--dir", serverRoot]);
+    expect(created.code).toBe(0);
+    const key = created.stdout.trim().split("\n").pop() as string;
+    expect(key).toMatch(/^rlk_/);
+    const { serve } = await import("@runlog/server");
+    const server = await serve({ dir: serverRoot, port: 0, requireKeys: true });
+    try {
+      const root = tempRoot();
+      const run = await offlineRun(root, 2_500);
+      const runDir = join(root, "runs", run.id);
+      // Not spawnSync: the server answers from this process's event loop.
+      const upload = (apiKey: string) =>
+        new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, [BIN, "sync", runDir, "--server", server.url], {
+            env: { ...process.env, RUNLOG_API_KEY: apiKey },
+          });
+          let stdout = "";
+          let stderr = "";
+          child.stdout.on("data", (c) => (stdout += c));
+          child.stderr.on("data", (c) => (stderr += c));
+          child.on("exit", (status) => resolve({ status, stdout, stderr }));
+        });
+      const denied = await upload("rlk_000000000000_nope");
+      expect(denied.status).toBe(1);
+      expect(denied.stderr).toMatch(/401/);
+      expect((await upload(key)).stdout).toMatch(/uploaded .*records/);
+      expect((await upload(key)).stdout).toMatch(/already uploaded/);
+      const history = await new Api({ baseUrl: server.url, apiKey: key })
+        .run(`tester/cli/${run.id}`)
+        .then((r) => r.history({ keys: ["loss"], samples: 10_000 }));
+      expect(history.length).toBe(2_500);
+
+      const id = (cli(["server", "keys", "list", "--dir", serverRoot]).stdout.match(/^([0-9a-f]{12})\s+write\s+tester\s+live/m) ?? [])[1];
+      expect(cli(["server", "keys", "revoke", id as string, "--dir", serverRoot]).code).toBe(0);
+      expect(cli(["server", "keys", "list", "--dir", serverRoot]).stdout).toMatch(/revoked/);
+      expect((await fetch(`${server.url}/api/v1/projects`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { RunlogError } from "@runlog/core";
 import { artifactCommand } from "./commands/artifact.js";
 import { bridgeCommand } from "./commands/bridge.js";
 import { runsCommand } from "./commands/runs.js";
+import { serverCommand } from "./commands/server.js";
 import { syncCommand } from "./commands/sync.js";
 import { uiCommand } from "./commands/ui.js";
 
@@ -10,11 +11,12 @@ export const HELP = `runlog — experiment tracking that never makes you wait
 Usage: runlog <command> [options]
 
 Commands:
-  sync       replay offline or crashed runs into the store (runlog sync --help)
+  sync       replay offline or crashed runs into the store or a server (runlog sync --help)
   artifact   put, get and list artifacts (runlog artifact --help)
   bridge     host runs for Python clients over ZeroMQ (runlog bridge --help)
   runs       list runs and show one (runlog runs --help)
   ui         serve the dashboard over the store (runlog ui --help)
+  server     the team server: PostgreSQL, API keys, online runs (runlog server --help)
 
 Environment: RUNLOG_DIR (default ./runlog)`;
 
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, (args: string[], out: (line: string) => void) => 
   bridge: bridgeCommand,
   runs: runsCommand,
   ui: uiCommand,
+  server: serverCommand,
 };
 
 /** Runs the CLI; returns the exit code. Errors print a one-line message, never a stack. */

@@ -16,7 +16,10 @@ export type RunlogErrorCode =
   | "STORE_ERROR"
   | "LOG_CORRUPT"
   | "MODEL_INVALID"
-  | "PROVIDER_UNAVAILABLE";
+  | "PROVIDER_UNAVAILABLE"
+  | "SERVER_UNAVAILABLE"
+  | "SERVER_REJECTED"
+  | "UNAUTHORIZED";
 
 const BRAND = Symbol.for("runlog.error");
 

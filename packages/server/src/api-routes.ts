@@ -2,6 +2,7 @@ import { createReadStream, statSync } from "node:fs";
 import { extname } from "node:path";
 import { type Api, RunlogError } from "@runlog/core";
 import type { FastifyInstance } from "fastify";
+import { canSeeEntity } from "./auth/auth-hook.js";
 import { sendJson } from "./json-reply.js";
 import { intParam, listParam, numberParam, type Query, type RunParams, requiredParam } from "./query.js";
 import { runsPage } from "./runs-page.js";
@@ -31,7 +32,12 @@ function seriesOptions(query: Query) {
 export function registerApiRoutes(app: FastifyInstance, api: Api): void {
   const runOf = (p: RunParams) => api.run(`${p.entity}/${p.project}/${p.id}`);
 
-  app.get("/api/v1/projects", async (_request, reply) => sendJson(reply, await api.projects()));
+  app.get("/api/v1/projects", async (request, reply) =>
+    sendJson(
+      reply,
+      (await api.projects()).filter((project) => canSeeEntity(request, project.entity)),
+    ),
+  );
 
   app.get<{ Params: { entity: string; project: string }; Querystring: Query }>(
     "/api/v1/projects/:entity/:project/runs",

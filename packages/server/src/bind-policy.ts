@@ -10,16 +10,23 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * Secure by default: a server binds 127.0.0.1 unless told otherwise, and binding any
- * other address requires an API key (the team issue adds full key management).
+ * Secure by default: a server binds 127.0.0.1 unless told otherwise; binding any other address
+ * requires API keys (a live key in the key store, or a master --api-key of at least 16 characters).
+ * A loopback server needs keys only when asked to (`requireKeys`).
  */
-export function resolveBindPolicy(options: { host?: string; apiKey?: string }): { host: string; requireKey: boolean } {
+export function resolveBindPolicy(options: { host?: string; apiKey?: string; hasKeys?: boolean; requireKeys?: boolean }): {
+  host: string;
+  requireKey: boolean;
+} {
   const host = options.host ?? "127.0.0.1";
-  if (isLoopbackHost(host)) return { host, requireKey: false };
-  if (options.apiKey === undefined || options.apiKey.length < 16) {
+  if (options.apiKey !== undefined && options.apiKey.length < 16) {
+    throw new RunlogError("INVALID_ARGUMENT", "The master API key (--api-key, RUNLOG_API_KEY) must have at least 16 characters.");
+  }
+  if (isLoopbackHost(host)) return { host, requireKey: options.requireKeys === true };
+  if (options.apiKey === undefined && options.hasKeys !== true) {
     throw new RunlogError(
       "INVALID_ARGUMENT",
-      `Refusing to serve on ${host} without an API key: anyone on the network could read your runs. Pass --api-key (or RUNLOG_API_KEY) with at least 16 characters, or bind 127.0.0.1.`,
+      `Refusing to serve on ${host} without API keys: anyone on the network could read your runs. Create one with \`runlog server keys create\` (or pass --api-key with at least 16 characters), or bind 127.0.0.1.`,
     );
   }
   return { host, requireKey: true };

@@ -1,23 +1,33 @@
-import { Api, openStoreReader } from "@runlog/core";
+import { Api } from "@runlog/core";
 import { appDir } from "@runlog/ui";
 import Fastify, { type FastifyInstance } from "fastify";
-import { hasApiKey } from "./api-key.js";
 import { registerApiRoutes } from "./api-routes.js";
 import { registerArtifactRoutes } from "./artifact-routes.js";
+import { registerAuth } from "./auth/auth-hook.js";
 import { resolveBindPolicy } from "./bind-policy.js";
 import { errorResponse } from "./http-errors.js";
+import { registerIngestRoutes } from "./ingest/ingest-routes.js";
+import { registerInputGuards } from "./input-guards.js";
 import { registerLiveEvents } from "./live-events.js";
+import { openServerStore, type ServerStore } from "./server-store.js";
 import { registerStaticUi } from "./static-ui.js";
 import { registerStoreRoutes } from "./store-routes.js";
 
 export interface ServeOptions {
-  /** The runlog folder (default `./runlog`, or RUNLOG_DIR). */
+  /** The runlog folder (default `./runlog`, or RUNLOG_DIR): the embedded store when `store` is not given. */
   dir?: string;
-  /** Default 127.0.0.1; any other address needs `apiKey`. */
+  /** `postgres://…`: the team store (migrated on start; several instances may share it). */
+  store?: string;
+  /** Default 127.0.0.1; any other address needs API keys. */
   host?: string;
   /** Default 6006; 0 picks a free port. */
   port?: number;
+  /** A master key with write access to every entity (RUNLOG_API_KEY), besides the key store's keys. */
   apiKey?: string;
+  /** Require API keys on loopback too (always required elsewhere). */
+  requireKeys?: boolean;
+  /** Requests per second per API key (default 200); 0 turns rate limiting off. */
+  rateLimit?: number;
   /** How often live event streams look for new rows (ms, default 500). */
   pollMs?: number;
   /** The built dashboard to serve at `/` (default: `@runlog/ui`'s). */
@@ -27,55 +37,59 @@ export interface ServeOptions {
 export interface RunlogServer {
   readonly url: string;
   readonly app: FastifyInstance;
+  readonly store: ServerStore;
   close(): Promise<void>;
 }
 
-/** Serves the read API over the embedded store. Loopback by default; elsewhere only with an API key. */
+/**
+ * Serves the API, ingestion for online runs and the dashboard, over the embedded store or
+ * PostgreSQL. Stateless apart from the store: run as many instances as needed behind a load balancer.
+ */
 export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
   const apiKey = options.apiKey ?? process.env.RUNLOG_API_KEY;
-  const { host, requireKey } = resolveBindPolicy({ host: options.host, apiKey });
-  const api = new Api({ dir: options.dir });
-  const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
-
-  if (requireKey) {
-    app.addHook("onRequest", async (request, reply) => {
-      if (!hasApiKey(request.headers, apiKey as string)) {
-        return reply.code(401).send({ code: "UNAUTHORIZED", message: "Send the server's API key as `Authorization: Bearer <key>`." });
-      }
-    });
-  }
-  app.setErrorHandler((error, _request, reply) => {
-    const { status, body } = errorResponse(error);
-    if (status === 500) app.log.error(error);
-    return reply.code(status).send(body);
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url.slice(0, 200)}.` }),
-  );
-  registerApiRoutes(app, api);
-  registerArtifactRoutes(app, api);
-  registerLiveEvents(app, api, { pollMs: options.pollMs });
-  const reader = openStoreReader({ dir: options.dir });
-  registerStoreRoutes(app, reader);
-  registerStaticUi(app, options.appDir ?? appDir());
-
+  const dir = options.dir ?? process.env.RUNLOG_DIR ?? "./runlog";
+  const store = await openServerStore({ dir, store: options.store });
+  let api: Api | undefined;
   try {
+    const hasKeys = (await store.keys.list()).some((key) => key.revokedAt === undefined);
+    const { host, requireKey } = resolveBindPolicy({ host: options.host, apiKey, hasKeys, requireKeys: options.requireKeys });
+    api = store.kind === "embedded" ? new Api({ dir }) : new Api({ reader: store.reader });
+    const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
+    registerInputGuards(app);
+    registerAuth(app, { keys: store.keys, required: requireKey, masterKey: apiKey, rateLimit: options.rateLimit });
+    app.setErrorHandler((error, _request, reply) => {
+      const { status, body } = errorResponse(error);
+      if (status === 500) app.log.error(error);
+      return reply.code(status).send(body);
+    });
+    app.setNotFoundHandler((request, reply) =>
+      reply.code(404).send({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url.slice(0, 200)}.` }),
+    );
+    registerApiRoutes(app, api);
+    registerArtifactRoutes(app, api);
+    registerLiveEvents(app, api, { pollMs: options.pollMs });
+    registerStoreRoutes(app, store.reader);
+    registerIngestRoutes(app, store.writer);
+    registerStaticUi(app, options.appDir ?? appDir());
+
     await app.listen({ host, port: options.port ?? 6006 });
+    const address = app.server.address();
+    const port = typeof address === "object" && address !== null ? address.port : options.port;
+    const urlHost = host.includes(":") ? `[${host}]` : host;
+    const opened = api;
+    return {
+      url: `http://${urlHost}:${port}`,
+      app,
+      store,
+      async close() {
+        await app.close();
+        opened.close();
+        await store.close();
+      },
+    };
   } catch (error) {
-    api.close();
-    reader.close();
+    api?.close();
+    await store.close();
     throw error;
   }
-  const address = app.server.address();
-  const port = typeof address === "object" && address !== null ? address.port : options.port;
-  const urlHost = host.includes(":") ? `[${host}]` : host;
-  return {
-    url: `http://${urlHost}:${port}`,
-    app,
-    async close() {
-      await app.close();
-      api.close();
-      reader.close();
-    },
-  };
 }

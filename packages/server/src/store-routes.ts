@@ -1,5 +1,6 @@
 import { CHUNK_FIELDS, RunlogError, type RunView, type StoreReader, type Stream } from "@runlog/core";
 import type { FastifyInstance } from "fastify";
+import { canSeeEntity } from "./auth/auth-hook.js";
 import { sendJson } from "./json-reply.js";
 import { boundParam, type Query, type RunParams, requiredParam } from "./query.js";
 
@@ -22,7 +23,12 @@ export function registerStoreRoutes(app: FastifyInstance, reader: StoreReader): 
   };
   const base = "/api/v1/store/runs/:entity/:project/:id";
 
-  app.get("/api/v1/store/projects", async (_request, reply) => sendJson(reply, await reader.listProjects()));
+  app.get("/api/v1/store/projects", async (request, reply) =>
+    sendJson(
+      reply,
+      (await reader.listProjects()).filter((project) => canSeeEntity(request, project.entity)),
+    ),
+  );
   app.get<{ Params: { entity: string; project: string } }>("/api/v1/store/projects/:entity/:project/runs", async (request, reply) =>
     sendJson(reply, await reader.listRuns(request.params.entity, request.params.project)),
   );

@@ -18,6 +18,8 @@ export interface ApiOptions {
   baseUrl?: string;
   /** The server's API key (default RUNLOG_API_KEY); needed when it is not on loopback. */
   apiKey?: string;
+  /** Any other store (the team server passes its PostgreSQL reader); artifacts are then unavailable. */
+  reader?: StoreReader;
 }
 
 function defaultEntity(): string {
@@ -33,15 +35,20 @@ function defaultEntity(): string {
 export class Api {
   private reader: StoreReader | undefined;
   private readonly root: string;
-  private readonly remote: { baseUrl: string; apiKey: string | undefined } | undefined;
+  private readonly remote: { baseUrl: string; apiKey: string | undefined } | { label: string } | undefined;
 
   constructor(options: ApiOptions = {}) {
     if (typeof options !== "object" || options === null) {
       throw new RunlogError("INVALID_ARGUMENT", `Api options must be an object like { dir }, got ${describeValue(options)}.`);
     }
     this.root = storeRoot(options.dir);
-    this.remote = options.baseUrl === undefined ? undefined : { baseUrl: options.baseUrl, apiKey: options.apiKey };
-    if (this.remote !== undefined) this.reader = openStoreReader(this.remote); // validates the URL now
+    if (options.reader !== undefined) {
+      this.reader = options.reader;
+      this.remote = { label: "the server's store" };
+    } else if (options.baseUrl !== undefined) {
+      this.remote = { baseUrl: options.baseUrl, apiKey: options.apiKey };
+      this.reader = openStoreReader(this.remote); // validates the URL now
+    }
   }
 
   private get store(): StoreReader {
@@ -50,7 +57,8 @@ export class Api {
   }
 
   private get where(): string {
-    return this.remote?.baseUrl ?? join(this.root, DB_FILE);
+    if (this.remote === undefined) return join(this.root, DB_FILE);
+    return "baseUrl" in this.remote ? this.remote.baseUrl : this.remote.label;
   }
 
   private get runsDir(): string | undefined {

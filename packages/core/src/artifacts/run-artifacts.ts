@@ -41,7 +41,7 @@ export class RunArtifacts {
   constructor(
     private readonly service: ArtifactService | undefined,
     private readonly run: RunIdentity,
-    private readonly mode: "local" | "offline" | "disabled",
+    private readonly mode: "local" | "online" | "offline" | "disabled",
     private readonly warn: (message: string) => void,
   ) {}
 
@@ -260,10 +260,16 @@ export class RunArtifacts {
     return this.collection(parsed);
   }
 
-  /** Artifacts live in the local store; offline runs cannot reach it in this release. */
+  /** Artifacts live in the local store; offline and online runs cannot reach it in this release. */
   private requireStore(what: string): ArtifactService | undefined {
     if (this.mode === "offline") {
       throw new RunlogError("MODE_UNAVAILABLE", `${what} needs the store: offline runs cannot log or use artifacts yet. Use mode "local".`);
+    }
+    if (this.mode === "online") {
+      throw new RunlogError(
+        "MODE_UNAVAILABLE",
+        `${what} needs the artifact store: online runs cannot log or use artifacts through the server yet. Use mode "local" for runs with artifacts.`,
+      );
     }
     return this.service;
   }

@@ -10,6 +10,9 @@ import { SummaryTracker } from "../metrics/summary-tracker.js";
 import { RunPipeline } from "../pipeline/pipeline.js";
 import type { RunState } from "../pipeline/records.js";
 import type { DescribeRunResult, Sink, StoredRunSnapshot } from "../pipeline/sink.js";
+import { HttpSink } from "../store/http/http-sink.js";
+import { IngestClient } from "../store/http/ingest-client.js";
+import { uploadRunDir } from "../store/http/sync-to-server.js";
 import { DB_FILE } from "../store/sqlite/database.js";
 import { SqliteSink } from "../store/sqlite/sqlite-sink.js";
 import { listRunLogs, SqliteStore } from "../store/sqlite/sqlite-store.js";
@@ -41,6 +44,18 @@ function defaultEntity(): string {
   }
 }
 
+/** The server an online run logs to: `baseUrl` (RUNLOG_BASE_URL) with `apiKey` (RUNLOG_API_KEY). */
+function onlineServer(opts: InitOptions): IngestClient {
+  const baseUrl = opts.baseUrl ?? env("RUNLOG_BASE_URL");
+  if (baseUrl === undefined) {
+    throw new RunlogError(
+      "INVALID_ARGUMENT",
+      'mode "online" needs the server\'s URL: pass baseUrl (or set RUNLOG_BASE_URL), e.g. "http://runlog.internal:8080".',
+    );
+  }
+  return new IngestClient(baseUrl, opts.apiKey ?? env("RUNLOG_API_KEY"));
+}
+
 function write(message: string): void {
   process.stderr.write(`runlog: ${message}\n`);
 }
@@ -53,12 +68,6 @@ function write(message: string): void {
 export async function init(options?: InitOptions): Promise<Run> {
   const opts = checkOptionNames(options);
   const mode = resolveMode(opts.mode ?? env("RUNLOG_MODE"));
-  if (mode === "online") {
-    throw new RunlogError(
-      "MODE_UNAVAILABLE",
-      'mode "online" needs a runlog server, which is not part of this release yet; use mode "local" (default) or "offline" and `runlog sync` later.',
-    );
-  }
   const reinit = resolveReinit(opts.reinit);
   const previous = currentRun();
   if (previous !== undefined && reinit === "return_previous" && mode !== "disabled") return previous;
@@ -131,15 +140,21 @@ export async function init(options?: InitOptions): Promise<Run> {
   let sink: Sink | undefined;
   let described: DescribeRunResult = { projectRunCount: 0 };
   let parent: StoredRunSnapshot | undefined;
-  if (mode === "local") {
+  const online = mode === "online" ? onlineServer(opts) : undefined;
+  if (mode === "local" || mode === "online") {
     if (isHeldByLiveProcess(lockPath)) {
       throw new RunlogError(
         "RESUME_CONFLICT",
         `Run "${id}" is being logged by another live process (see ${lockPath}); two writers would corrupt its history.`,
       );
     }
-    sink = new SqliteSink(join(root, DB_FILE), Math.min(30, settings.crashTimeout / 3));
+    const heartbeatSeconds = Math.min(30, settings.crashTimeout / 3);
+    sink = online
+      ? new HttpSink(online, { entity, project, id }, heartbeatSeconds, write, settings.initTimeout * 1000)
+      : new SqliteSink(join(root, DB_FILE), heartbeatSeconds);
     try {
+      // Online: what an earlier attempt left in the local log reaches the server first.
+      if (online && listRunLogs(runDir).length > 0) await uploadRunDir(runDir, { entity, project, id }, online, settings.initTimeout * 1000);
       described = await sink.describeRun({ entity, project, id, runDir });
       const parentId = forkFrom?.id;
       if (parentId !== undefined) {
@@ -157,7 +172,7 @@ export async function init(options?: InitOptions): Promise<Run> {
   const resumed = stored !== undefined;
 
   mkdirSync(join(runDir, "files"), { recursive: true });
-  if (mode === "local") takeLock(lockPath);
+  if (mode === "local" || mode === "online") takeLock(lockPath);
   if (resume !== undefined && opts.resume !== undefined && (opts.resume === "auto" || opts.resume === true)) {
     writeFileSync(resumeFile, JSON.stringify({ runId: id, entity, project }));
   }
@@ -260,7 +275,7 @@ export async function init(options?: InitOptions): Promise<Run> {
     pipeline.push("exit", { exitCode, state: finalState, runtime: (Date.now() - startedAt) / 1000 });
   };
   const release = () => {
-    if (mode === "local") releaseLock(lockPath);
+    if (mode === "local" || mode === "online") releaseLock(lockPath);
     untrackRun(tracked);
   };
 
@@ -284,8 +299,9 @@ export async function init(options?: InitOptions): Promise<Run> {
     release();
     if (exitCode === 0 && existsSync(resumeFile)) clearAutoResume(resumeFile, id);
     if (!complete) {
+      const sync = online ? `runlog sync ${runDir} --server ${online.base.replace(/\/api\/v1\/ingest$/, "")}` : `runlog sync ${runDir}`;
       write(
-        `the store did not confirm every record within finishTimeout (${settings.finishTimeout} s). Nothing is lost: run \`runlog sync ${runDir}\` to finish saving.`,
+        `the store did not confirm every record within finishTimeout (${settings.finishTimeout} s). Nothing is lost: run \`${sync}\` to finish saving.`,
       );
     } else if (!quiet && mode === "offline") {
       write(`offline run ${id} saved in ${runDir}; upload it with \`runlog sync ${runDir}\`.`);
@@ -322,7 +338,12 @@ export async function init(options?: InitOptions): Promise<Run> {
     mode,
     resumed,
     dir: join(runDir, "files"),
-    uiBaseUrl: mode === "local" ? (env("RUNLOG_UI_URL") ?? "http://127.0.0.1:6006") : undefined,
+    uiBaseUrl:
+      mode === "local"
+        ? (env("RUNLOG_UI_URL") ?? "http://127.0.0.1:6006")
+        : online
+          ? online.base.replace(/\/api\/v1\/ingest$/, "")
+          : undefined,
     config: new Config(configState),
     configState,
     summary: undefined as unknown as Summary,

@@ -256,8 +256,16 @@ describe("modes", () => {
     expect(existsSync(join(root, "runs"))).toBe(false);
   });
 
-  it("online mode says what to do instead", async () => {
-    await expect(initIn(tempRoot(), { mode: "online" })).rejects.toMatchObject({ code: "MODE_UNAVAILABLE" });
+  it("online mode needs a server URL, refuses a bad one, and fails after initTimeout when none answers", async () => {
+    await expect(initIn(tempRoot(), { mode: "online" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT", message: /baseUrl/ });
+    await expect(initIn(tempRoot(), { mode: "online", baseUrl: "ftp://x" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(initIn(tempRoot(), { mode: "online", baseUrl: "not a url" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    const started = Date.now();
+    // Port 9 (discard) on loopback: nothing listens, every attempt is refused at once.
+    await expect(
+      initIn(tempRoot(), { mode: "online", baseUrl: "http://127.0.0.1:9", settings: { initTimeout: 1, quiet: true } }),
+    ).rejects.toMatchObject({ code: "SERVER_UNAVAILABLE" });
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
 

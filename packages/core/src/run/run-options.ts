@@ -25,6 +25,10 @@ export interface InitOptions {
   settings?: Partial<Settings>;
   allowValChange?: boolean;
   reinit?: ReinitMode | boolean;
+  /** mode "online": the runlog server, e.g. "http://runlog.internal:8080" (RUNLOG_BASE_URL). */
+  baseUrl?: string;
+  /** mode "online": a write key for the run's entity (RUNLOG_API_KEY). */
+  apiKey?: string;
 }
 
 const OPTION_NAMES = new Set<string>([

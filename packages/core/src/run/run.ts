@@ -42,7 +42,7 @@ export interface RunParts {
   readonly sweepId: string | undefined;
   readonly startTime: number;
   readonly settings: Settings;
-  readonly mode: "local" | "offline" | "disabled";
+  readonly mode: "local" | "online" | "offline" | "disabled";
   readonly resumed: boolean;
   readonly dir: string;
   readonly uiBaseUrl: string | undefined;

@@ -14,6 +14,8 @@ export interface Settings {
   readonly finishTimeout: number;
   /** Seconds without a heartbeat after which readers call a running run crashed (default 300). */
   readonly crashTimeout: number;
+  /** mode "online": seconds init() keeps trying to reach the server before it fails (default 30). */
+  readonly initTimeout: number;
   /** Capture stdout/stderr into the run's output.log. */
   readonly console: "wrap" | "off";
   /** Print nothing of our own (warnings still go to `onWarning`). */
@@ -27,6 +29,7 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   flushInterval: 1,
   finishTimeout: 120,
   crashTimeout: 300,
+  initTimeout: 30,
   console: "wrap",
   quiet: false,
 });
@@ -40,6 +43,7 @@ const ENV_NAMES: Record<SettingName, string> = {
   flushInterval: "RUNLOG_FLUSH_INTERVAL",
   finishTimeout: "RUNLOG_FINISH_TIMEOUT",
   crashTimeout: "RUNLOG_CRASH_TIMEOUT",
+  initTimeout: "RUNLOG_INIT_TIMEOUT",
   console: "RUNLOG_CONSOLE",
   quiet: "RUNLOG_QUIET",
 };
@@ -75,6 +79,7 @@ const PARSERS: { [K in SettingName]: (value: unknown) => Settings[K] } = {
   flushInterval: (v) => seconds("flushInterval", v, 0.01, 3_600),
   finishTimeout: (v) => seconds("finishTimeout", v, 0.1, 86_400),
   crashTimeout: (v) => seconds("crashTimeout", v, 1, 30 * 86_400),
+  initTimeout: (v) => seconds("initTimeout", v, 0.1, 86_400),
   console: (v) => choice("console", v, ["wrap", "off"] as const),
   quiet: (v) => flag("quiet", v),
 };

@@ -122,15 +122,18 @@ export class SqliteStore {
     this.db.close();
   }
 
-  private selectRun(entity: string, project: string, id: string): void {
+  /** Makes the run the target of the next `apply` (a server ingests many runs); false when it does not exist. */
+  selectRun(entity: string, project: string, id: string): boolean {
     const row = this.db.prepare("SELECT pk FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(entity, project, id) as
       | { pk: number }
       | undefined;
     if (row?.pk !== this.context.runPk) this.context.chunks.reset();
     this.context.runPk = row?.pk ?? 0;
+    return row !== undefined;
   }
 
-  private appliedSeq(): number {
+  /** The selected run's highest applied record sequence (0 when none). */
+  appliedSeq(): number {
     const row = this.db.prepare("SELECT applied_seq FROM runs WHERE pk = ?").get(this.context.runPk) as { applied_seq: number } | undefined;
     return row?.applied_seq ?? 0;
   }

@@ -1,0 +1,37 @@
+/**
+ * `@runlog/core/store-kit`: what another store implementation (the PostgreSQL store in
+ * `@runlog/server`) needs from core to apply records exactly as the embedded store does:
+ * the frame decoder, the record shapes, the chunk codec and the run-state rule.
+ * Not part of the user-facing API: it may change with the stores.
+ */
+export { encodeFrames, type FrameScan, scanFrames } from "./pipeline/frame.js";
+export type {
+  AlertHeader,
+  ConfigHeader,
+  DecodedRecord,
+  ExitHeader,
+  FileHeader,
+  HistoryHeader,
+  MetaHeader,
+  MetricsHeader,
+  RunHeader,
+  ScalarColumn,
+  SpanHeader,
+  SummaryHeader,
+} from "./pipeline/records.js";
+export type { DescribeRunRequest, DescribeRunResult, Sink, StoredRunSnapshot } from "./pipeline/sink.js";
+export { readTransactionLog } from "./pipeline/transaction-log.js";
+export { validateSpan } from "./run/span-record.js";
+export { emptyChunkInfos } from "./store/chunk-index.js";
+export {
+  blobToFloat64,
+  CHUNK_POINTS,
+  type ChunkStats,
+  chunkStats,
+  decodeSteps,
+  encodeSteps,
+  float64ToBlob,
+} from "./store/chunks.js";
+export { effectiveState } from "./store/run-state.js";
+export { DB_FILE } from "./store/sqlite/database.js";
+export { listRunLogs, SqliteStore } from "./store/sqlite/sqlite-store.js";

@@ -1,0 +1,75 @@
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { RunlogError } from "../../errors.js";
+import { scanFrames } from "../../pipeline/frame.js";
+import { LOG_MAGIC } from "../../pipeline/transaction-log.js";
+import { listRunLogs } from "../sqlite/sqlite-store.js";
+import { backoffMs, type IngestClient, IngestError, type RunAddress } from "./ingest-client.js";
+
+/** Frames per request when uploading a log. */
+const UPLOAD_BYTES = 4 * 1024 * 1024;
+
+export interface ServerSyncResult {
+  readonly files: number;
+  readonly records: number;
+  /** The run's applied sequence on the server after the upload. */
+  readonly appliedSeq: number;
+  readonly tornBytes: number;
+}
+
+/**
+ * Uploads a run folder's transaction logs (every attempt, in order) to a runlog server. The
+ * server skips what it already has, so this is safe to repeat and to run after a partial upload.
+ * Retryable failures (server down, rate-limited) are retried until `deadlineMs`.
+ */
+export async function uploadRunDir(
+  runDir: string,
+  address: RunAddress,
+  client: IngestClient,
+  deadlineMs = 120_000,
+): Promise<ServerSyncResult> {
+  const files = listRunLogs(runDir);
+  let records = 0;
+  let appliedSeq = 0;
+  let tornBytes = 0;
+  const deadline = Date.now() + deadlineMs;
+  for (const file of files) {
+    const fd = openSync(file, "r");
+    try {
+      const size = fstatSync(fd).size;
+      let offset = LOG_MAGIC.length;
+      const buffer = Buffer.allocUnsafe(UPLOAD_BYTES);
+      while (offset < size) {
+        const n = readSync(fd, buffer, 0, Math.min(buffer.length, size - offset), offset);
+        const scan = scanFrames(buffer.subarray(0, n));
+        if (scan.consumed === 0) {
+          // A frame larger than a request, or the torn end a crash leaves.
+          if (scan.stoppedBy === "incomplete" && n === buffer.length) {
+            throw new RunlogError(
+              "LOG_CORRUPT",
+              `${file} holds a frame over ${UPLOAD_BYTES} bytes at offset ${offset}; it cannot be uploaded.`,
+            );
+          }
+          tornBytes += size - offset;
+          break;
+        }
+        records += scan.records.length;
+        appliedSeq = await sendWithRetry(client, address, Buffer.from(buffer.subarray(0, scan.consumed)), deadline);
+        offset += scan.consumed;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return { files: files.length, records, appliedSeq, tornBytes };
+}
+
+async function sendWithRetry(client: IngestClient, address: RunAddress, bytes: Buffer, deadline: number): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await client.records(address, bytes);
+    } catch (error) {
+      if (!(error instanceof IngestError) || !error.retryable || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(backoffMs(attempt), error.retryAfterMs ?? 0)));
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { ApiKeyInfo, KeyStore } from "./api-keys.js";
+import { hasApiKey } from "./master-key.js";
+import { RateLimiter } from "./rate-limiter.js";
+
+export interface AuthOptions {
+  keys: KeyStore;
+  /** When false (a loopback server with no keys asked for), requests need no key. */
+  required: boolean;
+  /** The server's single legacy key (`--api-key`, RUNLOG_API_KEY): write access to every entity. */
+  masterKey: string | undefined;
+  /** Requests per second per key (default 200, burst 5× that); 0 turns limiting off. */
+  rateLimit?: number;
+}
+
+const MASTER: ApiKeyInfo = { id: "master", entity: "*", scope: "write", description: "--api-key", createdAt: 0, revokedAt: undefined };
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The key the request was made with; undefined on a server that needs none. */
+    apiKey?: ApiKeyInfo;
+  }
+}
+
+function givenKey(request: FastifyRequest): string | undefined {
+  const auth = request.headers.authorization;
+  if (typeof auth === "string" && auth.startsWith("Bearer ")) return auth.slice(7);
+  const header = request.headers["x-api-key"];
+  return typeof header === "string" ? header : undefined;
+}
+
+/** The entity a route names (`/api/v1/<...>/:entity/...`), read from the matched route's params. */
+function routeEntity(request: FastifyRequest): string | undefined {
+  const params = request.params as Record<string, unknown> | undefined;
+  return typeof params?.entity === "string" ? params.entity : undefined;
+}
+
+const deny = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).send({ code, message });
+
+/**
+ * Every /api route checks the key: 401 for a missing, unknown or revoked key; 403 for a read key
+ * on a write route or a key of another entity; 429 past the key's rate. The dashboard's static
+ * files carry no data and stay public.
+ */
+export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
+  const limiter = new RateLimiter(options.rateLimit ?? 200, (options.rateLimit ?? 200) * 5);
+  app.addHook("onRequest", async (request, reply) => {
+    if (!request.url.startsWith("/api/")) return;
+    const key = givenKey(request);
+    if (!options.required && key === undefined) return;
+    let info: ApiKeyInfo | undefined;
+    if (key !== undefined && options.masterKey !== undefined && hasApiKey(request.headers, options.masterKey)) info = MASTER;
+    else if (key !== undefined && key.length <= 256) info = await options.keys.find(key);
+    if (info === undefined) {
+      return deny(
+        reply,
+        401,
+        "UNAUTHORIZED",
+        "Send a valid API key as `Authorization: Bearer <key>` (create one with `runlog server keys create`).",
+      );
+    }
+    const wait = limiter.take(info.id);
+    if (wait > 0) {
+      reply.header("retry-after", String(wait));
+      return deny(reply, 429, "RATE_LIMITED", `Too many requests for key ${info.id}; retry after ${wait} s.`);
+    }
+    const writing = request.method !== "GET" && request.method !== "HEAD" && request.url.startsWith("/api/v1/ingest/");
+    if (writing && info.scope !== "write") return deny(reply, 403, "FORBIDDEN", `Key ${info.id} is read-only; logging needs a write key.`);
+    const entity = routeEntity(request);
+    if (info.entity !== "*" && entity !== undefined && entity !== info.entity) {
+      return deny(reply, 403, "FORBIDDEN", `Key ${info.id} belongs to entity "${info.entity}", not "${entity.slice(0, 128)}".`);
+    }
+    request.apiKey = info;
+  });
+}
+
+/** For routes that list across entities: what a key may see. */
+export function canSeeEntity(request: FastifyRequest, entity: string): boolean {
+  return request.apiKey === undefined || request.apiKey.entity === "*" || request.apiKey.entity === entity;
+}

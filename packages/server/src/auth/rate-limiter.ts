@@ -1,0 +1,27 @@
+/**
+ * Token buckets per key: `ratePerSecond` sustained, `burst` at once. Per server instance, so a
+ * deployment of N instances allows up to N times the rate behind a load balancer.
+ */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly burst: number,
+  ) {}
+
+  /** Takes a token for `key`; returns 0 when allowed, else the seconds to wait. */
+  take(key: string, now: number = Date.now()): number {
+    if (!(this.ratePerSecond > 0)) return 0;
+    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.ratePerSecond);
+    bucket.at = now;
+    if (this.buckets.size > 10_000) this.buckets.clear();
+    this.buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil((1 - bucket.tokens) / this.ratePerSecond);
+  }
+}

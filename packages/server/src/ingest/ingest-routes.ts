@@ -1,0 +1,63 @@
+import { gunzipSync } from "node:zlib";
+import { RunlogError } from "@runlog/core";
+import { scanFrames } from "@runlog/core/store-kit";
+import type { FastifyInstance } from "fastify";
+import { sendJson } from "../json-reply.js";
+import type { RunParams } from "../query.js";
+import type { RunWriter } from "./run-writer.js";
+import { validateRecords } from "./validate-records.js";
+
+/** Compressed request bodies (batches of frames). */
+export const MAX_INGEST_BYTES = 16 * 1024 * 1024;
+/** What a body may inflate to: a gzip bomb is refused, not unpacked. */
+const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
+
+function inflate(body: Buffer, encoding: string | undefined): Buffer {
+  if (encoding === undefined || encoding === "identity") return body;
+  if (encoding !== "gzip")
+    throw new RunlogError("INVALID_ARGUMENT", `Content-Encoding must be gzip or identity, got ${JSON.stringify(encoding.slice(0, 40))}.`);
+  try {
+    return gunzipSync(body, { maxOutputLength: MAX_INFLATED_BYTES });
+  } catch (error) {
+    throw new RunlogError("INVALID_ARGUMENT", `The gzip body is corrupt or inflates past ${MAX_INFLATED_BYTES} bytes.`, { cause: error });
+  }
+}
+
+/**
+ * `/api/v1/ingest/:entity/:project/:id/…`: where online runs and `runlog sync` send their
+ * transaction-log frames. A batch applies in one transaction and is idempotent by record
+ * sequence, so a client retries anything it did not see acknowledged, at any instance.
+ */
+export function registerIngestRoutes(app: FastifyInstance, writer: RunWriter): void {
+  app.addContentTypeParser("application/octet-stream", { parseAs: "buffer", bodyLimit: MAX_INGEST_BYTES }, (_request, body, done) =>
+    done(null, body),
+  );
+  const base = "/api/v1/ingest/:entity/:project/:id";
+
+  app.post<{ Params: RunParams }>(`${base}/describe`, async (request, reply) => sendJson(reply, await writer.describeRun(request.params)));
+
+  app.post<{ Params: RunParams }>(`${base}/heartbeat`, async (request, reply) => {
+    await writer.heartbeat(request.params);
+    return reply.code(204).send();
+  });
+
+  app.post<{ Params: RunParams; Body: Buffer }>(`${base}/records`, async (request, reply) => {
+    if (!Buffer.isBuffer(request.body)) throw new RunlogError("INVALID_ARGUMENT", "Send frames as Content-Type: application/octet-stream.");
+    const bytes = inflate(request.body, request.headers["content-encoding"]);
+    let scan: ReturnType<typeof scanFrames>;
+    try {
+      scan = scanFrames(bytes, { verify: true });
+    } catch (error) {
+      throw new RunlogError("INVALID_ARGUMENT", "The body holds a frame that does not decode.", { cause: error });
+    }
+    if (scan.stoppedBy !== undefined || scan.records.length === 0) {
+      throw new RunlogError(
+        "INVALID_ARGUMENT",
+        `The body is not a whole number of valid frames (${scan.stoppedBy ?? "empty"} at byte ${scan.consumed}).`,
+      );
+    }
+    validateRecords(scan.records, request.params);
+    const appliedSeq = await writer.apply(request.params, scan.records);
+    return sendJson(reply, { appliedSeq });
+  });
+}

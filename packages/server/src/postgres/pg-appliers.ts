@@ -1,0 +1,175 @@
+import type { Metric } from "@runlog/core";
+import { decodeJson, encodeJson } from "@runlog/core";
+import type {
+  AlertHeader,
+  ConfigHeader,
+  DecodedRecord,
+  ExitHeader,
+  FileHeader,
+  HistoryHeader,
+  MetaHeader,
+  MetricsHeader,
+  RunHeader,
+  ScalarColumn,
+  SpanHeader,
+  SummaryHeader,
+} from "@runlog/core/store-kit";
+import type { PoolClient } from "pg";
+import type { PgChunkBatch } from "./pg-chunks.js";
+import type { RunRowDraft } from "./pg-run-row.js";
+import { copyHistory, truncateHistory } from "./pg-surgery.js";
+import { mergePatch } from "./span-merge.js";
+
+/** State shared by the appliers while one batch for one run applies (inside its transaction). */
+export interface PgApplyContext {
+  readonly client: PoolClient;
+  readonly run: RunRowDraft;
+  readonly chunks: PgChunkBatch;
+  /** True when no record of this run was applied before this batch: a fork copies its parent now. */
+  readonly fresh: boolean;
+  readonly keyIds: KeyIdCache;
+}
+
+/** Series key ids by (run, stream, key). Ids never change, so the cache is shared across batches. */
+export class KeyIdCache {
+  private readonly ids = new Map<string, number>();
+
+  async resolve(client: PoolClient, runPk: number, stream: string, keys: readonly string[]): Promise<number[]> {
+    const prefix = `${runPk}\u0000${stream}\u0000`;
+    const missing = keys.filter((key) => !this.ids.has(prefix + key));
+    if (missing.length > 0) {
+      if (this.ids.size > 200_000) this.ids.clear();
+      await client.query("INSERT INTO series_keys (run_pk, stream, key) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING", [
+        runPk,
+        stream,
+        missing,
+      ]);
+      const { rows } = await client.query<{ id: number; key: string }>(
+        "SELECT id, key FROM series_keys WHERE run_pk = $1 AND stream = $2 AND key = ANY($3::text[])",
+        [runPk, stream, missing],
+      );
+      for (const row of rows) this.ids.set(prefix + row.key, row.id);
+    }
+    return keys.map((key) => this.ids.get(prefix + key) as number);
+  }
+}
+
+type Applier<H> = (context: PgApplyContext, header: H, record: DecodedRecord) => Promise<void>;
+
+const applyRun: Applier<RunHeader & { rewindTo?: number; forkFrom?: { id: string; step: number } }> = async (context, h) => {
+  const { run } = context;
+  const now = h.t / 1000;
+  run.set("name", h.name);
+  run.set("notes", h.notes ?? null);
+  run.set("tags", JSON.stringify(h.tags));
+  run.set("group_name", h.group ?? null);
+  run.set("job_type", h.jobType ?? null);
+  run.set("sweep_id", h.sweepId ?? null);
+  run.set("state", "running");
+  run.set("exit_code", null);
+  run.set("finished_at", null);
+  run.set("heartbeat_at", Math.max(run.row.heartbeat_at, now));
+  run.set("crash_timeout", h.crashTimeout);
+  run.set("attempts", Math.max(run.row.attempts, h.attempt + 1));
+  if (context.fresh) {
+    run.set("created_at", h.startTime);
+    if (h.forkFrom) {
+      run.set("forked_from", `${h.forkFrom.id}?_step=${h.forkFrom.step}`);
+      await copyHistory(context, h.forkFrom.id, h.forkFrom.step);
+    }
+    return;
+  }
+  if (h.rewindTo !== undefined) await truncateHistory(context, h.rewindTo);
+};
+
+const applyHistory: Applier<HistoryHeader> = async (context, h, record) => {
+  const { client, run } = context;
+  const columns = (record as { columns: readonly ScalarColumn[] }).columns;
+  if (columns.length > 0) {
+    const ids = await context.keyIds.resolve(
+      client,
+      run.row.pk,
+      h.stream,
+      columns.map((c) => c.key),
+    );
+    await context.chunks.load(ids);
+    columns.forEach((column, i) => {
+      context.chunks.append(ids[i] as number, column.steps, column.values);
+    });
+  }
+  if (h.rows.length > 0) {
+    const keys = new Set<string>();
+    for (const [, values] of h.rows) for (const key of Object.keys(values)) keys.add(key);
+    await context.keyIds.resolve(client, run.row.pk, "history", [...keys]);
+    await client.query(
+      `INSERT INTO history_rows (run_pk, step, data) SELECT $1, * FROM unnest($2::bigint[], $3::text[])
+       ON CONFLICT (run_pk, step) DO UPDATE SET data = excluded.data`,
+      [run.row.pk, h.rows.map(([step]) => step), h.rows.map(([, values]) => encodeJson(values))],
+    );
+  }
+  if (h.stream === "history") run.set("last_step", Math.max(run.row.last_step, h.lastStep));
+};
+
+const applySpan: Applier<SpanHeader> = async ({ client, run }, h) => {
+  // An end merges its data over the start's (RFC 7386, like SQLite's json_patch in the embedded
+  // store). The run row is locked, so reading then writing cannot race another instance.
+  const { rows } = await client.query<{ data: string }>("SELECT data FROM spans WHERE run_pk = $1 AND span_id = $2", [run.row.pk, h.id]);
+  const existing = rows[0];
+  const data = existing === undefined ? h.data : mergePatch(decodeJson(existing.data), h.data);
+  await client.query(
+    `INSERT INTO spans (run_pk, span_id, trace_id, parent_id, kind, name, start_time, end_time, status, data)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (run_pk, span_id) DO UPDATE SET
+       end_time = COALESCE(excluded.end_time, spans.end_time),
+       status = COALESCE(excluded.status, spans.status),
+       data = excluded.data`,
+    [run.row.pk, h.id, h.traceId, h.parentId ?? null, h.kind, h.name, h.startTime, h.endTime ?? null, h.status ?? null, encodeJson(data)],
+  );
+};
+
+const APPLIERS: { [K in DecodedRecord["kind"]]: Applier<never> } = {
+  run: applyRun as Applier<never>,
+  meta: (async ({ run }, h: MetaHeader) => {
+    run.setJson("metadata", { ...run.json<Record<string, unknown>>("metadata"), ...h.metadata });
+  }) as Applier<never>,
+  config: (async ({ run }, h: ConfigHeader) => run.setJson("config", h.config)) as Applier<never>,
+  summary: (async ({ run }, h: SummaryHeader) => {
+    const summary = { ...run.json<Record<string, unknown>>("summary") };
+    for (const key of h.delete) delete summary[key];
+    run.setJson("summary", { ...summary, ...h.set });
+  }) as Applier<never>,
+  metrics: (async ({ run }, h: MetricsHeader) => run.setJson("metrics", h.metrics as Metric[])) as Applier<never>,
+  history: applyHistory as Applier<never>,
+  alert: (async ({ client, run }, h: AlertHeader) => {
+    await client.query("INSERT INTO alerts (run_pk, title, text, level, wait_duration, created_at) VALUES ($1, $2, $3, $4, $5, $6)", [
+      run.row.pk,
+      h.title,
+      h.text,
+      h.level,
+      h.waitDuration,
+      h.t / 1000,
+    ]);
+  }) as Applier<never>,
+  exit: (async ({ run }, h: ExitHeader) => {
+    run.set("state", h.state);
+    run.set("exit_code", h.exitCode);
+    run.set("finished_at", h.t / 1000);
+    run.set("runtime", h.runtime);
+    run.set("heartbeat_at", Math.max(run.row.heartbeat_at, h.t / 1000));
+  }) as Applier<never>,
+  file: (async ({ client, run }, h: FileHeader) => {
+    await client.query(
+      `INSERT INTO files (run_pk, path, size, sha256, updated_at) VALUES ($1, $2, $3, NULL, $4)
+       ON CONFLICT (run_pk, path) DO UPDATE SET size = excluded.size, sha256 = NULL, updated_at = excluded.updated_at`,
+      [run.row.pk, h.path, h.size, h.t / 1000],
+    );
+  }) as Applier<never>,
+  span: applySpan as Applier<never>,
+  preempting: (async ({ run }) => {
+    if (run.row.state === "running") run.set("state", "preempting");
+  }) as Applier<never>,
+};
+
+export async function applyRecord(context: PgApplyContext, record: DecodedRecord): Promise<void> {
+  await (APPLIERS[record.kind] as Applier<unknown>)(context, record.header, record);
+}

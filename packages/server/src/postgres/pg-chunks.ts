@@ -1,0 +1,132 @@
+import { blobToFloat64, CHUNK_POINTS, chunkStats, decodeSteps, encodeSteps } from "@runlog/core/store-kit";
+import type { PoolClient } from "pg";
+
+interface Tail {
+  seq: number;
+  steps: Float64Array;
+  values: Float64Array;
+  count: number;
+  dirty: boolean;
+}
+
+interface ChunkRow {
+  keyId: number;
+  seq: number;
+  steps: Float64Array;
+  values: Float64Array;
+  count: number;
+}
+
+/**
+ * Appends points to per-key chunks for one batch. Unlike the embedded store's ChunkWriter it
+ * caches nothing between batches: another server instance may have written the run's last
+ * batch. Tails are read in one query per history record and every chunk is written in one
+ * multi-row upsert at the end of the batch.
+ */
+export class PgChunkBatch {
+  private readonly tails = new Map<number, Tail>();
+  private readonly full: ChunkRow[] = [];
+
+  constructor(private readonly client: PoolClient) {}
+
+  /** Reads the last chunk of each key not yet seen in this batch. */
+  async load(keyIds: readonly number[]): Promise<void> {
+    const missing = keyIds.filter((id) => !this.tails.has(id));
+    if (missing.length === 0) return;
+    const { rows } = await this.client.query<{
+      key_id: number;
+      seq: number;
+      count: number;
+      first_step: number;
+      steps: Buffer;
+      vals: Buffer;
+    }>(
+      `SELECT DISTINCT ON (key_id) key_id, seq, count, first_step, steps, vals FROM series_chunks
+       WHERE key_id = ANY($1::bigint[]) ORDER BY key_id, seq DESC`,
+      [missing],
+    );
+    for (const id of missing) this.tails.set(id, emptyTail(0));
+    for (const row of rows) {
+      if (row.count >= CHUNK_POINTS) {
+        this.tails.set(row.key_id, emptyTail(row.seq + 1));
+        continue;
+      }
+      const tail = emptyTail(row.seq);
+      tail.steps.set(decodeSteps(row.steps, row.first_step, row.count));
+      tail.values.set(blobToFloat64(row.vals));
+      tail.count = row.count;
+      this.tails.set(row.key_id, tail);
+    }
+  }
+
+  /** `load` must have seen `keyId`. */
+  append(keyId: number, steps: Float64Array, values: Float64Array): void {
+    let tail = this.tails.get(keyId) as Tail;
+    let i = 0;
+    while (i < steps.length) {
+      const take = Math.min(CHUNK_POINTS - tail.count, steps.length - i);
+      tail.steps.set(steps.subarray(i, i + take), tail.count);
+      tail.values.set(values.subarray(i, i + take), tail.count);
+      tail.count += take;
+      tail.dirty = true;
+      i += take;
+      if (tail.count === CHUNK_POINTS) {
+        this.full.push({ keyId, seq: tail.seq, steps: tail.steps, values: tail.values, count: CHUNK_POINTS });
+        tail = emptyTail(tail.seq + 1);
+        this.tails.set(keyId, tail);
+      }
+    }
+  }
+
+  /** Writes every chunk this batch filled or changed, in one statement. */
+  async flush(): Promise<void> {
+    const rows = [...this.full];
+    for (const [keyId, tail] of this.tails) if (tail.dirty && tail.count > 0) rows.push({ keyId, ...tail });
+    this.full.length = 0;
+    for (const tail of this.tails.values()) tail.dirty = false;
+    if (rows.length > 0) await writeChunks(this.client, rows);
+  }
+
+  /** Forget loaded tails (after a rewind or fork rewrote chunks underneath them). */
+  reset(): void {
+    this.tails.clear();
+    this.full.length = 0;
+  }
+}
+
+/** Upserts chunks (key, seq) with their stats; `count` points of each are kept. */
+export async function writeChunks(client: PoolClient, chunks: readonly ChunkRow[]): Promise<void> {
+  const columns: unknown[][] = Array.from({ length: 11 }, () => []);
+  for (const chunk of chunks) {
+    const stats = chunkStats(chunk.steps, chunk.values, chunk.count);
+    const values = [
+      chunk.keyId,
+      chunk.seq,
+      stats.firstStep,
+      stats.lastStep,
+      chunk.count,
+      stats.min,
+      stats.max,
+      stats.firstValue,
+      stats.lastValue,
+      Buffer.from(encodeSteps(chunk.steps, chunk.count)),
+      Buffer.from(chunk.values.buffer, chunk.values.byteOffset, chunk.count * 8),
+    ];
+    values.forEach((value, i) => {
+      (columns[i] as unknown[]).push(value);
+    });
+  }
+  await client.query(
+    `INSERT INTO series_chunks (key_id, seq, first_step, last_step, count, min, max, first_value, last_value, steps, vals)
+     SELECT * FROM unnest($1::bigint[], $2::int[], $3::float8[], $4::float8[], $5::int[], $6::float8[], $7::float8[],
+                          $8::float8[], $9::float8[], $10::bytea[], $11::bytea[])
+     ON CONFLICT (key_id, seq) DO UPDATE SET first_step = excluded.first_step, last_step = excluded.last_step,
+       count = excluded.count, min = excluded.min, max = excluded.max, first_value = excluded.first_value,
+       last_value = excluded.last_value, steps = excluded.steps, vals = excluded.vals`,
+    columns,
+  );
+}
+
+function emptyTail(seq: number): Tail {
+  return { seq, steps: new Float64Array(CHUNK_POINTS), values: new Float64Array(CHUNK_POINTS), count: 0, dirty: false };
+}

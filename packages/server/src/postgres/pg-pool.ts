@@ -1,0 +1,26 @@
+import { RunlogError } from "@runlog/core";
+import pg from "pg";
+
+const INT8 = 20;
+
+/** BIGINT columns hold run keys, steps and sequence numbers, all far below 2^53: read them as numbers. */
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === INT8 && format !== "binary"
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/** A connection pool for `postgres://…` (the password is never echoed in errors). */
+export function openPool(url: string, max = 10): pg.Pool {
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new RunlogError(
+      "INVALID_ARGUMENT",
+      `--store must be a postgres:// URL, got ${JSON.stringify(url.replace(/:[^:@/]*@/, ":***@").slice(0, 200))}.`,
+    );
+  }
+  const pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 10_000 });
+  // An idle client losing its connection (database restart) must not crash the server.
+  pool.on("error", () => {});
+  return pool;
+}

@@ -1,0 +1,216 @@
+import {
+  type AlertView,
+  type ChunkInfos,
+  decodeJson,
+  type FileView,
+  type Metric,
+  type Points,
+  type RunView,
+  type SpanView,
+  type StoreReader,
+  type Stream,
+} from "@runlog/core";
+import { blobToFloat64, decodeSteps, effectiveState, emptyChunkInfos } from "@runlog/core/store-kit";
+import type { Pool } from "pg";
+import type { PgRunRow } from "./pg-run-row.js";
+
+type PgRunView = RunView & { pk: number };
+
+function toView(row: PgRunRow): PgRunView {
+  return {
+    pk: row.pk,
+    entity: row.entity,
+    project: row.project,
+    id: row.run_id,
+    name: row.name,
+    notes: row.notes ?? undefined,
+    tags: JSON.parse(row.tags) as string[],
+    group: row.group_name ?? undefined,
+    jobType: row.job_type ?? undefined,
+    sweepId: row.sweep_id ?? undefined,
+    state: effectiveState(row.state, row.heartbeat_at, row.crash_timeout),
+    exitCode: row.exit_code ?? undefined,
+    config: decodeJson(row.config),
+    summary: decodeJson(row.summary),
+    metrics: decodeJson<Metric[]>(row.metrics),
+    metadata: decodeJson(row.metadata),
+    createdAt: row.created_at,
+    heartbeatAt: row.heartbeat_at,
+    finishedAt: row.finished_at ?? undefined,
+    runtime: row.runtime,
+    crashTimeout: row.crash_timeout,
+    lastStep: row.last_step,
+    attempts: row.attempts,
+    forkedFrom: row.forked_from ?? undefined,
+  };
+}
+
+const pkOf = (run: RunView) => (run as PgRunView).pk;
+
+/**
+ * Reads the PostgreSQL store; the same contract as the embedded SQLite reader. Runs whose first
+ * batch is still in flight (applied_seq 0) are not listed. Parsed runs are cached by
+ * (applied_seq, heartbeat) like the SQLite reader does, so a 10,000-run page parses only what changed.
+ */
+export class PgReader implements StoreReader {
+  private readonly runCache = new Map<number, { seq: number; heartbeat: number; stored: PgRunRow["state"]; view: PgRunView }>();
+
+  constructor(private readonly pool: Pool) {}
+
+  async listProjects() {
+    const { rows } = await this.pool.query<{ entity: string; name: string; createdAt: number; runCount: number }>(
+      `SELECT p.entity AS entity, p.name AS name, p.created_at AS "createdAt",
+              (SELECT COUNT(*)::int FROM runs r WHERE r.entity = p.entity AND r.project = p.name AND r.applied_seq > 0) AS "runCount"
+       FROM projects p ORDER BY p.created_at DESC`,
+    );
+    return rows;
+  }
+
+  async listRuns(entity: string, project: string): Promise<RunView[]> {
+    const { rows: stamps } = await this.pool.query<{ pk: number; applied_seq: number; heartbeat_at: number }>(
+      "SELECT pk, applied_seq, heartbeat_at FROM runs WHERE entity = $1 AND project = $2 AND applied_seq > 0 ORDER BY created_at DESC",
+      [entity, project],
+    );
+    const stale = stamps.filter((s) => {
+      const cached = this.runCache.get(s.pk);
+      return cached === undefined || cached.seq !== s.applied_seq || cached.heartbeat !== s.heartbeat_at;
+    });
+    if (stale.length > 0) {
+      const { rows } = await this.pool.query<PgRunRow>("SELECT * FROM runs WHERE pk = ANY($1::bigint[])", [stale.map((s) => s.pk)]);
+      for (const row of rows)
+        this.runCache.set(row.pk, { seq: row.applied_seq, heartbeat: row.heartbeat_at, stored: row.state, view: toView(row) });
+    }
+    return stamps.map((s) => {
+      const { view, stored } = this.runCache.get(s.pk) as { view: PgRunView; stored: PgRunRow["state"] };
+      // A silent running run turns "crashed" with time alone, so its state is derived on every read.
+      return { ...view, state: effectiveState(stored, view.heartbeatAt, view.crashTimeout) };
+    });
+  }
+
+  async getRun(entity: string, project: string, id: string): Promise<RunView | undefined> {
+    const { rows } = await this.pool.query<PgRunRow>(
+      "SELECT * FROM runs WHERE entity = $1 AND project = $2 AND run_id = $3 AND applied_seq > 0",
+      [entity, project, id],
+    );
+    return rows[0] === undefined ? undefined : toView(rows[0]);
+  }
+
+  async seriesKeys(run: RunView, stream: Stream): Promise<string[]> {
+    const { rows } = await this.pool.query<{ key: string }>("SELECT key FROM series_keys WHERE run_pk = $1 AND stream = $2 ORDER BY key", [
+      pkOf(run),
+      stream,
+    ]);
+    return rows.map((r) => r.key);
+  }
+
+  async chunkInfos(run: RunView, stream: Stream, key: string, from: number, to: number): Promise<ChunkInfos> {
+    const { rows } = await this.pool.query<{
+      seq: number;
+      first_step: number;
+      last_step: number;
+      count: number;
+      min: number | null;
+      max: number | null;
+      last_value: number | null;
+    }>(
+      `SELECT c.seq, c.first_step, c.last_step, c.count, c.min, c.max, c.last_value
+       FROM series_chunks c JOIN series_keys k ON k.id = c.key_id
+       WHERE k.run_pk = $1 AND k.stream = $2 AND k.key = $3 AND c.last_step >= $4 AND c.first_step <= $5
+       ORDER BY c.seq`,
+      [pkOf(run), stream, key, from, to],
+    );
+    const out = emptyChunkInfos(rows.length);
+    rows.forEach((row, i) => {
+      out.seq[i] = row.seq;
+      out.firstStep[i] = row.first_step;
+      out.lastStep[i] = row.last_step;
+      out.count[i] = row.count;
+      out.min[i] = row.min ?? Number.NaN;
+      out.max[i] = row.max ?? Number.NaN;
+      out.lastValue[i] = row.last_value ?? Number.NaN;
+      // Chunks are addressed by (key, seq) here: the seq is the "blob id" within the key.
+      out.blobId[i] = row.seq;
+    });
+    return { ...out, length: rows.length };
+  }
+
+  async chunkPoints(run: RunView, stream: Stream, key: string, chunks: ChunkInfos, positions: readonly number[]): Promise<Points[]> {
+    if (positions.length === 0) return [];
+    const seqs = positions.map((p) => chunks.blobId[p] as number);
+    const { rows } = await this.pool.query<{ seq: number; steps: Buffer; vals: Buffer }>(
+      `SELECT c.seq, c.steps, c.vals FROM series_chunks c JOIN series_keys k ON k.id = c.key_id
+       WHERE k.run_pk = $1 AND k.stream = $2 AND k.key = $3 AND c.seq = ANY($4::int[])`,
+      [pkOf(run), stream, key, seqs],
+    );
+    const bySeq = new Map(rows.map((row) => [row.seq, row]));
+    return positions.map((p) => {
+      const row = bySeq.get(chunks.blobId[p] as number);
+      if (row === undefined) return { steps: new Float64Array(0), values: new Float64Array(0) };
+      return {
+        steps: decodeSteps(row.steps, chunks.firstStep[p] as number, chunks.count[p] as number),
+        values: blobToFloat64(row.vals),
+        dense: row.steps.byteLength === 0,
+      };
+    });
+  }
+
+  async historyRows(run: RunView, from: number, to: number): Promise<[number, Record<string, unknown>][]> {
+    const { rows } = await this.pool.query<{ step: number; data: string }>(
+      "SELECT step, data FROM history_rows WHERE run_pk = $1 AND step >= $2 AND step <= $3 ORDER BY step",
+      [pkOf(run), clampStep(from), clampStep(to)],
+    );
+    return rows.map((row) => [row.step, decodeJson<Record<string, unknown>>(row.data)]);
+  }
+
+  async spans(run: RunView): Promise<SpanView[]> {
+    const { rows } = await this.pool.query<{
+      span_id: string;
+      trace_id: string;
+      parent_id: string | null;
+      kind: string;
+      name: string;
+      start_time: number;
+      end_time: number | null;
+      status: "ok" | "error" | null;
+      data: string;
+    }>(
+      "SELECT span_id, trace_id, parent_id, kind, name, start_time, end_time, status, data FROM spans WHERE run_pk = $1 ORDER BY start_time, id",
+      [pkOf(run)],
+    );
+    return rows.map((row) => ({
+      id: row.span_id,
+      traceId: row.trace_id,
+      parentId: row.parent_id ?? undefined,
+      kind: row.kind,
+      name: row.name,
+      startTime: row.start_time,
+      endTime: row.end_time ?? undefined,
+      status: row.status ?? undefined,
+      data: decodeJson(row.data),
+    }));
+  }
+
+  async alerts(run: RunView): Promise<AlertView[]> {
+    const { rows } = await this.pool.query<AlertView>(
+      `SELECT title, text, level, wait_duration AS "waitDuration", created_at AS "createdAt" FROM alerts WHERE run_pk = $1 ORDER BY created_at, id`,
+      [pkOf(run)],
+    );
+    return rows;
+  }
+
+  async files(run: RunView): Promise<FileView[]> {
+    const { rows } = await this.pool.query<{ path: string; size: number; sha256: string | null; updatedAt: number }>(
+      `SELECT path, size, sha256, updated_at AS "updatedAt" FROM files WHERE run_pk = $1 ORDER BY path`,
+      [pkOf(run)],
+    );
+    return rows.map((r) => ({ ...r, sha256: r.sha256 ?? undefined }));
+  }
+
+  /** The pool belongs to the server (writer and key store share it). */
+  close(): void {}
+}
+
+/** BIGINT bounds: ±Infinity from an open-ended range cannot be sent as a bigint parameter. */
+function clampStep(step: number): number {
+  return Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, Math.trunc(step)));
+}

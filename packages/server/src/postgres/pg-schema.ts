@@ -1,0 +1,147 @@
+import type { Pool } from "pg";
+
+/**
+ * Versioned migrations, as in the embedded store: never edit a shipped one, add the next.
+ * Times are Unix seconds (double precision), JSON columns hold core's tagged JSON text (NaN and
+ * ±Infinity survive), series chunks are bytea exactly as the embedded store's blobs.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE projects (
+    entity TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (entity, name)
+  );
+  CREATE TABLE runs (
+    pk BIGSERIAL PRIMARY KEY,
+    entity TEXT NOT NULL,
+    project TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    notes TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    group_name TEXT,
+    job_type TEXT,
+    sweep_id TEXT,
+    state TEXT NOT NULL DEFAULT 'running',
+    exit_code INTEGER,
+    config TEXT NOT NULL DEFAULT '{}',
+    summary TEXT NOT NULL DEFAULT '{}',
+    metrics TEXT NOT NULL DEFAULT '[]',
+    metadata TEXT NOT NULL DEFAULT '{}',
+    created_at DOUBLE PRECISION NOT NULL,
+    heartbeat_at DOUBLE PRECISION NOT NULL,
+    finished_at DOUBLE PRECISION,
+    runtime DOUBLE PRECISION NOT NULL DEFAULT 0,
+    crash_timeout DOUBLE PRECISION NOT NULL DEFAULT 300,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    forked_from TEXT,
+    last_step BIGINT NOT NULL DEFAULT -1,
+    applied_seq BIGINT NOT NULL DEFAULT 0,
+    UNIQUE (entity, project, run_id)
+  );
+  CREATE INDEX runs_by_project ON runs (entity, project, created_at);
+  CREATE TABLE series_keys (
+    id BIGSERIAL PRIMARY KEY,
+    run_pk BIGINT NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+    stream TEXT NOT NULL,
+    key TEXT NOT NULL,
+    UNIQUE (run_pk, stream, key)
+  );
+  -- One row per chunk of up to CHUNK_POINTS points: stats for charts, bytea columns for points.
+  CREATE TABLE series_chunks (
+    key_id BIGINT NOT NULL REFERENCES series_keys (id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    first_step DOUBLE PRECISION NOT NULL,
+    last_step DOUBLE PRECISION NOT NULL,
+    count INTEGER NOT NULL,
+    min DOUBLE PRECISION,
+    max DOUBLE PRECISION,
+    first_value DOUBLE PRECISION,
+    last_value DOUBLE PRECISION,
+    steps BYTEA NOT NULL,
+    vals BYTEA NOT NULL,
+    PRIMARY KEY (key_id, seq)
+  );
+  CREATE TABLE history_rows (
+    run_pk BIGINT NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+    step BIGINT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (run_pk, step)
+  );
+  CREATE TABLE alerts (
+    id BIGSERIAL PRIMARY KEY,
+    run_pk BIGINT NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    level TEXT NOT NULL,
+    wait_duration DOUBLE PRECISION NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL
+  );
+  CREATE INDEX alerts_by_run ON alerts (run_pk, created_at);
+  CREATE TABLE files (
+    run_pk BIGINT NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    sha256 TEXT,
+    updated_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (run_pk, path)
+  );
+  CREATE TABLE spans (
+    id BIGSERIAL,
+    run_pk BIGINT NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+    span_id TEXT NOT NULL,
+    trace_id TEXT NOT NULL,
+    parent_id TEXT,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    start_time DOUBLE PRECISION NOT NULL,
+    end_time DOUBLE PRECISION,
+    status TEXT,
+    data TEXT NOT NULL,
+    PRIMARY KEY (run_pk, span_id)
+  );
+  -- API keys: only the SHA-256 of a key is stored; the key itself is shown once at creation.
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    entity TEXT NOT NULL,
+    scope TEXT NOT NULL CHECK (scope IN ('read', 'write')),
+    description TEXT NOT NULL DEFAULT '',
+    created_at DOUBLE PRECISION NOT NULL,
+    revoked_at DOUBLE PRECISION
+  );
+  `,
+];
+
+/** Any fixed 64-bit number: every instance takes this advisory lock before migrating. */
+const MIGRATION_LOCK = 7_210_414_001;
+
+/**
+ * Brings the database to the latest schema. Several servers starting at once serialize on a
+ * transaction-scoped advisory lock, so each migration runs exactly once.
+ */
+export async function migrate(pool: Pool): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
+    await client.query(
+      "CREATE TABLE IF NOT EXISTS runlog_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    );
+    const { rows } = await client.query<{ v: number | null }>("SELECT MAX(version) AS v FROM runlog_migrations");
+    const current = rows[0]?.v ?? 0;
+    for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+      await client.query(MIGRATIONS[version - 1] as string);
+      await client.query("INSERT INTO runlog_migrations (version) VALUES ($1)", [version]);
+    }
+    await client.query("COMMIT");
+    return MIGRATIONS.length;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

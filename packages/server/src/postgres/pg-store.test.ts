@@ -1,0 +1,103 @@
+import { HttpReader, init } from "@runlog/core";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// The contract suite the embedded store passes, run against PostgreSQL: written by online runs
+// through a runlog server, read by the PostgreSQL reader and by the HTTP store over it.
+import { describeStoreReaderContract } from "../../../core/src/test-support/store-reader-contract.js";
+import { tempRoot } from "../../../core/src/test-support/temp-root.js";
+import { type RunlogServer, serve } from "../index.js";
+import { startPostgres, type TestPostgres } from "../test-support/postgres.js";
+
+const QUIET = { quiet: true, console: "off", disableStats: true } as const;
+let postgres: TestPostgres;
+const servers: RunlogServer[] = [];
+let databases = 0;
+
+beforeAll(async () => {
+  postgres = await startPostgres({ fsync: false });
+});
+afterAll(async () => {
+  for (const server of servers.splice(0)) await server.close();
+  await postgres?.stop();
+});
+
+/** A fresh database behind a fresh server, as each contract case expects an empty store. */
+async function freshServer(): Promise<RunlogServer> {
+  const url = await postgres.createDatabase(`contract_${++databases}`);
+  const server = await serve({ store: url, port: 0, dir: tempRoot() });
+  servers.push(server);
+  return server;
+}
+
+for (const via of ["PostgreSQL reader", "HTTP store over PostgreSQL"] as const) {
+  describeStoreReaderContract(via, async () => {
+    const server = await freshServer();
+    const dir = tempRoot();
+    return {
+      init: (options) => init({ dir, reinit: "create_new", ...options, mode: "online", baseUrl: server.url, settings: QUIET }),
+      reader: () => (via === "PostgreSQL reader" ? server.store.reader : new HttpReader(server.url, undefined)),
+    };
+  });
+}
+
+describe("PostgreSQL store", () => {
+  it("migrates once when several servers start on one database at the same moment", async () => {
+    const url = await postgres.createDatabase("concurrent_start");
+    const started = await Promise.all(Array.from({ length: 4 }, () => serve({ store: url, port: 0, dir: tempRoot() })));
+    servers.push(...started);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const { rows } = await client.query("SELECT version FROM runlog_migrations ORDER BY version");
+    await client.end();
+    expect(rows).toEqual([{ version: 1 }]);
+    expect(await (started[3] as RunlogServer).store.reader.listProjects()).toEqual([]);
+  });
+
+  it("resumes, rewinds (resumeFrom) and forks (forkFrom) like the embedded store", async () => {
+    const server = await freshServer();
+    const dir = tempRoot();
+    const online = { dir, mode: "online", baseUrl: server.url, settings: QUIET, project: "p", entity: "e" } as const;
+    const first = await init({ ...online, id: "base", config: { lr: 1 } });
+    for (let i = 0; i < 3000; i++) first.log({ x: i, s: i % 1000 === 0 ? `m${i}` : undefined });
+    await first.finish();
+
+    const resumed = await init({ ...online, id: "base", resume: "must" });
+    expect(resumed.resumed).toBe(true);
+    resumed.log({ x: 3000 });
+    await resumed.finish();
+
+    const fork = await init({ ...online, id: "child", forkFrom: "base?_step=1500" });
+    fork.log({ x: -1 });
+    await fork.finish();
+
+    const rewound = await init({ ...online, resumeFrom: "base?_step=2047" });
+    rewound.log({ x: 99 });
+    await rewound.finish();
+
+    const reader = server.store.reader;
+    const read = async (id: string) => {
+      const view = await reader.getRun("e", "p", id);
+      if (view === undefined) throw new Error(`no run ${id}`);
+      const infos = await reader.chunkInfos(view, "history", "x", Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+      const points = await reader.chunkPoints(
+        view,
+        "history",
+        "x",
+        infos,
+        Array.from({ length: infos.length }, (_, i) => i),
+      );
+      return { view, steps: points.flatMap((p) => Array.from(p.steps)), values: points.flatMap((p) => Array.from(p.values)) };
+    };
+    const base = await read("base");
+    expect(base.steps).toEqual(Array.from({ length: 2049 }, (_, i) => i));
+    expect(base.values.slice(-2)).toEqual([2047, 99]);
+    expect(base.view.summary.x).toBe(99);
+    expect(base.view.attempts).toBe(3);
+    expect((await reader.historyRows(base.view, 0, 1e9)).map(([step]) => step)).toEqual([0, 1000, 2000]);
+    const child = await read("child");
+    expect(child.steps).toEqual(Array.from({ length: 1502 }, (_, i) => i));
+    expect(child.values.slice(-3)).toEqual([1499, 1500, -1]);
+    expect(child.view.config).toEqual({ lr: 1 });
+    expect(child.view.forkedFrom).toBe("base?_step=1500");
+  });
+});

@@ -1,0 +1,118 @@
+import { RunlogError } from "@runlog/core";
+import type { DecodedRecord, DescribeRunRequest, DescribeRunResult, StoredRunSnapshot } from "@runlog/core/store-kit";
+import type { Pool, PoolClient } from "pg";
+import type { RunAddress, RunWriter } from "../ingest/run-writer.js";
+import { applyRecord, KeyIdCache } from "./pg-appliers.js";
+import { PgChunkBatch } from "./pg-chunks.js";
+import { type PgRunRow, RunRowDraft } from "./pg-run-row.js";
+import { snapshotOf } from "./pg-snapshot.js";
+
+/**
+ * The write side of the PostgreSQL store. Each batch applies in one transaction holding the run
+ * row's lock, so batches of one run are serialized across every server instance, and records
+ * at or below the run's `applied_seq` are skipped: a retried batch is applied once.
+ */
+export class PgWriter implements RunWriter {
+  private readonly keyIds = new KeyIdCache();
+
+  constructor(private readonly pool: Pool) {}
+
+  /** Applies `records` (in seq order) to the run; returns the run's applied sequence afterwards. */
+  async apply(address: RunAddress, records: readonly DecodedRecord[]): Promise<number> {
+    return this.transaction(async (client) => {
+      let row = await lockRun(client, address);
+      if (row === undefined) {
+        const first = records[0];
+        if (first?.kind !== "run") {
+          throw new RunlogError(
+            "RUN_NOT_FOUND",
+            `Run ${address.entity}/${address.project}/${address.id} does not exist yet: its first batch must open it.`,
+          );
+        }
+        const h = first.header;
+        await client.query("INSERT INTO projects (entity, name, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", [
+          address.entity,
+          address.project,
+          h.startTime,
+        ]);
+        await client.query(
+          `INSERT INTO runs (entity, project, run_id, name, created_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (entity, project, run_id) DO NOTHING`,
+          [address.entity, address.project, address.id, h.name, h.startTime, h.t / 1000],
+        );
+        row = (await lockRun(client, address)) as PgRunRow;
+      }
+      const run = new RunRowDraft(row);
+      const context = { client, run, chunks: new PgChunkBatch(client), fresh: row.applied_seq === 0, keyIds: this.keyIds };
+      const before = row.applied_seq;
+      let last = before;
+      for (const record of records) {
+        if (record.header.seq <= last) continue;
+        await applyRecord(context, record);
+        last = record.header.seq;
+      }
+      await context.chunks.flush();
+      if (last > before) {
+        run.set("applied_seq", last);
+        run.set("heartbeat_at", Math.max(run.row.heartbeat_at, (records[records.length - 1] as DecodedRecord).header.t / 1000));
+      }
+      const update = run.update();
+      if (update) await client.query(update.text, update.values);
+      return last;
+    });
+  }
+
+  async heartbeat(address: RunAddress, at: number = Date.now()): Promise<void> {
+    await this.pool.query("UPDATE runs SET heartbeat_at = GREATEST(heartbeat_at, $4) WHERE entity = $1 AND project = $2 AND run_id = $3", [
+      address.entity,
+      address.project,
+      address.id,
+      at / 1000,
+    ]);
+  }
+
+  async describeRun(request: DescribeRunRequest): Promise<DescribeRunResult> {
+    const { rows: counts } = await this.pool.query<{ n: number }>(
+      "SELECT COUNT(*)::int AS n FROM runs WHERE entity = $1 AND project = $2",
+      [request.entity, request.project],
+    );
+    const { rows } = await this.pool.query<PgRunRow>("SELECT * FROM runs WHERE entity = $1 AND project = $2 AND run_id = $3", [
+      request.entity,
+      request.project,
+      request.id,
+    ]);
+    const projectRunCount = counts[0]?.n ?? 0;
+    const row = rows[0];
+    // A row whose first batch has not committed a record yet reads as absent.
+    if (row === undefined || row.applied_seq === 0) return { projectRunCount };
+    const run: StoredRunSnapshot = snapshotOf(row);
+    return { projectRunCount, run };
+  }
+
+  /** The pool belongs to the server (reader and key store share it). */
+  async close(): Promise<void> {}
+
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+async function lockRun(client: PoolClient, address: RunAddress): Promise<PgRunRow | undefined> {
+  const { rows } = await client.query<PgRunRow>("SELECT * FROM runs WHERE entity = $1 AND project = $2 AND run_id = $3 FOR UPDATE", [
+    address.entity,
+    address.project,
+    address.id,
+  ]);
+  return rows[0];
+}
