@@ -4,6 +4,9 @@
  * the frame decoder, the record shapes, the chunk codec and the run-state rule.
  * Not part of the user-facing API: it may change with the stores.
  */
+
+export { type ContentHash, hashFile, LocalObjectStore, type ObjectStore, type PutResult } from "./artifacts/object-store.js";
+export { resolveInside, safeRelativePath } from "./artifacts/safe-path.js";
 export { encodeFrames, type FrameScan, scanFrames } from "./pipeline/frame.js";
 export type {
   AlertHeader,

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { constants, createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
 import { chmod, copyFile, link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { RunlogError } from "../errors.js";
 
@@ -24,13 +25,27 @@ export interface PutResult extends ContentHash {
 }
 
 /**
+ * What stores content by SHA-256: the local folder below, or an S3-compatible bucket
+ * (`S3ObjectStore` in @runlog/server). One contract suite runs against both.
+ */
+export interface ObjectStore {
+  /** Hashes `source` and stores its content once; `bytesWritten` is 0 when it was already stored. */
+  put(source: string): Promise<PutResult>;
+  exists(sha256: string): Promise<boolean>;
+  /** The object's bytes from `offset` on; undefined when there is no such object. */
+  open(sha256: string, offset?: number): Promise<{ stream: Readable; size: number } | undefined>;
+  /** Writes the object to `destination` (replacing what is there). */
+  materialize(sha256: string, destination: string): Promise<void>;
+}
+
+/**
  * The local content-addressed store: `<root>/artifacts/objects/sha256/ab/cdef…`. Identical
  * content is stored once. Objects are read-only; they are never modified in place.
  */
 /** Files up to this size are read, hashed and written in one go (fewer async hops than a stream). */
 const SMALL_FILE = 8 * 1024 * 1024;
 
-export class LocalObjectStore {
+export class LocalObjectStore implements ObjectStore {
   readonly objectsDir: string;
   private readonly tmpDir: string;
   /** Learned on first use: whether this file system can clone files (btrfs, xfs). */
@@ -59,6 +74,17 @@ export class LocalObjectStore {
 
   has(sha256: string): boolean {
     return existsSync(this.objectPath(sha256));
+  }
+
+  async exists(sha256: string): Promise<boolean> {
+    return this.has(sha256);
+  }
+
+  async open(sha256: string, offset = 0): Promise<{ stream: Readable; size: number } | undefined> {
+    const path = this.objectPath(sha256);
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (info === undefined) return undefined;
+    return { stream: createReadStream(path, { start: Math.min(offset, info.size) }), size: info.size };
   }
 
   /**

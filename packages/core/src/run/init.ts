@@ -154,7 +154,8 @@ export async function init(options?: InitOptions): Promise<Run> {
       : new SqliteSink(join(root, DB_FILE), heartbeatSeconds);
     try {
       // Online: what an earlier attempt left in the local log reaches the server first.
-      if (online && listRunLogs(runDir).length > 0) await uploadRunDir(runDir, { entity, project, id }, online, settings.initTimeout * 1000);
+      if (online && listRunLogs(runDir).length > 0)
+        await uploadRunDir(runDir, { entity, project, id }, online, settings.initTimeout * 1000);
       described = await sink.describeRun({ entity, project, id, runDir });
       const parentId = forkFrom?.id;
       if (parentId !== undefined) {
