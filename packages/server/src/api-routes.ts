@@ -1,8 +1,9 @@
-import { createReadStream, statSync } from "node:fs";
 import { extname } from "node:path";
 import { type Api, RunlogError } from "@runlog/core";
+import { safeRelativePath } from "@runlog/core/store-kit";
 import type { FastifyInstance } from "fastify";
 import { canSeeEntity } from "./auth/auth-hook.js";
+import type { RunFileStore } from "./files/run-files.js";
 import { sendJson } from "./json-reply.js";
 import { intParam, listParam, numberParam, type Query, type RunParams, requiredParam } from "./query.js";
 import { runsPage } from "./runs-page.js";
@@ -29,7 +30,7 @@ function seriesOptions(query: Query) {
 }
 
 /** The read API under /api/v1: projects, runs, history, bucketed series and run files. */
-export function registerApiRoutes(app: FastifyInstance, api: Api): void {
+export function registerApiRoutes(app: FastifyInstance, api: Api, files: RunFileStore): void {
   const runOf = (p: RunParams) => api.run(`${p.entity}/${p.project}/${p.id}`);
 
   app.get("/api/v1/projects", async (request, reply) =>
@@ -112,19 +113,23 @@ export function registerApiRoutes(app: FastifyInstance, api: Api): void {
   app.get<{ Params: RunParams & { "*": string }; Querystring: Query }>(
     "/api/v1/runs/:entity/:project/:id/file/*",
     async (request, reply) => {
-      const path = (await runOf(request.params)).filePath(request.params["*"]);
-      const stat = statSync(path, { throwIfNoEntry: false });
-      if (!stat?.isFile()) {
-        return reply.code(404).send({ code: "FILE_NOT_FOUND", message: `The run has no file ${JSON.stringify(request.params["*"])}.` });
-      }
+      await runOf(request.params);
+      const name = safeRelativePath(request.params["*"], "run file");
       const offset = intParam(request.query, "offset", 0) as number;
       if (offset < 0) throw new RunlogError("INVALID_ARGUMENT", `offset must be 0 or more, got ${offset}.`);
-      const type = PASSIVE_TYPES[extname(path).toLowerCase()];
+      const file = await files.open(request.params, name, offset);
+      if (file === undefined) {
+        return reply.code(404).send({ code: "FILE_NOT_FOUND", message: `The run has no file ${JSON.stringify(name)}.` });
+      }
+      const type = PASSIVE_TYPES[extname(name).toLowerCase()];
       reply.header("x-content-type-options", "nosniff");
-      reply.header("x-file-size", String(stat.size));
+      reply.header("x-file-size", String(file.size));
       if (type === undefined) reply.header("content-disposition", "attachment");
-      if (offset >= stat.size) return reply.type(type ?? "application/octet-stream").send("");
-      return reply.type(type ?? "application/octet-stream").send(createReadStream(path, { start: offset }));
+      if (offset >= file.size) {
+        file.stream.destroy();
+        return reply.type(type ?? "application/octet-stream").send("");
+      }
+      return reply.type(type ?? "application/octet-stream").send(file.stream);
     },
   );
 }

@@ -71,6 +71,8 @@ const ROUTES = [
   "/api/v1/ingest/E/P/I/records",
   "/api/v1/ingest/E/P/I/describe",
   "/api/v1/ingest/E/P/I/heartbeat",
+  "/api/v1/ingest/E/P/I/files/../../../../tmp/x",
+  "/api/v1/ingest/E/P/I/files/media/a.png",
   "/../../etc/passwd",
   "/assets/..%2f..%2fpackage.json",
 ];
@@ -169,7 +171,17 @@ describe("fuzzed HTTP requests", () => {
     expect([...new Set(failures)].slice(0, 20)).toEqual([]);
     expect([...statuses.keys()].every((status) => status < 500)).toBe(true);
     expect(statuses.get(401)).toBeGreaterThan(0);
-    expect(statuses.get(413)).toBeGreaterThan(0);
+    // The size limits, once each on purpose: a 17 MiB batch, and a gzip body inflating past 64 MiB.
+    const post = (body: Uint8Array, headers: Record<string, string> = {}) =>
+      fetch(`${server.url}/api/v1/ingest/e/p/known/records`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/octet-stream", ...headers },
+        body,
+      });
+    expect((await post(HUGE)).status).toBe(413);
+    const bomb = await post(GZIP_BOMB, { "content-encoding": "gzip" });
+    expect(bomb.status).toBe(400);
+    expect(await bomb.text()).toMatch(/inflates past/);
 
     // Healthy, and nothing already logged changed.
     const after = await (

@@ -1,11 +1,16 @@
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { openStoreReader, type StoreReader } from "@runlog/core";
-import { DB_FILE } from "@runlog/core/store-kit";
+import { DB_FILE, LocalObjectStore } from "@runlog/core/store-kit";
 import type { KeyStore } from "./auth/api-keys.js";
 import { FileKeyStore } from "./auth/file-key-store.js";
 import { PgKeyStore } from "./auth/pg-key-store.js";
+import { LocalRunFiles } from "./files/local-run-files.js";
+import { ObjectRunFiles } from "./files/object-run-files.js";
+import type { RunFileStore } from "./files/run-files.js";
 import type { RunWriter } from "./ingest/run-writer.js";
 import { SqliteRunWriter } from "./ingest/sqlite-run-writer.js";
+import { S3ObjectStore } from "./objects/s3-object-store.js";
 import { openPool } from "./postgres/pg-pool.js";
 import { PgReader } from "./postgres/pg-reader.js";
 import { migrate } from "./postgres/pg-schema.js";
@@ -17,13 +22,22 @@ export interface ServerStore {
   readonly reader: StoreReader;
   readonly writer: RunWriter;
   readonly keys: KeyStore;
+  readonly files: RunFileStore;
   /** The embedded store's root (files and artifacts live there); undefined on PostgreSQL. */
   readonly root: string | undefined;
   close(): Promise<void>;
 }
 
 /** `postgres://…` opens (and migrates) the team store; anything else is an embedded store's folder. */
-export async function openServerStore(options: { dir: string; store?: string | undefined; poolSize?: number }): Promise<ServerStore> {
+export async function openServerStore(options: {
+  dir: string;
+  store?: string | undefined;
+  /** `s3://bucket/prefix` for run files on the team store (default: a folder under `dir`). */
+  objects?: string | undefined;
+  /** An S3-compatible endpoint for `objects` (MinIO, R2…). */
+  objectsEndpoint?: string | undefined;
+  poolSize?: number;
+}): Promise<ServerStore> {
   if (options.store === undefined) {
     const writer = new SqliteRunWriter(join(options.dir, DB_FILE));
     const reader = openStoreReader({ dir: options.dir });
@@ -32,6 +46,7 @@ export async function openServerStore(options: { dir: string; store?: string | u
       reader,
       writer,
       keys: new FileKeyStore(join(options.dir, "server", "api-keys.json")),
+      files: new LocalRunFiles(options.dir),
       root: options.dir,
       async close() {
         reader.close();
@@ -39,6 +54,12 @@ export async function openServerStore(options: { dir: string; store?: string | u
       },
     };
   }
+  const objects =
+    options.objects === undefined
+      ? new LocalObjectStore(options.dir)
+      : new S3ObjectStore({ url: options.objects, endpoint: options.objectsEndpoint, stateDir: join(options.dir, "server") });
+  const tempDir = join(options.dir, "server", "uploads");
+  mkdirSync(tempDir, { recursive: true });
   const pool = openPool(options.store, options.poolSize);
   try {
     await migrate(pool);
@@ -51,6 +72,7 @@ export async function openServerStore(options: { dir: string; store?: string | u
     reader: new PgReader(pool),
     writer: new PgWriter(pool),
     keys: new PgKeyStore(pool),
+    files: new ObjectRunFiles(pool, objects, tempDir),
     root: undefined,
     close: () => pool.end(),
   };

@@ -18,6 +18,12 @@ export interface ServeOptions {
   dir?: string;
   /** `postgres://…`: the team store (migrated on start; several instances may share it). */
   store?: string;
+  /** With `store`: `s3://bucket/prefix` for run files (media, saved files); default a folder under `dir`. */
+  artifacts?: string;
+  /** An S3-compatible endpoint for `artifacts` (MinIO, R2, s3rver…). */
+  artifactsEndpoint?: string;
+  /** The largest run file an online run may upload (default 4 GiB). */
+  maxFileBytes?: number;
   /** Default 127.0.0.1; any other address needs API keys. */
   host?: string;
   /** Default 6006; 0 picks a free port. */
@@ -48,7 +54,12 @@ export interface RunlogServer {
 export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
   const apiKey = options.apiKey ?? process.env.RUNLOG_API_KEY;
   const dir = options.dir ?? process.env.RUNLOG_DIR ?? "./runlog";
-  const store = await openServerStore({ dir, store: options.store });
+  const store = await openServerStore({
+    dir,
+    store: options.store,
+    objects: options.artifacts,
+    objectsEndpoint: options.artifactsEndpoint,
+  });
   let api: Api | undefined;
   try {
     const hasKeys = (await store.keys.list()).some((key) => key.revokedAt === undefined);
@@ -65,11 +76,11 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
     app.setNotFoundHandler((request, reply) =>
       reply.code(404).send({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url.slice(0, 200)}.` }),
     );
-    registerApiRoutes(app, api);
+    registerApiRoutes(app, api, store.files);
     registerArtifactRoutes(app, api);
     registerLiveEvents(app, api, { pollMs: options.pollMs });
     registerStoreRoutes(app, store.reader);
-    registerIngestRoutes(app, store.writer);
+    registerIngestRoutes(app, store.writer, store.files, options.maxFileBytes);
     registerStaticUi(app, options.appDir ?? appDir());
 
     await app.listen({ host, port: options.port ?? 6006 });

@@ -3,8 +3,8 @@ import { parseArgs } from "node:util";
 import { RunlogError } from "@runlog/core";
 import { openServerStore, serve } from "@runlog/server";
 
-export const SERVER_HELP = `Usage: runlog server [--store postgres://user:pass@host/db] [--dir ./runlog] [--host 127.0.0.1] [--port 8080]
-                     [--require-keys] [--rate-limit 200] [--api-key KEY]
+export const SERVER_HELP = `Usage: runlog server [--store postgres://user:pass@host/db] [--artifacts s3://bucket/prefix [--artifacts-endpoint URL]]
+                     [--dir ./runlog] [--host 127.0.0.1] [--port 8080] [--require-keys] [--rate-limit 200] [--api-key KEY]
        runlog server keys create --entity NAME|* --scope read|write [--description TEXT] [--store URL | --dir DIR]
        runlog server keys list [--store URL | --dir DIR]
        runlog server keys revoke <id> [--store URL | --dir DIR]
@@ -12,6 +12,8 @@ export const SERVER_HELP = `Usage: runlog server [--store postgres://user:pass@h
   The team server: the API, ingestion for online runs (init({ mode: "online", baseUrl, apiKey })),
   and the dashboard. With --store it keeps everything in PostgreSQL (migrated on start; run
   several instances behind a load balancer); without it, it serves the embedded store in --dir.
+  --artifacts keeps run files (media, saved files) in an S3-compatible bucket (credentials from
+  the usual AWS_* variables); without it they go to a folder under --dir.
   Binds 127.0.0.1 by default; any other host needs API keys. The store URL may also come from
   RUNLOG_STORE_URL, so the password stays out of the process list.`;
 
@@ -72,6 +74,8 @@ export async function serverCommand(args: string[], out: (line: string) => void)
     args,
     options: {
       store: { type: "string" },
+      artifacts: { type: "string" },
+      "artifacts-endpoint": { type: "string" },
       dir: { type: "string" },
       host: { type: "string" },
       port: { type: "string" },
@@ -97,6 +101,8 @@ export async function serverCommand(args: string[], out: (line: string) => void)
     dir: resolve(values.dir ?? process.env.RUNLOG_DIR ?? "./runlog"),
     port,
     ...(store === undefined ? {} : { store }),
+    ...(values.artifacts === undefined ? {} : { artifacts: values.artifacts }),
+    ...(values["artifacts-endpoint"] === undefined ? {} : { artifactsEndpoint: values["artifacts-endpoint"] }),
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values["api-key"] === undefined ? {} : { apiKey: values["api-key"] }),
     ...(values["require-keys"] ? { requireKeys: true } : {}),

@@ -150,7 +150,7 @@ export async function init(options?: InitOptions): Promise<Run> {
     }
     const heartbeatSeconds = Math.min(30, settings.crashTimeout / 3);
     sink = online
-      ? new HttpSink(online, { entity, project, id }, heartbeatSeconds, write, settings.initTimeout * 1000)
+      ? new HttpSink(online, { entity, project, id }, heartbeatSeconds, write, settings.initTimeout * 1000, join(runDir, "files"))
       : new SqliteSink(join(root, DB_FILE), heartbeatSeconds);
     try {
       // Online: what an earlier attempt left in the local log reaches the server first.

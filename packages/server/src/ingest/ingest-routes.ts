@@ -1,7 +1,9 @@
+import type { Readable } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import { RunlogError } from "@runlog/core";
-import { scanFrames } from "@runlog/core/store-kit";
+import { safeRelativePath, scanFrames } from "@runlog/core/store-kit";
 import type { FastifyInstance } from "fastify";
+import type { RunFileStore } from "../files/run-files.js";
 import { sendJson } from "../json-reply.js";
 import type { RunParams } from "../query.js";
 import type { RunWriter } from "./run-writer.js";
@@ -9,6 +11,8 @@ import { validateRecords } from "./validate-records.js";
 
 /** Compressed request bodies (batches of frames). */
 export const MAX_INGEST_BYTES = 16 * 1024 * 1024;
+/** Run files (media, run.save, checkpoints saved as files): 4 GiB unless the server says otherwise. */
+export const MAX_FILE_BYTES = 4 * 1024 * 1024 * 1024;
 /** What a body may inflate to: a gzip bomb is refused, not unpacked. */
 const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 
@@ -28,12 +32,31 @@ function inflate(body: Buffer, encoding: string | undefined): Buffer {
  * transaction-log frames. A batch applies in one transaction and is idempotent by record
  * sequence, so a client retries anything it did not see acknowledged, at any instance.
  */
-export function registerIngestRoutes(app: FastifyInstance, writer: RunWriter): void {
-  app.addContentTypeParser("application/octet-stream", { parseAs: "buffer", bodyLimit: MAX_INGEST_BYTES }, (_request, body, done) =>
-    done(null, body),
-  );
+export function registerIngestRoutes(app: FastifyInstance, writer: RunWriter, files: RunFileStore, maxFileBytes = MAX_FILE_BYTES): void {
   const base = "/api/v1/ingest/:entity/:project/:id";
 
+  // Run files stream to their store (never buffered whole); a scope of their own keeps that parser here.
+  app.register(async (scope) => {
+    scope.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
+    scope.put<{ Params: RunParams & { "*": string }; Body: Readable }>(`${base}/files/*`, async (request, reply) => {
+      const path = safeRelativePath(request.params["*"], "run file");
+      const declared = Number(request.headers["content-length"]);
+      if (declared > maxFileBytes) throw new RunlogError("VALUE_TOO_LARGE", `A run file may be at most ${maxFileBytes} bytes.`);
+      if (typeof request.body?.pipe !== "function")
+        throw new RunlogError("INVALID_ARGUMENT", "Send the file as Content-Type: application/octet-stream.");
+      return sendJson(reply, await files.save(request.params, path, request.body, maxFileBytes));
+    });
+  });
+
+  app.register(async (scope) => {
+    scope.addContentTypeParser("application/octet-stream", { parseAs: "buffer", bodyLimit: MAX_INGEST_BYTES }, (_request, body, done) =>
+      done(null, body),
+    );
+    registerRecordRoutes(scope, base, writer);
+  });
+}
+
+function registerRecordRoutes(app: FastifyInstance, base: string, writer: RunWriter): void {
   app.post<{ Params: RunParams }>(`${base}/describe`, async (request, reply) => sendJson(reply, await writer.describeRun(request.params)));
 
   app.post<{ Params: RunParams }>(`${base}/heartbeat`, async (request, reply) => {

@@ -113,6 +113,20 @@ const MIGRATIONS: readonly string[] = [
     revoked_at DOUBLE PRECISION
   );
   `,
+  `
+  -- Run files (media, run.save, output.log) uploaded by online runs: the content lives in the
+  -- object store by SHA-256. Keyed by run address, not run pk: a file may arrive before the run's first batch.
+  CREATE TABLE run_file_objects (
+    entity TEXT NOT NULL,
+    project TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    updated_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (entity, project, run_id, path)
+  );
+  `,
 ];
 
 /** Any fixed 64-bit number: every instance takes this advisory lock before migrating. */

@@ -1,5 +1,7 @@
+import { scanFrames } from "../../pipeline/frame.js";
 import type { DescribeRunRequest, DescribeRunResult, Sink } from "../../pipeline/sink.js";
 import { backoffMs, type IngestClient, IngestError, type RunAddress } from "./ingest-client.js";
+import { RunFileUploader } from "./run-file-uploads.js";
 
 interface Pending {
   readonly lastSeq: number;
@@ -11,7 +13,7 @@ const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
 /**
  * Online mode's sink: ships sealed segments to a runlog server over HTTP, in order, one request
- * at a time. The run's transaction log is the spool: a segment leaves memory only once the server
+ * at a time, after the run files the segment refers to. The run's transaction log is the spool: a segment leaves memory only once the server
  * acknowledged it, so a server that is down for minutes costs retries (backoff with jitter), never
  * data. Unrecoverable answers (a revoked key, a rejected record) stop the sink; `runlog sync`
  * uploads the log later.
@@ -26,6 +28,7 @@ export class HttpSink implements Sink {
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly heartbeat: NodeJS.Timeout;
   private lastContact = Date.now();
+  private readonly files: RunFileUploader;
 
   constructor(
     private readonly client: IngestClient,
@@ -34,7 +37,9 @@ export class HttpSink implements Sink {
     private readonly warn: (message: string) => void,
     /** How long describeRun (init) keeps trying to reach the server. */
     private readonly initTimeoutMs: number,
+    filesDir: string,
   ) {
+    this.files = new RunFileUploader(client, address, filesDir);
     this.heartbeat = setInterval(() => {
       if (Date.now() - this.lastContact < heartbeatSeconds * 1000 || this.sending) return;
       this.client.heartbeat(this.address).then(
@@ -80,30 +85,33 @@ export class HttpSink implements Sink {
     const batch = this.queue.slice(0, take);
     const body = batch.length === 1 ? (batch[0] as Pending).bytes : Buffer.concat(batch.map((p) => p.bytes));
     this.sending = true;
-    this.client.records(this.address, body).then(
-      (appliedSeq) => {
-        this.sending = false;
-        this.contact();
-        this.queue.splice(0, take);
-        this.onAck(appliedSeq);
-        this.pump();
-      },
-      (error: unknown) => {
-        this.sending = false;
-        if (this.closed) return;
-        if (error instanceof IngestError && !error.retryable) {
-          this.closed = true;
-          this.onError(error);
-          return;
-        }
-        if (this.failures === 0) this.warn(`${(error as Error).message} Retrying; nothing is lost (the run's log keeps every record).`);
-        const wait = Math.max(backoffMs(this.failures++), error instanceof IngestError ? (error.retryAfterMs ?? 0) : 0);
-        this.retryTimer = setTimeout(() => {
-          this.retryTimer = undefined;
+    this.files
+      .upload(scanFrames(body, { verify: false }).records)
+      .then(() => this.client.records(this.address, body))
+      .then(
+        (appliedSeq) => {
+          this.sending = false;
+          this.contact();
+          this.queue.splice(0, take);
+          this.onAck(appliedSeq);
           this.pump();
-        }, wait);
-      },
-    );
+        },
+        (error: unknown) => {
+          this.sending = false;
+          if (this.closed) return;
+          if (error instanceof IngestError && !error.retryable) {
+            this.closed = true;
+            this.onError(error);
+            return;
+          }
+          if (this.failures === 0) this.warn(`${(error as Error).message} Retrying; nothing is lost (the run's log keeps every record).`);
+          const wait = Math.max(backoffMs(this.failures++), error instanceof IngestError ? (error.retryAfterMs ?? 0) : 0);
+          this.retryTimer = setTimeout(() => {
+            this.retryTimer = undefined;
+            this.pump();
+          }, wait);
+        },
+      );
   }
 
   private contact(): void {

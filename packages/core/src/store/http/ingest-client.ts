@@ -1,3 +1,4 @@
+import { openAsBlob } from "node:fs";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { RunlogError } from "../../errors.js";
@@ -71,7 +72,13 @@ export class IngestClient {
     return result.appliedSeq;
   }
 
-  private async post<T>(address: RunAddress, action: string, body?: Uint8Array, gzipped = false): Promise<T> {
+  /** Uploads a run file (media, run.save, output.log) from disk, streamed. */
+  async putFile(address: RunAddress, path: string, source: string): Promise<void> {
+    const action = `files/${path.split("/").map(encodeURIComponent).join("/")}`;
+    await this.post(address, action, await openAsBlob(source), false, "PUT");
+  }
+
+  private async post<T>(address: RunAddress, action: string, body?: Uint8Array | Blob, gzipped = false, method = "POST"): Promise<T> {
     const headers: Record<string, string> = {};
     if (this.apiKey !== undefined) headers.authorization = `Bearer ${this.apiKey}`;
     if (body !== undefined) headers["content-type"] = "application/octet-stream";
@@ -79,7 +86,7 @@ export class IngestClient {
     const url = `${this.base}/${[address.entity, address.project, address.id].map(encodeURIComponent).join("/")}/${action}`;
     let response: Response;
     try {
-      response = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     } catch (error) {
       throw new IngestError(
         "SERVER_UNAVAILABLE",

@@ -1,9 +1,11 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { join } from "node:path";
 import { RunlogError } from "../../errors.js";
 import { scanFrames } from "../../pipeline/frame.js";
 import { LOG_MAGIC } from "../../pipeline/transaction-log.js";
 import { listRunLogs } from "../sqlite/sqlite-store.js";
 import { backoffMs, type IngestClient, IngestError, type RunAddress } from "./ingest-client.js";
+import { RunFileUploader } from "./run-file-uploads.js";
 
 /** Frames per request when uploading a log. */
 const UPLOAD_BYTES = 4 * 1024 * 1024;
@@ -32,6 +34,7 @@ export async function uploadRunDir(
   let appliedSeq = 0;
   let tornBytes = 0;
   const deadline = Date.now() + deadlineMs;
+  const uploader = new RunFileUploader(client, address, join(runDir, "files"));
   for (const file of files) {
     const fd = openSync(file, "r");
     try {
@@ -53,7 +56,11 @@ export async function uploadRunDir(
           break;
         }
         records += scan.records.length;
-        appliedSeq = await sendWithRetry(client, address, Buffer.from(buffer.subarray(0, scan.consumed)), deadline);
+        const frames = Buffer.from(buffer.subarray(0, scan.consumed));
+        appliedSeq = await withRetry(async () => {
+          await uploader.upload(scan.records);
+          return client.records(address, frames);
+        }, deadline);
         offset += scan.consumed;
       }
     } finally {
@@ -63,10 +70,10 @@ export async function uploadRunDir(
   return { files: files.length, records, appliedSeq, tornBytes };
 }
 
-async function sendWithRetry(client: IngestClient, address: RunAddress, bytes: Buffer, deadline: number): Promise<number> {
+async function withRetry<T>(send: () => Promise<T>, deadline: number): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await client.records(address, bytes);
+      return await send();
     } catch (error) {
       if (!(error instanceof IngestError) || !error.retryable || Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.max(backoffMs(attempt), error.retryAfterMs ?? 0)));

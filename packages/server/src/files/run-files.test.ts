@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Image, init } from "@runlog/core";
+import S3rver from "s3rver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempRoot } from "../../../core/src/test-support/temp-root.js";
+import { type RunlogServer, serve } from "../index.js";
+import { startPostgres, type TestPostgres } from "../test-support/postgres.js";
+
+const QUIET = { quiet: true, console: "off", disableStats: true } as const;
+let postgres: TestPostgres;
+let s3: S3rver;
+let endpoint: string;
+const servers: RunlogServer[] = [];
+
+beforeAll(async () => {
+  postgres = await startPostgres({ fsync: false });
+  s3 = new S3rver({
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    directory: mkdtempSync(join(tmpdir(), "runlog-s3-")),
+    configureBuckets: [{ name: "team", configs: [] }],
+  });
+  endpoint = `http://127.0.0.1:${((await s3.run()) as { port: number }).port}`;
+  process.env.AWS_ACCESS_KEY_ID = "S3RVER";
+  process.env.AWS_SECRET_ACCESS_KEY = "S3RVER";
+});
+afterAll(async () => {
+  for (const server of servers.splice(0)) await server.close();
+  await postgres?.stop();
+  await s3?.close();
+});
+
+const kinds = {
+  "PostgreSQL + S3": async () =>
+    serve({
+      store: await postgres.createDatabase(`files_${servers.length}`),
+      artifacts: "s3://team/runlog/",
+      artifactsEndpoint: endpoint,
+      port: 0,
+      dir: tempRoot(),
+    }),
+  embedded: async () => serve({ port: 0, dir: tempRoot() }),
+};
+
+describe.each(Object.entries(kinds))("run files of online runs on a %s server", (_name, start) => {
+  it("uploads logged media and saved files, serves them back, and refuses traversal", async () => {
+    const server = await start();
+    servers.push(server);
+    const dir = tempRoot();
+    const run = await init({ dir, mode: "online", baseUrl: server.url, project: "media", entity: "lab", settings: QUIET });
+    const pixels = Array.from({ length: 8 }, (_, y) => Array.from({ length: 8 }, (_, x) => [x * 30, y * 30, (x * y) % 256]));
+    run.log({ sample: new Image(pixels, { caption: "gradient" }) });
+    const notes = join(tempRoot(), "notes.txt");
+    writeFileSync(notes, "remember the learning rate");
+    run.save(notes, { basePath: join(notes, "..") });
+    await run.finish();
+
+    const rows = await server.store.reader.historyRows((await server.store.reader.getRun("lab", "media", run.id)) as never, 0, 10);
+    const image = rows[0]?.[1].sample as { path: string };
+    const local = readFileSync(join(dir, "runs", run.id, "files", ...image.path.split("/")));
+    const served = await fetch(`${server.url}/api/v1/runs/lab/media/${run.id}/file/${image.path}`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get("content-type")).toBe("image/png");
+    expect(Buffer.from(await served.arrayBuffer()).equals(local)).toBe(true);
+    const saved = await fetch(`${server.url}/api/v1/runs/lab/media/${run.id}/file/notes.txt?offset=13`);
+    expect(await saved.text()).toBe("learning rate");
+
+    for (const path of ["../../../etc/passwd", "%2e%2e/%2e%2e/x", "/abs"]) {
+      const put = await fetch(`${server.url}/api/v1/ingest/lab/media/${run.id}/files/${path}`, {
+        method: "PUT",
+        headers: { "content-type": "application/octet-stream" },
+        body: "x",
+      });
+      expect(put.status).toBeGreaterThanOrEqual(400);
+      expect(put.status).toBeLessThan(500);
+    }
+  });
+});
