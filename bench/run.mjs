@@ -11,6 +11,9 @@ const benches = [
   "tfjs.mjs",
   "dashboard.mjs",
   "onnx.mjs",
+  "langchain.mjs",
+  "bridge.mjs",
+  "team.mjs",
 ];
 const only = process.argv.slice(2);
 let missed = 0;

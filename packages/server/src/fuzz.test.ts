@@ -4,8 +4,8 @@ import { init } from "@runlog/core";
 import { encodeFrames } from "@runlog/core/store-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempRoot } from "../../core/src/test-support/temp-root.js";
+import { startPostgres, type TestPostgres } from "./dev/local-postgres.js";
 import { type RunlogServer, serve } from "./index.js";
-import { startPostgres, type TestPostgres } from "./test-support/postgres.js";
 
 const QUIET = { quiet: true, console: "off", disableStats: true } as const;
 const REQUESTS = 10_000;

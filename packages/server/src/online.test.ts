@@ -3,8 +3,8 @@ import { fileURLToPath } from "node:url";
 import { IngestClient, init, type Run, type RunView, type StoreReader, uploadRunDir } from "@runlog/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempRoot } from "../../core/src/test-support/temp-root.js";
+import { freePort, startPostgres, type TestPostgres } from "./dev/local-postgres.js";
 import { type RunlogServer, serve } from "./index.js";
-import { freePort, startPostgres, type TestPostgres } from "./test-support/postgres.js";
 import { roundRobinProxy } from "./test-support/round-robin-proxy.js";
 
 const QUIET = { quiet: true, console: "off", disableStats: true } as const;

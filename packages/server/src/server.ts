@@ -38,6 +38,8 @@ export interface ServeOptions {
   pollMs?: number;
   /** The built dashboard to serve at `/` (default: `@runlog/ui`'s). */
   appDir?: string;
+  /** Called after every response with its route pattern, status and time in ms (metrics exporters, benchmarks). */
+  onResponseTime?: (route: string, status: number, ms: number) => void;
 }
 
 export interface RunlogServer {
@@ -66,6 +68,9 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
     const { host, requireKey } = resolveBindPolicy({ host: options.host, apiKey, hasKeys, requireKeys: options.requireKeys });
     api = store.kind === "embedded" ? new Api({ dir }) : new Api({ reader: store.reader });
     const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
+    const timed = options.onResponseTime;
+    if (timed)
+      app.addHook("onResponse", async (request, reply) => timed(request.routeOptions.url ?? "", reply.statusCode, reply.elapsedTime));
     registerInputGuards(app);
     registerAuth(app, { keys: store.keys, required: requireKey, masterKey: apiKey, rateLimit: options.rateLimit });
     app.setErrorHandler((error, _request, reply) => {

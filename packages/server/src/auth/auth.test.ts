@@ -1,8 +1,8 @@
 import { init, RunlogError } from "@runlog/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempRoot } from "../../../core/src/test-support/temp-root.js";
+import { startPostgres, type TestPostgres } from "../dev/local-postgres.js";
 import { type RunlogServer, serve } from "../index.js";
-import { startPostgres, type TestPostgres } from "../test-support/postgres.js";
 
 const QUIET = { quiet: true, console: "off", disableStats: true, finishTimeout: 2 } as const;
 let postgres: TestPostgres;

@@ -5,8 +5,8 @@ import { Image, init } from "@runlog/core";
 import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempRoot } from "../../../core/src/test-support/temp-root.js";
+import { startPostgres, type TestPostgres } from "../dev/local-postgres.js";
 import { type RunlogServer, serve } from "../index.js";
-import { startPostgres, type TestPostgres } from "../test-support/postgres.js";
 
 const QUIET = { quiet: true, console: "off", disableStats: true } as const;
 let postgres: TestPostgres;

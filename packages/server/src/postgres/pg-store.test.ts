@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // through a runlog server, read by the PostgreSQL reader and by the HTTP store over it.
 import { describeStoreReaderContract } from "../../../core/src/test-support/store-reader-contract.js";
 import { tempRoot } from "../../../core/src/test-support/temp-root.js";
+import { startPostgres, type TestPostgres } from "../dev/local-postgres.js";
 import { type RunlogServer, serve } from "../index.js";
-import { startPostgres, type TestPostgres } from "../test-support/postgres.js";
 
 const QUIET = { quiet: true, console: "off", disableStats: true } as const;
 let postgres: TestPostgres;

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 
-/** A throwaway PostgreSQL cluster (Debian's `postgresql` package, not a mock) on a free port. */
+/** For tests and benchmarks, not for production: a throwaway PostgreSQL cluster (Debian's `postgresql` package, not a mock) on a free port. */
 export interface TestPostgres {
   readonly url: string;
   /** A new, empty database on the cluster. */
