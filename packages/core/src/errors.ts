@@ -19,7 +19,8 @@ export type RunlogErrorCode =
   | "PROVIDER_UNAVAILABLE"
   | "SERVER_UNAVAILABLE"
   | "SERVER_REJECTED"
-  | "UNAUTHORIZED";
+  | "UNAUTHORIZED"
+  | "SEQ_GAP";
 
 const BRAND = Symbol.for("runlog.error");
 

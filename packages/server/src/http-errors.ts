@@ -6,6 +6,7 @@ const STATUS: Partial<Record<RunlogErrorCode, number>> = {
   VALUE_TOO_LARGE: 413,
   PATH_OUTSIDE_ROOT: 400,
   RUN_NOT_FOUND: 404,
+  SEQ_GAP: 409,
 };
 
 /** The HTTP status and JSON body for an error: RunlogErrors keep their code and message; anything else is a 500 without internals. */

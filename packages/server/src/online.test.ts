@@ -75,6 +75,7 @@ describe("online runs against runlog servers on PostgreSQL", () => {
     const STEPS = 6_000;
     await Promise.all(runs.map((run, i) => logSteps(run, 0, STEPS, i, 40)));
     await Promise.all(runs.map((run) => run.finish()));
+    expect(await (await fetch(`${balancer.url}/healthz`)).json()).toEqual({ ok: true, store: "postgres" });
     // Several batches of the balanced runs reached each instance.
     expect(Math.min(...balancer.counts)).toBeGreaterThan(3);
     for (const reader of [a.store.reader, b.store.reader]) {

@@ -25,6 +25,8 @@ export interface ServerStore {
   readonly files: RunFileStore;
   /** The embedded store's root (files and artifacts live there); undefined on PostgreSQL. */
   readonly root: string | undefined;
+  /** Resolves when the store answers (the load balancer's health check). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,9 @@ export async function openServerStore(options: {
       keys: new FileKeyStore(join(options.dir, "server", "api-keys.json")),
       files: new LocalRunFiles(options.dir),
       root: options.dir,
+      async ping() {
+        await reader.listProjects();
+      },
       async close() {
         reader.close();
         await writer.close();
@@ -74,6 +79,9 @@ export async function openServerStore(options: {
     keys: new PgKeyStore(pool),
     files: new ObjectRunFiles(pool, objects, tempDir),
     root: undefined,
+    async ping() {
+      await pool.query("SELECT 1");
+    },
     close: () => pool.end(),
   };
 }

@@ -81,6 +81,15 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
     app.setNotFoundHandler((request, reply) =>
       reply.code(404).send({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url.slice(0, 200)}.` }),
     );
+    // For load balancers: no key needed, no data shown; 503 while the store does not answer.
+    app.get("/healthz", async (_request, reply) => {
+      try {
+        await store.ping();
+        return reply.send({ ok: true, store: store.kind });
+      } catch {
+        return reply.code(503).send({ ok: false, store: store.kind });
+      }
+    });
     registerApiRoutes(app, api, store.files);
     registerArtifactRoutes(app, api);
     registerLiveEvents(app, api, { pollMs: options.pollMs });

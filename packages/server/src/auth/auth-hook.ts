@@ -22,11 +22,27 @@ declare module "fastify" {
   }
 }
 
+export const SESSION_COOKIE = "runlog_key";
+
+function cookieKey(request: FastifyRequest): string | undefined {
+  for (const part of (request.headers.cookie ?? "").split(";")) {
+    const [name, ...value] = part.trim().split("=");
+    if (name === SESSION_COOKIE) return decodeURIComponent(value.join("="));
+  }
+  return undefined;
+}
+
+/**
+ * The key from `Authorization: Bearer`, `x-api-key`, or, for reads only, the dashboard's session
+ * cookie (an <img> cannot send a header; SameSite=Strict keeps other sites from using it, and
+ * writes never accept it).
+ */
 function givenKey(request: FastifyRequest): string | undefined {
   const auth = request.headers.authorization;
   if (typeof auth === "string" && auth.startsWith("Bearer ")) return auth.slice(7);
   const header = request.headers["x-api-key"];
-  return typeof header === "string" ? header : undefined;
+  if (typeof header === "string") return header;
+  return request.method === "GET" || request.method === "HEAD" ? cookieKey(request) : undefined;
 }
 
 /** The entity a route names (`/api/v1/<...>/:entity/...`), read from the matched route's params. */
@@ -71,6 +87,15 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
       return deny(reply, 403, "FORBIDDEN", `Key ${info.id} belongs to entity "${info.entity}", not "${entity.slice(0, 128)}".`);
     }
     request.apiKey = info;
+  });
+
+  // The dashboard trades the key it was given for an HttpOnly cookie, so media and downloads load too.
+  app.post("/api/v1/session", async (request, reply) => {
+    const key = givenKey(request);
+    if (key === undefined) return reply.code(204).send();
+    const secure = request.protocol === "https" ? "; Secure" : "";
+    reply.header("set-cookie", `${SESSION_COOKIE}=${encodeURIComponent(key)}; HttpOnly; SameSite=Strict; Path=/api/${secure}`);
+    return reply.code(204).send();
   });
 }
 

@@ -83,6 +83,13 @@ describe("API keys", () => {
     run.log({ ok: 1 });
     await run.finish();
     expect((await server.store.reader.listRuns("lab", "secure")).map((r) => r.id)).toEqual([run.id]);
+    // The dashboard's session cookie (HttpOnly, SameSite=Strict) works for reads, never for writes.
+    const session = await fetch(`${server.url}/api/v1/session`, { method: "POST", headers: { authorization: `Bearer ${writer.key}` } });
+    const cookie = (session.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    expect(session.headers.get("set-cookie")).toMatch(/HttpOnly; SameSite=Strict; Path=\/api\//);
+    expect((await fetch(`${server.url}/api/v1/runs/lab/secure/${run.id}/files`, { headers: { cookie } })).status).toBe(200);
+    const cookieWrite = await fetch(`${server.url}/api/v1/ingest/lab/secure/${run.id}/heartbeat`, { method: "POST", headers: { cookie } });
+    expect(cookieWrite.status).toBe(401);
     // A key sees only its entity's projects; a "*" key sees all.
     const other = await server.store.keys.create({ entity: "other", scope: "read" });
     expect(await (await get(server, "/api/v1/projects", other.key)).json()).toEqual([]);

@@ -1,4 +1,5 @@
 import { HttpReader, init } from "@runlog/core";
+import { encodeFrames } from "@runlog/core/store-kit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The contract suite the embedded store passes, run against PostgreSQL: written by online runs
@@ -51,6 +52,42 @@ describe("PostgreSQL store", () => {
     await client.end();
     expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
     expect(await (started[3] as RunlogServer).store.reader.listProjects()).toEqual([]);
+  });
+
+  it("applies a retried batch once and refuses a batch that skips records (409 SEQ_GAP)", async () => {
+    const server = await freshServer();
+    const post = (frames: Buffer) =>
+      fetch(`${server.url}/api/v1/ingest/e/p/gap/records`, {
+        method: "POST",
+        headers: { "content-type": "application/octet-stream" },
+        body: frames,
+      });
+    const opening = encodeFrames([
+      {
+        kind: "run",
+        header: {
+          seq: 1,
+          t: 1000,
+          entity: "e",
+          project: "p",
+          id: "gap",
+          name: "gap",
+          tags: [],
+          startTime: 1,
+          crashTimeout: 300,
+          attempt: 0,
+        },
+      },
+      { kind: "config", header: { seq: 2, t: 1000, config: { lr: 1 } } },
+    ]);
+    expect(await (await post(opening)).json()).toEqual({ appliedSeq: 2 });
+    expect(await (await post(opening)).json()).toEqual({ appliedSeq: 2 });
+    const skipping = await post(encodeFrames([{ kind: "config", header: { seq: 4, t: 1001, config: { lr: 3 } } }]));
+    expect(skipping.status).toBe(409);
+    expect(await skipping.json()).toMatchObject({ code: "SEQ_GAP" });
+    const next = encodeFrames([{ kind: "config", header: { seq: 3, t: 1001, config: { lr: 2 } } }]);
+    expect(await (await post(next)).json()).toEqual({ appliedSeq: 3 });
+    expect((await server.store.reader.getRun("e", "p", "gap"))?.config).toEqual({ lr: 2 });
   });
 
   it("resumes, rewinds (resumeFrom) and forks (forkFrom) like the embedded store", async () => {

@@ -45,6 +45,15 @@ export class PgWriter implements RunWriter {
       const run = new RunRowDraft(row);
       const context = { client, run, chunks: new PgChunkBatch(client), fresh: row.applied_seq === 0, keyIds: this.keyIds };
       const before = row.applied_seq;
+      // Sequence numbers are contiguous per run: a jump means the store lost records (restored
+      // from an older backup). Applying past it would hide the hole forever; the client's log has it.
+      const next = records.find((record) => record.header.seq > before);
+      if (next !== undefined && next.header.seq > before + 1) {
+        throw new RunlogError(
+          "SEQ_GAP",
+          `The server holds run ${address.id} up to record ${before} but this batch starts at ${next.header.seq}; the store lost records (restored from a backup?). Upload the run's whole log with \`runlog sync <run-dir> --server <url>\`.`,
+        );
+      }
       let last = before;
       for (const record of records) {
         if (record.header.seq <= last) continue;

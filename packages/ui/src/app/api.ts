@@ -63,6 +63,8 @@ async function request(path: string): Promise<Response> {
     const key = window.prompt("This Runlog server needs an API key:");
     if (key) {
       sessionStorage.setItem(KEY_STORAGE, key);
+      // An HttpOnly cookie for what cannot send a header: <img>, <audio>, downloads.
+      await fetch("api/v1/session", { method: "POST", headers: headers() });
       response = await fetch(`api/v1${path}`, { headers: headers() });
     }
   }
