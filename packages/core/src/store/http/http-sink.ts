@@ -10,13 +10,15 @@ interface Pending {
 
 /** One request carries at most this many bytes of frames (several sealed segments coalesce). */
 const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+/** Failures that are not the server's (reading a run file) are retried this often, then reported. */
+const MAX_LOCAL_FAILURES = 5;
 
 /**
  * Online mode's sink: ships sealed segments to a runlog server over HTTP, in order, one request
- * at a time, after the run files the segment refers to. The run's transaction log is the spool: a segment leaves memory only once the server
- * acknowledged it, so a server that is down for minutes costs retries (backoff with jitter), never
- * data. Unrecoverable answers (a revoked key, a rejected record) stop the sink; `runlog sync`
- * uploads the log later.
+ * at a time, after the run files each segment refers to. The run's transaction log is the spool:
+ * a segment leaves memory only once the server acknowledged it, so a server that is down for
+ * minutes costs retries (backoff with jitter), never data. Unrecoverable answers (a revoked key,
+ * a rejected record) stop the sink; `runlog sync` uploads the log later.
  */
 export class HttpSink implements Sink {
   onAck: (lastSeq: number) => void = () => {};
@@ -85,8 +87,8 @@ export class HttpSink implements Sink {
     const batch = this.queue.slice(0, take);
     const body = batch.length === 1 ? (batch[0] as Pending).bytes : Buffer.concat(batch.map((p) => p.bytes));
     this.sending = true;
-    this.files
-      .upload(scanFrames(body, { verify: false }).records)
+    Promise.resolve()
+      .then(() => this.files.upload(scanFrames(body, { verify: false }).records))
       .then(() => this.client.records(this.address, body))
       .then(
         (appliedSeq) => {
@@ -99,9 +101,11 @@ export class HttpSink implements Sink {
         (error: unknown) => {
           this.sending = false;
           if (this.closed) return;
-          if (error instanceof IngestError && !error.retryable) {
+          // The server said no for good, or something local keeps failing (a file we cannot read).
+          const fatal = error instanceof IngestError ? !error.retryable : this.failures >= MAX_LOCAL_FAILURES;
+          if (fatal) {
             this.closed = true;
-            this.onError(error);
+            this.onError(error as Error);
             return;
           }
           if (this.failures === 0) this.warn(`${(error as Error).message} Retrying; nothing is lost (the run's log keeps every record).`);
