@@ -177,11 +177,11 @@ describe("runlog ui", () => {
     expect(await ui.stop()).toBe(0);
   });
 
-  it("refuses a non-loopback host without an API key, and a bad port", () => {
+  it("refuses a non-loopback host without API keys, and a bad port", () => {
     const root = tempRoot();
     const open = cli(["ui", "--dir", root, "--host", "0.0.0.0", "--port", "0"]);
     expect(open.code).toBe(1);
-    expect(open.stderr).toMatch(/without an API key.*\[INVALID_ARGUMENT\]/s);
+    expect(open.stderr).toMatch(/without API keys.*\[INVALID_ARGUMENT\]/s);
     expect(cli(["ui", "--dir", root, "--port", "70000"]).stderr).toMatch(/--port must be an integer/);
   });
 });

@@ -35,6 +35,8 @@ export {
   encodeSteps,
   float64ToBlob,
 } from "./store/chunks.js";
+export { type RunRow, runViewOf, storedSnapshotOf } from "./store/run-row.js";
 export { effectiveState } from "./store/run-state.js";
+export { SPAN_COLUMNS, type SpanRow, spanViewOf } from "./store/span-row.js";
 export { DB_FILE } from "./store/sqlite/database.js";
 export { listRunLogs, SqliteStore } from "./store/sqlite/sqlite-store.js";

@@ -124,18 +124,12 @@ function body(r: ReturnType<typeof random>): { body?: Uint8Array | string; heade
   }
 }
 
+const onlineRun = (options: { id?: string } = {}) =>
+  init({ dir: tempRoot(), mode: "online", baseUrl: server.url, apiKey: key, project: "p", entity: "e", settings: QUIET, ...options });
+
 describe("fuzzed HTTP requests", () => {
   it(`answers ${REQUESTS} malformed, oversized and hostile requests with 4xx, and stays healthy with data intact`, async () => {
-    const run = await init({
-      dir: tempRoot(),
-      mode: "online",
-      baseUrl: server.url,
-      apiKey: key,
-      project: "p",
-      entity: "e",
-      id: "known",
-      settings: QUIET,
-    });
+    const run = await onlineRun({ id: "known" });
     for (let step = 0; step < 3000; step++) run.log({ loss: step / 10 });
     await run.finish();
     const before = await (
@@ -188,15 +182,7 @@ describe("fuzzed HTTP requests", () => {
       await fetch(`${server.url}/api/v1/store/runs/e/p/known/chunks?key=loss`, { headers: { authorization: `Bearer ${key}` } })
     ).text();
     expect(after).toBe(before);
-    const again = await init({
-      dir: tempRoot(),
-      mode: "online",
-      baseUrl: server.url,
-      apiKey: key,
-      project: "p",
-      entity: "e",
-      settings: QUIET,
-    });
+    const again = await onlineRun();
     again.log({ fine: 1 });
     await again.finish();
     expect((await server.store.reader.listRuns("e", "p")).length).toBe(2);

@@ -70,6 +70,15 @@ async function keysCommand(args: string[], out: (line: string) => void): Promise
 
 export async function serverCommand(args: string[], out: (line: string) => void): Promise<number> {
   if (args[0] === "keys") return keysCommand(args.slice(1), out);
+  return serveUntilStopped(args, out, { name: "runlog server", defaultPort: 8080, help: SERVER_HELP });
+}
+
+/** `runlog server` and `runlog ui`: one server, different defaults and help. */
+export async function serveUntilStopped(
+  args: string[],
+  out: (line: string) => void,
+  command: { name: string; defaultPort: number; help: string },
+): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -86,10 +95,10 @@ export async function serverCommand(args: string[], out: (line: string) => void)
     },
   });
   if (values.help) {
-    out(SERVER_HELP);
+    out(command.help);
     return 0;
   }
-  const port = Number(values.port ?? 8080);
+  const port = Number(values.port ?? command.defaultPort);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new RunlogError("INVALID_ARGUMENT", `--port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}.`);
   }
@@ -108,7 +117,7 @@ export async function serverCommand(args: string[], out: (line: string) => void)
     ...(values["require-keys"] ? { requireKeys: true } : {}),
     ...(rateLimit === undefined ? {} : { rateLimit }),
   });
-  out(`runlog server: ${server.store.kind} store, listening at ${server.url}/ (Ctrl-C to stop)`);
+  out(`${command.name}: ${server.store.kind} store, dashboard at ${server.url}/ (API under /api/v1; Ctrl-C to stop)`);
   await new Promise<void>((done) => {
     process.once("SIGINT", done);
     process.once("SIGTERM", done);

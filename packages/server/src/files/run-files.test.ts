@@ -1,31 +1,22 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Image, init } from "@runlog/core";
-import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempRoot } from "../../../core/src/test-support/temp-root.js";
 import { startPostgres, type TestPostgres } from "../dev/local-postgres.js";
 import { type RunlogServer, serve } from "../index.js";
+import { startS3 } from "../test-support/s3.js";
 
 const QUIET = { quiet: true, console: "off", disableStats: true } as const;
 let postgres: TestPostgres;
-let s3: S3rver;
+let s3: Awaited<ReturnType<typeof startS3>>;
 let endpoint: string;
 const servers: RunlogServer[] = [];
 
 beforeAll(async () => {
   postgres = await startPostgres({ fsync: false });
-  s3 = new S3rver({
-    address: "127.0.0.1",
-    port: 0,
-    silent: true,
-    directory: mkdtempSync(join(tmpdir(), "runlog-s3-")),
-    configureBuckets: [{ name: "team", configs: [] }],
-  });
-  endpoint = `http://127.0.0.1:${((await s3.run()) as { port: number }).port}`;
-  process.env.AWS_ACCESS_KEY_ID = "S3RVER";
-  process.env.AWS_SECRET_ACCESS_KEY = "S3RVER";
+  s3 = await startS3("team");
+  endpoint = s3.endpoint;
 });
 afterAll(async () => {
   for (const server of servers.splice(0)) await server.close();

@@ -1,29 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeObjectStoreContract } from "../../../core/src/test-support/object-store-contract.js";
 import { tempRoot } from "../../../core/src/test-support/temp-root.js";
+import { startS3 } from "../test-support/s3.js";
 import { S3ObjectStore } from "./s3-object-store.js";
 
-// A real S3-compatible server (s3rver) on loopback, reached through the real AWS SDK. Its folder
-// outlives each test (tempRoot folders are removed after every test).
-let s3: S3rver;
+let s3: Awaited<ReturnType<typeof startS3>>;
 let endpoint: string;
 beforeAll(async () => {
-  s3 = new S3rver({
-    address: "127.0.0.1",
-    port: 0,
-    silent: true,
-    directory: mkdtempSync(join(tmpdir(), "runlog-s3-")),
-    configureBuckets: [{ name: "team", configs: [] }],
-  });
-  const { port } = (await s3.run()) as { port: number };
-  endpoint = `http://127.0.0.1:${port}`;
-  process.env.AWS_ACCESS_KEY_ID = "S3RVER";
-  process.env.AWS_SECRET_ACCESS_KEY = "S3RVER";
+  s3 = await startS3("team");
+  endpoint = s3.endpoint;
 });
 afterAll(async () => {
   await s3?.close();

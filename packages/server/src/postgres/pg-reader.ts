@@ -3,47 +3,26 @@ import {
   type ChunkInfos,
   decodeJson,
   type FileView,
-  type Metric,
   type Points,
   type RunView,
   type SpanView,
   type StoreReader,
   type Stream,
 } from "@runlog/core";
-import { blobToFloat64, decodeSteps, effectiveState, emptyChunkInfos } from "@runlog/core/store-kit";
+import {
+  blobToFloat64,
+  decodeSteps,
+  effectiveState,
+  emptyChunkInfos,
+  runViewOf,
+  SPAN_COLUMNS,
+  type SpanRow,
+  spanViewOf,
+} from "@runlog/core/store-kit";
 import type { Pool } from "pg";
 import type { PgRunRow } from "./pg-run-row.js";
 
 type PgRunView = RunView & { pk: number };
-
-function toView(row: PgRunRow): PgRunView {
-  return {
-    pk: row.pk,
-    entity: row.entity,
-    project: row.project,
-    id: row.run_id,
-    name: row.name,
-    notes: row.notes ?? undefined,
-    tags: JSON.parse(row.tags) as string[],
-    group: row.group_name ?? undefined,
-    jobType: row.job_type ?? undefined,
-    sweepId: row.sweep_id ?? undefined,
-    state: effectiveState(row.state, row.heartbeat_at, row.crash_timeout),
-    exitCode: row.exit_code ?? undefined,
-    config: decodeJson(row.config),
-    summary: decodeJson(row.summary),
-    metrics: decodeJson<Metric[]>(row.metrics),
-    metadata: decodeJson(row.metadata),
-    createdAt: row.created_at,
-    heartbeatAt: row.heartbeat_at,
-    finishedAt: row.finished_at ?? undefined,
-    runtime: row.runtime,
-    crashTimeout: row.crash_timeout,
-    lastStep: row.last_step,
-    attempts: row.attempts,
-    forkedFrom: row.forked_from ?? undefined,
-  };
-}
 
 const pkOf = (run: RunView) => (run as PgRunView).pk;
 
@@ -78,7 +57,7 @@ export class PgReader implements StoreReader {
     if (stale.length > 0) {
       const { rows } = await this.pool.query<PgRunRow>("SELECT * FROM runs WHERE pk = ANY($1::bigint[])", [stale.map((s) => s.pk)]);
       for (const row of rows)
-        this.runCache.set(row.pk, { seq: row.applied_seq, heartbeat: row.heartbeat_at, stored: row.state, view: toView(row) });
+        this.runCache.set(row.pk, { seq: row.applied_seq, heartbeat: row.heartbeat_at, stored: row.state, view: runViewOf(row) });
     }
     return stamps.map((s) => {
       const { view, stored } = this.runCache.get(s.pk) as { view: PgRunView; stored: PgRunRow["state"] };
@@ -92,7 +71,7 @@ export class PgReader implements StoreReader {
       "SELECT * FROM runs WHERE entity = $1 AND project = $2 AND run_id = $3 AND applied_seq > 0",
       [entity, project, id],
     );
-    return rows[0] === undefined ? undefined : toView(rows[0]);
+    return rows[0] === undefined ? undefined : runViewOf(rows[0]);
   }
 
   async seriesKeys(run: RunView, stream: Stream): Promise<string[]> {
@@ -163,31 +142,10 @@ export class PgReader implements StoreReader {
   }
 
   async spans(run: RunView): Promise<SpanView[]> {
-    const { rows } = await this.pool.query<{
-      span_id: string;
-      trace_id: string;
-      parent_id: string | null;
-      kind: string;
-      name: string;
-      start_time: number;
-      end_time: number | null;
-      status: "ok" | "error" | null;
-      data: string;
-    }>(
-      "SELECT span_id, trace_id, parent_id, kind, name, start_time, end_time, status, data FROM spans WHERE run_pk = $1 ORDER BY start_time, id",
-      [pkOf(run)],
-    );
-    return rows.map((row) => ({
-      id: row.span_id,
-      traceId: row.trace_id,
-      parentId: row.parent_id ?? undefined,
-      kind: row.kind,
-      name: row.name,
-      startTime: row.start_time,
-      endTime: row.end_time ?? undefined,
-      status: row.status ?? undefined,
-      data: decodeJson(row.data),
-    }));
+    const { rows } = await this.pool.query<SpanRow>(`SELECT ${SPAN_COLUMNS} FROM spans WHERE run_pk = $1 ORDER BY start_time, id`, [
+      pkOf(run),
+    ]);
+    return rows.map(spanViewOf);
   }
 
   async alerts(run: RunView): Promise<AlertView[]> {

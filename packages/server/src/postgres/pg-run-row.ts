@@ -1,33 +1,8 @@
-import { decodeJson, encodeJson, type RunState } from "@runlog/core";
+import { decodeJson, encodeJson } from "@runlog/core";
+import type { RunRow } from "@runlog/core/store-kit";
 
-/** A `runs` row as PostgreSQL returns it (BIGINT parsed to number by the pool, see pg-pool.ts). */
-export interface PgRunRow {
-  pk: number;
-  entity: string;
-  project: string;
-  run_id: string;
-  name: string;
-  notes: string | null;
-  tags: string;
-  group_name: string | null;
-  job_type: string | null;
-  sweep_id: string | null;
-  state: RunState;
-  exit_code: number | null;
-  config: string;
-  summary: string;
-  metrics: string;
-  metadata: string;
-  created_at: number;
-  heartbeat_at: number;
-  finished_at: number | null;
-  runtime: number;
-  crash_timeout: number;
-  attempts: number;
-  forked_from: string | null;
-  last_step: number;
-  applied_seq: number;
-}
+/** A `runs` row as PostgreSQL returns it: core's RunRow (BIGINT parsed to number by the pool, see pg-pool.ts). */
+export type PgRunRow = RunRow;
 
 const JSON_COLUMNS = ["config", "summary", "metrics", "metadata"] as const;
 type JsonColumn = (typeof JSON_COLUMNS)[number];

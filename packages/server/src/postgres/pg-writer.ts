@@ -1,11 +1,10 @@
 import { RunlogError } from "@runlog/core";
-import type { DecodedRecord, DescribeRunRequest, DescribeRunResult, StoredRunSnapshot } from "@runlog/core/store-kit";
+import { type DecodedRecord, type DescribeRunRequest, type DescribeRunResult, storedSnapshotOf } from "@runlog/core/store-kit";
 import type { Pool, PoolClient } from "pg";
 import type { RunAddress, RunWriter } from "../ingest/run-writer.js";
 import { applyRecord, KeyIdCache } from "./pg-appliers.js";
 import { PgChunkBatch } from "./pg-chunks.js";
 import { type PgRunRow, RunRowDraft } from "./pg-run-row.js";
-import { snapshotOf } from "./pg-snapshot.js";
 
 /**
  * The write side of the PostgreSQL store. Each batch applies in one transaction holding the run
@@ -94,8 +93,7 @@ export class PgWriter implements RunWriter {
     const row = rows[0];
     // A row whose first batch has not committed a record yet reads as absent.
     if (row === undefined || row.applied_seq === 0) return { projectRunCount };
-    const run: StoredRunSnapshot = snapshotOf(row);
-    return { projectRunCount, run };
+    return { projectRunCount, run: storedSnapshotOf(row) };
   }
 
   /** The pool belongs to the server (reader and key store share it). */

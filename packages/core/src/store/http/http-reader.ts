@@ -2,6 +2,7 @@ import { RunlogError } from "../../errors.js";
 import { decodeJson, encodeJson } from "../../util/json.js";
 import { type ChunkInfos, emptyChunkInfos } from "../chunk-index.js";
 import type { AlertView, FileView, Points, RunView, SpanView, StoreReader, Stream } from "../store.js";
+import { serverEndpoint } from "./server-url.js";
 
 /** The ChunkInfos columns as they travel over HTTP (typed arrays become arrays). */
 export const CHUNK_FIELDS = ["seq", "firstStep", "lastStep", "count", "min", "max", "lastValue", "blobId"] as const;
@@ -27,19 +28,7 @@ export class HttpReader implements StoreReader {
     baseUrl: string,
     private readonly apiKey: string | undefined,
   ) {
-    let url: URL;
-    try {
-      url = new URL(baseUrl);
-    } catch {
-      throw new RunlogError(
-        "INVALID_ARGUMENT",
-        `Api baseUrl must be an http(s) URL like "http://127.0.0.1:6006", got ${JSON.stringify(baseUrl)}.`,
-      );
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new RunlogError("INVALID_ARGUMENT", `Api baseUrl must use http or https, got ${JSON.stringify(baseUrl)}.`);
-    }
-    this.base = `${url.origin}${url.pathname.replace(/\/+$/, "")}/api/v1/store`;
+    this.base = serverEndpoint(baseUrl, "store", "Api baseUrl");
   }
 
   private async request<T>(path: string, body?: unknown): Promise<T | undefined> {

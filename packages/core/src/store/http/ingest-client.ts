@@ -4,6 +4,7 @@ import { gzip } from "node:zlib";
 import { RunlogError } from "../../errors.js";
 import type { DescribeRunResult } from "../../pipeline/sink.js";
 import { decodeJson } from "../../util/json.js";
+import { serverEndpoint } from "./server-url.js";
 
 const gzipAsync = promisify(gzip);
 
@@ -41,19 +42,7 @@ export class IngestClient {
     baseUrl: string,
     private readonly apiKey: string | undefined,
   ) {
-    let url: URL;
-    try {
-      url = new URL(baseUrl);
-    } catch {
-      throw new RunlogError(
-        "INVALID_ARGUMENT",
-        `baseUrl must be an http(s) URL like "http://127.0.0.1:6006", got ${JSON.stringify(String(baseUrl).slice(0, 200))}.`,
-      );
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new RunlogError("INVALID_ARGUMENT", `baseUrl must use http or https, got ${JSON.stringify(baseUrl.slice(0, 200))}.`);
-    }
-    this.base = `${url.origin}${url.pathname.replace(/\/+$/, "")}/api/v1/ingest`;
+    this.base = serverEndpoint(baseUrl, "ingest", "baseUrl");
   }
 
   describe(address: RunAddress): Promise<DescribeRunResult> {

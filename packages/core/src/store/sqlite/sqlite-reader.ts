@@ -1,41 +1,12 @@
 import type Database from "better-sqlite3";
-import type { Metric } from "../../metrics/metric.js";
 import { decodeJson } from "../../util/json.js";
 import { type ChunkInfos, emptyChunkInfos, unpackOverlapping } from "../chunk-index.js";
 import { blobToFloat64, decodeSteps } from "../chunks.js";
+import { type RunRow, runViewOf } from "../run-row.js";
 import { effectiveState } from "../run-state.js";
+import { SPAN_COLUMNS, type SpanRow, spanViewOf } from "../span-row.js";
 import type { AlertView, FileView, Points, RunView, SpanView, StoreReader, Stream } from "../store.js";
 import { openDatabase } from "./database.js";
-import type { RunRow } from "./sqlite-store.js";
-
-function toView(row: RunRow): RunView & { pk: number } {
-  return {
-    pk: row.pk,
-    entity: row.entity,
-    project: row.project,
-    id: row.run_id,
-    name: row.name,
-    notes: row.notes ?? undefined,
-    tags: JSON.parse(row.tags) as string[],
-    group: row.group_name ?? undefined,
-    jobType: row.job_type ?? undefined,
-    sweepId: row.sweep_id ?? undefined,
-    state: effectiveState(row.state, row.heartbeat_at, row.crash_timeout),
-    exitCode: row.exit_code ?? undefined,
-    config: decodeJson(row.config),
-    summary: decodeJson(row.summary),
-    metrics: decodeJson<Metric[]>(row.metrics),
-    metadata: decodeJson(row.metadata),
-    createdAt: row.created_at,
-    heartbeatAt: row.heartbeat_at,
-    finishedAt: row.finished_at ?? undefined,
-    runtime: row.runtime,
-    crashTimeout: row.crash_timeout,
-    lastStep: row.last_step,
-    attempts: row.attempts,
-    forkedFrom: row.forked_from ?? undefined,
-  };
-}
 
 interface CachedRun {
   readonly seq: number;
@@ -103,7 +74,7 @@ export class SqliteReader implements StoreReader {
           seq: row.applied_seq,
           heartbeat: row.heartbeat_at,
           storedState: row.state,
-          view: deepFreeze(toView(row)),
+          view: deepFreeze(runViewOf(row)),
         });
     }
     return stamps.map((stamp) => {
@@ -117,7 +88,7 @@ export class SqliteReader implements StoreReader {
     const row = this.statement("SELECT * FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(entity, project, id) as
       | RunRow
       | undefined;
-    return row === undefined ? undefined : toView(row);
+    return row === undefined ? undefined : runViewOf(row);
   }
 
   async seriesKeys(run: RunView, stream: Stream): Promise<string[]> {
@@ -179,30 +150,10 @@ export class SqliteReader implements StoreReader {
   }
 
   async spans(run: RunView): Promise<SpanView[]> {
-    const rows = this.statement(
-      "SELECT span_id, trace_id, parent_id, kind, name, start_time, end_time, status, data FROM spans WHERE run_pk = ? ORDER BY start_time, rowid",
-    ).all(pkOf(run)) as {
-      span_id: string;
-      trace_id: string;
-      parent_id: string | null;
-      kind: string;
-      name: string;
-      start_time: number;
-      end_time: number | null;
-      status: "ok" | "error" | null;
-      data: string;
-    }[];
-    return rows.map((row) => ({
-      id: row.span_id,
-      traceId: row.trace_id,
-      parentId: row.parent_id ?? undefined,
-      kind: row.kind,
-      name: row.name,
-      startTime: row.start_time,
-      endTime: row.end_time ?? undefined,
-      status: row.status ?? undefined,
-      data: decodeJson(row.data),
-    }));
+    const rows = this.statement(`SELECT ${SPAN_COLUMNS} FROM spans WHERE run_pk = ? ORDER BY start_time, rowid`).all(
+      pkOf(run),
+    ) as SpanRow[];
+    return rows.map(spanViewOf);
   }
 
   async alerts(run: RunView): Promise<AlertView[]> {

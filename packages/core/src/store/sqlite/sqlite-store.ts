@@ -1,11 +1,10 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
-import type { Metric } from "../../metrics/metric.js";
-import type { DecodedRecord, RunState } from "../../pipeline/records.js";
+import type { DecodedRecord } from "../../pipeline/records.js";
 import type { DescribeRunRequest, DescribeRunResult } from "../../pipeline/sink.js";
 import { readTransactionLog } from "../../pipeline/transaction-log.js";
-import { decodeJson } from "../../util/json.js";
+import { type RunRow, storedSnapshotOf } from "../run-row.js";
 import { ChunkWriter } from "./chunk-writer.js";
 import { openDatabase, withBusyRetry } from "./database.js";
 import { type ApplyContext, applyRecord } from "./record-appliers.js";
@@ -95,27 +94,7 @@ export class SqliteStore {
       .prepare("SELECT * FROM runs WHERE entity = ? AND project = ? AND run_id = ?")
       .get(request.entity, request.project, request.id) as RunRow | undefined;
     if (row === undefined) return { projectRunCount: count.n };
-    return {
-      projectRunCount: count.n,
-      run: {
-        entity: row.entity,
-        project: row.project,
-        id: row.run_id,
-        name: row.name,
-        ...(row.notes === null ? {} : { notes: row.notes }),
-        tags: JSON.parse(row.tags) as string[],
-        ...(row.group_name === null ? {} : { group: row.group_name }),
-        ...(row.job_type === null ? {} : { jobType: row.job_type }),
-        state: row.state,
-        config: decodeJson(row.config),
-        summary: decodeJson(row.summary),
-        metrics: decodeJson<Metric[]>(row.metrics),
-        lastStep: row.last_step,
-        appliedSeq: row.applied_seq,
-        runtime: row.runtime,
-        attempts: row.attempts,
-      },
-    };
+    return { projectRunCount: count.n, run: storedSnapshotOf(row) };
   }
 
   close(): void {
@@ -143,32 +122,4 @@ export class SqliteStore {
       .prepare("UPDATE runs SET applied_seq = MAX(applied_seq, ?), heartbeat_at = MAX(heartbeat_at, ?) WHERE pk = ?")
       .run(seq, t / 1000, this.context.runPk);
   }
-}
-
-export interface RunRow {
-  pk: number;
-  entity: string;
-  project: string;
-  run_id: string;
-  name: string;
-  notes: string | null;
-  tags: string;
-  group_name: string | null;
-  job_type: string | null;
-  sweep_id: string | null;
-  state: RunState;
-  exit_code: number | null;
-  config: string;
-  summary: string;
-  metrics: string;
-  metadata: string;
-  created_at: number;
-  heartbeat_at: number;
-  finished_at: number | null;
-  runtime: number;
-  crash_timeout: number;
-  attempts: number;
-  forked_from: string | null;
-  last_step: number;
-  applied_seq: number;
 }
