@@ -5,8 +5,17 @@
  * Not part of the user-facing API: it may change with the stores.
  */
 
+export { ArtifactRegistry, type CollectionRef, type CommitRequest, type VersionRecord } from "./artifacts/artifact-registry.js";
+export { buildManifest, type Manifest, type ManifestEntry, manifestDigest } from "./artifacts/manifest.js";
 export { type ContentHash, hashFile, LocalObjectStore, type ObjectStore, type PutResult } from "./artifacts/object-store.js";
 export { resolveInside, safeRelativePath } from "./artifacts/safe-path.js";
+export {
+  validateAliases,
+  validateArtifactName,
+  validateArtifactTags,
+  validateArtifactType,
+  validateMetadata,
+} from "./artifacts/validate.js";
 export { encodeFrames, type FrameScan, scanFrames } from "./pipeline/frame.js";
 export type {
   AlertHeader,
@@ -40,3 +49,4 @@ export { effectiveState } from "./store/run-state.js";
 export { SPAN_COLUMNS, type SpanRow, spanViewOf } from "./store/span-row.js";
 export { DB_FILE } from "./store/sqlite/database.js";
 export { listRunLogs, SqliteStore } from "./store/sqlite/sqlite-store.js";
+export { validateRunId, validateScopeName } from "./util/names.js";

@@ -73,6 +73,12 @@ const ROUTES = [
   "/api/v1/ingest/E/P/I/heartbeat",
   "/api/v1/ingest/E/P/I/files/../../../../tmp/x",
   "/api/v1/ingest/E/P/I/files/media/a.png",
+  "/api/v1/objects/I",
+  "/api/v1/objects/0000000000000000000000000000000000000000000000000000000000000000",
+  "/api/v1/artifacts/E/P/commit",
+  "/api/v1/artifacts/E/P/I/resolve",
+  "/api/v1/artifacts/E/P/I/link",
+  "/api/v1/artifacts/E/P/I/aliases",
   "/../../etc/passwd",
   "/assets/..%2f..%2fpackage.json",
 ];
@@ -97,7 +103,22 @@ function body(r: ReturnType<typeof random>): { body?: Uint8Array | string; heade
       return { body: randomBytes(Math.floor(r.next() * 4096)), headers: octet };
     case "json":
       return {
-        body: JSON.stringify({ key: r.pick([1, "loss", null, [], {}]), blobIds: r.pick([[1, 2], "x", [-1e308], null]) }),
+        body: JSON.stringify({
+          key: r.pick([1, "loss", null, [], {}]),
+          blobIds: r.pick([[1, 2], "x", [-1e308], null]),
+          name: r.pick(["ok", "../x", "", 5, "a".repeat(300)]),
+          type: r.pick(["dataset", null, "x".repeat(100)]),
+          contents: r.pick([
+            {},
+            { "a.txt": { digest: "d", size: -1 } },
+            { "../../x": { digest: "d", size: 1, ref: "file:///etc/passwd" } },
+            "x",
+          ]),
+          versionId: r.pick([1, -1, "1", 1e300]),
+          aliases: r.pick([["best"], "x", [1, 2], ["a/b"]]),
+          runPath: r.pick(["e/p/x", "../../x", 5]),
+          alias: r.pick(["latest", "v99", 5]),
+        }),
         headers: { "content-type": "application/json" },
       };
     case "badjson":

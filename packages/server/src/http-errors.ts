@@ -7,6 +7,9 @@ const STATUS: Partial<Record<RunlogErrorCode, number>> = {
   PATH_OUTSIDE_ROOT: 400,
   RUN_NOT_FOUND: 404,
   SEQ_GAP: 409,
+  ARTIFACT_NAME_INVALID: 400,
+  UNAUTHORIZED: 401,
+  MODE_UNAVAILABLE: 501,
 };
 
 /** The HTTP status and JSON body for an error: RunlogErrors keep their code and message; anything else is a 500 without internals. */

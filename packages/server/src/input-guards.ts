@@ -1,10 +1,13 @@
+import { validateRunId, validateScopeName } from "@runlog/core/store-kit";
 import type { FastifyInstance } from "fastify";
+import { WRITE_AREAS } from "./auth/auth-hook.js";
 
 const hasNul = (value: unknown) => typeof value === "string" && value.includes("\u0000");
 
 /**
  * Route parameters and query values with NUL characters are refused up front: no store can hold
- * them (PostgreSQL text rejects them outright), and no legitimate name contains one.
+ * them (PostgreSQL text rejects them outright), and no legitimate name contains one. Writes must
+ * name entity, project and run as init() allows.
  */
 export function registerInputGuards(app: FastifyInstance): void {
   app.addHook("onRequest", async (request, reply) => {
@@ -13,6 +16,13 @@ export function registerInputGuards(app: FastifyInstance): void {
       return reply
         .code(400)
         .send({ code: "INVALID_ARGUMENT", message: "Route parameters and query values may not contain NUL characters." });
+    }
+    // What is written must be addressable as init() would name it: entity, project and run id rules.
+    if (WRITE_AREAS.some((area) => request.url.startsWith(area))) {
+      const params = (request.params ?? {}) as Record<string, string | undefined>;
+      if (params.entity !== undefined) validateScopeName("entity", params.entity);
+      if (params.project !== undefined) validateScopeName("project", params.project);
+      if (params.id !== undefined) validateRunId(params.id);
     }
   });
 }

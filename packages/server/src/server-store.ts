@@ -2,6 +2,9 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { openStoreReader, type StoreReader } from "@runlog/core";
 import { DB_FILE, LocalObjectStore } from "@runlog/core/store-kit";
+import { LocalArtifacts } from "./artifacts/local-artifacts.js";
+import { PgArtifactRegistry } from "./artifacts/pg-artifact-registry.js";
+import type { ServerArtifacts } from "./artifacts/server-artifacts.js";
 import type { KeyStore } from "./auth/api-keys.js";
 import { FileKeyStore } from "./auth/file-key-store.js";
 import { PgKeyStore } from "./auth/pg-key-store.js";
@@ -23,6 +26,9 @@ export interface ServerStore {
   readonly writer: RunWriter;
   readonly keys: KeyStore;
   readonly files: RunFileStore;
+  readonly artifacts: ServerArtifacts;
+  /** Where uploads are received before they reach their store. */
+  readonly tempDir: string;
   /** The embedded store's root (files and artifacts live there); undefined on PostgreSQL. */
   readonly root: string | undefined;
   /** Resolves when the store answers (the load balancer's health check). */
@@ -40,6 +46,8 @@ export async function openServerStore(options: {
   objectsEndpoint?: string | undefined;
   poolSize?: number;
 }): Promise<ServerStore> {
+  const tempDir = join(options.dir, "server", "uploads");
+  mkdirSync(tempDir, { recursive: true });
   if (options.store === undefined) {
     const writer = new SqliteRunWriter(join(options.dir, DB_FILE));
     const reader = openStoreReader({ dir: options.dir });
@@ -49,6 +57,8 @@ export async function openServerStore(options: {
       writer,
       keys: new FileKeyStore(join(options.dir, "server", "api-keys.json")),
       files: new LocalRunFiles(options.dir),
+      artifacts: new LocalArtifacts(options.dir),
+      tempDir,
       root: options.dir,
       async ping() {
         await reader.listProjects();
@@ -63,8 +73,6 @@ export async function openServerStore(options: {
     options.objects === undefined
       ? new LocalObjectStore(options.dir)
       : new S3ObjectStore({ url: options.objects, endpoint: options.objectsEndpoint, stateDir: join(options.dir, "server") });
-  const tempDir = join(options.dir, "server", "uploads");
-  mkdirSync(tempDir, { recursive: true });
   const pool = openPool(options.store, options.poolSize);
   try {
     await migrate(pool);
@@ -78,6 +86,8 @@ export async function openServerStore(options: {
     writer: new PgWriter(pool),
     keys: new PgKeyStore(pool),
     files: new ObjectRunFiles(pool, objects, tempDir),
+    artifacts: new PgArtifactRegistry(pool, objects),
+    tempDir,
     root: undefined,
     async ping() {
       await pool.query("SELECT 1");

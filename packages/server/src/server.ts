@@ -3,10 +3,11 @@ import { appDir } from "@runlog/ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import { registerApiRoutes } from "./api-routes.js";
 import { registerArtifactRoutes } from "./artifact-routes.js";
+import { registerArtifactIngestRoutes } from "./artifacts/artifact-routes-ingest.js";
 import { registerAuth } from "./auth/auth-hook.js";
 import { resolveBindPolicy } from "./bind-policy.js";
 import { errorResponse } from "./http-errors.js";
-import { registerIngestRoutes } from "./ingest/ingest-routes.js";
+import { MAX_FILE_BYTES, registerIngestRoutes } from "./ingest/ingest-routes.js";
 import { registerInputGuards } from "./input-guards.js";
 import { registerLiveEvents } from "./live-events.js";
 import { openServerStore, type ServerStore } from "./server-store.js";
@@ -91,10 +92,11 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
       }
     });
     registerApiRoutes(app, api, store.files);
-    registerArtifactRoutes(app, api);
+    registerArtifactRoutes(app, api, store.artifacts);
     registerLiveEvents(app, api, { pollMs: options.pollMs });
     registerStoreRoutes(app, store.reader);
     registerIngestRoutes(app, store.writer, store.files, options.maxFileBytes);
+    registerArtifactIngestRoutes(app, store.artifacts, store.tempDir, options.maxFileBytes ?? MAX_FILE_BYTES);
     registerStaticUi(app, options.appDir ?? appDir());
 
     await app.listen({ host, port: options.port ?? 6006 });

@@ -395,8 +395,11 @@ export class ArtifactRegistry implements HashCache {
     this.pendingHashes.push([path, size, mtimeMs, ino, hash.sha256, hash.md5]);
   }
 
-  private versionById(id: number): VersionRecord {
-    return this.toRecord(this.statement(`${VERSION_SELECT} WHERE v.id = ?`).get(id) as VersionRow);
+  /** A version by its id; throws RUN_NOT_FOUND when there is none. */
+  versionById(id: number): VersionRecord {
+    const row = this.statement(`${VERSION_SELECT} WHERE v.id = ?`).get(id) as VersionRow | undefined;
+    if (row === undefined) throw new RunlogError("RUN_NOT_FOUND", `No artifact version with id ${id}.`);
+    return this.toRecord(row);
   }
 
   private toRecord(row: VersionRow): VersionRecord {

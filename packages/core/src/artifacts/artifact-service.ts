@@ -35,10 +35,25 @@ export interface LogResult {
 }
 
 /**
+ * What a run's artifact methods need: the embedded store (ArtifactService) or a team server
+ * (RemoteArtifactService, for online runs).
+ */
+export interface ArtifactBackend extends ArtifactSource {
+  log(artifact: Artifact, target: LogTarget, onProgress?: (progress: ArtifactProgress) => void): Promise<LogResult>;
+  upsert(artifact: Artifact, target: LogTarget, distributedId: string): Promise<Artifact>;
+  finish(artifact: Artifact, target: LogTarget, distributedId: string): Promise<LogResult>;
+  /** Resolves an alias; records the run (`runPath`) as a consumer of the version. */
+  use(ref: CollectionRef, alias: string, runPath: string | undefined): Promise<Artifact>;
+  /** Links into a registry collection; returns the artifact as seen through the registry. */
+  link(record: VersionRecord, portfolio: CollectionRef, aliases: readonly string[]): Promise<Artifact>;
+  addAliases(record: VersionRecord, aliases: readonly string[]): Promise<Artifact>;
+}
+
+/**
  * Artifact operations over one runlog root: the object store plus the metadata in runlog.db.
  * Each call opens the database briefly, so nothing is held between calls.
  */
-export class ArtifactService implements ArtifactSource {
+export class ArtifactService implements ArtifactBackend {
   readonly objects: LocalObjectStore;
   private readonly dbPath: string;
 
@@ -170,7 +185,7 @@ export class ArtifactService implements ArtifactSource {
     });
   }
 
-  use(ref: CollectionRef, alias: string, runPath: string | undefined): Artifact {
+  async use(ref: CollectionRef, alias: string, runPath: string | undefined): Promise<Artifact> {
     return this.with((registry) => {
       const record = registry.resolve(ref, alias);
       if (runPath !== undefined) registry.recordLineage(runPath, record.id, "input");
@@ -178,12 +193,18 @@ export class ArtifactService implements ArtifactSource {
     });
   }
 
-  /** Links into a registry collection; returns the artifact as seen through the registry. */
-  link(record: VersionRecord, portfolio: CollectionRef, aliases: readonly string[]): Artifact {
+  async link(record: VersionRecord, portfolio: CollectionRef, aliases: readonly string[]): Promise<Artifact> {
     return this.with((registry) => {
       const index = registry.link(record.id, portfolio, aliases);
       return Artifact.fromRecord(registry.resolve(portfolio, `v${index}`), this);
     });
+  }
+
+  async addAliases(record: VersionRecord, aliases: readonly string[]): Promise<Artifact> {
+    return Artifact.fromRecord(
+      this.with((registry) => registry.addAliases(record.id, aliases)),
+      this,
+    );
   }
 
   /** Places every entry under `root` as a hard link into the store (a copy across file systems). */

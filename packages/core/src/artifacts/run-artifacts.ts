@@ -3,7 +3,7 @@ import { join, relative, resolve, sep } from "node:path";
 import { describeValue, RunlogError } from "../errors.js";
 import { Artifact } from "./artifact.js";
 import type { CollectionRef } from "./artifact-registry.js";
-import { type ArtifactProgress, type ArtifactService, defaultArtifactName } from "./artifact-service.js";
+import { type ArtifactBackend, type ArtifactProgress, defaultArtifactName } from "./artifact-service.js";
 import { parseArtifactPath, validateAliases, validateArtifactTags } from "./validate.js";
 
 export interface LogArtifactOptions {
@@ -39,7 +39,7 @@ interface RunIdentity {
  */
 export class RunArtifacts {
   constructor(
-    private readonly service: ArtifactService | undefined,
+    private readonly service: ArtifactBackend | undefined,
     private readonly run: RunIdentity,
     private readonly mode: "local" | "online" | "offline" | "disabled",
     private readonly warn: (message: string) => void,
@@ -90,10 +90,10 @@ export class RunArtifacts {
           "INVALID_ARGUMENT",
           `useArtifact: artifact ${nameOrArtifact.name} is a draft; log it first or use it by name.`,
         );
-      artifact = service.use(record, `v${record.versionIndex}`, this.run.path);
+      artifact = await service.use(record, `v${record.versionIndex}`, this.run.path);
     } else {
       const parsed = parseArtifactPath(nameOrArtifact);
-      artifact = service.use(this.collection(parsed), parsed.alias, this.run.path);
+      artifact = await service.use(this.collection(parsed), parsed.alias, this.run.path);
     }
     if (options.type !== undefined && options.type !== artifact.type) {
       throw new RunlogError(
@@ -104,10 +104,7 @@ export class RunArtifacts {
     const aliases = validateAliases(options.aliases);
     const record = artifact.record;
     if (aliases.length > 0 && record !== undefined) {
-      return Artifact.fromRecord(
-        service.with((registry) => registry.addAliases(record.id, aliases)),
-        service,
-      );
+      return service.addAliases(record, aliases);
     }
     return artifact;
   }
@@ -260,16 +257,10 @@ export class RunArtifacts {
     return this.collection(parsed);
   }
 
-  /** Artifacts live in the local store; offline and online runs cannot reach it in this release. */
-  private requireStore(what: string): ArtifactService | undefined {
+  /** Artifacts live in the local store, or on the team server for online runs; offline runs have neither. */
+  private requireStore(what: string): ArtifactBackend | undefined {
     if (this.mode === "offline") {
       throw new RunlogError("MODE_UNAVAILABLE", `${what} needs the store: offline runs cannot log or use artifacts yet. Use mode "local".`);
-    }
-    if (this.mode === "online") {
-      throw new RunlogError(
-        "MODE_UNAVAILABLE",
-        `${what} needs the artifact store: online runs cannot log or use artifacts through the server yet. Use mode "local" for runs with artifacts.`,
-      );
     }
     return this.service;
   }

@@ -12,6 +12,7 @@ import type { RunState } from "../pipeline/records.js";
 import type { DescribeRunResult, Sink, StoredRunSnapshot } from "../pipeline/sink.js";
 import { HttpSink } from "../store/http/http-sink.js";
 import { IngestClient } from "../store/http/ingest-client.js";
+import { RemoteArtifactService } from "../store/http/remote-artifacts.js";
 import { uploadRunDir } from "../store/http/sync-to-server.js";
 import { DB_FILE } from "../store/sqlite/database.js";
 import { SqliteSink } from "../store/sqlite/sqlite-sink.js";
@@ -353,7 +354,7 @@ export async function init(options?: InitOptions): Promise<Run> {
     pipeline,
     publishRunRecord: () => pipeline.push("run", runRecord(false)),
     artifacts: new RunArtifacts(
-      mode === "local" ? new ArtifactService(root) : undefined,
+      mode === "local" ? new ArtifactService(root) : online ? new RemoteArtifactService(online) : undefined,
       { id, entity, project, group, path: `${entity}/${project}/${id}` },
       mode,
       write,

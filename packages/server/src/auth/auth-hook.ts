@@ -24,6 +24,9 @@ declare module "fastify" {
 
 export const SESSION_COOKIE = "runlog_key";
 
+/** Where anything but a read needs a write key: logging, run files, artifacts and their objects. */
+export const WRITE_AREAS = ["/api/v1/ingest/", "/api/v1/artifacts/", "/api/v1/objects/"];
+
 function cookieKey(request: FastifyRequest): string | undefined {
   for (const part of (request.headers.cookie ?? "").split(";")) {
     const [name, ...value] = part.trim().split("=");
@@ -80,7 +83,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
       reply.header("retry-after", String(wait));
       return deny(reply, 429, "RATE_LIMITED", `Too many requests for key ${info.id}; retry after ${wait} s.`);
     }
-    const writing = request.method !== "GET" && request.method !== "HEAD" && request.url.startsWith("/api/v1/ingest/");
+    const writing = request.method !== "GET" && request.method !== "HEAD" && WRITE_AREAS.some((area) => request.url.startsWith(area));
     if (writing && info.scope !== "write") return deny(reply, 403, "FORBIDDEN", `Key ${info.id} is read-only; logging needs a write key.`);
     const entity = routeEntity(request);
     if (info.entity !== "*" && entity !== undefined && entity !== info.entity) {

@@ -127,6 +127,59 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (entity, project, run_id, path)
   );
   `,
+  `
+  -- Artifacts, as in the embedded store: collections ("sequence", or "portfolio" for registry
+  -- collections that link versions without copying), versions v0…vN, aliases, links, lineage.
+  -- File contents are in the object store by SHA-256.
+  CREATE TABLE artifact_collections (
+    id BIGSERIAL PRIMARY KEY,
+    entity TEXT NOT NULL,
+    project TEXT NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'sequence',
+    created_at DOUBLE PRECISION NOT NULL,
+    UNIQUE (entity, project, name)
+  );
+  CREATE TABLE artifact_versions (
+    id BIGSERIAL PRIMARY KEY,
+    collection_id BIGINT NOT NULL REFERENCES artifact_collections (id),
+    version_index INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    description TEXT,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    tags TEXT NOT NULL DEFAULT '[]',
+    manifest TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    file_count INTEGER NOT NULL,
+    created_by TEXT,
+    created_at DOUBLE PRECISION NOT NULL,
+    UNIQUE (collection_id, version_index)
+  );
+  CREATE INDEX artifact_versions_by_digest ON artifact_versions (collection_id, digest);
+  CREATE TABLE artifact_aliases (
+    collection_id BIGINT NOT NULL REFERENCES artifact_collections (id),
+    alias TEXT NOT NULL,
+    version_id BIGINT NOT NULL REFERENCES artifact_versions (id),
+    PRIMARY KEY (collection_id, alias)
+  );
+  CREATE TABLE artifact_links (
+    portfolio_id BIGINT NOT NULL REFERENCES artifact_collections (id),
+    link_index INTEGER NOT NULL,
+    version_id BIGINT NOT NULL REFERENCES artifact_versions (id),
+    created_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (portfolio_id, link_index),
+    UNIQUE (portfolio_id, version_id)
+  );
+  CREATE TABLE artifact_lineage (
+    run_path TEXT NOT NULL,
+    version_id BIGINT NOT NULL REFERENCES artifact_versions (id),
+    direction TEXT NOT NULL CHECK (direction IN ('input', 'output')),
+    created_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (run_path, version_id, direction)
+  );
+  CREATE INDEX artifact_lineage_by_version ON artifact_lineage (version_id);
+  `,
 ];
 
 /** Any fixed 64-bit number: every instance takes this advisory lock before migrating. */

@@ -3,7 +3,7 @@ import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { RunlogError } from "../../errors.js";
 import type { DescribeRunResult } from "../../pipeline/sink.js";
-import { decodeJson } from "../../util/json.js";
+import { decodeJson, encodeJson } from "../../util/json.js";
 import { serverEndpoint } from "./server-url.js";
 
 const gzipAsync = promisify(gzip);
@@ -17,7 +17,7 @@ export interface RunAddress {
 /** A failed request; `retryable` when the server may take it later (down, overloaded, rate-limited). */
 export class IngestError extends RunlogError {
   constructor(
-    code: "SERVER_UNAVAILABLE" | "SERVER_REJECTED" | "UNAUTHORIZED",
+    code: "SERVER_UNAVAILABLE" | "SERVER_REJECTED" | "UNAUTHORIZED" | "RUN_NOT_FOUND",
     message: string,
     readonly retryable: boolean,
     readonly retryAfterMs?: number,
@@ -36,46 +36,60 @@ const REQUEST_TIMEOUT_MS = 60_000;
  * Node's fetch keeps connections alive between requests.
  */
 export class IngestClient {
+  /** `<baseUrl>/api/v1/ingest`. */
   readonly base: string;
+  /** `<baseUrl>/api/v1`. */
+  private readonly root: string;
 
   constructor(
     baseUrl: string,
     private readonly apiKey: string | undefined,
   ) {
     this.base = serverEndpoint(baseUrl, "ingest", "baseUrl");
+    this.root = this.base.slice(0, -"/ingest".length);
   }
 
   describe(address: RunAddress): Promise<DescribeRunResult> {
-    return this.post<DescribeRunResult>(address, "describe");
+    return this.request<DescribeRunResult>("POST", runPath(address, "describe"));
   }
 
   async heartbeat(address: RunAddress): Promise<void> {
-    await this.post(address, "heartbeat");
+    await this.request("POST", runPath(address, "heartbeat"));
   }
 
   /** Sends frames; resolves to the run's applied sequence on the server. */
   async records(address: RunAddress, frames: Uint8Array): Promise<number> {
     const compress = frames.byteLength > COMPRESS_ABOVE;
     const body = compress ? await gzipAsync(frames, { level: 1 }) : frames;
-    const result = await this.post<{ appliedSeq: number }>(address, "records", body, compress);
+    const result = await this.request<{ appliedSeq: number }>("POST", runPath(address, "records"), { bytes: body, gzipped: compress });
     return result.appliedSeq;
   }
 
   /** Uploads a run file (media, run.save, output.log) from disk, streamed. */
   async putFile(address: RunAddress, path: string, source: string): Promise<void> {
     const action = `files/${path.split("/").map(encodeURIComponent).join("/")}`;
-    await this.post(address, action, await openAsBlob(source), false, "PUT");
+    await this.request("PUT", runPath(address, action), { bytes: await openAsBlob(source) });
   }
 
-  private async post<T>(address: RunAddress, action: string, body?: Uint8Array | Blob, gzipped = false, method = "POST"): Promise<T> {
+  /**
+   * Any request under `/api/v1` (`path` starts after it): JSON or bytes out, JSON back. Failures
+   * are IngestErrors that say whether a retry may succeed.
+   */
+  async request<T>(method: string, path: string, body?: { bytes: Uint8Array | Blob; gzipped?: boolean } | { json: unknown }): Promise<T> {
     const headers: Record<string, string> = {};
     if (this.apiKey !== undefined) headers.authorization = `Bearer ${this.apiKey}`;
-    if (body !== undefined) headers["content-type"] = "application/octet-stream";
-    if (gzipped) headers["content-encoding"] = "gzip";
-    const url = `${this.base}/${[address.entity, address.project, address.id].map(encodeURIComponent).join("/")}/${action}`;
+    let payload: Uint8Array | Blob | string | undefined;
+    if (body !== undefined && "json" in body) {
+      headers["content-type"] = "application/json";
+      payload = encodeJson(body.json);
+    } else if (body !== undefined) {
+      headers["content-type"] = "application/octet-stream";
+      if (body.gzipped) headers["content-encoding"] = "gzip";
+      payload = body.bytes;
+    }
     let response: Response;
     try {
-      response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      response = await fetch(`${this.root}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     } catch (error) {
       throw new IngestError(
         "SERVER_UNAVAILABLE",
@@ -90,6 +104,7 @@ export class IngestClient {
     const text = await response.text();
     if (response.ok) return (text === "" ? undefined : decodeJson<T>(text)) as T;
     const detail = parseMessage(text);
+    const action = path.split("?")[0]?.split("/").pop() ?? path;
     if (response.status === 429 || response.status === 408 || response.status >= 500) {
       const retryAfter = Number(response.headers.get("retry-after"));
       throw new IngestError(
@@ -99,10 +114,32 @@ export class IngestClient {
         retryAfter > 0 ? retryAfter * 1000 : undefined,
       );
     }
-    const code = response.status === 401 || response.status === 403 ? "UNAUTHORIZED" : "SERVER_REJECTED";
+    const code =
+      response.status === 401 || response.status === 403 ? "UNAUTHORIZED" : response.status === 404 ? "RUN_NOT_FOUND" : "SERVER_REJECTED";
     throw new IngestError(code, `The runlog server answered ${response.status} for ${action}: ${detail}`, false);
   }
+
+  /** The response of a bodiless GET/HEAD, for streaming downloads and existence checks. */
+  async raw(method: "GET" | "HEAD", path: string): Promise<Response> {
+    const headers: Record<string, string> = this.apiKey === undefined ? {} : { authorization: `Bearer ${this.apiKey}` };
+    try {
+      return await fetch(`${this.root}${path}`, { method, headers, signal: AbortSignal.timeout(10 * REQUEST_TIMEOUT_MS) });
+    } catch (error) {
+      throw new IngestError(
+        "SERVER_UNAVAILABLE",
+        `Cannot reach the runlog server at ${this.base}: ${(error as Error).message}.`,
+        true,
+        undefined,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
 }
+
+const runPath = (address: RunAddress, action: string) =>
+  `/ingest/${[address.entity, address.project, address.id].map(encodeURIComponent).join("/")}/${action}`;
 
 function parseMessage(text: string): string {
   try {

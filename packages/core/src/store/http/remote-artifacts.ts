@@ -1,0 +1,170 @@
+import { createHash } from "node:crypto";
+import { createWriteStream, mkdirSync, openAsBlob, renameSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { Artifact } from "../../artifacts/artifact.js";
+import type { CollectionRef, VersionRecord } from "../../artifacts/artifact-registry.js";
+import type { ArtifactBackend, ArtifactProgress, LogResult, LogTarget } from "../../artifacts/artifact-service.js";
+import type { ManifestEntry } from "../../artifacts/manifest.js";
+import { hashFile } from "../../artifacts/object-store.js";
+import { describeReference, fetchReference } from "../../artifacts/references.js";
+import { resolveInside } from "../../artifacts/safe-path.js";
+import { RunlogError } from "../../errors.js";
+import { forEachLimited } from "../../util/pool.js";
+import type { IngestClient } from "./ingest-client.js";
+
+/** Files hashed, uploaded or downloaded at once. */
+const CONCURRENCY = 8;
+
+const scope = (ref: { entity: string; project: string }) =>
+  `/artifacts/${encodeURIComponent(ref.entity)}/${encodeURIComponent(ref.project)}`;
+const named = (ref: CollectionRef) => `${scope(ref)}/${encodeURIComponent(ref.name)}`;
+
+/**
+ * Artifacts of an online run, on the team server: files are hashed here and only content the
+ * server lacks is uploaded (`PUT /api/v1/objects/<sha256>`, checked there); the version is then
+ * committed in one request. Downloads stream each object and check its SHA-256 before placing it.
+ */
+export class RemoteArtifactService implements ArtifactBackend {
+  constructor(
+    private readonly client: IngestClient,
+    // W&B downloads to ./artifacts/<name>:<version> unless WANDB_ARTIFACT_DIR says otherwise.
+    readonly defaultDownloadRoot = process.env.RUNLOG_ARTIFACT_DIR || join(process.cwd(), "artifacts"),
+  ) {}
+
+  async log(artifact: Artifact, target: LogTarget, onProgress?: (progress: ArtifactProgress) => void): Promise<LogResult> {
+    const files = [...artifact.pendingFiles()];
+    const references = [...artifact.pendingReferences()];
+    if (files.length === 0 && references.length === 0) {
+      throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name} has no files; add some with addFile, addDir or newFile.`);
+    }
+    const contents: Record<string, ManifestEntry> = {};
+    let bytesWritten = 0;
+    let filesDone = 0;
+    let bytesDone = 0;
+    await forEachLimited(files, CONCURRENCY, async ([path, local]) => {
+      const hash = await hashFile(local).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOENT") throw error;
+        throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name}: ${local} (entry "${path}") no longer exists.`);
+      });
+      const known = await this.client.raw("HEAD", `/objects/${hash.sha256}`);
+      if (known.status !== 200) {
+        await this.client.request("PUT", `/objects/${hash.sha256}`, { bytes: await openAsBlob(local) });
+        bytesWritten += hash.size;
+      }
+      contents[path] = { digest: hash.md5, size: hash.size, extra: { sha256: hash.sha256 } };
+      bytesDone += hash.size;
+      onProgress?.({ filesDone: ++filesDone, filesTotal: files.length, bytesDone });
+    });
+    await forEachLimited(references, CONCURRENCY, async ([path, reference]) => {
+      Object.assign(contents, await describeReference(path, reference));
+    });
+    const ref = { entity: target.entity, project: target.project, name: artifact.name };
+    // Incremental: the new version starts from the latest one's files.
+    const base = artifact.incremental ? await this.latestContents(ref) : {};
+    const result = await this.client.request<{ version: VersionRecord; created: boolean }>("POST", `${scope(ref)}/commit`, {
+      json: {
+        name: artifact.name,
+        type: artifact.type,
+        description: artifact.description,
+        metadata: artifact.metadata,
+        tags: target.tags,
+        contents: { ...base, ...contents },
+        aliases: target.aliases,
+        runPath: target.runPath,
+      },
+    });
+    return { artifact: artifact.attach(result.version, this), created: result.created, bytesWritten };
+  }
+
+  async upsert(): Promise<Artifact> {
+    throw distributedUnavailable();
+  }
+
+  async finish(): Promise<LogResult> {
+    throw distributedUnavailable();
+  }
+
+  async use(ref: CollectionRef, alias: string, runPath: string | undefined): Promise<Artifact> {
+    const record = await this.client.request<VersionRecord>("POST", `${named(ref)}/resolve`, { json: { alias, runPath } });
+    return Artifact.fromRecord(record, this);
+  }
+
+  async link(record: VersionRecord, portfolio: CollectionRef, aliases: readonly string[]): Promise<Artifact> {
+    const linked = await this.client.request<VersionRecord>("POST", `${named(portfolio)}/link`, {
+      json: { versionId: record.id, aliases },
+    });
+    return Artifact.fromRecord(linked, this);
+  }
+
+  async addAliases(record: VersionRecord, aliases: readonly string[]): Promise<Artifact> {
+    const updated = await this.client.request<VersionRecord>("POST", `${named(record)}/aliases`, {
+      json: { versionId: record.id, aliases },
+    });
+    return Artifact.fromRecord(updated, this);
+  }
+
+  async download(record: VersionRecord, root: string, onProgress?: (progress: ArtifactProgress) => void): Promise<void> {
+    const entries = Object.entries(record.manifest.contents);
+    let filesDone = 0;
+    let bytesDone = 0;
+    mkdirSync(root, { recursive: true });
+    await forEachLimited(entries, CONCURRENCY, async ([path, entry]) => {
+      const destination = resolveInside(root, path, "artifact entry name");
+      mkdirSync(dirname(destination), { recursive: true });
+      if (entry.ref !== undefined) await fetchReference(entry, destination);
+      else await this.fetchObject(record, path, entry, destination);
+      bytesDone += entry.size;
+      onProgress?.({ filesDone: ++filesDone, filesTotal: entries.length, bytesDone });
+    });
+  }
+
+  private async fetchObject(record: VersionRecord, path: string, entry: ManifestEntry, destination: string): Promise<void> {
+    const sha256 = entry.extra?.sha256;
+    const response = sha256 === undefined ? undefined : await this.client.raw("GET", `/objects/${sha256}`);
+    if (response?.body == null || !response.ok) {
+      throw new RunlogError("STORE_ERROR", `Artifact ${record.name}:v${record.versionIndex}: the server has no content for "${path}".`);
+    }
+    const temp = `${destination}.${process.pid}.download`;
+    const hash = createHash("sha256");
+    try {
+      await pipeline(
+        Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
+        async function* (chunks: AsyncIterable<Buffer>) {
+          for await (const chunk of chunks) {
+            hash.update(chunk);
+            yield chunk;
+          }
+        },
+        createWriteStream(temp),
+      );
+      if (hash.digest("hex") !== sha256) {
+        throw new RunlogError(
+          "STORE_ERROR",
+          `Artifact ${record.name}:v${record.versionIndex}: "${path}" arrived corrupted (SHA-256 mismatch); try again.`,
+        );
+      }
+      renameSync(temp, destination);
+    } finally {
+      rmSync(temp, { force: true });
+    }
+  }
+
+  private async latestContents(ref: CollectionRef): Promise<Record<string, ManifestEntry>> {
+    try {
+      const latest = await this.client.request<VersionRecord>("POST", `${named(ref)}/resolve`, { json: { alias: "latest" } });
+      return { ...latest.manifest.contents };
+    } catch (error) {
+      if (RunlogError.isInstance(error) && error.code === "RUN_NOT_FOUND") return {};
+      throw error;
+    }
+  }
+}
+
+function distributedUnavailable(): RunlogError {
+  return new RunlogError(
+    "MODE_UNAVAILABLE",
+    "upsertArtifact/finishArtifact (distributed artifacts) need the embedded store for now; online runs can logArtifact, useArtifact and linkArtifact.",
+  );
+}

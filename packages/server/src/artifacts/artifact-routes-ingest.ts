@@ -1,0 +1,163 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { RunlogError } from "@runlog/core";
+import {
+  buildManifest,
+  type ManifestEntry,
+  manifestDigest,
+  validateAliases,
+  validateArtifactName,
+  validateArtifactTags,
+  validateArtifactType,
+  validateMetadata,
+} from "@runlog/core/store-kit";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { canSeeEntity } from "../auth/auth-hook.js";
+import { receive } from "../files/run-files.js";
+import { sendJson } from "../json-reply.js";
+import type { ServerArtifacts } from "./server-artifacts.js";
+
+type ScopeParams = { entity: string; project: string };
+type NameParams = ScopeParams & { name: string };
+
+const SHA256 = /^[0-9a-f]{64}$/;
+/** A commit names every file; 10,000 files of manifest fit well below this. */
+const MAX_COMMIT_BYTES = 64 * 1024 * 1024;
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+function bad(message: string): never {
+  throw new RunlogError("INVALID_ARGUMENT", message);
+}
+
+/** The manifest entries a client sends: stored objects (by SHA-256) or references (s3://, file://…). */
+function checkContents(contents: unknown): Record<string, ManifestEntry> {
+  if (!isObject(contents) || Object.keys(contents).length === 0) bad("contents must name at least one file.");
+  const out: Record<string, ManifestEntry> = {};
+  for (const [path, entry] of Object.entries(contents)) {
+    if (path.length > 1000 || path.startsWith("/") || path.split("/").includes("..") || path.includes("\0"))
+      bad(`Entry ${JSON.stringify(path.slice(0, 100))} is not a safe relative path.`);
+    if (!isObject(entry) || typeof entry.digest !== "string" || !Number.isSafeInteger(entry.size) || (entry.size as number) < 0) {
+      bad(`Entry ${JSON.stringify(path.slice(0, 100))} needs a digest and a size.`);
+    }
+    const sha256 = isObject(entry.extra) ? entry.extra.sha256 : undefined;
+    if (typeof entry.ref === "string") out[path] = { digest: entry.digest, size: entry.size as number, ref: entry.ref.slice(0, 2000) };
+    else if (typeof sha256 === "string" && SHA256.test(sha256))
+      out[path] = { digest: entry.digest, size: entry.size as number, extra: { sha256 } };
+    else bad(`Entry ${JSON.stringify(path.slice(0, 100))} needs extra.sha256 (uploaded to /api/v1/objects first) or a ref.`);
+  }
+  return out;
+}
+
+/** `entity/project/id` of the run using or logging an artifact; the key must cover its entity. */
+function checkRunPath(request: FastifyRequest, runPath: unknown): string | undefined {
+  if (runPath === undefined) return undefined;
+  if (typeof runPath !== "string" || runPath.length > 400 || !/^[^/\0]+\/[^/\0]+\/[^/\0]+$/.test(runPath))
+    bad("runPath must be entity/project/id.");
+  if (!canSeeEntity(request, runPath.split("/")[0] as string)) bad("runPath names a run of another entity than the key's.");
+  return runPath;
+}
+
+/**
+ * Artifacts of online runs: objects by SHA-256 (`/api/v1/objects/:sha256`, content checked on
+ * upload), and the registry (`/api/v1/artifacts/:entity/:project/…`): commit, resolve (with
+ * lineage), link into a registry collection, add aliases.
+ */
+export function registerArtifactIngestRoutes(
+  app: FastifyInstance,
+  artifacts: ServerArtifacts,
+  tempDir: string,
+  maxFileBytes: number,
+): void {
+  const shaOf = (params: { sha256: string }) =>
+    SHA256.test(params.sha256) ? params.sha256 : bad("Objects are named by their SHA-256 (64 hex digits).");
+
+  app.register(async (scope) => {
+    scope.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
+    scope.put<{ Params: { sha256: string }; Body: Readable }>("/api/v1/objects/:sha256", async (request, reply) => {
+      const sha256 = shaOf(request.params);
+      if (typeof request.body?.pipe !== "function") bad("Send the object as Content-Type: application/octet-stream.");
+      if (await artifacts.objects.exists(sha256)) {
+        request.body.resume();
+        return sendJson(reply, { sha256, stored: false });
+      }
+      const temp = join(tempDir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+      try {
+        const received = await receive(request.body, temp, maxFileBytes);
+        if (received.sha256 !== sha256) bad(`The body's SHA-256 is ${received.sha256}, not ${sha256}: refusing a mislabelled object.`);
+        await artifacts.objects.put(temp);
+        return sendJson(reply, { sha256, stored: true });
+      } finally {
+        rmSync(temp, { force: true });
+      }
+    });
+  });
+
+  app.head<{ Params: { sha256: string } }>("/api/v1/objects/:sha256", async (request, reply) =>
+    reply.code((await artifacts.objects.exists(shaOf(request.params))) ? 200 : 404).send(),
+  );
+  app.get<{ Params: { sha256: string } }>("/api/v1/objects/:sha256", async (request, reply) => {
+    const object = await artifacts.objects.open(shaOf(request.params));
+    if (object === undefined) return reply.code(404).send({ code: "NOT_FOUND", message: "No such object." });
+    reply.header("content-length", String(object.size));
+    return reply.type("application/octet-stream").send(object.stream);
+  });
+
+  const base = "/api/v1/artifacts/:entity/:project";
+  app.post<{ Params: ScopeParams; Body: Record<string, unknown> }>(
+    `${base}/commit`,
+    { bodyLimit: MAX_COMMIT_BYTES },
+    async (request, reply) => {
+      const body = isObject(request.body) ? request.body : bad("Send the commit as a JSON object.");
+      const name = validateArtifactName(body.name);
+      const contents = checkContents(body.contents);
+      for (const entry of Object.values(contents)) {
+        const sha256 = entry.extra?.sha256;
+        if (sha256 !== undefined && !(await artifacts.objects.exists(sha256)))
+          bad(`Object ${sha256} was not uploaded; PUT it to /api/v1/objects/${sha256} first.`);
+      }
+      const manifest = buildManifest(contents);
+      const sizes = Object.values(contents).reduce((sum, entry) => sum + entry.size, 0);
+      const result = await artifacts.commit({
+        ...request.params,
+        name,
+        type: validateArtifactType(body.type, name),
+        description: typeof body.description === "string" ? body.description.slice(0, 100_000) : undefined,
+        metadata: validateMetadata(body.metadata),
+        tags: validateArtifactTags(body.tags ?? []),
+        manifest,
+        digest: manifestDigest(manifest.contents),
+        size: sizes,
+        fileCount: Object.keys(contents).length,
+        aliases: validateAliases(body.aliases ?? []),
+        runPath: checkRunPath(request, body.runPath),
+      });
+      return sendJson(reply, result);
+    },
+  );
+
+  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(`${base}/:name/resolve`, async (request, reply) => {
+    const body = isObject(request.body) ? request.body : {};
+    const alias = typeof body.alias === "string" && body.alias.length <= 128 ? body.alias : "latest";
+    return sendJson(reply, await artifacts.resolve(request.params, alias, checkRunPath(request, body.runPath)));
+  });
+
+  const versionFor = async (request: FastifyRequest<{ Params: NameParams; Body: Record<string, unknown> }>) => {
+    const id = isObject(request.body) ? request.body.versionId : undefined;
+    const version = Number.isSafeInteger(id) ? await artifacts.version(id as number) : undefined;
+    // A key reaches only its entity's versions, whatever id it sends.
+    if (version === undefined || !canSeeEntity(request, version.entity) || version.entity !== request.params.entity) {
+      throw new RunlogError("RUN_NOT_FOUND", `No artifact version ${String(id).slice(0, 20)} in entity ${request.params.entity}.`);
+    }
+    return version;
+  };
+  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(`${base}/:name/link`, async (request, reply) => {
+    const version = await versionFor(request);
+    return sendJson(reply, await artifacts.link(version.id, request.params, validateAliases(request.body.aliases ?? [])));
+  });
+  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(`${base}/:name/aliases`, async (request, reply) => {
+    const version = await versionFor(request);
+    return sendJson(reply, await artifacts.addAliases(version.id, validateAliases(request.body.aliases ?? [])));
+  });
+}

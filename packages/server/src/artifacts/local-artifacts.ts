@@ -1,0 +1,66 @@
+import { join } from "node:path";
+import {
+  ArtifactRegistry,
+  type CollectionRef,
+  type CommitRequest,
+  DB_FILE,
+  LocalObjectStore,
+  type VersionRecord,
+} from "@runlog/core/store-kit";
+import type { ServerArtifacts } from "./server-artifacts.js";
+
+/** Artifacts of a server on the embedded store: the registry in runlog.db, objects under the root. */
+export class LocalArtifacts implements ServerArtifacts {
+  readonly objects: LocalObjectStore;
+  private readonly dbPath: string;
+
+  constructor(root: string) {
+    this.objects = new LocalObjectStore(root);
+    this.dbPath = join(root, DB_FILE);
+  }
+
+  private with<T>(fn: (registry: ArtifactRegistry) => T): T {
+    const registry = new ArtifactRegistry(this.dbPath);
+    try {
+      return fn(registry);
+    } finally {
+      registry.close();
+    }
+  }
+
+  async commit(request: CommitRequest) {
+    return this.with((registry) => registry.commit(request));
+  }
+
+  async resolve(ref: CollectionRef, alias: string, runPath: string | undefined): Promise<VersionRecord> {
+    return this.with((registry) => {
+      const record = registry.resolve(ref, alias);
+      if (runPath !== undefined) registry.recordLineage(runPath, record.id, "input");
+      return record;
+    });
+  }
+
+  async link(versionId: number, portfolio: CollectionRef, aliases: readonly string[]): Promise<VersionRecord> {
+    return this.with((registry) => registry.resolve(portfolio, `v${registry.link(versionId, portfolio, aliases)}`));
+  }
+
+  async addAliases(versionId: number, aliases: readonly string[]): Promise<VersionRecord> {
+    return this.with((registry) => registry.addAliases(versionId, aliases));
+  }
+
+  async runArtifacts(runPath: string, direction: "input" | "output"): Promise<VersionRecord[]> {
+    return this.with((registry) => registry.runArtifacts(runPath, direction));
+  }
+
+  async lineage(runPath: string) {
+    return this.with((registry) => registry.lineage({ runPath }));
+  }
+
+  async version(id: number): Promise<VersionRecord | undefined> {
+    try {
+      return this.with((registry) => registry.versionById(id));
+    } catch {
+      return undefined;
+    }
+  }
+}

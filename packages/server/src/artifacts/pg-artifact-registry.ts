@@ -1,0 +1,292 @@
+import { RunlogError } from "@runlog/core";
+import type { CollectionRef, CommitRequest, Manifest, ObjectStore, VersionRecord } from "@runlog/core/store-kit";
+import type { Pool, PoolClient } from "pg";
+import type { LineageGraph, ServerArtifacts } from "./server-artifacts.js";
+
+interface VersionRow {
+  id: number;
+  entity: string;
+  project: string;
+  name: string;
+  type: string;
+  version_index: number;
+  digest: string;
+  description: string | null;
+  metadata: string;
+  tags: string;
+  manifest: string;
+  size: number;
+  file_count: number;
+  created_by: string | null;
+  created_at: number;
+}
+
+const VERSION_SELECT = `SELECT v.*, c.entity, c.project, c.name, c.type FROM artifact_versions v
+  JOIN artifact_collections c ON c.id = v.collection_id`;
+
+/**
+ * The artifact registry in PostgreSQL, with the embedded registry's rules: a version per distinct
+ * content digest, `latest` always moving, aliases unique per collection, registry collections that
+ * link versions without copying, lineage by run path. A commit or link locks its collection row,
+ * so two instances never hand out the same version index.
+ */
+export class PgArtifactRegistry implements ServerArtifacts {
+  constructor(
+    private readonly pool: Pool,
+    readonly objects: ObjectStore,
+  ) {}
+
+  async commit(request: CommitRequest): Promise<{ version: VersionRecord; created: boolean }> {
+    return this.transaction(async (client) => {
+      const collection = await ensureCollection(client, request, request.type, "sequence");
+      const { rows: existing } = await client.query<{ id: number }>(
+        "SELECT id FROM artifact_versions WHERE collection_id = $1 AND digest = $2 ORDER BY version_index DESC LIMIT 1",
+        [collection, request.digest],
+      );
+      let versionId = existing[0]?.id;
+      if (versionId === undefined) {
+        const { rows } = await client.query<{ id: number }>(
+          `INSERT INTO artifact_versions (collection_id, version_index, digest, description, metadata, tags, manifest, size, file_count, created_by, created_at)
+           SELECT $1, COALESCE(MAX(version_index), -1) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM artifact_versions WHERE collection_id = $1
+           RETURNING id`,
+          [
+            collection,
+            request.digest,
+            request.description ?? null,
+            JSON.stringify(request.metadata),
+            JSON.stringify(request.tags),
+            JSON.stringify(request.manifest),
+            request.size,
+            request.fileCount,
+            request.runPath ?? null,
+            Date.now() / 1000,
+          ],
+        );
+        versionId = (rows[0] as { id: number }).id;
+        await setAlias(client, collection, "latest", versionId);
+      }
+      for (const alias of request.aliases) await setAlias(client, collection, alias, versionId);
+      if (request.runPath !== undefined) await recordLineage(client, request.runPath, versionId, "output");
+      return { version: await versionById(client, versionId), created: existing.length === 0 };
+    });
+  }
+
+  async resolve(ref: CollectionRef, alias: string, runPath: string | undefined): Promise<VersionRecord> {
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<{ id: number; kind: string }>(
+        "SELECT id, kind FROM artifact_collections WHERE entity = $1 AND project = $2 AND name = $3",
+        [ref.entity, ref.project, ref.name],
+      );
+      const collection = rows[0];
+      const where = `${ref.entity}/${ref.project}/${ref.name}:${alias}`;
+      if (collection === undefined) {
+        throw new RunlogError(
+          "RUN_NOT_FOUND",
+          `Artifact ${where} was not found: no artifact of that name was logged in ${ref.entity}/${ref.project}.`,
+        );
+      }
+      const numbered = /^v(\d+)$/.exec(alias);
+      const query = numbered
+        ? collection.kind === "portfolio"
+          ? { text: "SELECT version_id AS id FROM artifact_links WHERE portfolio_id = $1 AND link_index = $2", value: Number(numbered[1]) }
+          : { text: "SELECT id FROM artifact_versions WHERE collection_id = $1 AND version_index = $2", value: Number(numbered[1]) }
+        : { text: "SELECT version_id AS id FROM artifact_aliases WHERE collection_id = $1 AND alias = $2", value: alias };
+      const { rows: found } = await client.query<{ id: number }>(query.text, [collection.id, query.value]);
+      const versionId = found[0]?.id;
+      if (versionId === undefined) throw new RunlogError("RUN_NOT_FOUND", `Artifact ${where} was not found: no version has that alias.`);
+      if (runPath !== undefined) await recordLineage(client, runPath, versionId, "input");
+      return collection.kind === "portfolio" ? registryView(client, collection.id, ref, versionId) : versionById(client, versionId);
+    });
+  }
+
+  async link(versionId: number, portfolio: CollectionRef, aliases: readonly string[]): Promise<VersionRecord> {
+    return this.transaction(async (client) => {
+      const version = await versionById(client, versionId);
+      const collection = await ensureCollection(client, portfolio, version.type, "portfolio");
+      const { rows: existing } = await client.query<{ link_index: number }>(
+        "SELECT link_index FROM artifact_links WHERE portfolio_id = $1 AND version_id = $2",
+        [collection, versionId],
+      );
+      if (existing.length === 0) {
+        await client.query(
+          `INSERT INTO artifact_links (portfolio_id, link_index, version_id, created_at)
+           SELECT $1, COALESCE(MAX(link_index), -1) + 1, $2, $3 FROM artifact_links WHERE portfolio_id = $1`,
+          [collection, versionId, Date.now() / 1000],
+        );
+        await setAlias(client, collection, "latest", versionId);
+      }
+      for (const alias of aliases) await setAlias(client, collection, alias, versionId);
+      return registryView(client, collection, portfolio, versionId);
+    });
+  }
+
+  async addAliases(versionId: number, aliases: readonly string[]): Promise<VersionRecord> {
+    return this.transaction(async (client) => {
+      const version = await versionById(client, versionId);
+      const { rows } = await client.query<{ collection_id: number }>("SELECT collection_id FROM artifact_versions WHERE id = $1", [
+        version.id,
+      ]);
+      for (const alias of aliases) await setAlias(client, (rows[0] as { collection_id: number }).collection_id, alias, versionId);
+      return versionById(client, versionId);
+    });
+  }
+
+  async version(id: number): Promise<VersionRecord | undefined> {
+    return this.withClient((client) =>
+      versionById(client, id).catch((error) => {
+        if (RunlogError.isInstance(error) && error.code === "RUN_NOT_FOUND") return undefined;
+        throw error;
+      }),
+    );
+  }
+
+  async runArtifacts(runPath: string, direction: "input" | "output"): Promise<VersionRecord[]> {
+    return this.withClient(async (client) => {
+      const { rows } = await client.query<{ version_id: number }>(
+        "SELECT version_id FROM artifact_lineage WHERE run_path = $1 AND direction = $2 ORDER BY created_at, version_id",
+        [runPath, direction],
+      );
+      return Promise.all(rows.map((row) => versionById(client, row.version_id)));
+    });
+  }
+
+  /** Breadth-first over lineage edges from the run, as the embedded registry does. */
+  async lineage(runPath: string): Promise<LineageGraph> {
+    return this.withClient(async (client) => {
+      const runs = new Set<string>();
+      const versions = new Map<number, VersionRecord>();
+      const edges = new Map<string, { from: string; to: string }>();
+      let frontier: ({ runPath: string } | { versionId: number })[] = [{ runPath }];
+      while (frontier.length > 0) {
+        const next: typeof frontier = [];
+        for (const node of frontier) {
+          const isRun = "runPath" in node;
+          if (isRun ? runs.has(node.runPath) : versions.has(node.versionId)) continue;
+          if (isRun) runs.add(node.runPath);
+          else versions.set(node.versionId, await versionById(client, node.versionId));
+          const { rows } = await client.query<{ run_path: string; version_id: number; direction: string }>(
+            `SELECT run_path, version_id, direction FROM artifact_lineage WHERE ${isRun ? "run_path" : "version_id"} = $1`,
+            [isRun ? node.runPath : node.versionId],
+          );
+          for (const row of rows) {
+            const run = `run:${row.run_path}`;
+            const artifact = `artifact:${row.version_id}`;
+            const edge = row.direction === "output" ? { from: run, to: artifact } : { from: artifact, to: run };
+            edges.set(`${edge.from}>${edge.to}`, edge);
+            next.push(isRun ? { versionId: row.version_id } : { runPath: row.run_path });
+          }
+        }
+        frontier = next;
+      }
+      return { runs: [...runs], versions: [...versions.values()], edges: [...edges.values()] };
+    });
+  }
+
+  private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      return await work(client);
+    } finally {
+      client.release();
+    }
+  }
+
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** The collection's id, created if needed, and locked for the rest of the transaction. */
+async function ensureCollection(client: PoolClient, ref: CollectionRef, type: string, kind: "sequence" | "portfolio"): Promise<number> {
+  await client.query(
+    `INSERT INTO artifact_collections (entity, project, name, type, kind, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (entity, project, name) DO NOTHING`,
+    [ref.entity, ref.project, ref.name, type, kind, Date.now() / 1000],
+  );
+  const { rows } = await client.query<{ id: number; type: string }>(
+    "SELECT id, type FROM artifact_collections WHERE entity = $1 AND project = $2 AND name = $3 FOR UPDATE",
+    [ref.entity, ref.project, ref.name],
+  );
+  const collection = rows[0] as { id: number; type: string };
+  if (collection.type !== type) {
+    throw new RunlogError(
+      "INVALID_ARGUMENT",
+      `Artifact ${ref.entity}/${ref.project}/${ref.name} has type "${collection.type}"; cannot add a version of type "${type}". Use another name.`,
+    );
+  }
+  return collection.id;
+}
+
+async function setAlias(client: PoolClient, collection: number, alias: string, versionId: number): Promise<void> {
+  await client.query(
+    `INSERT INTO artifact_aliases (collection_id, alias, version_id) VALUES ($1, $2, $3)
+     ON CONFLICT (collection_id, alias) DO UPDATE SET version_id = excluded.version_id`,
+    [collection, alias, versionId],
+  );
+}
+
+async function recordLineage(client: PoolClient, runPath: string, versionId: number, direction: "input" | "output"): Promise<void> {
+  await client.query(
+    "INSERT INTO artifact_lineage (run_path, version_id, direction, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+    [runPath, versionId, direction, Date.now() / 1000],
+  );
+}
+
+async function versionById(client: PoolClient, id: number): Promise<VersionRecord> {
+  const { rows } = await client.query<VersionRow>(`${VERSION_SELECT} WHERE v.id = $1`, [id]);
+  const row = rows[0];
+  if (row === undefined) throw new RunlogError("RUN_NOT_FOUND", `No artifact version with id ${id}.`);
+  const { rows: aliases } = await client.query<{ alias: string }>(
+    "SELECT alias FROM artifact_aliases WHERE version_id = $1 AND collection_id = (SELECT collection_id FROM artifact_versions WHERE id = $1) ORDER BY alias",
+    [id],
+  );
+  return {
+    id: row.id,
+    entity: row.entity,
+    project: row.project,
+    name: row.name,
+    type: row.type,
+    versionIndex: row.version_index,
+    digest: row.digest,
+    description: row.description ?? undefined,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    tags: JSON.parse(row.tags) as string[],
+    manifest: JSON.parse(row.manifest) as Manifest,
+    size: row.size,
+    fileCount: row.file_count,
+    createdBy: row.created_by ?? undefined,
+    createdAt: row.created_at,
+    aliases: aliases.map((a) => a.alias),
+  };
+}
+
+/** A linked version as seen through a registry collection: its path, link index and aliases there. */
+async function registryView(client: PoolClient, portfolioId: number, ref: CollectionRef, versionId: number): Promise<VersionRecord> {
+  const { rows: link } = await client.query<{ link_index: number }>(
+    "SELECT link_index FROM artifact_links WHERE portfolio_id = $1 AND version_id = $2",
+    [portfolioId, versionId],
+  );
+  const { rows: aliases } = await client.query<{ alias: string }>(
+    "SELECT alias FROM artifact_aliases WHERE collection_id = $1 AND version_id = $2 ORDER BY alias",
+    [portfolioId, versionId],
+  );
+  return {
+    ...(await versionById(client, versionId)),
+    entity: ref.entity,
+    project: ref.project,
+    name: ref.name,
+    versionIndex: (link[0] as { link_index: number }).link_index,
+    aliases: aliases.map((a) => a.alias),
+  };
+}
