@@ -301,7 +301,7 @@ export async function init(options?: InitOptions): Promise<Run> {
     release();
     if (exitCode === 0 && existsSync(resumeFile)) clearAutoResume(resumeFile, id);
     if (!complete) {
-      const sync = online ? `runlog sync ${runDir} --server ${online.base.replace(/\/api\/v1\/ingest$/, "")}` : `runlog sync ${runDir}`;
+      const sync = online ? `runlog sync ${runDir} --server ${online.serverUrl}` : `runlog sync ${runDir}`;
       write(
         `the store did not confirm every record within finishTimeout (${settings.finishTimeout} s). Nothing is lost: run \`${sync}\` to finish saving.`,
       );
@@ -340,12 +340,7 @@ export async function init(options?: InitOptions): Promise<Run> {
     mode,
     resumed,
     dir: join(runDir, "files"),
-    uiBaseUrl:
-      mode === "local"
-        ? (env("RUNLOG_UI_URL") ?? "http://127.0.0.1:6006")
-        : online
-          ? online.base.replace(/\/api\/v1\/ingest$/, "")
-          : undefined,
+    uiBaseUrl: mode === "local" ? (env("RUNLOG_UI_URL") ?? "http://127.0.0.1:6006") : online ? online.serverUrl : undefined,
     config: new Config(configState),
     configState,
     summary: undefined as unknown as Summary,

@@ -47,6 +47,8 @@ describe.each(Object.entries(kinds))("run files of online runs on a %s server", 
     const notes = join(tempRoot(), "notes.txt");
     writeFileSync(notes, "remember the learning rate");
     run.save(notes, { basePath: join(notes, "..") });
+    // A logged dict that looks like a media reference: never read from outside the run's folder.
+    run.log({ looks: { path: "../../../../etc/passwd", sha256: "0".repeat(64) } });
     await run.finish();
 
     const rows = await server.store.reader.historyRows((await server.store.reader.getRun("lab", "media", run.id)) as never, 0, 10);
@@ -59,6 +61,10 @@ describe.each(Object.entries(kinds))("run files of online runs on a %s server", 
     const saved = await fetch(`${server.url}/api/v1/runs/lab/media/${run.id}/file/notes.txt?offset=13`);
     expect(await saved.text()).toBe("learning rate");
 
+    expect((await server.store.reader.getRun("lab", "media", run.id))?.state).toBe("finished");
+    expect(
+      (await fetch(`${server.url}/api/v1/runs/lab/media/${run.id}/files`).then((r) => r.json())).map((f: { path: string }) => f.path),
+    ).toEqual(["notes.txt"]);
     for (const path of ["../../../etc/passwd", "%2e%2e/%2e%2e/x", "/abs"]) {
       const put = await fetch(`${server.url}/api/v1/ingest/lab/media/${run.id}/files/${path}`, {
         method: "PUT",

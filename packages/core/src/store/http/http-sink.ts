@@ -41,7 +41,7 @@ export class HttpSink implements Sink {
     private readonly initTimeoutMs: number,
     filesDir: string,
   ) {
-    this.files = new RunFileUploader(client, address, filesDir);
+    this.files = new RunFileUploader(client, address, filesDir, warn);
     this.heartbeat = setInterval(() => {
       if (Date.now() - this.lastContact < heartbeatSeconds * 1000 || this.sending) return;
       this.client.heartbeat(this.address).then(

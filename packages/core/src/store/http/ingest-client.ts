@@ -40,6 +40,8 @@ export class IngestClient {
   readonly base: string;
   /** `<baseUrl>/api/v1`. */
   private readonly root: string;
+  /** The server's URL as the user gave it (without a trailing slash). */
+  readonly serverUrl: string;
 
   constructor(
     baseUrl: string,
@@ -47,6 +49,7 @@ export class IngestClient {
   ) {
     this.base = serverEndpoint(baseUrl, "ingest", "baseUrl");
     this.root = this.base.slice(0, -"/ingest".length);
+    this.serverUrl = this.root.slice(0, -"/api/v1".length);
   }
 
   describe(address: RunAddress): Promise<DescribeRunResult> {

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
-import { join } from "node:path";
+import { resolveInside } from "../../artifacts/safe-path.js";
 import type { DecodedRecord } from "../../pipeline/records.js";
-import type { IngestClient, RunAddress } from "./ingest-client.js";
+import { type IngestClient, IngestError, type RunAddress } from "./ingest-client.js";
 
 /** Media references in history rows look like `{ path, sha256, size, … }` (see writeMedia), at any depth. */
 function collectMedia(value: unknown, into: Set<string>, depth = 0): void {
@@ -37,16 +37,29 @@ export class RunFileUploader {
     private readonly client: IngestClient,
     private readonly address: RunAddress,
     private readonly filesDir: string,
+    private readonly warn: (message: string) => void = () => {},
   ) {}
 
   async upload(records: readonly DecodedRecord[]): Promise<void> {
     for (const path of referencedFiles(records)) {
-      const source = join(this.filesDir, ...path.split("/"));
+      // A logged dict may look like a media reference; only files inside the run's folder are sent.
+      let source: string;
+      try {
+        source = resolveInside(this.filesDir, path, "run file");
+      } catch {
+        continue;
+      }
       const info = statSync(source, { throwIfNoEntry: false });
       if (!info?.isFile()) continue;
       const stamp = `${info.size}:${info.mtimeMs}`;
       if (this.sent.get(path) === stamp) continue;
-      await this.client.putFile(this.address, path, source);
+      try {
+        await this.client.putFile(this.address, path, source);
+      } catch (error) {
+        // A file the server refuses (too big, a name it rejects) must not stop the run's records.
+        if (!(error instanceof IngestError) || error.code !== "SERVER_REJECTED") throw error;
+        this.warn(`run file ${path} was not uploaded: ${error.message}`);
+      }
       this.sent.set(path, stamp);
     }
   }
