@@ -5,7 +5,14 @@
  * Not part of the user-facing API: it may change with the stores.
  */
 
-export { ArtifactRegistry, type CollectionRef, type CommitRequest, type VersionRecord } from "./artifacts/artifact-registry.js";
+export {
+  ArtifactRegistry,
+  type CollectionRef,
+  type CommitRequest,
+  type VersionRecord,
+  type VersionRow,
+  versionRecordOf,
+} from "./artifacts/artifact-registry.js";
 export { buildManifest, type Manifest, type ManifestEntry, manifestDigest } from "./artifacts/manifest.js";
 export { type ContentHash, hashFile, LocalObjectStore, type ObjectStore, type PutResult } from "./artifacts/object-store.js";
 export { resolveInside, safeRelativePath } from "./artifacts/safe-path.js";

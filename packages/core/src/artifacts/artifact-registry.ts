@@ -43,7 +43,8 @@ export interface CommitRequest extends CollectionRef {
   readonly runPath: string | undefined;
 }
 
-interface VersionRow {
+/** An `artifact_versions` row joined with its collection: the same columns in SQLite and PostgreSQL. */
+export interface VersionRow {
   id: number;
   entity: string;
   project: string;
@@ -408,24 +409,7 @@ export class ArtifactRegistry implements HashCache {
         "SELECT alias FROM artifact_aliases WHERE version_id = ? AND collection_id = (SELECT collection_id FROM artifact_versions WHERE id = ?) ORDER BY alias",
       ).all(row.id, row.id) as { alias: string }[]
     ).map((r) => r.alias);
-    return {
-      id: row.id,
-      entity: row.entity,
-      project: row.project,
-      name: row.name,
-      type: row.type,
-      versionIndex: row.version_index,
-      digest: row.digest,
-      description: row.description ?? undefined,
-      metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-      tags: JSON.parse(row.tags) as string[],
-      manifest: JSON.parse(row.manifest) as Manifest,
-      size: row.size,
-      fileCount: row.file_count,
-      createdBy: row.created_by ?? undefined,
-      createdAt: row.created_at,
-      aliases,
-    };
+    return versionRecordOf(row, aliases);
   }
 
   private ensureCollection(ref: CollectionRef, type: string, kind: "sequence" | "portfolio"): number {
@@ -465,6 +449,28 @@ export class ArtifactRegistry implements HashCache {
     if (this.db.inTransaction) return fn();
     return withBusyRetry(() => this.db.transaction(fn).immediate());
   }
+}
+
+/** A version row and its aliases as readers see them. */
+export function versionRecordOf(row: VersionRow, aliases: string[]): VersionRecord {
+  return {
+    id: row.id,
+    entity: row.entity,
+    project: row.project,
+    name: row.name,
+    type: row.type,
+    versionIndex: row.version_index,
+    digest: row.digest,
+    description: row.description ?? undefined,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    tags: JSON.parse(row.tags) as string[],
+    manifest: JSON.parse(row.manifest) as Manifest,
+    size: row.size,
+    fileCount: row.file_count,
+    createdBy: row.created_by ?? undefined,
+    createdAt: row.created_at,
+    aliases,
+  };
 }
 
 /** A lineage edge as a set key: run → artifact for outputs, artifact → run for inputs. */

@@ -1,25 +1,15 @@
 import { RunlogError } from "@runlog/core";
-import type { CollectionRef, CommitRequest, Manifest, ObjectStore, VersionRecord } from "@runlog/core/store-kit";
+import {
+  type CollectionRef,
+  type CommitRequest,
+  type ObjectStore,
+  type VersionRecord,
+  type VersionRow,
+  versionRecordOf,
+} from "@runlog/core/store-kit";
 import type { Pool, PoolClient } from "pg";
+import { inTransaction } from "../postgres/pg-pool.js";
 import type { LineageGraph, ServerArtifacts } from "./server-artifacts.js";
-
-interface VersionRow {
-  id: number;
-  entity: string;
-  project: string;
-  name: string;
-  type: string;
-  version_index: number;
-  digest: string;
-  description: string | null;
-  metadata: string;
-  tags: string;
-  manifest: string;
-  size: number;
-  file_count: number;
-  created_by: string | null;
-  created_at: number;
-}
 
 const VERSION_SELECT = `SELECT v.*, c.entity, c.project, c.name, c.type FROM artifact_versions v
   JOIN artifact_collections c ON c.id = v.collection_id`;
@@ -191,19 +181,8 @@ export class PgArtifactRegistry implements ServerArtifacts {
     }
   }
 
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+  private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 }
 
@@ -251,24 +230,10 @@ async function versionById(client: PoolClient, id: number): Promise<VersionRecor
     "SELECT alias FROM artifact_aliases WHERE version_id = $1 AND collection_id = (SELECT collection_id FROM artifact_versions WHERE id = $1) ORDER BY alias",
     [id],
   );
-  return {
-    id: row.id,
-    entity: row.entity,
-    project: row.project,
-    name: row.name,
-    type: row.type,
-    versionIndex: row.version_index,
-    digest: row.digest,
-    description: row.description ?? undefined,
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    tags: JSON.parse(row.tags) as string[],
-    manifest: JSON.parse(row.manifest) as Manifest,
-    size: row.size,
-    fileCount: row.file_count,
-    createdBy: row.created_by ?? undefined,
-    createdAt: row.created_at,
-    aliases: aliases.map((a) => a.alias),
-  };
+  return versionRecordOf(
+    row,
+    aliases.map((a) => a.alias),
+  );
 }
 
 /** A linked version as seen through a registry collection: its path, link index and aliases there. */

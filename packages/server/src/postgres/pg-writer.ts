@@ -4,6 +4,7 @@ import type { Pool, PoolClient } from "pg";
 import type { RunAddress, RunWriter } from "../ingest/run-writer.js";
 import { applyRecord, KeyIdCache } from "./pg-appliers.js";
 import { PgChunkBatch } from "./pg-chunks.js";
+import { inTransaction } from "./pg-pool.js";
 import { type PgRunRow, RunRowDraft } from "./pg-run-row.js";
 
 /**
@@ -99,19 +100,8 @@ export class PgWriter implements RunWriter {
   /** The pool belongs to the server (reader and key store share it). */
   async close(): Promise<void> {}
 
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+  private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 }
 

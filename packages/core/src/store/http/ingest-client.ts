@@ -94,15 +94,7 @@ export class IngestClient {
     try {
       response = await fetch(`${this.root}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     } catch (error) {
-      throw new IngestError(
-        "SERVER_UNAVAILABLE",
-        `Cannot reach the runlog server at ${this.base}: ${(error as Error).message}.`,
-        true,
-        undefined,
-        {
-          cause: error,
-        },
-      );
+      throw this.unreachable(error);
     }
     const text = await response.text();
     if (response.ok) return (text === "" ? undefined : decodeJson<T>(text)) as T;
@@ -122,21 +114,25 @@ export class IngestClient {
     throw new IngestError(code, `The runlog server answered ${response.status} for ${action}: ${detail}`, false);
   }
 
+  private unreachable(error: unknown): IngestError {
+    return new IngestError(
+      "SERVER_UNAVAILABLE",
+      `Cannot reach the runlog server at ${this.base}: ${(error as Error).message}.`,
+      true,
+      undefined,
+      {
+        cause: error,
+      },
+    );
+  }
+
   /** The response of a bodiless GET/HEAD, for streaming downloads and existence checks. */
   async raw(method: "GET" | "HEAD", path: string): Promise<Response> {
     const headers: Record<string, string> = this.apiKey === undefined ? {} : { authorization: `Bearer ${this.apiKey}` };
     try {
       return await fetch(`${this.root}${path}`, { method, headers, signal: AbortSignal.timeout(10 * REQUEST_TIMEOUT_MS) });
     } catch (error) {
-      throw new IngestError(
-        "SERVER_UNAVAILABLE",
-        `Cannot reach the runlog server at ${this.base}: ${(error as Error).message}.`,
-        true,
-        undefined,
-        {
-          cause: error,
-        },
-      );
+      throw this.unreachable(error);
     }
   }
 }
