@@ -2,43 +2,14 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Artifact, init } from "@runlog/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { tempRoot } from "../../../core/src/test-support/temp-root.js";
-import { startPostgres, type TestPostgres } from "../dev/local-postgres.js";
-import { type RunlogServer, serve } from "../index.js";
-import { startS3 } from "../test-support/s3.js";
+import { serverKinds } from "../test-support/server-kinds.js";
 
 const QUIET = { quiet: true, console: "off", disableStats: true } as const;
-let postgres: TestPostgres;
-let s3: Awaited<ReturnType<typeof startS3>>;
-const servers: RunlogServer[] = [];
-
-beforeAll(async () => {
-  postgres = await startPostgres({ fsync: false });
-  s3 = await startS3("team");
-});
-afterAll(async () => {
-  for (const server of servers.splice(0)) await server.close();
-  await postgres?.stop();
-  await s3?.close();
-});
-
-const kinds = {
-  "PostgreSQL + S3": async () =>
-    serve({
-      store: await postgres.createDatabase(`artifacts_${servers.length}`),
-      artifacts: "s3://team/artifacts/",
-      artifactsEndpoint: s3.endpoint,
-      port: 0,
-      dir: tempRoot(),
-    }),
-  embedded: async () => serve({ port: 0, dir: tempRoot() }),
-};
-
-describe.each(Object.entries(kinds))("artifacts of online runs on a %s server", (_name, start) => {
+describe.each(serverKinds())("artifacts of online runs on a %s server", (_name, start) => {
   it("logs, dedupes, uses, aliases, links into the registry, downloads exactly, and shows lineage", async () => {
     const server = await start();
-    servers.push(server);
     const online = { mode: "online", baseUrl: server.url, project: "vision", entity: "lab", settings: QUIET } as const;
     const folder = join(tempRoot(), "dataset");
     mkdirSync(join(folder, "images"), { recursive: true });
@@ -87,7 +58,6 @@ describe.each(Object.entries(kinds))("artifacts of online runs on a %s server", 
 
   it("refuses a mislabelled object, a commit of content never uploaded, and another entity's version", async () => {
     const server = await start();
-    servers.push(server);
     const sha = "a".repeat(64);
     const put = await fetch(`${server.url}/api/v1/objects/${sha}`, {
       method: "PUT",

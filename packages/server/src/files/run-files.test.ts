@@ -1,45 +1,14 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Image, init } from "@runlog/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { tempRoot } from "../../../core/src/test-support/temp-root.js";
-import { startPostgres, type TestPostgres } from "../dev/local-postgres.js";
-import { type RunlogServer, serve } from "../index.js";
-import { startS3 } from "../test-support/s3.js";
+import { serverKinds } from "../test-support/server-kinds.js";
 
 const QUIET = { quiet: true, console: "off", disableStats: true } as const;
-let postgres: TestPostgres;
-let s3: Awaited<ReturnType<typeof startS3>>;
-let endpoint: string;
-const servers: RunlogServer[] = [];
-
-beforeAll(async () => {
-  postgres = await startPostgres({ fsync: false });
-  s3 = await startS3("team");
-  endpoint = s3.endpoint;
-});
-afterAll(async () => {
-  for (const server of servers.splice(0)) await server.close();
-  await postgres?.stop();
-  await s3?.close();
-});
-
-const kinds = {
-  "PostgreSQL + S3": async () =>
-    serve({
-      store: await postgres.createDatabase(`files_${servers.length}`),
-      artifacts: "s3://team/runlog/",
-      artifactsEndpoint: endpoint,
-      port: 0,
-      dir: tempRoot(),
-    }),
-  embedded: async () => serve({ port: 0, dir: tempRoot() }),
-};
-
-describe.each(Object.entries(kinds))("run files of online runs on a %s server", (_name, start) => {
+describe.each(serverKinds())("run files of online runs on a %s server", (_name, start) => {
   it("uploads logged media and saved files, serves them back, and refuses traversal", async () => {
     const server = await start();
-    servers.push(server);
     const dir = tempRoot();
     const run = await init({ dir, mode: "online", baseUrl: server.url, project: "media", entity: "lab", settings: QUIET });
     const pixels = Array.from({ length: 8 }, (_, y) => Array.from({ length: 8 }, (_, x) => [x * 30, y * 30, (x * y) % 256]));
