@@ -8,7 +8,7 @@ import {
   versionRecordOf,
 } from "@runlog/core/store-kit";
 import type { Pool, PoolClient } from "pg";
-import { inTransaction } from "../postgres/pg-pool.js";
+import { inTransaction, withClient } from "../postgres/pg-pool.js";
 import type { LineageGraph, ServerArtifacts } from "./server-artifacts.js";
 
 const VERSION_SELECT = `SELECT v.*, c.entity, c.project, c.name, c.type FROM artifact_versions v
@@ -172,13 +172,8 @@ export class PgArtifactRegistry implements ServerArtifacts {
     });
   }
 
-  private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      return await work(client);
-    } finally {
-      client.release();
-    }
+  private withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return withClient(this.pool, work);
   }
 
   private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {

@@ -25,18 +25,39 @@ export function openPool(url: string, max = 10): pg.Pool {
   return pool;
 }
 
-/** Runs `work` in one transaction on one pooled connection: committed if it resolves, rolled back if it throws. */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Lends one pooled connection to `work`. While it is lent, the pool no longer listens for the
+ * connection's errors: a database restart or a killed backend would then be an unhandled
+ * 'error' event and take the whole server down. Listening here turns it into a failed request
+ * (the client retries) instead.
+ */
+export async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost = error;
+  };
+  client.on("error", onError);
   try {
-    await client.query("BEGIN");
-    const result = await work(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
+    return await work(client);
   } finally {
-    client.release();
+    client.removeListener("error", onError);
+    // A connection that failed is closed, not returned to the pool.
+    client.release(lost);
   }
+}
+
+/** Runs `work` in one transaction on one pooled connection: committed if it resolves, rolled back if it throws. */
+export function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client) => {
+    await client.query("BEGIN");
+    try {
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    }
+  });
 }

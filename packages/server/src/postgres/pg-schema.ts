@@ -1,4 +1,5 @@
 import type { Pool } from "pg";
+import { inTransaction } from "./pg-pool.js";
 
 /**
  * Versioned migrations, as in the embedded store: never edit a shipped one, add the next.
@@ -190,9 +191,7 @@ const MIGRATION_LOCK = 7_210_414_001;
  * transaction-scoped advisory lock, so each migration runs exactly once.
  */
 export async function migrate(pool: Pool): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  return inTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
     await client.query(
       "CREATE TABLE IF NOT EXISTS runlog_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
@@ -203,12 +202,6 @@ export async function migrate(pool: Pool): Promise<number> {
       await client.query(MIGRATIONS[version - 1] as string);
       await client.query("INSERT INTO runlog_migrations (version) VALUES ($1)", [version]);
     }
-    await client.query("COMMIT");
     return MIGRATIONS.length;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -8,6 +8,7 @@ import { describeStoreReaderContract } from "../../../core/src/test-support/stor
 import { tempRoot } from "../../../core/src/test-support/temp-root.js";
 import { startPostgres, type TestPostgres } from "../dev/local-postgres.js";
 import { type RunlogServer, serve } from "../index.js";
+import { inTransaction, openPool } from "./pg-pool.js";
 
 const QUIET = { quiet: true, console: "off", disableStats: true } as const;
 let postgres: TestPostgres;
@@ -52,6 +53,26 @@ describe("PostgreSQL store", () => {
     await client.end();
     expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     expect(await (started[3] as RunlogServer).store.reader.listProjects()).toEqual([]);
+  });
+
+  it("survives a database connection killed mid-transaction: the request fails, the server stays up", async () => {
+    const url = await postgres.createDatabase("killed_backend");
+    const pool = openPool(url, 2);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const doomed = inTransaction(pool, async (client) => {
+        const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+        await admin.query("SELECT pg_terminate_backend($1)", [rows[0]?.pid]);
+        await new Promise((resolve) => setTimeout(resolve, 200)); // the connection's 'error' event fires here
+        await client.query("SELECT 1");
+      });
+      await expect(doomed).rejects.toThrow();
+      expect((await pool.query<{ x: number }>("SELECT 1 AS x")).rows[0]?.x).toBe(1);
+    } finally {
+      await admin.end();
+      await pool.end();
+    }
   });
 
   it("applies a retried batch once and refuses a batch that skips records (409 SEQ_GAP)", async () => {
