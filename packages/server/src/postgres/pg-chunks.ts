@@ -94,12 +94,21 @@ export class PgChunkBatch {
   }
 }
 
-/** Upserts chunks (key, seq) with their stats; `count` points of each are kept. */
+/**
+ * Upserts chunks (key, seq) with their stats; `count` points of each are kept. The points of
+ * every chunk travel as one binary bytea parameter sliced in SQL: a bytea[] parameter would go
+ * as hex text inside an array literal, twice the bytes and a parse on both sides.
+ */
 export async function writeChunks(client: PoolClient, chunks: readonly ChunkRow[]): Promise<void> {
-  const columns: unknown[][] = Array.from({ length: 11 }, () => []);
+  const columns: unknown[][] = Array.from({ length: 13 }, () => []);
+  const parts: Buffer[] = [];
+  let offset = 1; // substring() counts from 1
   for (const chunk of chunks) {
     const stats = chunkStats(chunk.steps, chunk.values, chunk.count);
-    const values = [
+    const steps = encodeSteps(chunk.steps, chunk.count);
+    const values = Buffer.from(chunk.values.buffer, chunk.values.byteOffset, chunk.count * 8);
+    parts.push(steps, values);
+    const row = [
       chunk.keyId,
       chunk.seq,
       stats.firstStep,
@@ -109,21 +118,27 @@ export async function writeChunks(client: PoolClient, chunks: readonly ChunkRow[
       stats.max,
       stats.firstValue,
       stats.lastValue,
-      Buffer.from(encodeSteps(chunk.steps, chunk.count)),
-      Buffer.from(chunk.values.buffer, chunk.values.byteOffset, chunk.count * 8),
+      offset,
+      steps.length,
+      offset + steps.length,
+      values.length,
     ];
-    values.forEach((value, i) => {
+    offset += steps.length + values.length;
+    row.forEach((value, i) => {
       (columns[i] as unknown[]).push(value);
     });
   }
   await client.query(
     `INSERT INTO series_chunks (key_id, seq, first_step, last_step, count, min, max, first_value, last_value, steps, vals)
-     SELECT * FROM unnest($1::bigint[], $2::int[], $3::float8[], $4::float8[], $5::int[], $6::float8[], $7::float8[],
-                          $8::float8[], $9::float8[], $10::bytea[], $11::bytea[])
+     SELECT c.key_id, c.seq, c.first_step, c.last_step, c.count, c.min, c.max, c.first_value, c.last_value,
+            substring($14::bytea from c.steps_at for c.steps_len), substring($14::bytea from c.vals_at for c.vals_len)
+     FROM unnest($1::bigint[], $2::int[], $3::float8[], $4::float8[], $5::int[], $6::float8[], $7::float8[], $8::float8[],
+                 $9::float8[], $10::int[], $11::int[], $12::int[], $13::int[])
+       AS c (key_id, seq, first_step, last_step, count, min, max, first_value, last_value, steps_at, steps_len, vals_at, vals_len)
      ON CONFLICT (key_id, seq) DO UPDATE SET first_step = excluded.first_step, last_step = excluded.last_step,
        count = excluded.count, min = excluded.min, max = excluded.max, first_value = excluded.first_value,
        last_value = excluded.last_value, steps = excluded.steps, vals = excluded.vals`,
-    columns,
+    [...columns, Buffer.concat(parts)],
   );
 }
 
