@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { IngestClient, init, type Run, type RunView, type StoreReader, uploadRunDir } from "@runlog/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exited, spawnChild, watchLines } from "../../core/src/test-support/child-process.js";
 import { tempRoot } from "../../core/src/test-support/temp-root.js";
 import { freePort, startPostgres, type TestPostgres } from "./dev/local-postgres.js";
 import { type RunlogServer, serve } from "./index.js";
@@ -131,6 +132,66 @@ describe("online runs against runlog servers on PostgreSQL", () => {
     },
     (OUTAGE_SECONDS + 120) * 1000,
   );
+
+  it("a training process killed -9 mid-run: the server holds a gap-free prefix, reads crashed, and sync + resume complete it", async () => {
+    const store = await postgres.createDatabase("killed_client");
+    const server = await started(store);
+    const root = tempRoot();
+    const child = spawnChild("until-killed", root, "killed1", undefined, { RUNLOG_MODE: "online", RUNLOG_BASE_URL: server.url });
+    // "<step> <unix ms>" lines: what was logged when.
+    const logged: [number, number][] = [];
+    let buffer = "";
+    child.stdout?.on("data", (chunk) => {
+      buffer += chunk;
+      const lines = buffer.split("\n");
+      buffer = lines.pop() ?? "";
+      for (const line of lines) {
+        const [step, at] = line.split(" ").map(Number);
+        if (Number.isFinite(step) && Number.isFinite(at)) logged.push([step as number, at as number]);
+      }
+    });
+    const exit = exited(child);
+    await watchLines(child, (line) => line.startsWith("started"));
+    await pause(1_500);
+    const killedAt = Date.now();
+    child.kill("SIGKILL");
+    await exit;
+    // A killed process keeps what reached its log: everything logged a seal (250 ms) plus an fsync
+    // interval (200 ms in the child) before the kill.
+    const safeStep = Math.max(-1, ...logged.filter(([, at]) => at < killedAt - 600).map(([step]) => step));
+    expect(safeStep).toBeGreaterThan(0);
+    const reader = server.store.reader;
+    const prefix = await reader.getRun("tester", "test", "killed1");
+    if (prefix === undefined) throw new Error("run missing");
+    const before = (await series(reader, prefix, "i")).steps;
+    expect(before).toEqual(Array.from({ length: before.length }, (_, i) => i));
+    await pause(1_500); // the child's crashTimeout is 1 s
+    expect((await reader.getRun("tester", "test", "killed1"))?.state).toBe("crashed");
+
+    const client = new IngestClient(server.url, undefined);
+    await uploadRunDir(`${root}/runs/killed1`, { entity: "tester", project: "test", id: "killed1" }, client);
+    const synced = (await series(reader, prefix, "i")).steps;
+    expect(synced.length).toBeGreaterThanOrEqual(Math.max(before.length, safeStep + 1));
+    expect(synced).toEqual(Array.from({ length: synced.length }, (_, i) => i));
+
+    const resumed = await init({
+      dir: root,
+      mode: "online",
+      baseUrl: server.url,
+      project: "test",
+      entity: "tester",
+      id: "killed1",
+      resume: "must",
+      settings: QUIET,
+    });
+    expect(resumed.step).toBe(synced.length);
+    resumed.log({ i: resumed.step });
+    await resumed.finish();
+    const view = await reader.getRun("tester", "test", "killed1");
+    if (view === undefined) throw new Error("run missing");
+    expect((await series(reader, view, "i")).steps).toEqual(Array.from({ length: synced.length + 1 }, (_, i) => i));
+    expect(view.state).toBe("finished");
+  });
 
   it("finish() gives up after finishTimeout when the server stays down, and `runlog sync` uploads the rest once", async () => {
     const store = await postgres.createDatabase("sync_later");
