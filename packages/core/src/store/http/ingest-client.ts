@@ -148,7 +148,7 @@ function parseMessage(text: string): string {
   return text.slice(0, 200);
 }
 
-/** Exponential backoff with full jitter: 250 ms doubling up to 30 s, so clients of a restarted server spread out. */
+/** Exponential backoff with jitter (half fixed, half random): 250 ms doubling up to 30 s, so clients of a restarted server spread out. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(30_000, 250 * 2 ** Math.min(attempt, 10));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
