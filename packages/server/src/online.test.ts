@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { IngestClient, init, type Run, type RunView, type StoreReader, uploadRunDir } from "@runlog/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exited, spawnChild, watchLines } from "../../core/src/test-support/child-process.js";
+import { exited, loggedSteps, spawnChild, watchLines } from "../../core/src/test-support/child-process.js";
 import { tempRoot } from "../../core/src/test-support/temp-root.js";
 import { freePort, startPostgres, type TestPostgres } from "./dev/local-postgres.js";
 import { type RunlogServer, serve } from "./index.js";
@@ -138,18 +138,7 @@ describe("online runs against runlog servers on PostgreSQL", () => {
     const server = await started(store);
     const root = tempRoot();
     const child = spawnChild("until-killed", root, "killed1", undefined, { RUNLOG_MODE: "online", RUNLOG_BASE_URL: server.url });
-    // "<step> <unix ms>" lines: what was logged when.
-    const logged: [number, number][] = [];
-    let buffer = "";
-    child.stdout?.on("data", (chunk) => {
-      buffer += chunk;
-      const lines = buffer.split("\n");
-      buffer = lines.pop() ?? "";
-      for (const line of lines) {
-        const [step, at] = line.split(" ").map(Number);
-        if (Number.isFinite(step) && Number.isFinite(at)) logged.push([step as number, at as number]);
-      }
-    });
+    const logged = loggedSteps(child);
     const exit = exited(child);
     await watchLines(child, (line) => line.startsWith("started"));
     await pause(1_500);

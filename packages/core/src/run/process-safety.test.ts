@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Api } from "../api/api.js";
 import { syncRunDir } from "../sync.js";
-import { CLI_BIN, exited, run as runCommand, spawnChild, watchLines } from "../test-support/child-process.js";
+import { CLI_BIN, exited, loggedSteps, run as runCommand, spawnChild, watchLines } from "../test-support/child-process.js";
 import { initIn } from "../test-support/runs.js";
 import { tempRoot } from "../test-support/temp-root.js";
 
@@ -30,17 +30,7 @@ describe("crash safety (real child processes, SIGKILL)", () => {
     for (let n = 0; n < kills; n++) {
       const id = `crash${String(n).padStart(3, "0")}`;
       const child = spawnChild("until-killed", root, id);
-      const logged: [number, number][] = [];
-      let buffer = "";
-      child.stdout?.on("data", (chunk) => {
-        buffer += chunk;
-        const lines = buffer.split("\n");
-        buffer = lines.pop() ?? "";
-        for (const line of lines) {
-          const [step, at] = line.split(" ").map(Number);
-          if (Number.isFinite(step) && Number.isFinite(at)) logged.push([step as number, at as number]);
-        }
-      });
+      const logged = loggedSteps(child);
       const done = exited(child);
       await watchLines(child, (line) => line.startsWith("started"));
       await new Promise((r) => setTimeout(r, 150 + Math.random() * 700));

@@ -39,3 +39,19 @@ export function run(command: string, args: string[]): Promise<{ code: number | n
   child.stderr.on("data", (c) => (stderr += c));
   return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
 }
+
+/** Collects the "<step> <unix ms>" lines an until-killed child prints: what was logged when. */
+export function loggedSteps(child: ChildProcess): [number, number][] {
+  const logged: [number, number][] = [];
+  let buffer = "";
+  child.stdout?.on("data", (chunk) => {
+    buffer += chunk;
+    const lines = buffer.split("\n");
+    buffer = lines.pop() ?? "";
+    for (const line of lines) {
+      const [step, at] = line.split(" ").map(Number);
+      if (Number.isFinite(step) && Number.isFinite(at)) logged.push([step as number, at as number]);
+    }
+  });
+  return logged;
+}

@@ -10,7 +10,7 @@ import type { RunWriter } from "./run-writer.js";
 import { validateRecords } from "./validate-records.js";
 
 /** Compressed request bodies (batches of frames). */
-export const MAX_INGEST_BYTES = 16 * 1024 * 1024;
+const MAX_INGEST_BYTES = 16 * 1024 * 1024;
 /** Run files (media, run.save, checkpoints saved as files): 4 GiB unless the server says otherwise. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024 * 1024;
 /** What a body may inflate to: a gzip bomb is refused, not unpacked. */

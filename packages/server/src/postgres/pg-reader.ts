@@ -14,13 +14,13 @@ import {
   decodeSteps,
   effectiveState,
   emptyChunkInfos,
+  type RunRow,
   runViewOf,
   SPAN_COLUMNS,
   type SpanRow,
   spanViewOf,
 } from "@runlog/core/store-kit";
 import type { Pool } from "pg";
-import type { PgRunRow } from "./pg-run-row.js";
 
 type PgRunView = RunView & { pk: number };
 
@@ -32,7 +32,7 @@ const pkOf = (run: RunView) => (run as PgRunView).pk;
  * (applied_seq, heartbeat) like the SQLite reader does, so a 10,000-run page parses only what changed.
  */
 export class PgReader implements StoreReader {
-  private readonly runCache = new Map<number, { seq: number; heartbeat: number; stored: PgRunRow["state"]; view: PgRunView }>();
+  private readonly runCache = new Map<number, { seq: number; heartbeat: number; stored: RunRow["state"]; view: PgRunView }>();
 
   constructor(private readonly pool: Pool) {}
 
@@ -55,19 +55,19 @@ export class PgReader implements StoreReader {
       return cached === undefined || cached.seq !== s.applied_seq || cached.heartbeat !== s.heartbeat_at;
     });
     if (stale.length > 0) {
-      const { rows } = await this.pool.query<PgRunRow>("SELECT * FROM runs WHERE pk = ANY($1::bigint[])", [stale.map((s) => s.pk)]);
+      const { rows } = await this.pool.query<RunRow>("SELECT * FROM runs WHERE pk = ANY($1::bigint[])", [stale.map((s) => s.pk)]);
       for (const row of rows)
         this.runCache.set(row.pk, { seq: row.applied_seq, heartbeat: row.heartbeat_at, stored: row.state, view: runViewOf(row) });
     }
     return stamps.map((s) => {
-      const { view, stored } = this.runCache.get(s.pk) as { view: PgRunView; stored: PgRunRow["state"] };
+      const { view, stored } = this.runCache.get(s.pk) as { view: PgRunView; stored: RunRow["state"] };
       // A silent running run turns "crashed" with time alone, so its state is derived on every read.
       return { ...view, state: effectiveState(stored, view.heartbeatAt, view.crashTimeout) };
     });
   }
 
   async getRun(entity: string, project: string, id: string): Promise<RunView | undefined> {
-    const { rows } = await this.pool.query<PgRunRow>(
+    const { rows } = await this.pool.query<RunRow>(
       "SELECT * FROM runs WHERE entity = $1 AND project = $2 AND run_id = $3 AND applied_seq > 0",
       [entity, project, id],
     );

@@ -1,9 +1,6 @@
 import { decodeJson, encodeJson } from "@runlog/core";
 import type { RunRow } from "@runlog/core/store-kit";
 
-/** A `runs` row as PostgreSQL returns it: core's RunRow (BIGINT parsed to number by the pool, see pg-pool.ts). */
-export type PgRunRow = RunRow;
-
 const JSON_COLUMNS = ["config", "summary", "metrics", "metadata"] as const;
 type JsonColumn = (typeof JSON_COLUMNS)[number];
 const SCALAR_COLUMNS = [
@@ -34,7 +31,7 @@ export class RunRowDraft {
   private readonly parsed = new Map<JsonColumn, unknown>();
   private readonly dirty = new Set<string>();
 
-  constructor(readonly row: PgRunRow) {}
+  constructor(readonly row: RunRow) {}
 
   json<T>(column: JsonColumn): T {
     if (!this.parsed.has(column)) this.parsed.set(column, decodeJson(this.row[column]));
@@ -46,7 +43,7 @@ export class RunRowDraft {
     this.dirty.add(column);
   }
 
-  set<K extends (typeof SCALAR_COLUMNS)[number]>(column: K, value: PgRunRow[K]): void {
+  set<K extends (typeof SCALAR_COLUMNS)[number]>(column: K, value: RunRow[K]): void {
     this.row[column] = value;
     this.dirty.add(column);
   }
@@ -58,7 +55,7 @@ export class RunRowDraft {
     const sets: string[] = [];
     for (const column of this.dirty) {
       const isJson = (JSON_COLUMNS as readonly string[]).includes(column);
-      values.push(isJson ? encodeJson(this.parsed.get(column as JsonColumn)) : this.row[column as keyof PgRunRow]);
+      values.push(isJson ? encodeJson(this.parsed.get(column as JsonColumn)) : this.row[column as keyof RunRow]);
       sets.push(`${column} = $${values.length}`);
     }
     values.push(this.row.pk);

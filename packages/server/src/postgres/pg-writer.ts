@@ -1,11 +1,11 @@
 import { RunlogError } from "@runlog/core";
-import { type DecodedRecord, type DescribeRunRequest, type DescribeRunResult, storedSnapshotOf } from "@runlog/core/store-kit";
+import { type DecodedRecord, type DescribeRunRequest, type DescribeRunResult, type RunRow, storedSnapshotOf } from "@runlog/core/store-kit";
 import type { Pool, PoolClient } from "pg";
 import type { RunAddress, RunWriter } from "../ingest/run-writer.js";
 import { applyRecord, KeyIdCache } from "./pg-appliers.js";
 import { PgChunkBatch } from "./pg-chunks.js";
 import { inTransaction } from "./pg-pool.js";
-import { type PgRunRow, RunRowDraft } from "./pg-run-row.js";
+import { RunRowDraft } from "./pg-run-row.js";
 
 /**
  * The write side of the PostgreSQL store. Each batch applies in one transaction holding the run
@@ -40,7 +40,7 @@ export class PgWriter implements RunWriter {
            ON CONFLICT (entity, project, run_id) DO NOTHING`,
           [address.entity, address.project, address.id, h.name, h.startTime, h.t / 1000],
         );
-        row = (await lockRun(client, address)) as PgRunRow;
+        row = (await lockRun(client, address)) as RunRow;
       }
       const run = new RunRowDraft(row);
       const context = { client, run, chunks: new PgChunkBatch(client), fresh: row.applied_seq === 0, keyIds: this.keyIds };
@@ -85,7 +85,7 @@ export class PgWriter implements RunWriter {
       "SELECT COUNT(*)::int AS n FROM runs WHERE entity = $1 AND project = $2",
       [request.entity, request.project],
     );
-    const { rows } = await this.pool.query<PgRunRow>("SELECT * FROM runs WHERE entity = $1 AND project = $2 AND run_id = $3", [
+    const { rows } = await this.pool.query<RunRow>("SELECT * FROM runs WHERE entity = $1 AND project = $2 AND run_id = $3", [
       request.entity,
       request.project,
       request.id,
@@ -105,8 +105,8 @@ export class PgWriter implements RunWriter {
   }
 }
 
-async function lockRun(client: PoolClient, address: RunAddress): Promise<PgRunRow | undefined> {
-  const { rows } = await client.query<PgRunRow>("SELECT * FROM runs WHERE entity = $1 AND project = $2 AND run_id = $3 FOR UPDATE", [
+async function lockRun(client: PoolClient, address: RunAddress): Promise<RunRow | undefined> {
+  const { rows } = await client.query<RunRow>("SELECT * FROM runs WHERE entity = $1 AND project = $2 AND run_id = $3 FOR UPDATE", [
     address.entity,
     address.project,
     address.id,
