@@ -84,6 +84,57 @@ describe("bridge protocol", () => {
     expect(stored.state).toBe("finished");
   });
 
+  it("applies packed records (what the Python client sends): flat rows, every other kind, and hostile bytes", async () => {
+    const { dir, endpoint } = await bridgeIn();
+    const c = client(endpoint);
+    const opened = await c.request({ t: "init", options: { project: "p", entity: "e" } });
+    const run = (opened.result as { id: string }).id;
+    const { pack } = await import("msgpackr");
+    const packed = (...items: unknown[]) => Buffer.concat(items.map((item) => pack(item)));
+    const ack = () => c.next((m) => m.t === "ack");
+    const rejected = () => c.next((m) => m.t === "error" && m.code === "RECORD_REJECTED");
+    await c.send({
+      t: "records",
+      run,
+      seq: 1,
+      packed: packed(
+        ["log", { loss: 0.5, n: 3 }],
+        ["log", { loss: 0.25, n: -40_000 }],
+        ["config", { lr: 0.1 }],
+        ["log", { loss: 0.125, text: "hi" }],
+        ["log", { loss: 0.0625 }, { step: 10, commit: true }],
+        ["summary", { best: 1 }],
+        ["log", { loss: 1 }],
+      ),
+    });
+    expect(await ack()).toMatchObject({ seq: 1 });
+    await c.send({ t: "records", run, seq: 2, items: [], packed: Buffer.alloc(0) });
+    expect(await c.next((m) => m.t === "error")).toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringMatching(/not both/) });
+    // Records before bytes that do not decode are logged; the rest is reported, and the batch counts as applied.
+    await c.send({ t: "records", run, seq: 2, packed: Buffer.concat([pack(["log", { loss: 2 }]), Buffer.from([0x92, 0xa3, 0x6c])]) });
+    expect(await ack()).toMatchObject({ seq: 2 });
+    expect(await rejected()).toMatchObject({ message: expect.stringMatching(/not msgpack/) });
+    await c.send({ t: "records", run, seq: 3, packed: pack(["log", { loss: 3, acc: 0.5 }]).subarray(0, 12) });
+    expect(await ack()).toMatchObject({ seq: 3 });
+    expect(await rejected()).toBeTruthy();
+    await c.send({ t: "records", run, seq: 4, packed: packed({ not: "a list" }, ["log", { loss: 4 }]) });
+    expect(await ack()).toMatchObject({ seq: 4 });
+    expect(await rejected()).toMatchObject({ message: expect.stringMatching(/\[kind/) });
+    expect(await c.request({ t: "finish", run, exit_code: 0 })).toMatchObject({ ok: true, result: { last_seq: 4 } });
+    const { rows, run: stored } = await history(dir, `e/p/${run}`);
+    expect(rows.map((r) => [r._step, r.loss, r.n ?? r.text ?? null])).toEqual([
+      [0, 0.5, 3],
+      [1, 0.25, -40_000],
+      [2, 0.125, "hi"],
+      [10, 0.0625, null],
+      [11, 1, null],
+      [12, 2, null],
+      [13, 4, null],
+    ]);
+    expect(stored.config).toEqual({ lr: 0.1 });
+    expect(stored.summary).toMatchObject({ best: 1, loss: 4 });
+  });
+
   it("answers garbage, wrong versions, unknown runs and bad requests with errors, and keeps serving", async () => {
     const { endpoint } = await bridgeIn();
     const c = client(endpoint);
@@ -139,6 +190,32 @@ describe("bridge protocol", () => {
     expect(await good.request({ t: "finish", run })).toMatchObject({ ok: true });
     const { rows } = await history(dir, `e/fuzz/${run}`);
     expect(rows.map((r) => r.step_marker)).toEqual(Array.from({ length: 10 }, (_, k) => k * 1000));
+  });
+
+  it("acks 2,000 batches of damaged packed rows one by one, and the run logs on afterwards", async () => {
+    const { dir, endpoint } = await bridgeIn();
+    const c = client(endpoint);
+    const opened = await c.request({ t: "init", options: { project: "damaged", entity: "e" } });
+    const run = (opened.result as { id: string }).id;
+    const { pack } = await import("msgpackr");
+    let seed = 5;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const batches = 2000;
+    for (let seq = 1; seq <= batches; seq++) {
+      const bytes = Buffer.concat([pack(["log", { a: seq, b: 0.5, "train/loss": -seq }]), pack(["log", { c: seq }])]);
+      for (let flip = 0; flip < 3; flip++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+      await c.send({ t: "records", run, seq, packed: bytes });
+    }
+    expect(await c.next((m) => m.t === "ack" && m.seq === batches, 20_000)).toBeTruthy();
+    await c.send({ t: "records", run, seq: batches + 1, packed: pack(["log", { marker: 1 }]) });
+    expect(await c.next((m) => m.t === "ack" && m.seq === batches + 1)).toBeTruthy();
+    expect(await c.request({ t: "finish", run })).toMatchObject({ ok: true });
+    const { rows } = await history(dir, `e/damaged/${run}`);
+    expect(rows.length).toBeGreaterThan(batches / 2); // the undamaged rows of damaged batches are logged
+    expect(rows.at(-1)?.marker).toBe(1);
   });
 
   it("marks a run crashed when its client goes silent past the crash timeout", async () => {

@@ -1,5 +1,7 @@
 import { resolve } from "node:path";
 import { Api, type InitOptions, init, type Run, RunlogError } from "@runlog/core";
+import { unpackMultiple } from "msgpackr";
+import { LogRowReader } from "./log-row-reader.js";
 import type { ClientMessage } from "./protocol.js";
 import type { Session, Sessions } from "./sessions.js";
 import { fromWire } from "./wire-values.js";
@@ -76,24 +78,65 @@ export function handleRecords(session: Session, message: Extract<ClientMessage, 
   const run = session.run;
   // A bad item is reported and skipped; the batch still counts as applied, so a resend cannot duplicate the good ones.
   const errors: string[] = [];
-  for (const item of message.items) {
+  const apply = (item: unknown) => {
     try {
+      if (!Array.isArray(item)) throw new RunlogError("INVALID_ARGUMENT", "A record must be a [kind, ...] list.");
       applyItem(run, item);
     } catch (error) {
       errors.push(RunlogError.isInstance(error) ? `${error.code}: ${error.message}` : String((error as Error)?.message ?? error));
     }
-  }
+  };
+  if (message.packed === undefined) for (const item of message.items ?? []) apply(item);
+  else applyPacked(session, message.packed, apply, errors);
   session.lastSeq = message.seq;
   run.sealNow({ bridge: { seq: message.seq } });
   return { seq: session.lastSeq, errors };
+}
+
+/**
+ * Applies records packed back to back: flat scalar rows through the LogRowReader into
+ * `Run.logScalars`, anything else decoded by msgpackr one item at a time (so each is garbage
+ * before the next is read). An undecodable rest is reported and skipped.
+ */
+function applyPacked(session: Session, packed: Uint8Array, apply: (item: unknown) => void, errors: string[]): void {
+  const bytes = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
+  const reader = (session.rowReader ??= new LogRowReader());
+  const run = session.run;
+  let offset = 0;
+  try {
+    while (offset < bytes.length) {
+      const end = reader.read(bytes, offset);
+      if (end > 0 && run.logScalars(reader.keys, reader.values, reader.count)) {
+        offset = end;
+        continue;
+      }
+      const start = offset;
+      unpackMultiple(bytes.subarray(start), (item, _itemStart, itemEnd) => {
+        apply(item);
+        offset = start + (itemEnd ?? 0);
+        return false;
+      });
+      if (offset === start) break;
+    }
+  } catch (error) {
+    errors.push(
+      `INVALID_ARGUMENT: the rest of the batch is not msgpack (${String((error as Error)?.message ?? error).slice(0, 80)}); it was skipped.`,
+    );
+  }
 }
 
 function applyItem(run: Run, item: unknown[]): void {
   const [kind, a, b] = item;
   switch (kind) {
     case "log": {
-      const options = (b ?? {}) as { step?: number; commit?: boolean };
-      run.log(fromWire(a) as Record<string, unknown>, {
+      const data = fromWire(a) as Record<string, unknown>;
+      const options = b as { step?: number | null; commit?: boolean | null } | undefined;
+      // No options at all keeps core's fast path for flat scalar rows (the common training-loop call).
+      if (options === undefined || options === null) {
+        run.log(data);
+        return;
+      }
+      run.log(data, {
         ...(options.step === undefined || options.step === null ? {} : { step: options.step }),
         ...(options.commit === undefined || options.commit === null ? {} : { commit: options.commit }),
       });

@@ -6,7 +6,7 @@ import { PROTOCOL_VERSION } from "./endpoint.js";
 export type ClientMessage =
   | { t: "hello"; client?: Record<string, unknown> }
   | { t: "init"; rid: number; options: Record<string, unknown> }
-  | { t: "records"; run: string; seq: number; items: unknown[][] }
+  | { t: "records"; run: string; seq: number; items?: unknown[][]; packed?: Uint8Array }
   | { t: "finish"; rid: number; run: string; exit_code?: number }
   | { t: "save"; rid: number; run: string; path: string; base_path?: string }
   | { t: "heartbeat"; run?: string }
@@ -84,7 +84,11 @@ export function decodeMessage(frame: Buffer): ClientMessage {
   if (message.t === "use_artifact" && typeof message.name !== "string") fail("use_artifact needs a name.");
   if (message.t === "records") {
     if (!Number.isSafeInteger(message.seq) || (message.seq as number) < 1) fail("records needs a positive integer seq.");
-    if (!Array.isArray(message.items) || !message.items.every(Array.isArray)) fail("records needs items: a list of [kind, ...] lists.");
+    if (message.packed !== undefined) {
+      if (!(message.packed instanceof Uint8Array) || message.items !== undefined)
+        fail("records carries either packed (bin: msgpack items back to back) or items, not both.");
+    } else if (!Array.isArray(message.items) || !message.items.every(Array.isArray))
+      fail("records needs items: a list of [kind, ...] lists (or packed: the same items as msgpack back to back).");
   }
   if (message.t === "init" && (message.options === null || typeof message.options !== "object" || Array.isArray(message.options)))
     fail("init needs options: a map.");

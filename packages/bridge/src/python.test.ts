@@ -74,7 +74,7 @@ describe("the Python client through a real bridge", () => {
       encoding: "utf8",
     });
     expect(result.status, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/7 passed/);
+    expect(result.stdout).toMatch(/8 passed/);
   });
 
   it("a torch training loop logs through the bridge and the store holds exactly its history", async () => {
@@ -122,11 +122,13 @@ describe("the Python client through a real bridge", () => {
     ).toEqual([
       [0, ["hist", "img", "loss"]],
       [5, ["loss", "partial", "table"]],
+      [6, ["loss"]],
     ]);
+    expect(rows[2]?.loss).toBe(0.75);
     expect((rows[0]?.hist as { _type: string } | undefined)?._type).toBe("histogram");
     expect((rows[0]?.img as { _type: string } | undefined)?._type).toBe("image-file");
     expect(rows[0]?.loss).toBe(0.5);
-    expect(run.summary).toMatchObject({ best: 0.9, note: "done", loss: 0.25 });
+    expect(run.summary).toMatchObject({ best: 0.9, note: "done", loss: 0.75 });
     expect(alerts.map((a) => [a.title, a.level])).toEqual([["slow", "WARN"]]);
     expect(files.map((f) => f.path)).toContain("saved.txt");
     const failed = await python([join(TESTS, "api_script.py"), "fail"], { RUNLOG_BRIDGE: endpoint }, dir);

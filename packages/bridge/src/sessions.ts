@@ -1,4 +1,5 @@
 import type { Run } from "@runlog/core";
+import type { LogRowReader } from "./log-row-reader.js";
 
 /** One Python run hosted by the bridge. */
 export interface Session {
@@ -10,6 +11,8 @@ export interface Session {
   lastSeen: number;
   /** Milliseconds of silence after which the run is marked crashed. */
   readonly crashTimeoutMs: number;
+  /** Decodes this run's flat scalar rows (its key cache follows the run's layout). */
+  rowReader?: LogRowReader;
 }
 
 export class Sessions {

@@ -1,6 +1,7 @@
 """The client side of the bridge protocol (PROTOCOL.md): one background thread owns a DEALER
 socket, batches records per run, keeps every batch until the bridge acks it, and resends after a
-reconnect. The training thread only appends to a queue, so log() never waits on the network."""
+reconnect. The training thread packs a record and appends the bytes to its run's list, so log()
+never waits on the network and never takes a lock."""
 import collections
 import itertools
 import os
@@ -16,8 +17,11 @@ import zmq
 from . import _wire
 
 PROTOCOL_VERSION = 1
-BATCH_ITEMS = 1000
+BATCH_ITEMS = 5000
 BATCH_SECONDS = 0.02
+# One records message carries at most this much; the bridge refuses messages over 64 MiB.
+MAX_BATCH_ITEMS = 20000
+MAX_BATCH_BYTES = 8 * 1024 * 1024
 ACK_TIMEOUT = 3.0
 HEARTBEAT_SECONDS = 1.0
 # Unacked bytes kept in memory; beyond that batches spill to a temporary file until acked.
@@ -39,15 +43,20 @@ class _Waiter:
 
 
 class _RunState:
-    """Per run: the batch being filled and the batches sent but not yet acked (seq → frame)."""
+    """Per run: packed records not yet batched, and the batches sent but not yet acked (seq → frame).
+
+    `queued` is shared with user threads without a lock: they only append (atomic in CPython), and
+    the sender takes a prefix with a slice copy and a slice delete, each one atomic, so an append
+    racing the take lands behind the prefix and goes out with the next batch."""
 
     def __init__(self, init_options):
         self.init_options = init_options
-        self.pending = []
-        self.pending_since = 0.0
+        self.queued = []
+        self.queued_since = 0.0
         self.next_seq = 1
         self.unacked = collections.OrderedDict()
         self.sent_at = {}
+        self.item_counts = {}
         self.reiniting = False
 
 
@@ -98,8 +107,9 @@ class Connection:
 
     # ---- called from user threads -------------------------------------------------------------
 
-    def record(self, run_id, item):
-        self._inbox.put(("record", run_id, item))
+    def queue_of(self, run_id):
+        """The list a registered run appends records packed by `_wire.pack_record` to (see _RunState)."""
+        return self._runs[run_id].queued
 
     def request(self, message, timeout=60.0):
         if self._dead is not None:
@@ -125,7 +135,7 @@ class Connection:
         self._runs[run_id] = state
 
     def undelivered(self, run_id):
-        """Records queued or sent but not acked for the run (0 once everything is in the store)."""
+        """Records queued, or sent but not acked, for the run (0 once everything is in the store)."""
         done = threading.Event()
         box = {}
         self._inbox.put(("count", run_id, (box, done)))
@@ -139,7 +149,7 @@ class Connection:
             left = self.undelivered(run_id)
             if left == 0 or time.monotonic() >= deadline:
                 return left
-            time.sleep(0.01)
+            time.sleep(0.002)
 
     def errors(self):
         return list(self._errors)
@@ -189,8 +199,11 @@ class Connection:
             self._take_inbox()
             now = time.monotonic()
             for run_id, state in list(self._runs.items()):
-                if state.pending and (len(state.pending) >= BATCH_ITEMS or now - state.pending_since >= BATCH_SECONDS):
-                    self._flush(run_id, state)
+                if state.queued:
+                    if not state.queued_since:
+                        state.queued_since = now
+                    if len(state.queued) >= BATCH_ITEMS or now - state.queued_since >= BATCH_SECONDS:
+                        self._flush(run_id, state)
             if poller.poll(5):
                 while True:
                     try:
@@ -213,7 +226,7 @@ class Connection:
             self._socket.close(linger=0)
 
     def _busy(self):
-        return not self._inbox.empty() or any(state.pending or state.unacked for state in list(self._runs.values()))
+        return not self._inbox.empty() or any(state.queued or state.unacked for state in list(self._runs.values()))
 
     def _take_inbox(self):
         for _ in range(10000):
@@ -221,16 +234,7 @@ class Connection:
                 kind, a, b = self._inbox.get(timeout=0.002) if not self._busy() else self._inbox.get_nowait()
             except queue.Empty:
                 return
-            if kind == "record":
-                state = self._runs.get(a)
-                if state is None:
-                    continue
-                if not state.pending:
-                    state.pending_since = time.monotonic()
-                state.pending.append(b)
-                if len(state.pending) >= BATCH_ITEMS:
-                    self._flush(a, state)
-            elif kind == "request":
+            if kind == "request":
                 run_id = a.get("run")
                 if run_id in self._runs:
                     self._flush(run_id, self._runs[run_id])  # records logged before the request go first
@@ -244,17 +248,35 @@ class Connection:
                     self._resend(a, state)
             elif kind == "count":
                 state = self._runs.get(a)
+                if state is not None:
+                    self._flush(a, state)  # someone waits for these records: no batching delay
                 box, done = b
-                box["count"] = 0 if state is None else len(state.pending) + len(state.unacked)
+                box["count"] = 0 if state is None else len(state.queued) + sum(state.item_counts.values())
                 done.set()
 
     def _flush(self, run_id, state):
-        if not state.pending:
+        items = state.queued[:]
+        if not items:
             return
+        del state.queued[: len(items)]
+        state.queued_since = 0.0
+        if len(items) <= MAX_BATCH_ITEMS and sum(map(len, items)) <= MAX_BATCH_BYTES:
+            self._send_batch(run_id, state, items)
+            return
+        batch, size = [], 0
+        for item in items:
+            if batch and (len(batch) >= MAX_BATCH_ITEMS or size + len(item) > MAX_BATCH_BYTES):
+                self._send_batch(run_id, state, batch)
+                batch, size = [], 0
+            batch.append(item)
+            size += len(item)
+        self._send_batch(run_id, state, batch)
+
+    def _send_batch(self, run_id, state, items):
         seq = state.next_seq
         state.next_seq += 1
-        frame = _wire.pack({"v": PROTOCOL_VERSION, "t": "records", "run": run_id, "seq": seq, "items": state.pending})
-        state.pending = []
+        frame = _wire.pack_records({"v": PROTOCOL_VERSION, "t": "records", "run": run_id, "seq": seq}, items)
+        state.item_counts[seq] = len(items)
         if self._memory + len(frame) > MEMORY_LIMIT:
             self._spill.put((run_id, seq), frame)
             self.spilled += 1
@@ -280,7 +302,7 @@ class Connection:
     def _handle(self, frame):
         try:
             message = _wire.unpack(frame)
-        except Exception:
+        except (ValueError, TypeError):  # not msgpack; anything else is a bug and must reach _loop
             return
         kind = message.get("t")
         if kind == "ack":
@@ -307,6 +329,7 @@ class Connection:
         for done in [s for s in state.unacked if s <= seq]:
             frame = state.unacked.pop(done)
             state.sent_at.pop(done, None)
+            state.item_counts.pop(done, None)
             if frame is None:
                 self._spill.drop((run_id, done))
             else:

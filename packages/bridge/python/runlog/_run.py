@@ -4,6 +4,8 @@ import os
 import sys
 import warnings
 
+from ._wire import pack_record as _pack_record
+
 
 class _Values:
     """A dict-like view with attribute and item access; subclasses send changes to the bridge in `update`."""
@@ -86,6 +88,7 @@ class Run:
         self._init_options = init_options
         self._settings = settings
         self.id = described["id"]
+        self._queued = connection.queue_of(self.id)
         self.name = described["name"]
         self.entity = described["entity"]
         self.project = described["project"]
@@ -104,10 +107,13 @@ class Run:
     def _record(self, item):
         if self._finished:
             raise RuntimeError(f"Run ({self.id}) is finished. Start a new run with runlog.init().")
-        self._connection.record(self.id, item)
+        self._queued.append(_pack_record(item))
 
     def log(self, data, step=None, commit=None):
         """Queues a row (never waits on the network). Same step/commit rules as W&B."""
+        if step is None and commit is None and type(data) is dict and not self._finished:
+            self._queued.append(_pack_record(("log", data)))  # the training loop's call, kept to one line
+            return
         if not isinstance(data, dict):
             raise TypeError(f"log() takes a dict, got {type(data).__name__}")
         if step is not None and (not isinstance(step, int) or isinstance(step, bool) or step < 0):
@@ -118,7 +124,7 @@ class Run:
             self.step = max(self.step, step)
         if commit is not None:
             options["commit"] = bool(commit)
-        self._record(["log", dict(data), options] if options else ["log", dict(data)])
+        self._record(["log", data, options] if options else ["log", data])
 
     def define_metric(self, name, step_metric=None, step_sync=None, hidden=None, summary=None, goal=None, overwrite=None):
         options = {k: v for k, v in dict(step_metric=step_metric, step_sync=step_sync, hidden=hidden, summary=summary, goal=goal, overwrite=overwrite).items() if v is not None}
@@ -225,7 +231,7 @@ class Run:
         left = self._connection.drain(self.id, timeout)
         self._finished = True
         if left:
-            warnings.warn(f"runlog: {left} batches of run {self.id} were not delivered to the bridge within {timeout:.0f} s; they are lost.", stacklevel=2)
+            warnings.warn(f"runlog: {left} records of run {self.id} were not delivered to the bridge within {timeout:.0f} s; they are lost.", stacklevel=2)
         try:
             self._connection.request({"t": "finish", "run": self.id, "exit_code": int(exit_code or 0)}, timeout=timeout)
         except Exception as error:  # the bridge is gone: nothing more can be done from here
@@ -250,6 +256,13 @@ class Run:
         return f"<runlog Run {self.path} ({self.name})>"
 
 
+class _Discard:
+    """Where a disabled run's log() rows go."""
+
+    def append(self, item):
+        pass
+
+
 class DisabledRun(Run):
     """mode="disabled": the same API, nothing sent anywhere."""
 
@@ -259,6 +272,7 @@ class DisabledRun(Run):
         self.path, self.dir, self.url, self.resumed, self.step = "", "", None, False, 0
         self._settings = {}
         self._watches = []
+        self._queued = _Discard()
         self.config = Config(self, init_options.get("config"))
         self.summary = Summary(self)
 

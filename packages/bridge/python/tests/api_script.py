@@ -23,6 +23,17 @@ wandb.log({"loss": np.float32(0.5), "hist": wandb.Histogram(np.arange(100)), "im
 wandb.log({"table": wandb.Table(columns=["a", "b"], data=[[1, "x"], [2, "y"]])}, step=5)
 wandb.log({"partial": 1}, commit=False)
 wandb.log({"loss": 0.25})
+deep = []
+for _ in range(1000):
+    deep = [deep]
+try:  # a value msgpack cannot carry fails in log() itself: nothing of that call is sent, and the run goes on
+    wandb.log({"loss": 1.0, "deep": deep})
+    raise AssertionError("a list nested 1000 deep was accepted")
+except ValueError as error:
+    assert "deep" in str(error), error
+row = {"loss": 0.75}
+wandb.log(row)
+row["loss"] = 99.0  # a logged row is a snapshot
 wandb.summary["best"] = 0.9
 run.summary.update({"note": "done"})
 wandb.alert(title="slow", text="step took long", level="WARN")

@@ -39,6 +39,22 @@ def test_wire_turns_numpy_and_objects_into_msgpack():
     assert message["h"]["__runlog__"] == "histogram"
 
 
+def test_a_record_is_packed_once_on_the_calling_thread_and_bad_ones_fail_there():
+    row = {"loss": 0.5, "n": np.int64(3)}
+    packed = _wire.pack_record(("log", row))
+    row["loss"] = 9.0  # the bytes are the snapshot
+    assert _wire.unpack(packed) == ["log", {"loss": 0.5, "n": 3}]
+    frame = _wire.unpack(_wire.pack_records({"v": 1, "t": "records", "run": "r", "seq": 2}, [packed, _wire.pack_record(("summary", {"a": 1}))]))
+    assert frame["seq"] == 2 and frame["packed"] == packed + _wire.pack_record(("summary", {"a": 1}))
+    with pytest.raises(ValueError, match="16 MiB"):
+        _wire.pack_record(("log", {"blob": b"\0" * (17 << 20)}))
+    deep = []
+    for _ in range(1000):
+        deep = [deep]
+    with pytest.raises(ValueError, match="32 levels"):
+        _wire.pack_record(("log", {"deep": deep}))
+
+
 def test_disabled_mode_and_no_run_errors():
     run = runlog.init(mode="disabled", config={"x": 1})
     run.log({"a": 1})

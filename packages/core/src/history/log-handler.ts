@@ -62,7 +62,7 @@ export class LogHandler {
     if (typeof data !== "object" || data === null || (!isPlainObject(data) && !(data instanceof Map))) {
       throw new RunlogError("INVALID_ARGUMENT", `run.log needs an object of key → value, got ${describeValue(data)}.`);
     }
-    if (options === undefined && this.row.size === 0 && this.tryCommitFlatScalars(data)) return;
+    if (options === undefined && this.tryCommitFlatScalars(data)) return;
     let step: number | undefined;
     let commit: boolean | undefined;
     if (options !== undefined) {
@@ -118,7 +118,7 @@ export class LogHandler {
     let count = 0;
     for (const key in record) {
       const value = record[key];
-      if (typeof value !== "number" || key.length === 0 || key.length > MAX_KEY_LENGTH || key.charCodeAt(0) === 95) return false;
+      if (typeof value !== "number") return false;
       if (count === values.length) {
         values = new Float64Array(count * 2);
         values.set(this.flatValues);
@@ -128,8 +128,20 @@ export class LogHandler {
       values[count] = value;
       count++;
     }
-    if (count === 0 || Object.getOwnPropertySymbols(data).length > 0) return false;
+    if (Object.getOwnPropertySymbols(data).length > 0) return false;
+    return this.logScalars(keys, values, count);
+  }
+
+  /**
+   * A row of `count` flat scalars as parallel arrays, committed as a new step, as `log` would
+   * without options. False (nothing logged) when the row needs the general path: a pending row,
+   * step metrics, an empty, reserved ("_…"), overlong or repeated key. The bridge decodes rows
+   * straight into such arrays.
+   */
+  logScalars(keys: readonly string[], values: Float64Array, count: number): boolean {
+    if (count === 0 || this.row.size > 0 || this.options.metrics.stepMetrics.size > 0) return false;
     const states = this.statesFor(keys, count);
+    if (states === undefined) return false;
     const step = this.step;
     const summary = this.options.summary;
     for (let i = 0; i < count; i++) {
@@ -142,14 +154,20 @@ export class LogHandler {
     return true;
   }
 
-  /** Key states for the first `count` keys, reusing the previous row's when the layout repeats. */
-  private statesFor(keys: readonly string[], count: number): readonly KeyState[] {
+  /**
+   * Key states for the first `count` keys, reusing the previous row's when the layout repeats;
+   * a new layout is checked once (undefined: a key the fast path must not take).
+   */
+  private statesFor(keys: readonly string[], count: number): readonly KeyState[] | undefined {
     const shape = this.shapeKeys;
     let same = shape.length === count;
     for (let i = 0; same && i < count; i++) same = shape[i] === keys[i];
     if (!same) {
-      this.shapeKeys = keys.slice(0, count);
-      this.shapeStates = this.shapeKeys.map((key) => this.keyState(key));
+      const layout = keys.slice(0, count);
+      const simple = (key: string) => key.length > 0 && key.length <= MAX_KEY_LENGTH && key.charCodeAt(0) !== 95;
+      if (!layout.every(simple) || new Set(layout).size !== count) return undefined;
+      this.shapeKeys = layout;
+      this.shapeStates = layout.map((key) => this.keyState(key));
     }
     return this.shapeStates;
   }

@@ -1,7 +1,7 @@
 import { crc32 } from "node:zlib";
 import { RunlogError } from "../errors.js";
 import { decodeJson, encodeJson } from "../util/json.js";
-import { type DecodedRecord, KIND_NAMES, RECORD_KIND, type RecordKindName, type ScalarColumn } from "./records.js";
+import { type DecodedRecord, KIND_NAMES, RECORD_KIND, type RecordKindName, type ScalarColumn, SHARED_STEPS_HISTORY } from "./records.js";
 
 /**
  * One record on disk: [u32 payload length][u32 CRC32 of payload][payload], where
@@ -39,7 +39,7 @@ export function encodeFrames(parts: readonly FramePart[]): Buffer {
     const { json, headerLength, payloadLength } = headers[i] as (typeof headers)[number];
     const start = at;
     out.writeUInt32LE(payloadLength, at);
-    out.writeUInt8(RECORD_KIND[part.kind], at + 8);
+    out.writeUInt8("stepsOf" in part.header ? SHARED_STEPS_HISTORY : RECORD_KIND[part.kind], at + 8);
     out.writeUInt32LE(headerLength, at + 9);
     const written = out.write(json, at + 13, "utf8");
     out.fill(0x20, at + 13 + written, at + 13 + headerLength);
@@ -83,6 +83,10 @@ export function scanFrames(buffer: Uint8Array, options: { verify?: boolean } = {
   return { records, consumed: offset };
 }
 
+function corruptHistory(): RunlogError {
+  return new RunlogError("LOG_CORRUPT", "A history frame's columns do not match its body.");
+}
+
 function decodePayload(payload: Buffer): DecodedRecord {
   const kind = KIND_NAMES[payload.readUInt8(0)];
   const headerLength = payload.readUInt32LE(1);
@@ -96,6 +100,7 @@ function decodePayload(payload: Buffer): DecodedRecord {
   if (kind !== "history") return { kind, header } as unknown as DecodedRecord;
   const keys = header.keys as string[];
   const counts = header.counts as number[];
+  const stepsOf = header.stepsOf as number[] | undefined;
   // Frames are 8-byte aligned, so the columns are views into the received bytes; a buffer
   // that is not aligned (an old log, a sliced read) is copied once.
   const bodyStart = payload.byteOffset + PAYLOAD_PREFIX + headerLength;
@@ -108,8 +113,18 @@ function decodePayload(payload: Buffer): DecodedRecord {
   let at = 0;
   keys.forEach((key, i) => {
     const count = counts[i] ?? 0;
-    columns.push({ key, steps: body.subarray(at, at + count), values: body.subarray(at + count, at + 2 * count) });
-    at += 2 * count;
+    const owner = stepsOf === undefined ? i : (stepsOf[i] as number);
+    let steps: Float64Array;
+    if (owner === i) {
+      steps = body.subarray(at, at + count);
+      at += count;
+    } else {
+      steps = (columns[owner] as ScalarColumn | undefined)?.steps ?? new Float64Array(0);
+      if (!(owner < i && stepsOf?.[owner] === owner && steps.length === count)) throw corruptHistory();
+    }
+    columns.push({ key, steps, values: body.subarray(at, at + count) });
+    at += count;
   });
+  if (stepsOf !== undefined && at !== body.length) throw corruptHistory();
   return { kind, header, columns } as unknown as DecodedRecord;
 }

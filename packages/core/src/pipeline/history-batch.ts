@@ -21,6 +21,12 @@ export class Column {
   }
 }
 
+function sameSteps(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * Collects committed rows between two seals, already split into columns: the store
  * appends columns to its chunks without ever seeing a row object.
@@ -61,14 +67,25 @@ export class HistoryBatch {
   takePart(seq: number, t: number, lastStep: number): FramePart {
     const keys: string[] = [];
     const counts: number[] = [];
+    const stepsOf: number[] = [];
     const body: Float64Array[] = [];
+    let owner: Float64Array | undefined;
     for (const [key, column] of this.columns) {
       if (column.length === 0) continue;
+      const steps = column.steps.subarray(0, column.length);
+      // Columns filled by the same rows have equal steps: the body carries them once.
+      if (owner !== undefined && sameSteps(owner, steps)) stepsOf.push(stepsOf[stepsOf.length - 1] as number);
+      else {
+        owner = steps;
+        stepsOf.push(keys.length);
+        body.push(steps);
+      }
       keys.push(key);
       counts.push(column.length);
-      body.push(column.steps.subarray(0, column.length), column.values.subarray(0, column.length));
+      body.push(column.values.subarray(0, column.length));
     }
-    const part: FramePart = { kind: "history", header: { seq, t, stream: this.stream, keys, counts, rows: this.rows, lastStep }, body };
+    const header = { seq, t, stream: this.stream, keys, counts, stepsOf, rows: this.rows, lastStep };
+    const part: FramePart = { kind: "history", header, body };
     this.rows = [];
     this.points = 0;
     return part;

@@ -19,10 +19,15 @@ export const RECORD_KIND = {
   span: 11,
 } as const;
 export type RecordKindName = keyof typeof RECORD_KIND;
-export const KIND_NAMES = Object.fromEntries(Object.entries(RECORD_KIND).map(([name, code]) => [code, name])) as Record<
-  number,
-  RecordKindName
->;
+/**
+ * The code of a history frame whose columns share steps arrays (`header.stepsOf`). A code of its
+ * own, so that an older runlog refuses such a log as written by a newer one instead of misreading it.
+ */
+export const SHARED_STEPS_HISTORY = 12;
+export const KIND_NAMES = {
+  ...Object.fromEntries(Object.entries(RECORD_KIND).map(([name, code]) => [code, name])),
+  [SHARED_STEPS_HISTORY]: "history",
+} as Record<number, RecordKindName>;
 
 export type RunState = "running" | "finished" | "failed" | "crashed" | "killed" | "preempting";
 
@@ -89,6 +94,11 @@ export interface HistoryHeader extends Base {
   readonly stream: "history" | "system";
   readonly keys: readonly string[];
   readonly counts: readonly number[];
+  /**
+   * For each column, the index of the column whose steps it uses (its own index when the body
+   * carries its steps). Rows log the same keys each step, so most columns share one array.
+   */
+  readonly stepsOf?: readonly number[];
   readonly rows: readonly (readonly [number, Record<string, unknown>])[];
   /** The run's current step after this batch (lets readers resume exactly). */
   readonly lastStep: number;

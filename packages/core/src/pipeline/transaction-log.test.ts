@@ -37,6 +37,55 @@ describe("transaction log", () => {
     expect(batch.isEmpty).toBe(true);
   });
 
+  it("stores a steps array once for the columns that share it", () => {
+    const batch = new HistoryBatch("history");
+    for (let step = 0; step < 3; step++) for (const key of ["a", "b", "c"]) batch.addScalar(key, step, step * 10);
+    batch.addScalar("late", 2, 7); // other steps: a steps array of its own, shared by the next column
+    batch.addScalar("next", 2, 8);
+    const part = batch.takePart(1, 1, 2);
+    expect(part.body).toHaveLength(2 + 5); // two steps arrays, five value arrays
+    const [record] = scanFrames(encodeFrames([part])).records as Extract<DecodedRecord, { kind: "history" }>[];
+    expect(record?.header.stepsOf).toEqual([0, 0, 0, 3, 3]);
+    expect(record?.columns.map((c) => [c.key, Array.from(c.steps), Array.from(c.values)])).toEqual([
+      ["a", [0, 1, 2], [0, 10, 20]],
+      ["b", [0, 1, 2], [0, 10, 20]],
+      ["c", [0, 1, 2], [0, 10, 20]],
+      ["late", [2], [7]],
+      ["next", [2], [8]],
+    ]);
+  });
+
+  it("reads history frames written before steps were shared (one steps array per column)", () => {
+    const header = { seq: 1, t: 1, stream: "history", keys: ["a", "b"], counts: [2, 1], rows: [], lastStep: 1 };
+    const body = [new Float64Array([0, 1]), new Float64Array([5, 6]), new Float64Array([1]), new Float64Array([9])];
+    const [record] = scanFrames(encodeFrames([{ kind: "history", header, body }])).records as Extract<DecodedRecord, { kind: "history" }>[];
+    expect(record?.columns.map((c) => [c.key, Array.from(c.steps), Array.from(c.values)])).toEqual([
+      ["a", [0, 1], [5, 6]],
+      ["b", [1], [9]],
+    ]);
+  });
+
+  it("refuses a shared-steps frame whose columns do not match its body", () => {
+    const frame = (stepsOf: number[], counts: number[], arrays: number) =>
+      encodeFrames([
+        {
+          kind: "history",
+          header: { seq: 1, t: 1, stream: "history", keys: ["a", "b"], counts, stepsOf, rows: [], lastStep: 1 },
+          body: Array.from({ length: arrays }, () => new Float64Array([0, 1])),
+        },
+      ]);
+    expect(scanFrames(frame([0, 0], [2, 2], 3)).records).toHaveLength(1);
+    for (const [stepsOf, counts, arrays] of [
+      [[0, 0], [2, 2], 4], // an array too many
+      [[0, 0], [2, 2], 2], // an array too few
+      [[1, 1], [2, 2], 3], // a column using a later column's steps
+      [[0, -1], [2, 2], 3],
+      [[0, 0], [2, 1], 3], // shared steps of another length
+    ] as [number[], number[], number][]) {
+      expect(() => scanFrames(frame(stepsOf, counts, arrays)), JSON.stringify(stepsOf)).toThrowError(/do not match/);
+    }
+  });
+
   it("reports a torn tail instead of failing, keeping every complete frame", () => {
     const path = join(tempRoot(), "b.rlog");
     const log = new TransactionLogWriter(path);

@@ -202,4 +202,30 @@ describe("run.log step and commit rules (W&B semantics)", () => {
     await expect(run.alert({ title: "t", text: "x" })).rejects.toMatchObject({ code: "RUN_FINISHED" });
     expect(userColumns(await readHistory(root, run.path))).toEqual([{ _step: 0, a: 1 }]);
   });
+
+  it("logScalars (the bridge's hot path) commits a row as log does, and declines rows that need the general path", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    const row = (...pairs: [string, number][]) =>
+      [pairs.map(([k]) => k), Float64Array.from(pairs.map(([, v]) => v)), pairs.length] as const;
+    expect(run.logScalars(...row(["a", 1], ["b", Number.NaN]))).toBe(true);
+    expect(run.logScalars(...row(["a", 2], ["b", 3]))).toBe(true);
+    for (const declined of [row(), row(["a", 1], ["a", 2]), row(["_step", 9]), row(["", 1]), row(["x".repeat(2000), 1])]) {
+      expect(run.logScalars(...declined)).toBe(false);
+    }
+    run.log({ c: 1 }, { commit: false });
+    expect(run.logScalars(...row(["a", 4]))).toBe(false); // a pending row: log() merges into it
+    run.log({ a: 4 });
+    run.defineMetric("a", { stepMetric: "b" });
+    expect(run.logScalars(...row(["a", 5], ["b", 5]))).toBe(false); // step metrics: log() syncs them
+    expect(run.step).toBe(3);
+    expect(run.summary.get("a")).toBe(4);
+    await run.finish();
+    expect(run.logScalars(...row(["a", 6]))).toBe(false);
+    expect(userColumns(await readHistory(root, run.path))).toEqual([
+      { _step: 0, a: 1, b: Number.NaN },
+      { _step: 1, a: 2, b: 3 },
+      { _step: 2, a: 4, c: 1 },
+    ]);
+  });
 });

@@ -193,6 +193,19 @@ export class Run {
     }
   }
 
+  /**
+   * @internal `log` of one row of flat scalars given as parallel arrays (`count` of them), without
+   * building an object: the bridge's hot path. False when nothing was logged and the caller must
+   * use `log` instead (an unusual key, a pending row, step metrics, a finished run).
+   */
+  logScalars(keys: readonly string[], values: Float64Array, count: number): boolean {
+    const parts = this.#parts;
+    if (this.#finished || this.#closed || this.#finishing || parts.pipeline === undefined || parts.handler === undefined) return false;
+    const logged = parts.handler.logScalars(keys, values, count);
+    if (parts.pipeline.history.points >= SEAL_POINTS) parts.pipeline.seal();
+    return logged;
+  }
+
   defineMetric(name: string, options: DefineMetricOptions = {}): Metric {
     this.#assertOpen("defineMetric");
     const metric = this.#parts.metrics.define(name, options);

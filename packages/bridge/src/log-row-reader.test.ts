@@ -1,0 +1,106 @@
+import { pack, unpack } from "msgpackr";
+import { describe, expect, it } from "vitest";
+import { LogRowReader } from "./log-row-reader.js";
+
+// The reader is checked against msgpackr, the decoder it stands in for, on the bytes both read.
+let seed = 11;
+const random = () => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+
+// Every number encoding the reader takes: fixints, 8/16/32-bit ints, float32 (msgpack from other clients) and float64.
+const NUMBERS = [
+  0,
+  1,
+  127,
+  -1,
+  -32,
+  -33,
+  200,
+  -200,
+  40_000,
+  -40_000,
+  70_000,
+  2 ** 31 - 1,
+  -(2 ** 31),
+  2 ** 32 - 1,
+  0.5,
+  -1e-300,
+  Number.NaN,
+];
+const KEYS = ["loss", "acc", "train/loss", "lr", "ключ", "a".repeat(31), "b".repeat(32), "c".repeat(200), "val/top-5 accuracy"];
+
+function flatRow(): Record<string, number> {
+  const row: Record<string, number> = {};
+  const count = 1 + Math.floor(random() * 20); // past 15 keys msgpack switches to map16
+  for (let i = 0; i < count; i++) row[`${pick(KEYS)}${i}`] = random() < 0.5 ? pick(NUMBERS) : (random() - 0.5) * 1e6;
+  return row;
+}
+
+function readAll(reader: LogRowReader, bytes: Buffer): { rows: Record<string, number>[]; end: number } {
+  const rows: Record<string, number>[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const end = reader.read(bytes, at);
+    if (end < 0) break;
+    rows.push(Object.fromEntries(reader.keys.slice(0, reader.count).map((key, i) => [key, reader.values[i] as number])));
+    at = end;
+  }
+  return { rows, end: at };
+}
+
+describe("LogRowReader", () => {
+  it("reads flat numeric log rows exactly as msgpackr does, reusing keys across rows of one layout", () => {
+    const reader = new LogRowReader();
+    for (let round = 0; round < 200; round++) {
+      const layout = flatRow();
+      const rows = Array.from({ length: 1 + Math.floor(random() * 5) }, () => {
+        const row = { ...layout };
+        for (const key in row) row[key] = random() < 0.5 ? pick(NUMBERS) : random() * 100;
+        return row;
+      });
+      const bytes = Buffer.concat(rows.map((row) => pack(["log", row])));
+      const { rows: read, end } = readAll(reader, bytes);
+      expect(end).toBe(bytes.length);
+      expect(read).toEqual(rows.map((row) => unpack(pack(["log", row]))[1]));
+    }
+  });
+
+  it("leaves every other record to msgpackr", () => {
+    const reader = new LogRowReader();
+    const others = [
+      ["log", { a: 1 }, { step: 3 }],
+      ["log", {}],
+      ["log", { a: "text" }],
+      ["log", { a: true }],
+      ["log", { a: null }],
+      ["log", { a: [1, 2] }],
+      ["log", { nested: { a: 1 } }],
+      ["log", { ["k".repeat(300)]: 1 }], // a str16 key
+      ["log", { "": 1 }],
+      ["config", { lr: 0.1 }],
+      ["summary", { best: 1 }],
+      [1, 2],
+      "log",
+    ];
+    for (const record of others) expect(reader.read(pack(record), 0), JSON.stringify(record)).toBe(-1);
+    // A 64-bit integer, as Python packs 2 ** 40 (msgpackr would write a float64).
+    const uint64 = Buffer.from([0x92, 0xa3, 0x6c, 0x6f, 0x67, 0x81, 0xa1, 0x62, 0xcf, 0, 0, 1, 0, 0, 0, 0, 0]);
+    expect(unpack(uint64)).toEqual(["log", { b: 2n ** 40n }]); // core logs a safe bigint as a number
+    expect(reader.read(uint64, 0)).toBe(-1);
+  });
+
+  it("never reads past the bytes it is given: truncated and mutated rows are declined or read in bounds", () => {
+    const reader = new LogRowReader();
+    for (let round = 0; round < 3000; round++) {
+      const bytes = Buffer.from(pack(["log", flatRow()]));
+      const cut = bytes.subarray(0, Math.floor(random() * bytes.length));
+      expect(reader.read(cut, 0)).toBe(-1);
+      for (let flips = 0; flips < 3; flips++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+      const end = reader.read(bytes, 0);
+      expect(end === -1 || (end > 0 && end <= bytes.length)).toBe(true);
+    }
+  });
+});
