@@ -74,7 +74,7 @@ describe("the Python client through a real bridge", () => {
       encoding: "utf8",
     });
     expect(result.status, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/8 passed/);
+    expect(result.stdout).toMatch(/10 passed/);
   });
 
   it("a torch training loop logs through the bridge and the store holds exactly its history", async () => {

@@ -1,6 +1,6 @@
 """The client side of the bridge protocol (PROTOCOL.md): one background thread owns a DEALER
 socket, batches records per run, keeps every batch until the bridge acks it, and resends after a
-reconnect. The training thread packs a record and appends the bytes to its run's list, so log()
+reconnect. The training thread packs a record and appends the bytes to its run's buffer, so log()
 never waits on the network and never takes a lock."""
 import collections
 import itertools
@@ -17,10 +17,10 @@ import zmq
 from . import _wire
 
 PROTOCOL_VERSION = 1
-BATCH_ITEMS = 5000
+# A batch leaves when this much is queued or its oldest record is this old.
+BATCH_BYTES = 512 * 1024
 BATCH_SECONDS = 0.02
-# One records message carries at most this much; the bridge refuses messages over 64 MiB.
-MAX_BATCH_ITEMS = 20000
+# One records message carries at most this much (the bridge refuses messages over 64 MiB).
 MAX_BATCH_BYTES = 8 * 1024 * 1024
 ACK_TIMEOUT = 3.0
 HEARTBEAT_SECONDS = 1.0
@@ -43,20 +43,22 @@ class _Waiter:
 
 
 class _RunState:
-    """Per run: packed records not yet batched, and the batches sent but not yet acked (seq → frame).
+    """Per run: records packed back to back and not yet batched, and the batches sent but not yet
+    acked (seq → frame).
 
-    `queued` is shared with user threads without a lock: they only append (atomic in CPython), and
-    the sender takes a prefix with a slice copy and a slice delete, each one atomic, so an append
-    racing the take lands behind the prefix and goes out with the next batch."""
+    `queued` is shared with user threads without a lock: they only extend it (one C call, atomic
+    in CPython), and the sender takes a prefix with a copy and a delete, each one atomic, so a
+    record racing the take lands behind the prefix and goes out with the next batch. Packing into
+    one buffer, not a list of bytes objects, leaves the sender one copy per batch instead of
+    thousands of objects to join and free while holding the GIL the training loop needs."""
 
     def __init__(self, init_options):
         self.init_options = init_options
-        self.queued = []
+        self.queued = bytearray()
         self.queued_since = 0.0
         self.next_seq = 1
         self.unacked = collections.OrderedDict()
         self.sent_at = {}
-        self.item_counts = {}
         self.reiniting = False
 
 
@@ -108,7 +110,7 @@ class Connection:
     # ---- called from user threads -------------------------------------------------------------
 
     def queue_of(self, run_id):
-        """The list a registered run appends records packed by `_wire.pack_record` to (see _RunState)."""
+        """The buffer a registered run extends with records packed by `_wire.pack_record` (see _RunState)."""
         return self._runs[run_id].queued
 
     def request(self, message, timeout=60.0):
@@ -134,22 +136,25 @@ class Connection:
         state.next_seq = max(state.next_seq, last_seq + 1)
         self._runs[run_id] = state
 
-    def undelivered(self, run_id):
-        """Records queued, or sent but not acked, for the run (0 once everything is in the store)."""
+    def _ask(self, kind, run_id):
         done = threading.Event()
         box = {}
-        self._inbox.put(("count", run_id, (box, done)))
+        self._inbox.put((kind, run_id, (box, done)))
         done.wait(5)
         return box.get("count", -1)
+
+    def undelivered(self, run_id):
+        """Records queued, or sent but not acked, for the run (0 once everything is in the store)."""
+        return self._ask("records", run_id)
 
     def drain(self, run_id, timeout):
         """Waits until every record of the run is acked; returns how many were not."""
         deadline = time.monotonic() + timeout
-        while True:
-            left = self.undelivered(run_id)
-            if left == 0 or time.monotonic() >= deadline:
-                return left
+        while self._ask("pending", run_id) != 0:
+            if time.monotonic() >= deadline:
+                return self.undelivered(run_id)
             time.sleep(0.002)
+        return 0
 
     def errors(self):
         return list(self._errors)
@@ -202,7 +207,7 @@ class Connection:
                 if state.queued:
                     if not state.queued_since:
                         state.queued_since = now
-                    if len(state.queued) >= BATCH_ITEMS or now - state.queued_since >= BATCH_SECONDS:
+                    if len(state.queued) >= BATCH_BYTES or now - state.queued_since >= BATCH_SECONDS:
                         self._flush(run_id, state)
             if poller.poll(5):
                 while True:
@@ -246,37 +251,38 @@ class Connection:
                 if state is not None:
                     self._ack(a, state, b)  # batches the old bridge made durable before it died
                     self._resend(a, state)
-            elif kind == "count":
+            elif kind in ("pending", "records"):
                 state = self._runs.get(a)
-                if state is not None:
-                    self._flush(a, state)  # someone waits for these records: no batching delay
                 box, done = b
-                box["count"] = 0 if state is None else len(state.queued) + sum(state.item_counts.values())
+                if state is None:
+                    box["count"] = 0
+                elif kind == "pending":
+                    self._flush(a, state)  # someone waits for these records: no batching delay
+                    box["count"] = len(state.unacked)  # batches (0: everything is in the store)
+                else:
+                    box["count"] = self._records_left(a, state)
                 done.set()
 
     def _flush(self, run_id, state):
-        items = state.queued[:]
-        if not items:
+        packed = bytes(state.queued)
+        if not packed:
             return
-        del state.queued[: len(items)]
+        del state.queued[: len(packed)]
         state.queued_since = 0.0
-        if len(items) <= MAX_BATCH_ITEMS and sum(map(len, items)) <= MAX_BATCH_BYTES:
-            self._send_batch(run_id, state, items)
-            return
-        batch, size = [], 0
-        for item in items:
-            if batch and (len(batch) >= MAX_BATCH_ITEMS or size + len(item) > MAX_BATCH_BYTES):
-                self._send_batch(run_id, state, batch)
-                batch, size = [], 0
-            batch.append(item)
-            size += len(item)
-        self._send_batch(run_id, state, batch)
+        for part in _wire.split_records(packed, MAX_BATCH_BYTES):
+            self._send_batch(run_id, state, part)
 
-    def _send_batch(self, run_id, state, items):
+    def _records_left(self, run_id, state):
+        """Records not yet in the store (counted only when finish() must report a loss)."""
+        left = _wire.count_records(bytes(state.queued))
+        for seq in state.unacked:
+            left += _wire.count_records(_wire.unpack(self._frame(run_id, state, seq)).get("packed", b""))
+        return left
+
+    def _send_batch(self, run_id, state, packed):
         seq = state.next_seq
         state.next_seq += 1
-        frame = _wire.pack_records({"v": PROTOCOL_VERSION, "t": "records", "run": run_id, "seq": seq}, items)
-        state.item_counts[seq] = len(items)
+        frame = _wire.pack_records({"v": PROTOCOL_VERSION, "t": "records", "run": run_id, "seq": seq}, packed)
         if self._memory + len(frame) > MEMORY_LIMIT:
             self._spill.put((run_id, seq), frame)
             self.spilled += 1
@@ -329,7 +335,6 @@ class Connection:
         for done in [s for s in state.unacked if s <= seq]:
             frame = state.unacked.pop(done)
             state.sent_at.pop(done, None)
-            state.item_counts.pop(done, None)
             if frame is None:
                 self._spill.drop((run_id, done))
             else:

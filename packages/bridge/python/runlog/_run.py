@@ -88,7 +88,7 @@ class Run:
         self._init_options = init_options
         self._settings = settings
         self.id = described["id"]
-        self._queued = connection.queue_of(self.id)
+        self._enqueue = connection.queue_of(self.id).extend
         self.name = described["name"]
         self.entity = described["entity"]
         self.project = described["project"]
@@ -107,12 +107,12 @@ class Run:
     def _record(self, item):
         if self._finished:
             raise RuntimeError(f"Run ({self.id}) is finished. Start a new run with runlog.init().")
-        self._queued.append(_pack_record(item))
+        self._enqueue(_pack_record(item))
 
     def log(self, data, step=None, commit=None):
         """Queues a row (never waits on the network). Same step/commit rules as W&B."""
         if step is None and commit is None and type(data) is dict and not self._finished:
-            self._queued.append(_pack_record(("log", data)))  # the training loop's call, kept to one line
+            self._enqueue(_pack_record(("log", data)))  # the training loop's call, kept to one line
             return
         if not isinstance(data, dict):
             raise TypeError(f"log() takes a dict, got {type(data).__name__}")
@@ -256,11 +256,8 @@ class Run:
         return f"<runlog Run {self.path} ({self.name})>"
 
 
-class _Discard:
-    """Where a disabled run's log() rows go."""
-
-    def append(self, item):
-        pass
+def _discard(packed):
+    """Where a disabled run's records go."""
 
 
 class DisabledRun(Run):
@@ -272,7 +269,7 @@ class DisabledRun(Run):
         self.path, self.dir, self.url, self.resumed, self.step = "", "", None, False, 0
         self._settings = {}
         self._watches = []
-        self._queued = _Discard()
+        self._enqueue = _discard
         self.config = Config(self, init_options.get("config"))
         self.summary = Summary(self)
 

@@ -54,18 +54,49 @@ def pack_record(item):
     return packed
 
 
-def pack_records(head, items):
-    """A records message: the map `head` plus "packed", the already packed records back to back
-    (PROTOCOL.md), spliced in as one bin32 value so the records are copied once, by the join."""
+def pack_records(head, packed):
+    """A records message: the map `head` plus "packed", records packed back to back (PROTOCOL.md),
+    spliced in as one bin32 value so they are copied once."""
     packer = msgpack.Packer(use_bin_type=True)
     parts = [packer.pack_map_header(len(head) + 1)]
     for key, value in head.items():
         parts.append(packer.pack(key))
         parts.append(packer.pack(value))
     parts.append(packer.pack("packed"))
-    parts.append(struct.pack(">BI", 0xC6, sum(map(len, items))))
-    parts.extend(items)
+    parts.append(struct.pack(">BI", 0xC6, len(packed)))
+    parts.append(packed)
     return b"".join(parts)
+
+
+def _record_ends(packed):
+    unpacker = msgpack.Unpacker(max_buffer_size=max(len(packed), 1))
+    unpacker.feed(packed)
+    while True:
+        try:
+            unpacker.skip()
+        except msgpack.OutOfData:
+            return
+        yield unpacker.tell()
+
+
+def split_records(packed, limit):
+    """Records packed back to back, cut at record boundaries into parts of at most `limit` bytes
+    (a single larger record is a part of its own)."""
+    if len(packed) <= limit:
+        yield packed
+        return
+    start = cut = 0
+    for end in _record_ends(packed):
+        if end - start > limit and cut > start:
+            yield packed[start:cut]
+            start = cut
+        cut = end
+    if start < len(packed):
+        yield packed[start:]
+
+
+def count_records(packed):
+    return sum(1 for _ in _record_ends(packed))
 
 
 def unpack(frame):

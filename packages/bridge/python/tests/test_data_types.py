@@ -44,8 +44,9 @@ def test_a_record_is_packed_once_on_the_calling_thread_and_bad_ones_fail_there()
     packed = _wire.pack_record(("log", row))
     row["loss"] = 9.0  # the bytes are the snapshot
     assert _wire.unpack(packed) == ["log", {"loss": 0.5, "n": 3}]
-    frame = _wire.unpack(_wire.pack_records({"v": 1, "t": "records", "run": "r", "seq": 2}, [packed, _wire.pack_record(("summary", {"a": 1}))]))
-    assert frame["seq"] == 2 and frame["packed"] == packed + _wire.pack_record(("summary", {"a": 1}))
+    both = packed + _wire.pack_record(("summary", {"a": 1}))
+    frame = _wire.unpack(_wire.pack_records({"v": 1, "t": "records", "run": "r", "seq": 2}, both))
+    assert frame["seq"] == 2 and frame["packed"] == both and _wire.count_records(both) == 2
     with pytest.raises(ValueError, match="16 MiB"):
         _wire.pack_record(("log", {"blob": b"\0" * (17 << 20)}))
     deep = []
@@ -53,6 +54,35 @@ def test_a_record_is_packed_once_on_the_calling_thread_and_bad_ones_fail_there()
         deep = [deep]
     with pytest.raises(ValueError, match="32 levels"):
         _wire.pack_record(("log", {"deep": deep}))
+
+
+def test_batches_are_cut_at_record_boundaries():
+    records = [_wire.pack_record(("log", {"i": i, "pad": "x" * (i % 7) * 10})) for i in range(500)]
+    packed = b"".join(records)
+    for limit in (1, 100, 1000, len(packed) - 1, len(packed)):
+        parts = list(_wire.split_records(packed, limit))
+        assert b"".join(parts) == packed
+        assert sum(_wire.count_records(part) for part in parts) == 500
+        assert all(len(part) <= limit or _wire.count_records(part) == 1 for part in parts)
+    assert list(_wire.split_records(packed, len(packed))) == [packed]
+
+
+def test_finish_reports_how_many_records_a_missing_bridge_never_got():
+    from runlog._connection import Connection
+    from runlog._run import Run
+
+    connection = Connection("tcp://127.0.0.1:9")  # nothing listens there: no ack ever comes
+    try:
+        connection.register("r1", {})
+        described = {"id": "r1", "name": "n", "entity": "e", "project": "p", "path": "e/p/r1", "dir": "."}
+        run = Run(connection, described, {}, {"finish_timeout": 0.3})
+        for i in range(3):
+            run.log({"i": i})
+        run.summary["best"] = 1
+        with pytest.warns(UserWarning, match="4 records of run r1 were not delivered"):
+            run.finish()
+    finally:
+        connection.close()
 
 
 def test_disabled_mode_and_no_run_errors():
