@@ -28,24 +28,37 @@ export interface ApplyContext {
 
 type Applier<H> = (context: ApplyContext, header: H, record: DecodedRecord) => void;
 
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** A statement prepared once per connection: better-sqlite3 compiles SQL on every prepare(). */
+function prepared(db: Database.Database, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (cache === undefined) statements.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (statement === undefined) cache.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}
+
 function updateJsonColumn(
   context: ApplyContext,
   column: "config" | "summary" | "metadata" | "metrics",
   change: (current: Record<string, unknown>) => unknown,
 ): void {
-  const row = context.db.prepare(`SELECT ${column} AS value FROM runs WHERE pk = ?`).get(context.runPk) as { value: string };
+  const row = prepared(context.db, `SELECT ${column} AS value FROM runs WHERE pk = ?`).get(context.runPk) as { value: string };
   const next = change(decodeJson<Record<string, unknown>>(row.value));
-  context.db.prepare(`UPDATE runs SET ${column} = ? WHERE pk = ?`).run(encodeJson(next), context.runPk);
+  prepared(context.db, `UPDATE runs SET ${column} = ? WHERE pk = ?`).run(encodeJson(next), context.runPk);
 }
 
 export function keyId(context: ApplyContext, stream: string, key: string): number {
   const cacheKey = `${context.runPk}\u0000${stream}\u0000${key}`;
   const cached = context.keyIds.get(cacheKey);
   if (cached !== undefined) return cached;
-  context.db.prepare("INSERT OR IGNORE INTO series_keys (run_pk, stream, key) VALUES (?, ?, ?)").run(context.runPk, stream, key);
-  const row = context.db
-    .prepare("SELECT id FROM series_keys WHERE run_pk = ? AND stream = ? AND key = ?")
-    .get(context.runPk, stream, key) as { id: number };
+  prepared(context.db, "INSERT OR IGNORE INTO series_keys (run_pk, stream, key) VALUES (?, ?, ?)").run(context.runPk, stream, key);
+  const row = prepared(context.db, "SELECT id FROM series_keys WHERE run_pk = ? AND stream = ? AND key = ?").get(
+    context.runPk,
+    stream,
+    key,
+  ) as { id: number };
   context.keyIds.set(cacheKey, row.id);
   return row.id;
 }
@@ -53,45 +66,47 @@ export function keyId(context: ApplyContext, stream: string, key: string): numbe
 /** Run records open or re-open a run; a fork copies its parent's history once, at creation. */
 const applyRun: Applier<RunHeader & { rewindTo?: number; forkFrom?: { id: string; step: number } }> = (context, h) => {
   const { db } = context;
-  db.prepare("INSERT OR IGNORE INTO projects (entity, name, created_at) VALUES (?, ?, ?)").run(h.entity, h.project, h.startTime);
-  const existing = db.prepare("SELECT pk FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(h.entity, h.project, h.id) as
+  prepared(db, "INSERT OR IGNORE INTO projects (entity, name, created_at) VALUES (?, ?, ?)").run(h.entity, h.project, h.startTime);
+  const existing = prepared(db, "SELECT pk FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(h.entity, h.project, h.id) as
     | { pk: number }
     | undefined;
   const now = h.t / 1000;
   if (existing === undefined) {
-    const result = db
-      .prepare(
-        `INSERT INTO runs (entity, project, run_id, name, notes, tags, group_name, job_type, sweep_id,
+    const result = prepared(
+      db,
+      `INSERT INTO runs (entity, project, run_id, name, notes, tags, group_name, job_type, sweep_id,
            created_at, heartbeat_at, crash_timeout, attempts, forked_from)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        h.entity,
-        h.project,
-        h.id,
-        h.name,
-        h.notes ?? null,
-        JSON.stringify(h.tags),
-        h.group ?? null,
-        h.jobType ?? null,
-        h.sweepId ?? null,
-        h.startTime,
-        now,
-        h.crashTimeout,
-        h.attempt + 1,
-        h.forkFrom ? `${h.forkFrom.id}?_step=${h.forkFrom.step}` : null,
-      );
+    ).run(
+      h.entity,
+      h.project,
+      h.id,
+      h.name,
+      h.notes ?? null,
+      JSON.stringify(h.tags),
+      h.group ?? null,
+      h.jobType ?? null,
+      h.sweepId ?? null,
+      h.startTime,
+      now,
+      h.crashTimeout,
+      h.attempt + 1,
+      h.forkFrom ? `${h.forkFrom.id}?_step=${h.forkFrom.step}` : null,
+    );
     context.runPk = Number(result.lastInsertRowid);
     if (h.forkFrom) {
-      const parent = db
-        .prepare("SELECT pk FROM runs WHERE entity = ? AND project = ? AND run_id = ?")
-        .get(h.entity, h.project, h.forkFrom.id) as { pk: number } | undefined;
+      const parent = prepared(db, "SELECT pk FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(
+        h.entity,
+        h.project,
+        h.forkFrom.id,
+      ) as { pk: number } | undefined;
       if (parent !== undefined) copyHistory(context, parent.pk, h.forkFrom.step);
     }
     return;
   }
   context.runPk = existing.pk;
-  db.prepare(
+  prepared(
+    db,
     `UPDATE runs SET name = ?, notes = ?, tags = ?, group_name = ?, job_type = ?, sweep_id = ?,
        state = 'running', exit_code = NULL, finished_at = NULL, heartbeat_at = MAX(heartbeat_at, ?), crash_timeout = ?,
        attempts = MAX(attempts, ?)
@@ -120,7 +135,8 @@ const applyHistory: Applier<HistoryHeader> = (context, h, record) => {
     context.chunks.append(keyId(context, h.stream, column.key), column.steps, column.values);
   }
   if (h.rows.length > 0) {
-    const upsert = context.db.prepare(
+    const upsert = prepared(
+      context.db,
       `INSERT INTO history_rows (run_pk, step, data) VALUES (?, ?, ?)
        ON CONFLICT (run_pk, step) DO UPDATE SET data = excluded.data`,
     );
@@ -130,7 +146,7 @@ const applyHistory: Applier<HistoryHeader> = (context, h, record) => {
     }
   }
   if (h.stream === "history") {
-    context.db.prepare("UPDATE runs SET last_step = MAX(last_step, ?) WHERE pk = ?").run(h.lastStep, context.runPk);
+    prepared(context.db, "UPDATE runs SET last_step = MAX(last_step, ?) WHERE pk = ?").run(h.lastStep, context.runPk);
   }
 };
 
@@ -146,47 +162,55 @@ const APPLIERS: { [K in DecodedRecord["kind"]]: Applier<never> } = {
   metrics: ((context, h: MetricsHeader) => updateJsonColumn(context, "metrics", () => h.metrics)) as Applier<never>,
   history: applyHistory as Applier<never>,
   alert: ((context, h: AlertHeader) => {
-    context.db
-      .prepare("INSERT INTO alerts (run_pk, title, text, level, wait_duration, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-      .run(context.runPk, h.title, h.text, h.level, h.waitDuration, h.t / 1000);
+    prepared(context.db, "INSERT INTO alerts (run_pk, title, text, level, wait_duration, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
+      context.runPk,
+      h.title,
+      h.text,
+      h.level,
+      h.waitDuration,
+      h.t / 1000,
+    );
   }) as Applier<never>,
   exit: ((context, h: ExitHeader) => {
-    context.db
-      .prepare("UPDATE runs SET state = ?, exit_code = ?, finished_at = ?, runtime = ?, heartbeat_at = MAX(heartbeat_at, ?) WHERE pk = ?")
-      .run(h.state, h.exitCode, h.t / 1000, h.runtime, h.t / 1000, context.runPk);
+    prepared(
+      context.db,
+      "UPDATE runs SET state = ?, exit_code = ?, finished_at = ?, runtime = ?, heartbeat_at = MAX(heartbeat_at, ?) WHERE pk = ?",
+    ).run(h.state, h.exitCode, h.t / 1000, h.runtime, h.t / 1000, context.runPk);
   }) as Applier<never>,
   file: ((context, h: FileHeader) => {
-    context.db
-      .prepare("INSERT OR REPLACE INTO files (run_pk, path, size, sha256, updated_at) VALUES (?, ?, ?, NULL, ?)")
-      .run(context.runPk, h.path, h.size, h.t / 1000);
+    prepared(context.db, "INSERT OR REPLACE INTO files (run_pk, path, size, sha256, updated_at) VALUES (?, ?, ?, NULL, ?)").run(
+      context.runPk,
+      h.path,
+      h.size,
+      h.t / 1000,
+    );
   }) as Applier<never>,
   span: ((context, h: SpanHeader) => {
     // Start inserts; end fills in the end and merges its data over the start's (json_patch). An end
     // without a start (a tracer attached mid-trace) inserts the whole span.
-    context.db
-      .prepare(
-        `INSERT INTO spans (run_pk, span_id, trace_id, parent_id, kind, name, start_time, end_time, status, data)
+    prepared(
+      context.db,
+      `INSERT INTO spans (run_pk, span_id, trace_id, parent_id, kind, name, start_time, end_time, status, data)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_pk, span_id) DO UPDATE SET
            end_time = COALESCE(excluded.end_time, end_time),
            status = COALESCE(excluded.status, status),
            data = json_patch(data, excluded.data)`,
-      )
-      .run(
-        context.runPk,
-        h.id,
-        h.traceId,
-        h.parentId ?? null,
-        h.kind,
-        h.name,
-        h.startTime,
-        h.endTime ?? null,
-        h.status ?? null,
-        encodeJson(h.data),
-      );
+    ).run(
+      context.runPk,
+      h.id,
+      h.traceId,
+      h.parentId ?? null,
+      h.kind,
+      h.name,
+      h.startTime,
+      h.endTime ?? null,
+      h.status ?? null,
+      encodeJson(h.data),
+    );
   }) as Applier<never>,
   preempting: ((context, _h: PreemptingHeader) => {
-    context.db.prepare("UPDATE runs SET state = 'preempting' WHERE pk = ? AND state = 'running'").run(context.runPk);
+    prepared(context.db, "UPDATE runs SET state = 'preempting' WHERE pk = ? AND state = 'running'").run(context.runPk);
   }) as Applier<never>,
 };
 
