@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Api, RunlogError } from "@runlog/core";
+import { pack } from "msgpackr";
 import { afterEach, describe, expect, it } from "vitest";
 import { curveKeyPair } from "zeromq";
 import { type Bridge, startBridge } from "./index.js";
@@ -27,6 +28,14 @@ function client(endpoint: string, options = {}): TestClient {
   const c = new TestClient(endpoint, options);
   cleanups.push(() => c.close());
   return c;
+}
+
+/** A bridge, a client, and a run it opened in entity "e". */
+async function openRun(project: string): Promise<{ dir: string; c: TestClient; run: string }> {
+  const { dir, endpoint } = await bridgeIn();
+  const c = client(endpoint);
+  const opened = await c.request({ t: "init", options: { project, entity: "e" } });
+  return { dir, c, run: (opened.result as { id: string }).id };
 }
 
 async function history(dir: string, path: string) {
@@ -85,11 +94,7 @@ describe("bridge protocol", () => {
   });
 
   it("applies packed records (what the Python client sends): flat rows, every other kind, and hostile bytes", async () => {
-    const { dir, endpoint } = await bridgeIn();
-    const c = client(endpoint);
-    const opened = await c.request({ t: "init", options: { project: "p", entity: "e" } });
-    const run = (opened.result as { id: string }).id;
-    const { pack } = await import("msgpackr");
+    const { dir, c, run } = await openRun("p");
     const packed = (...items: unknown[]) => Buffer.concat(items.map((item) => pack(item)));
     const ack = () => c.next((m) => m.t === "ack");
     const rejected = () => c.next((m) => m.t === "error" && m.code === "RECORD_REJECTED");
@@ -165,7 +170,6 @@ describe("bridge protocol", () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed / 2 ** 31;
     };
-    const { pack } = await import("msgpackr");
     const shapes = [
       () => Buffer.from(Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 256))),
       () =>
@@ -193,11 +197,7 @@ describe("bridge protocol", () => {
   });
 
   it("acks 2,000 batches of damaged packed rows one by one, and the run logs on afterwards", async () => {
-    const { dir, endpoint } = await bridgeIn();
-    const c = client(endpoint);
-    const opened = await c.request({ t: "init", options: { project: "damaged", entity: "e" } });
-    const run = (opened.result as { id: string }).id;
-    const { pack } = await import("msgpackr");
+    const { dir, c, run } = await openRun("damaged");
     let seed = 5;
     const random = () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;

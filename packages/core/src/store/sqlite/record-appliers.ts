@@ -63,6 +63,11 @@ export function keyId(context: ApplyContext, stream: string, key: string): numbe
   return row.id;
 }
 
+/** name, notes, tags, group_name, job_type, sweep_id: what a run record says about its run. */
+function describedBy(h: RunHeader): unknown[] {
+  return [h.name, h.notes ?? null, JSON.stringify(h.tags), h.group ?? null, h.jobType ?? null, h.sweepId ?? null];
+}
+
 /** Run records open or re-open a run; a fork copies its parent's history once, at creation. */
 const applyRun: Applier<RunHeader & { rewindTo?: number; forkFrom?: { id: string; step: number } }> = (context, h) => {
   const { db } = context;
@@ -81,12 +86,7 @@ const applyRun: Applier<RunHeader & { rewindTo?: number; forkFrom?: { id: string
       h.entity,
       h.project,
       h.id,
-      h.name,
-      h.notes ?? null,
-      JSON.stringify(h.tags),
-      h.group ?? null,
-      h.jobType ?? null,
-      h.sweepId ?? null,
+      ...describedBy(h),
       h.startTime,
       now,
       h.crashTimeout,
@@ -111,18 +111,7 @@ const applyRun: Applier<RunHeader & { rewindTo?: number; forkFrom?: { id: string
        state = 'running', exit_code = NULL, finished_at = NULL, heartbeat_at = MAX(heartbeat_at, ?), crash_timeout = ?,
        attempts = MAX(attempts, ?)
      WHERE pk = ?`,
-  ).run(
-    h.name,
-    h.notes ?? null,
-    JSON.stringify(h.tags),
-    h.group ?? null,
-    h.jobType ?? null,
-    h.sweepId ?? null,
-    now,
-    h.crashTimeout,
-    h.attempt + 1,
-    existing.pk,
-  );
+  ).run(...describedBy(h), now, h.crashTimeout, h.attempt + 1, existing.pk);
   if (h.rewindTo !== undefined) {
     truncateHistory(context, existing.pk, h.rewindTo);
     recomputeSummary(context, existing.pk);
