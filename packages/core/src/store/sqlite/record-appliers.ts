@@ -17,6 +17,7 @@ import type {
 import { decodeJson, encodeJson } from "../../util/json.js";
 import type { ChunkWriter } from "./chunk-writer.js";
 import { copyHistory, recomputeSummary, truncateHistory } from "./history-surgery.js";
+import { prepared } from "./prepared.js";
 
 /** State shared by the appliers while one transaction runs. */
 export interface ApplyContext {
@@ -27,17 +28,6 @@ export interface ApplyContext {
 }
 
 type Applier<H> = (context: ApplyContext, header: H, record: DecodedRecord) => void;
-
-const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-
-/** A statement prepared once per connection: better-sqlite3 compiles SQL on every prepare(). */
-function prepared(db: Database.Database, sql: string): Database.Statement {
-  let cache = statements.get(db);
-  if (cache === undefined) statements.set(db, (cache = new Map()));
-  let statement = cache.get(sql);
-  if (statement === undefined) cache.set(sql, (statement = db.prepare(sql)));
-  return statement;
-}
 
 function updateJsonColumn(
   context: ApplyContext,

@@ -7,6 +7,7 @@ import { readTransactionLog } from "../../pipeline/transaction-log.js";
 import { type RunRow, storedSnapshotOf } from "../run-row.js";
 import { ChunkWriter } from "./chunk-writer.js";
 import { openDatabase, withBusyRetry } from "./database.js";
+import { prepared } from "./prepared.js";
 import { type ApplyContext, applyRecord } from "./record-appliers.js";
 
 export interface ReplayResult {
@@ -64,7 +65,7 @@ export class SqliteStore {
   heartbeat(at: number = Date.now()): void {
     if (this.context.runPk === 0) return;
     withBusyRetry(() =>
-      this.db.prepare("UPDATE runs SET heartbeat_at = MAX(heartbeat_at, ?) WHERE pk = ?").run(at / 1000, this.context.runPk),
+      prepared(this.db, "UPDATE runs SET heartbeat_at = MAX(heartbeat_at, ?) WHERE pk = ?").run(at / 1000, this.context.runPk),
     );
   }
 
@@ -103,7 +104,7 @@ export class SqliteStore {
 
   /** Makes the run the target of the next `apply` (a server ingests many runs); false when it does not exist. */
   selectRun(entity: string, project: string, id: string): boolean {
-    const row = this.db.prepare("SELECT pk FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(entity, project, id) as
+    const row = prepared(this.db, "SELECT pk FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(entity, project, id) as
       | { pk: number }
       | undefined;
     if (row?.pk !== this.context.runPk) this.context.chunks.reset();
@@ -113,13 +114,17 @@ export class SqliteStore {
 
   /** The selected run's highest applied record sequence (0 when none). */
   appliedSeq(): number {
-    const row = this.db.prepare("SELECT applied_seq FROM runs WHERE pk = ?").get(this.context.runPk) as { applied_seq: number } | undefined;
+    const row = prepared(this.db, "SELECT applied_seq FROM runs WHERE pk = ?").get(this.context.runPk) as
+      | { applied_seq: number }
+      | undefined;
     return row?.applied_seq ?? 0;
   }
 
   private setAppliedSeq(seq: number, t: number): void {
-    this.db
-      .prepare("UPDATE runs SET applied_seq = MAX(applied_seq, ?), heartbeat_at = MAX(heartbeat_at, ?) WHERE pk = ?")
-      .run(seq, t / 1000, this.context.runPk);
+    prepared(this.db, "UPDATE runs SET applied_seq = MAX(applied_seq, ?), heartbeat_at = MAX(heartbeat_at, ?) WHERE pk = ?").run(
+      seq,
+      t / 1000,
+      this.context.runPk,
+    );
   }
 }
