@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { RunlogError } from "../errors.js";
 import { openDatabase, withBusyRetry } from "../store/sqlite/database.js";
+import { prepared } from "../store/sqlite/prepared.js";
 import type { Manifest, ManifestEntry } from "./manifest.js";
 import type { ContentHash, HashCache } from "./object-store.js";
 
@@ -72,7 +73,6 @@ const VERSION_SELECT = `SELECT v.*, c.entity, c.project, c.name, c.type FROM art
  */
 export class ArtifactRegistry implements HashCache {
   private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
   private readonly pendingHashes: [string, number, number, number, string, string][] = [];
   private readonly preloaded = new Map<string, { size: number; mtime_ms: number; ino: number; sha256: string; md5: string }>();
 
@@ -88,36 +88,33 @@ export class ArtifactRegistry implements HashCache {
   /** Hash-cache entries are written in one transaction (10,000 files must not cost 10,000 commits). */
   flushHashCache(): void {
     if (this.pendingHashes.length === 0) return;
-    const insert = this.statement("INSERT OR REPLACE INTO hash_cache (path, size, mtime_ms, ino, sha256, md5) VALUES (?, ?, ?, ?, ?, ?)");
+    const insert = prepared(
+      this.db,
+      "INSERT OR REPLACE INTO hash_cache (path, size, mtime_ms, ino, sha256, md5) VALUES (?, ?, ?, ?, ?, ?)",
+    );
     const rows = this.pendingHashes.splice(0);
     this.transaction(() => {
       for (const row of rows) insert.run(...row);
     });
   }
 
-  private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
-
   /** Commits a version, or returns the existing one with the same content (`created: false`). */
   commit(request: CommitRequest): { version: VersionRecord; created: boolean } {
     return this.transaction(() => {
       const collection = this.ensureCollection(request, request.type, "sequence");
-      const existing = this.statement(
+      const existing = prepared(
+        this.db,
         "SELECT id FROM artifact_versions WHERE collection_id = ? AND digest = ? ORDER BY version_index DESC LIMIT 1",
       ).get(collection, request.digest) as { id: number } | undefined;
       let versionId = existing?.id;
       if (versionId === undefined) {
-        const next = this.statement("SELECT COALESCE(MAX(version_index), -1) + 1 AS n FROM artifact_versions WHERE collection_id = ?").get(
-          collection,
-        ) as { n: number };
+        const next = prepared(
+          this.db,
+          "SELECT COALESCE(MAX(version_index), -1) + 1 AS n FROM artifact_versions WHERE collection_id = ?",
+        ).get(collection) as { n: number };
         versionId = Number(
-          this.statement(
+          prepared(
+            this.db,
             `INSERT INTO artifact_versions (collection_id, version_index, digest, description, metadata, tags, manifest, size, file_count, created_by, created_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           ).run(
@@ -144,7 +141,7 @@ export class ArtifactRegistry implements HashCache {
 
   /** Resolves `alias` ("latest", "vN" or a custom alias) in a collection or a registry portfolio. */
   resolve(ref: CollectionRef, alias: string): VersionRecord {
-    const collection = this.statement("SELECT id, kind FROM artifact_collections WHERE entity = ? AND project = ? AND name = ?").get(
+    const collection = prepared(this.db, "SELECT id, kind FROM artifact_collections WHERE entity = ? AND project = ? AND name = ?").get(
       ref.entity,
       ref.project,
       ref.name,
@@ -160,17 +157,17 @@ export class ArtifactRegistry implements HashCache {
     if (numbered) {
       const row =
         collection.kind === "portfolio"
-          ? (this.statement("SELECT version_id AS id FROM artifact_links WHERE portfolio_id = ? AND link_index = ?").get(
+          ? (prepared(this.db, "SELECT version_id AS id FROM artifact_links WHERE portfolio_id = ? AND link_index = ?").get(
               collection.id,
               Number(numbered[1]),
             ) as { id: number } | undefined)
-          : (this.statement("SELECT id FROM artifact_versions WHERE collection_id = ? AND version_index = ?").get(
+          : (prepared(this.db, "SELECT id FROM artifact_versions WHERE collection_id = ? AND version_index = ?").get(
               collection.id,
               Number(numbered[1]),
             ) as { id: number } | undefined);
       versionId = row?.id;
     } else {
-      const row = this.statement("SELECT version_id AS id FROM artifact_aliases WHERE collection_id = ? AND alias = ?").get(
+      const row = prepared(this.db, "SELECT version_id AS id FROM artifact_aliases WHERE collection_id = ? AND alias = ?").get(
         collection.id,
         alias,
       ) as { id: number } | undefined;
@@ -182,12 +179,12 @@ export class ArtifactRegistry implements HashCache {
 
   /** A linked version as seen through a registry collection: its path, link index and aliases. */
   private registryView(portfolioId: number, ref: CollectionRef, versionId: number): VersionRecord {
-    const link = this.statement("SELECT link_index FROM artifact_links WHERE portfolio_id = ? AND version_id = ?").get(
+    const link = prepared(this.db, "SELECT link_index FROM artifact_links WHERE portfolio_id = ? AND version_id = ?").get(
       portfolioId,
       versionId,
     ) as { link_index: number };
     const aliases = (
-      this.statement("SELECT alias FROM artifact_aliases WHERE collection_id = ? AND version_id = ? ORDER BY alias").all(
+      prepared(this.db, "SELECT alias FROM artifact_aliases WHERE collection_id = ? AND version_id = ? ORDER BY alias").all(
         portfolioId,
         versionId,
       ) as { alias: string }[]
@@ -204,7 +201,8 @@ export class ArtifactRegistry implements HashCache {
 
   /** Collections of a project with their version counts (for `runlog artifact ls`). */
   collections(entity: string, project: string): { name: string; type: string; kind: string; versions: number }[] {
-    return this.statement(
+    return prepared(
+      this.db,
       `SELECT c.name, c.type, c.kind,
          CASE c.kind WHEN 'portfolio' THEN (SELECT COUNT(*) FROM artifact_links l WHERE l.portfolio_id = c.id)
                      ELSE (SELECT COUNT(*) FROM artifact_versions v WHERE v.collection_id = c.id) END AS versions
@@ -213,7 +211,7 @@ export class ArtifactRegistry implements HashCache {
   }
 
   versions(ref: CollectionRef): VersionRecord[] {
-    const rows = this.statement(`${VERSION_SELECT} WHERE c.entity = ? AND c.project = ? AND c.name = ? ORDER BY v.version_index`).all(
+    const rows = prepared(this.db, `${VERSION_SELECT} WHERE c.entity = ? AND c.project = ? AND c.name = ? ORDER BY v.version_index`).all(
       ref.entity,
       ref.project,
       ref.name,
@@ -226,18 +224,18 @@ export class ArtifactRegistry implements HashCache {
     return this.transaction(() => {
       const version = this.versionById(versionId);
       const collection = this.ensureCollection(portfolio, version.type, "portfolio");
-      const existing = this.statement("SELECT link_index FROM artifact_links WHERE portfolio_id = ? AND version_id = ?").get(
+      const existing = prepared(this.db, "SELECT link_index FROM artifact_links WHERE portfolio_id = ? AND version_id = ?").get(
         collection,
         versionId,
       ) as { link_index: number } | undefined;
       let index = existing?.link_index;
       if (index === undefined) {
         index = (
-          this.statement("SELECT COALESCE(MAX(link_index), -1) + 1 AS n FROM artifact_links WHERE portfolio_id = ?").get(collection) as {
+          prepared(this.db, "SELECT COALESCE(MAX(link_index), -1) + 1 AS n FROM artifact_links WHERE portfolio_id = ?").get(collection) as {
             n: number;
           }
         ).n;
-        this.statement("INSERT INTO artifact_links (portfolio_id, link_index, version_id, created_at) VALUES (?, ?, ?, ?)").run(
+        prepared(this.db, "INSERT INTO artifact_links (portfolio_id, link_index, version_id, created_at) VALUES (?, ?, ?, ?)").run(
           collection,
           index,
           versionId,
@@ -252,12 +250,14 @@ export class ArtifactRegistry implements HashCache {
 
   /** Adds files to the pending version `distributedId` of a collection (upsertArtifact). */
   upsertDraft(ref: CollectionRef, distributedId: string, type: string, contents: Readonly<Record<string, ManifestEntry>>): void {
-    const insert = this.statement(
+    const insert = prepared(
+      this.db,
       `INSERT OR REPLACE INTO artifact_drafts (entity, project, name, distributed_id, type, path, digest, size, sha256)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.transaction(() => {
-      const other = this.statement(
+      const other = prepared(
+        this.db,
         "SELECT type FROM artifact_drafts WHERE entity = ? AND project = ? AND name = ? AND distributed_id = ? AND type <> ? LIMIT 1",
       ).get(ref.entity, ref.project, ref.name, distributedId, type) as { type: string } | undefined;
       if (other !== undefined)
@@ -273,10 +273,11 @@ export class ArtifactRegistry implements HashCache {
 
   /** Takes (and deletes) every file of a pending version, inside the caller's transaction. */
   takeDraft(ref: CollectionRef, distributedId: string): Record<string, ManifestEntry> {
-    const rows = this.statement(
+    const rows = prepared(
+      this.db,
       "SELECT path, digest, size, sha256 FROM artifact_drafts WHERE entity = ? AND project = ? AND name = ? AND distributed_id = ?",
     ).all(ref.entity, ref.project, ref.name, distributedId) as { path: string; digest: string; size: number; sha256: string }[];
-    this.statement("DELETE FROM artifact_drafts WHERE entity = ? AND project = ? AND name = ? AND distributed_id = ?").run(
+    prepared(this.db, "DELETE FROM artifact_drafts WHERE entity = ? AND project = ? AND name = ? AND distributed_id = ?").run(
       ref.entity,
       ref.project,
       ref.name,
@@ -293,7 +294,7 @@ export class ArtifactRegistry implements HashCache {
   /** Points `aliases` at a version (moving them from other versions of its collection). */
   addAliases(versionId: number, aliases: readonly string[]): VersionRecord {
     return this.transaction(() => {
-      const row = this.statement("SELECT collection_id FROM artifact_versions WHERE id = ?").get(versionId) as { collection_id: number };
+      const row = prepared(this.db, "SELECT collection_id FROM artifact_versions WHERE id = ?").get(versionId) as { collection_id: number };
       for (const alias of aliases) this.setAlias(row.collection_id, alias, versionId);
       return this.versionById(versionId);
     });
@@ -301,7 +302,7 @@ export class ArtifactRegistry implements HashCache {
 
   recordLineage(runPath: string, versionId: number, direction: "input" | "output"): void {
     withBusyRetry(() =>
-      this.statement("INSERT OR IGNORE INTO artifact_lineage (run_path, version_id, direction, created_at) VALUES (?, ?, ?, ?)").run(
+      prepared(this.db, "INSERT OR IGNORE INTO artifact_lineage (run_path, version_id, direction, created_at) VALUES (?, ?, ?, ?)").run(
         runPath,
         versionId,
         direction,
@@ -311,7 +312,8 @@ export class ArtifactRegistry implements HashCache {
   }
 
   runArtifacts(runPath: string, direction: "input" | "output"): VersionRecord[] {
-    const rows = this.statement(
+    const rows = prepared(
+      this.db,
       `${VERSION_SELECT} JOIN artifact_lineage l ON l.version_id = v.id WHERE l.run_path = ? AND l.direction = ? ORDER BY l.created_at, v.id`,
     ).all(runPath, direction) as VersionRow[];
     return rows.map((row) => this.toRecord(row));
@@ -332,7 +334,7 @@ export class ArtifactRegistry implements HashCache {
         if ("runPath" in node) {
           if (runs.has(node.runPath)) continue;
           runs.add(node.runPath);
-          const rows = this.statement("SELECT version_id, direction FROM artifact_lineage WHERE run_path = ?").all(node.runPath) as {
+          const rows = prepared(this.db, "SELECT version_id, direction FROM artifact_lineage WHERE run_path = ?").all(node.runPath) as {
             version_id: number;
             direction: string;
           }[];
@@ -343,7 +345,7 @@ export class ArtifactRegistry implements HashCache {
         } else {
           if (versions.has(node.versionId)) continue;
           versions.set(node.versionId, this.versionById(node.versionId));
-          const rows = this.statement("SELECT run_path, direction FROM artifact_lineage WHERE version_id = ?").all(node.versionId) as {
+          const rows = prepared(this.db, "SELECT run_path, direction FROM artifact_lineage WHERE version_id = ?").all(node.versionId) as {
             run_path: string;
             direction: string;
           }[];
@@ -383,7 +385,7 @@ export class ArtifactRegistry implements HashCache {
         ? { sha256: known.sha256, md5: known.md5, size }
         : undefined;
     }
-    const row = this.statement("SELECT sha256, md5 FROM hash_cache WHERE path = ? AND size = ? AND mtime_ms = ? AND ino = ?").get(
+    const row = prepared(this.db, "SELECT sha256, md5 FROM hash_cache WHERE path = ? AND size = ? AND mtime_ms = ? AND ino = ?").get(
       path,
       size,
       mtimeMs,
@@ -398,14 +400,15 @@ export class ArtifactRegistry implements HashCache {
 
   /** A version by its id; throws RUN_NOT_FOUND when there is none. */
   versionById(id: number): VersionRecord {
-    const row = this.statement(`${VERSION_SELECT} WHERE v.id = ?`).get(id) as VersionRow | undefined;
+    const row = prepared(this.db, `${VERSION_SELECT} WHERE v.id = ?`).get(id) as VersionRow | undefined;
     if (row === undefined) throw new RunlogError("RUN_NOT_FOUND", `No artifact version with id ${id}.`);
     return this.toRecord(row);
   }
 
   private toRecord(row: VersionRow): VersionRecord {
     const aliases = (
-      this.statement(
+      prepared(
+        this.db,
         "SELECT alias FROM artifact_aliases WHERE version_id = ? AND collection_id = (SELECT collection_id FROM artifact_versions WHERE id = ?) ORDER BY alias",
       ).all(row.id, row.id) as { alias: string }[]
     ).map((r) => r.alias);
@@ -413,7 +416,7 @@ export class ArtifactRegistry implements HashCache {
   }
 
   private ensureCollection(ref: CollectionRef, type: string, kind: "sequence" | "portfolio"): number {
-    const existing = this.statement("SELECT id, type, kind FROM artifact_collections WHERE entity = ? AND project = ? AND name = ?").get(
+    const existing = prepared(this.db, "SELECT id, type, kind FROM artifact_collections WHERE entity = ? AND project = ? AND name = ?").get(
       ref.entity,
       ref.project,
       ref.name,
@@ -428,7 +431,7 @@ export class ArtifactRegistry implements HashCache {
       return existing.id;
     }
     return Number(
-      this.statement("INSERT INTO artifact_collections (entity, project, name, type, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
+      prepared(this.db, "INSERT INTO artifact_collections (entity, project, name, type, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
         ref.entity,
         ref.project,
         ref.name,
@@ -440,7 +443,8 @@ export class ArtifactRegistry implements HashCache {
   }
 
   private setAlias(collection: number, alias: string, versionId: number): void {
-    this.statement(
+    prepared(
+      this.db,
       "INSERT INTO artifact_aliases (collection_id, alias, version_id) VALUES (?, ?, ?) ON CONFLICT (collection_id, alias) DO UPDATE SET version_id = excluded.version_id",
     ).run(collection, alias, versionId);
   }

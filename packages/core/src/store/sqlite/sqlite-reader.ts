@@ -7,6 +7,7 @@ import { effectiveState } from "../run-state.js";
 import { SPAN_COLUMNS, type SpanRow, spanViewOf } from "../span-row.js";
 import type { AlertView, FileView, Points, RunView, SpanView, StoreReader, Stream } from "../store.js";
 import { openDatabase } from "./database.js";
+import { prepared } from "./prepared.js";
 
 interface CachedRun {
   readonly seq: number;
@@ -31,7 +32,6 @@ function pkOf(run: RunView): number {
 export class SqliteReader implements StoreReader {
   private readonly db: Database.Database;
   private readonly keyIds = new Map<string, number | undefined>();
-  private readonly statements: Record<string, Database.Statement> = {};
   private readonly runCache = new Map<number, CachedRun>();
 
   constructor(path: string) {
@@ -40,13 +40,9 @@ export class SqliteReader implements StoreReader {
     this.db.pragma("mmap_size = 1073741824");
   }
 
-  private statement(sql: string): Database.Statement {
-    this.statements[sql] ??= this.db.prepare(sql);
-    return this.statements[sql] as Database.Statement;
-  }
-
   async listProjects() {
-    return this.statement(
+    return prepared(
+      this.db,
       `SELECT p.entity AS entity, p.name AS name, p.created_at AS createdAt,
               (SELECT COUNT(*) FROM runs r WHERE r.entity = p.entity AND r.project = p.name) AS runCount
        FROM projects p ORDER BY p.created_at DESC`,
@@ -59,7 +55,8 @@ export class SqliteReader implements StoreReader {
    * changed (JSON parsing dominates otherwise). Cached views are frozen: a caller cannot alter them.
    */
   async listRuns(entity: string, project: string): Promise<RunView[]> {
-    const stamps = this.statement(
+    const stamps = prepared(
+      this.db,
       "SELECT pk, applied_seq, heartbeat_at FROM runs WHERE entity = ? AND project = ? ORDER BY created_at DESC",
     ).all(entity, project) as { pk: number; applied_seq: number; heartbeat_at: number }[];
     const stale = stamps.filter((stamp) => {
@@ -85,14 +82,14 @@ export class SqliteReader implements StoreReader {
   }
 
   async getRun(entity: string, project: string, id: string): Promise<RunView | undefined> {
-    const row = this.statement("SELECT * FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(entity, project, id) as
+    const row = prepared(this.db, "SELECT * FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(entity, project, id) as
       | RunRow
       | undefined;
     return row === undefined ? undefined : runViewOf(row);
   }
 
   async seriesKeys(run: RunView, stream: Stream): Promise<string[]> {
-    const rows = this.statement("SELECT key FROM series_keys WHERE run_pk = ? AND stream = ? ORDER BY key").all(pkOf(run), stream) as {
+    const rows = prepared(this.db, "SELECT key FROM series_keys WHERE run_pk = ? AND stream = ? ORDER BY key").all(pkOf(run), stream) as {
       key: string;
     }[];
     return rows.map((r) => r.key);
@@ -101,7 +98,7 @@ export class SqliteReader implements StoreReader {
   private keyId(run: RunView, stream: Stream, key: string): number | undefined {
     const cacheKey = `${pkOf(run)}\u0000${stream}\u0000${key}`;
     if (this.keyIds.has(cacheKey)) return this.keyIds.get(cacheKey);
-    const row = this.statement("SELECT id FROM series_keys WHERE run_pk = ? AND stream = ? AND key = ?").get(pkOf(run), stream, key) as
+    const row = prepared(this.db, "SELECT id FROM series_keys WHERE run_pk = ? AND stream = ? AND key = ?").get(pkOf(run), stream, key) as
       | { id: number }
       | undefined;
     // Only cache hits: a key may appear later while the run is live.
@@ -112,7 +109,7 @@ export class SqliteReader implements StoreReader {
   async chunkInfos(run: RunView, stream: Stream, key: string, from: number, to: number): Promise<ChunkInfos> {
     const id = this.keyId(run, stream, key);
     if (id === undefined) return emptyChunkInfos();
-    const pages = (this.statement("SELECT stats FROM series_index WHERE key_id = ? ORDER BY page").pluck().all(id) as Buffer[]).map(
+    const pages = (prepared(this.db, "SELECT stats FROM series_index WHERE key_id = ? ORDER BY page").pluck().all(id) as Buffer[]).map(
       blobToFloat64,
     );
     return unpackOverlapping(pages, from, to);
@@ -122,7 +119,7 @@ export class SqliteReader implements StoreReader {
     if (positions.length === 0) return [];
     // By blob id, in one statement: no per-chunk lookup through (key, seq) (a chart decodes ~1,000 chunks).
     const ids = positions.map((p) => chunks.blobId[p] as number);
-    const rows = this.statement("SELECT id, steps, vals FROM series_blobs WHERE id IN (SELECT value FROM json_each(?))").all(
+    const rows = prepared(this.db, "SELECT id, steps, vals FROM series_blobs WHERE id IN (SELECT value FROM json_each(?))").all(
       JSON.stringify(ids),
     ) as {
       id: number;
@@ -143,27 +140,28 @@ export class SqliteReader implements StoreReader {
   }
 
   async historyRows(run: RunView, from: number, to: number): Promise<[number, Record<string, unknown>][]> {
-    const rows = this.statement("SELECT step, data FROM history_rows WHERE run_pk = ? AND step >= ? AND step <= ? ORDER BY step")
+    const rows = prepared(this.db, "SELECT step, data FROM history_rows WHERE run_pk = ? AND step >= ? AND step <= ? ORDER BY step")
       .raw(true)
       .all(pkOf(run), from, to) as [number, string][];
     return rows.map(([step, data]) => [step, decodeJson<Record<string, unknown>>(data)]);
   }
 
   async spans(run: RunView): Promise<SpanView[]> {
-    const rows = this.statement(`SELECT ${SPAN_COLUMNS} FROM spans WHERE run_pk = ? ORDER BY start_time, rowid`).all(
+    const rows = prepared(this.db, `SELECT ${SPAN_COLUMNS} FROM spans WHERE run_pk = ? ORDER BY start_time, rowid`).all(
       pkOf(run),
     ) as SpanRow[];
     return rows.map(spanViewOf);
   }
 
   async alerts(run: RunView): Promise<AlertView[]> {
-    return this.statement(
+    return prepared(
+      this.db,
       "SELECT title, text, level, wait_duration AS waitDuration, created_at AS createdAt FROM alerts WHERE run_pk = ? ORDER BY created_at, id",
     ).all(pkOf(run)) as AlertView[];
   }
 
   async files(run: RunView): Promise<FileView[]> {
-    const rows = this.statement("SELECT path, size, sha256, updated_at AS updatedAt FROM files WHERE run_pk = ? ORDER BY path").all(
+    const rows = prepared(this.db, "SELECT path, size, sha256, updated_at AS updatedAt FROM files WHERE run_pk = ? ORDER BY path").all(
       pkOf(run),
     ) as {
       path: string;
