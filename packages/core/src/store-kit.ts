@@ -46,9 +46,12 @@ export {
   blobToFloat64,
   CHUNK_POINTS,
   type ChunkStats,
+  type ChunkTail,
   chunkStats,
   decodeSteps,
+  emptyChunkTail,
   encodeSteps,
+  fillTail,
   float64ToBlob,
 } from "./store/chunks.js";
 export { type RunRow, runViewOf, storedSnapshotOf } from "./store/run-row.js";

@@ -64,3 +64,27 @@ const EMPTY = Buffer.alloc(0);
 export function float64ToBlob(values: Float64Array, count: number): Buffer {
   return Buffer.from(values.buffer, values.byteOffset, count * 8);
 }
+
+/** The last, partly filled chunk of a series, kept in memory while batches append to it. */
+export interface ChunkTail {
+  seq: number;
+  steps: Float64Array;
+  values: Float64Array;
+  count: number;
+  /** Changed since it was last written. */
+  dirty: boolean;
+}
+
+export function emptyChunkTail(seq: number): ChunkTail {
+  return { seq, steps: new Float64Array(CHUNK_POINTS), values: new Float64Array(CHUNK_POINTS), count: 0, dirty: false };
+}
+
+/** Copies points from `from` on into the tail until it is full; returns how many it took. */
+export function fillTail(tail: ChunkTail, steps: Float64Array, values: Float64Array, from: number): number {
+  const take = Math.min(CHUNK_POINTS - tail.count, steps.length - from);
+  tail.steps.set(steps.subarray(from, from + take), tail.count);
+  tail.values.set(values.subarray(from, from + take), tail.count);
+  tail.count += take;
+  tail.dirty = true;
+  return take;
+}

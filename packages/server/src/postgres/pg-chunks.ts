@@ -1,13 +1,14 @@
-import { blobToFloat64, CHUNK_POINTS, chunkStats, decodeSteps, encodeSteps } from "@runlog/core/store-kit";
+import {
+  blobToFloat64,
+  CHUNK_POINTS,
+  type ChunkTail,
+  chunkStats,
+  decodeSteps,
+  emptyChunkTail,
+  encodeSteps,
+  fillTail,
+} from "@runlog/core/store-kit";
 import type { PoolClient } from "pg";
-
-interface Tail {
-  seq: number;
-  steps: Float64Array;
-  values: Float64Array;
-  count: number;
-  dirty: boolean;
-}
 
 interface ChunkRow {
   keyId: number;
@@ -24,7 +25,7 @@ interface ChunkRow {
  * multi-row upsert at the end of the batch.
  */
 export class PgChunkBatch {
-  private readonly tails = new Map<number, Tail>();
+  private readonly tails = new Map<number, ChunkTail>();
   private readonly full: ChunkRow[] = [];
 
   constructor(private readonly client: PoolClient) {}
@@ -45,13 +46,13 @@ export class PgChunkBatch {
        WHERE key_id = ANY($1::bigint[]) ORDER BY key_id, seq DESC`,
       [missing],
     );
-    for (const id of missing) this.tails.set(id, emptyTail(0));
+    for (const id of missing) this.tails.set(id, emptyChunkTail(0));
     for (const row of rows) {
       if (row.count >= CHUNK_POINTS) {
-        this.tails.set(row.key_id, emptyTail(row.seq + 1));
+        this.tails.set(row.key_id, emptyChunkTail(row.seq + 1));
         continue;
       }
-      const tail = emptyTail(row.seq);
+      const tail = emptyChunkTail(row.seq);
       tail.steps.set(decodeSteps(row.steps, row.first_step, row.count));
       tail.values.set(blobToFloat64(row.vals));
       tail.count = row.count;
@@ -61,18 +62,13 @@ export class PgChunkBatch {
 
   /** `load` must have seen `keyId`. */
   append(keyId: number, steps: Float64Array, values: Float64Array): void {
-    let tail = this.tails.get(keyId) as Tail;
+    let tail = this.tails.get(keyId) as ChunkTail;
     let i = 0;
     while (i < steps.length) {
-      const take = Math.min(CHUNK_POINTS - tail.count, steps.length - i);
-      tail.steps.set(steps.subarray(i, i + take), tail.count);
-      tail.values.set(values.subarray(i, i + take), tail.count);
-      tail.count += take;
-      tail.dirty = true;
-      i += take;
+      i += fillTail(tail, steps, values, i);
       if (tail.count === CHUNK_POINTS) {
         this.full.push({ keyId, seq: tail.seq, steps: tail.steps, values: tail.values, count: CHUNK_POINTS });
-        tail = emptyTail(tail.seq + 1);
+        tail = emptyChunkTail(tail.seq + 1);
         this.tails.set(keyId, tail);
       }
     }
@@ -140,8 +136,4 @@ export async function writeChunks(client: PoolClient, chunks: readonly ChunkRow[
        last_value = excluded.last_value, steps = excluded.steps, vals = excluded.vals`,
     [...columns, Buffer.concat(parts)],
   );
-}
-
-function emptyTail(seq: number): Tail {
-  return { seq, steps: new Float64Array(CHUNK_POINTS), values: new Float64Array(CHUNK_POINTS), count: 0, dirty: false };
 }

@@ -1,15 +1,21 @@
 import type Database from "better-sqlite3";
 import { FIELDS, INDEX_PAGE_CHUNKS, packStats } from "../chunk-index.js";
-import { blobToFloat64, CHUNK_POINTS, type ChunkStats, chunkStats, decodeSteps, encodeSteps, float64ToBlob } from "../chunks.js";
+import {
+  blobToFloat64,
+  CHUNK_POINTS,
+  type ChunkStats,
+  type ChunkTail,
+  chunkStats,
+  decodeSteps,
+  emptyChunkTail,
+  encodeSteps,
+  fillTail,
+  float64ToBlob,
+} from "../chunks.js";
 
-interface Tail {
-  seq: number;
+interface Tail extends ChunkTail {
   /** The blob row of this chunk once written (rewrites update it in place). */
   blobId: number | undefined;
-  steps: Float64Array;
-  values: Float64Array;
-  count: number;
-  dirty: boolean;
 }
 
 /** The stats page a key is filling (see chunk-index.ts). */
@@ -74,12 +80,7 @@ export class ChunkWriter {
         i += CHUNK_POINTS;
         continue;
       }
-      const take = Math.min(CHUNK_POINTS - tail.count, steps.length - i);
-      tail.steps.set(steps.subarray(i, i + take), tail.count);
-      tail.values.set(values.subarray(i, i + take), tail.count);
-      tail.count += take;
-      tail.dirty = true;
-      i += take;
+      i += fillTail(tail, steps, values, i);
       if (tail.count === CHUNK_POINTS) {
         this.write(keyId, tail);
         tail = emptyTail(tail.seq + 1);
@@ -169,5 +170,5 @@ export class ChunkWriter {
 }
 
 function emptyTail(seq: number): Tail {
-  return { seq, blobId: undefined, steps: new Float64Array(CHUNK_POINTS), values: new Float64Array(CHUNK_POINTS), count: 0, dirty: false };
+  return { ...emptyChunkTail(seq), blobId: undefined };
 }
