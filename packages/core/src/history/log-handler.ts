@@ -62,7 +62,8 @@ export class LogHandler {
     if (typeof data !== "object" || data === null || (!isPlainObject(data) && !(data instanceof Map))) {
       throw new RunlogError("INVALID_ARGUMENT", `run.log needs an object of key → value, got ${describeValue(data)}.`);
     }
-    if (options === undefined && this.tryCommitFlatScalars(data)) return;
+    // A pending row (commit: false earlier) takes the general path: no need to gather keys first.
+    if (options === undefined && this.row.size === 0 && this.tryCommitFlatScalars(data)) return;
     let step: number | undefined;
     let commit: boolean | undefined;
     if (options !== undefined) {
