@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Api, init } from "@runlog/core";
+import { Api, init, runFolder } from "@runlog/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "./main.js";
 import { startUiProcess } from "./test-support/ui-process.js";
@@ -53,7 +53,7 @@ describe("runlog CLI", () => {
   it("sync replays an offline run into the store, idempotently, with --json", async () => {
     const root = tempRoot();
     const run = await offlineRun(root, 250);
-    const runDir = join(root, "runs", run.id);
+    const runDir = runFolder(root, run);
     const first = cli(["sync", runDir, "--json"]);
     expect(first.code, first.stderr).toBe(0);
     const result = JSON.parse(first.stdout);
@@ -198,7 +198,7 @@ describe("runlog server and runlog sync --server", () => {
     try {
       const root = tempRoot();
       const run = await offlineRun(root, 2_500);
-      const runDir = join(root, "runs", run.id);
+      const runDir = runFolder(root, run);
       // Not spawnSync: the server answers from this process's event loop.
       const upload = (apiKey: string) =>
         new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {

@@ -32,6 +32,7 @@ export { init } from "./run/init.js";
 export { currentRun } from "./run/lifecycle.js";
 export type { FinishOptions, RunStatus } from "./run/run.js";
 export { Run } from "./run/run.js";
+export { listRunFolders, type RunAddress, type RunFolderEntry, runFolder } from "./run/run-folder.js";
 export type { InitOptions, ReinitMode, ResumeMode, RunMode } from "./run/run-options.js";
 export type { Settings } from "./run/settings.js";
 export type { SpanRecord } from "./run/span-record.js";

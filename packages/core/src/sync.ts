@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { RunlogError } from "./errors.js";
+import { rootOfRunFolder } from "./run/run-folder.js";
 import { DB_FILE } from "./store/sqlite/database.js";
 import { listRunLogs, SqliteStore } from "./store/sqlite/sqlite-store.js";
 
@@ -16,17 +17,18 @@ export interface SyncResult {
 
 /**
  * Replays a run folder's transaction logs into the embedded store of `root`
- * (default: the root the folder lives in, `<root>/runs/<id>`). Idempotent.
+ * (default: the root the folder lives in, `<root>/runs/<entity>/<project>/<id>`, or an older
+ * root's `<root>/runs/<id>`). Idempotent.
  */
 export function syncRunDir(runDir: string, options: { root?: string } = {}): SyncResult {
   const dir = resolve(runDir);
   if (!existsSync(dir) || listRunLogs(dir).length === 0) {
     throw new RunlogError(
       "RUN_NOT_FOUND",
-      `${dir} holds no runlog transaction log (attempt-*.rlog); pass a run folder like ./runlog/runs/<id>.`,
+      `${dir} holds no runlog transaction log (attempt-*.rlog); pass a run folder like ./runlog/runs/<entity>/<project>/<id>, or use \`runlog sync --all\`.`,
     );
   }
-  const root = resolve(options.root ?? dirname(dirname(dir)));
+  const root = resolve(options.root ?? rootOfRunFolder(dir));
   const store = new SqliteStore(join(root, DB_FILE));
   try {
     return { runDir: dir, ...store.replayRunDir(dir) };

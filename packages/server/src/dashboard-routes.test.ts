@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Artifact, decodeJson, init, type Run } from "@runlog/core";
+import { Artifact, decodeJson, init, type Run, runFolder } from "@runlog/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunlogServer, serve } from "./index.js";
 
@@ -167,7 +167,7 @@ describe("artifacts, lineage, alerts and file tails", () => {
 
   it("lists alerts and sends a file from a byte offset", async () => {
     expect((await get(`/api/v1/runs/team/sweep/${producer.id}/alerts`)).body).toMatchObject([{ title: "diverged", level: "ERROR" }]);
-    const path = join(root, "runs", producer.id, "files", "notes.txt");
+    const path = join(runFolder(root, producer), "files", "notes.txt");
     writeFileSync(path, "hello world");
     const tail = await get(`/api/v1/runs/team/sweep/${producer.id}/file/notes.txt?offset=6`);
     expect(tail.body).toBe("world");

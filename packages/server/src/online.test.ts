@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { IngestClient, init, type Run, type RunView, type StoreReader, uploadRunDir } from "@runlog/core";
+import { IngestClient, init, type Run, type RunView, runFolder, type StoreReader, uploadRunDir } from "@runlog/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exited, loggedSteps, spawnChild, watchLines } from "../../core/src/test-support/child-process.js";
 import { tempRoot } from "../../core/src/test-support/temp-root.js";
@@ -158,7 +158,11 @@ describe("online runs against runlog servers on PostgreSQL", () => {
     expect((await reader.getRun("tester", "test", "killed1"))?.state).toBe("crashed");
 
     const client = new IngestClient(server.url, undefined);
-    await uploadRunDir(`${root}/runs/killed1`, { entity: "tester", project: "test", id: "killed1" }, client);
+    await uploadRunDir(
+      runFolder(root, { entity: "tester", project: "test", id: "killed1" }),
+      { entity: "tester", project: "test", id: "killed1" },
+      client,
+    );
     const synced = (await series(reader, prefix, "i")).steps;
     expect(synced.length).toBeGreaterThanOrEqual(Math.max(before.length, safeStep + 1));
     expect(synced).toEqual(Array.from({ length: synced.length }, (_, i) => i));

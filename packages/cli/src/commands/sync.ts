@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { IngestClient, RunlogError, type SyncResult, syncRunDir, uploadRunDir } from "@runlog/core";
+import { IngestClient, listRunFolders, RunlogError, type SyncResult, syncRunDir, uploadRunDir } from "@runlog/core";
 import { listRunLogs } from "@runlog/core/store-kit";
 
 export const SYNC_HELP = `Usage: runlog sync <run-dir>... [--server URL] [--json]
@@ -12,7 +12,8 @@ with --server (a write key from RUNLOG_API_KEY): offline runs, runs a crash left
 half-saved, online runs whose finish() timed out. Safe to repeat: records already stored are
 skipped, and a run already uploaded unchanged to that server is not sent again.
 
-  --all          sync every run folder under <dir>/runs
+  --all          sync every run folder under <dir>/runs (<entity>/<project>/<id>, and an
+                 older root's runs/<id>, which is moved to its new place first)
   --dir DIR      the runlog root (default RUNLOG_DIR or ./runlog)
   --server URL   upload to this runlog server instead of the embedded store
   --json         print one JSON object per run`;
@@ -56,8 +57,7 @@ export async function syncCommand(args: string[], out: (line: string) => void): 
   const root = resolve(values.dir ?? process.env.RUNLOG_DIR ?? "./runlog");
   let dirs = positionals;
   if (values.all) {
-    const runs = join(root, "runs");
-    dirs = existsSync(runs) ? readdirSync(runs).map((name) => join(runs, name)) : [];
+    dirs = listRunFolders(root).map((folder) => folder.dir);
   }
   if (dirs.length === 0) throw new RunlogError("INVALID_ARGUMENT", `Nothing to sync: name run folders or pass --all.\n\n${SYNC_HELP}`);
   const server = values.server;

@@ -4,6 +4,7 @@ import type { ArtifactService } from "../artifacts/artifact-service.js";
 import { resolveInside, safeRelativePath } from "../artifacts/safe-path.js";
 import { describeValue, RunlogError } from "../errors.js";
 import type { RunState } from "../pipeline/records.js";
+import { runFolder } from "../run/run-folder.js";
 import { bucketChunks, bucketPoints, type SeriesResult } from "../store/series.js";
 import type { AlertView, FileView, Points, RunView, StoreReader, Stream } from "../store/store.js";
 import { buildTraces, type Span } from "./traces.js";
@@ -23,8 +24,8 @@ export class ApiRun {
     private readonly view: RunView,
     /** Throws MODE_UNAVAILABLE when the store is remote (artifacts are read locally for now). */
     private readonly artifactService: () => ArtifactService,
-    /** The local runs folder; undefined for a remote store. */
-    private readonly runsDir: string | undefined,
+    /** The embedded store's root (run folders live under it); undefined for a remote store. */
+    private readonly localRoot: string | undefined,
   ) {}
 
   get id(): string {
@@ -223,10 +224,10 @@ export class ApiRun {
    * Refuses paths that would leave the run's folder.
    */
   filePath(name: string): string {
-    if (this.runsDir === undefined) {
+    if (this.localRoot === undefined) {
       throw new RunlogError("MODE_UNAVAILABLE", "filePath needs the embedded store; over HTTP fetch GET /api/v1/runs/<path>/file/<name>.");
     }
-    return resolveInside(join(this.runsDir, this.view.id, "files"), safeRelativePath(name, "run file"), "run file");
+    return resolveInside(join(runFolder(this.localRoot, this.view), "files"), safeRelativePath(name, "run file"), "run file");
   }
 
   toJSON(): RunView {

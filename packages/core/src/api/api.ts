@@ -61,8 +61,9 @@ export class Api {
     return "baseUrl" in this.remote ? this.remote.baseUrl : this.remote.label;
   }
 
-  private get runsDir(): string | undefined {
-    return this.remote === undefined ? join(this.root, "runs") : undefined;
+  /** The embedded store's root, where run folders live; undefined for a remote store. */
+  private get localRoot(): string | undefined {
+    return this.remote === undefined ? this.root : undefined;
   }
 
   private get artifacts(): ArtifactService {
@@ -129,7 +130,7 @@ export class Api {
     const views = await this.store.listRuns(validateScopeName("entity", entity), validateScopeName("project", project));
     const filtered = options.filters === undefined ? views : views.filter((view) => matchesFilter(view, options.filters as RunFilter));
     return sortRuns(filtered, options.order ?? "-createdAt").map(
-      (view) => new ApiRun(this.store, view, () => this.artifacts, this.runsDir),
+      (view) => new ApiRun(this.store, view, () => this.artifacts, this.localRoot),
     );
   }
 
@@ -140,7 +141,7 @@ export class Api {
     if (parts.length < 2) throw new RunlogError("INVALID_ARGUMENT", `Run paths look like "entity/project/id", got ${describeValue(path)}.`);
     const view = await this.store.getRun(validateScopeName("entity", entity), validateScopeName("project", project), validateRunId(id));
     if (view === undefined) throw new RunlogError("RUN_NOT_FOUND", `Run ${entity}/${project}/${id} was not found in ${this.where}.`);
-    return new ApiRun(this.store, view, () => this.artifacts, this.runsDir);
+    return new ApiRun(this.store, view, () => this.artifacts, this.localRoot);
   }
 
   close(): void {

@@ -27,6 +27,7 @@ import { gitMetadata, hostMetadata } from "./metadata.js";
 import { checkResumeRules, clearAutoResume, readAutoResumeId } from "./resume-rules.js";
 import { Run, type RunParts } from "./run.js";
 import { RunFiles } from "./run-files.js";
+import { RUN_FILE, runFolder } from "./run-folder.js";
 import { isHeldByLiveProcess, releaseLock, takeLock } from "./run-lock.js";
 import { checkOptionNames, type InitOptions, parseRunMoment, resolveMode, resolveReinit, resolveResume } from "./run-options.js";
 import { resolveSettings } from "./settings.js";
@@ -125,7 +126,7 @@ export async function init(options?: InitOptions): Promise<Run> {
   if (opts.config !== undefined) configState.update(opts.config, {});
   if (mode === "disabled") return disabledRun(id, entity, project, request, settings, configState);
 
-  const runDir = join(root, "runs", id);
+  const runDir = runFolder(root, { entity, project, id });
   const lockPath = join(runDir, "run.lock");
   if (mode === "offline") {
     if (resume !== undefined || resumeFrom || forkFrom) write("resume, resumeFrom and forkFrom are ignored in offline mode (as in W&B).");
@@ -160,7 +161,7 @@ export async function init(options?: InitOptions): Promise<Run> {
       described = await sink.describeRun({ entity, project, id, runDir });
       const parentId = forkFrom?.id;
       if (parentId !== undefined) {
-        parent = (await sink.describeRun({ entity, project, id: parentId, runDir: join(root, "runs", parentId) })).run;
+        parent = (await sink.describeRun({ entity, project, id: parentId, runDir: runFolder(root, { entity, project, id: parentId }) })).run;
         if (parent === undefined)
           throw new RunlogError("RUN_NOT_FOUND", `forkFrom: run "${parentId}" does not exist in ${entity}/${project}.`);
       }
@@ -205,7 +206,7 @@ export async function init(options?: InitOptions): Promise<Run> {
   const group = request.group ?? stored?.group;
   const jobType = request.jobType ?? stored?.jobType;
   const sweepId = env("RUNLOG_SWEEP_ID");
-  writeFileSync(join(runDir, "run.json"), JSON.stringify({ entity, project, id }));
+  writeFileSync(join(runDir, RUN_FILE), JSON.stringify({ entity, project, id }));
 
   let handler: LogHandler | undefined;
   const pipeline = new RunPipeline({
@@ -281,7 +282,7 @@ export async function init(options?: InitOptions): Promise<Run> {
     untrackRun(tracked);
   };
 
-  const files = new RunFiles(join(runDir, "files"), join(root, "runs"), (file) => pipeline.push("file", file), write);
+  const files = new RunFiles(join(runDir, "files"), root, (file) => pipeline.push("file", file), write);
   const shutdown = async (exitCode: number, finalState: RunState, quiet: boolean) => {
     monitor?.stop();
     files.finish();

@@ -1,6 +1,6 @@
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Api } from "../api/api.js";
+import { runFolder } from "../run/run-folder.js";
 import { syncRunDir } from "../sync.js";
 import { CLI_BIN, exited, loggedSteps, run as runCommand, spawnChild, watchLines } from "../test-support/child-process.js";
 import { initIn } from "../test-support/runs.js";
@@ -42,7 +42,7 @@ describe("crash safety (real child processes, SIGKILL)", () => {
     }
     // Recover: the first two through the real CLI binary, the rest through the same code in-process.
     for (const [n, { id }] of results.entries()) {
-      const runDir = join(root, "runs", id);
+      const runDir = runFolder(root, { entity: "tester", project: "test", id });
       if (n < 2) {
         const cli = await runCommand(process.execPath, [CLI_BIN, "sync", runDir]);
         expect(cli.code, cli.stderr).toBe(0);

@@ -4,6 +4,7 @@ import { resolveInside, safeRelativePath } from "../artifacts/safe-path.js";
 import { describeValue, RunlogError } from "../errors.js";
 import { expandGlob } from "../util/glob.js";
 import { validateRunId, validateScopeName } from "../util/names.js";
+import { type RunAddress, runFolder } from "./run-folder.js";
 
 export type SavePolicy = "live" | "now" | "end";
 
@@ -31,7 +32,8 @@ export class RunFiles {
 
   constructor(
     private readonly filesDir: string,
-    private readonly runsDir: string,
+    /** The runlog root, where `restore({ runPath })` finds other runs' folders. */
+    private readonly root: string,
     private readonly record: (file: { path: string; size: number }) => void,
     private readonly warn: (message: string) => void,
   ) {}
@@ -66,7 +68,7 @@ export class RunFiles {
 
   async restore(name: string, options: RestoreOptions = {}): Promise<string | undefined> {
     const file = safeRelativePath(name, "restore name");
-    const sourceDir = options.runPath === undefined ? this.filesDir : join(this.runsDir, runIdOf(options.runPath), "files");
+    const sourceDir = options.runPath === undefined ? this.filesDir : join(runFolder(this.root, addressOf(options.runPath)), "files");
     const source = resolveInside(sourceDir, file, "restore name");
     if (!existsSync(source)) return undefined;
     const destination = resolveInside(options.root ?? this.filesDir, file, "restore name");
@@ -114,12 +116,10 @@ export class RunFiles {
   }
 }
 
-/** The run id of `"entity/project/id"`, every part validated (no "..", no empty parts). */
-function runIdOf(runPath: string): string {
+/** `"entity/project/id"` as an address, every part validated (no "..", no empty parts). */
+function addressOf(runPath: string): RunAddress {
   const parts = typeof runPath === "string" ? runPath.split("/") : [];
   if (parts.length !== 3)
     throw new RunlogError("INVALID_ARGUMENT", `restore: runPath must look like "entity/project/id", got ${describeValue(runPath)}.`);
-  validateScopeName("entity", parts[0]);
-  validateScopeName("project", parts[1]);
-  return validateRunId(parts[2]);
+  return { entity: validateScopeName("entity", parts[0]), project: validateScopeName("project", parts[1]), id: validateRunId(parts[2]) };
 }

@@ -10,6 +10,7 @@ import { initIn, readHistory, userColumns } from "../test-support/runs.js";
 import { tempRoot } from "../test-support/temp-root.js";
 import { registerWatcher } from "../watch/registry.js";
 import { init } from "./init.js";
+import { runFolder } from "./run-folder.js";
 
 /** The run as the store has it (the Api stays open so the ApiRun can keep reading). */
 function stored(root: string, path: string) {
@@ -32,7 +33,7 @@ describe("init and run properties", () => {
     expect(run.path).toBe(`tester/mnist/${run.id}`);
     expect(run.tags).toEqual(["a", "b"]);
     expect(Object.isFrozen(run.tags)).toBe(true);
-    expect(run.dir).toBe(join(root, "runs", run.id, "files"));
+    expect(run.dir).toBe(join(root, "runs", run.entity, run.project, run.id, "files"));
     expect(existsSync(run.dir)).toBe(true);
     expect(run.url).toBe(`http://127.0.0.1:6006/tester/mnist/runs/${run.id}`);
     expect(run.projectUrl).toBe("http://127.0.0.1:6006/tester/mnist");
@@ -233,7 +234,7 @@ describe("modes", () => {
     for (let i = 0; i < 100; i++) run.log({ x: i });
     await run.finish();
     expect(existsSync(join(root, "runlog.db"))).toBe(false);
-    const runDir = join(root, "runs", run.id);
+    const runDir = runFolder(root, run);
     const first = syncRunDir(runDir);
     expect(first.applied).toBeGreaterThan(0);
     expect(syncRunDir(runDir).applied).toBe(0);

@@ -1,16 +1,16 @@
 import { createReadStream, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { resolveInside } from "@runlog/core/store-kit";
+import { resolveInside, runFolder } from "@runlog/core/store-kit";
 import type { RunAddress } from "../ingest/run-writer.js";
 import { type RunFileStore, receive } from "./run-files.js";
 
-/** Files of runs in the embedded store: `<root>/runs/<id>/files/<path>`, where local runs keep theirs. */
+/** Files of runs in the embedded store: `<run folder>/files/<path>`, where local runs keep theirs. */
 export class LocalRunFiles implements RunFileStore {
   constructor(private readonly root: string) {}
 
   private filesDir(address: RunAddress): string {
-    return resolveInside(join(this.root, "runs"), `${address.id}/files`, "run id");
+    return join(runFolder(this.root, address), "files");
   }
 
   async save(address: RunAddress, path: string, source: Readable, maxBytes: number) {

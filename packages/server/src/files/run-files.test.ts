@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Image, init } from "@runlog/core";
+import { Image, init, runFolder } from "@runlog/core";
 import { describe, expect, it } from "vitest";
 import { tempRoot } from "../../../core/src/test-support/temp-root.js";
 import { serverKinds } from "../test-support/server-kinds.js";
@@ -22,7 +22,7 @@ describe.each(serverKinds())("run files of online runs on a %s server", (_name, 
 
     const rows = await server.store.reader.historyRows((await server.store.reader.getRun("lab", "media", run.id)) as never, 0, 10);
     const image = rows[0]?.[1].sample as { path: string };
-    const local = readFileSync(join(dir, "runs", run.id, "files", ...image.path.split("/")));
+    const local = readFileSync(join(runFolder(dir, run), "files", ...image.path.split("/")));
     const served = await fetch(`${server.url}/api/v1/runs/lab/media/${run.id}/file/${image.path}`);
     expect(served.status).toBe(200);
     expect(served.headers.get("content-type")).toBe("image/png");
