@@ -27,8 +27,8 @@ import { gitMetadata, hostMetadata } from "./metadata.js";
 import { checkResumeRules, clearAutoResume, readAutoResumeId } from "./resume-rules.js";
 import { Run, type RunParts } from "./run.js";
 import { RunFiles } from "./run-files.js";
-import { RUN_FILE, runFolder } from "./run-folder.js";
-import { isHeldByLiveProcess, releaseLock, takeLock } from "./run-lock.js";
+import { RUN_FILE, removeIfEmpty, runFolder } from "./run-folder.js";
+import { acquireRunLock } from "./run-lock.js";
 import { checkOptionNames, type InitOptions, parseRunMoment, resolveMode, resolveReinit, resolveResume } from "./run-options.js";
 import { resolveSettings } from "./settings.js";
 import { Summary } from "./summary.js";
@@ -126,56 +126,53 @@ export async function init(options?: InitOptions): Promise<Run> {
   if (opts.config !== undefined) configState.update(opts.config, {});
   if (mode === "disabled") return disabledRun(id, entity, project, request, settings, configState);
 
+  const online = mode === "online" ? onlineServer(opts) : undefined;
   const runDir = runFolder(root, { entity, project, id });
-  const lockPath = join(runDir, "run.lock");
-  if (mode === "offline") {
-    if (resume !== undefined || resumeFrom || forkFrom) write("resume, resumeFrom and forkFrom are ignored in offline mode (as in W&B).");
-    if (listRunLogs(runDir).length > 0) {
-      throw new RunlogError(
-        "RESUME_CONFLICT",
-        `An offline run with id "${id}" already exists in ${runDir}; sync it with \`runlog sync ${runDir}\` or choose another id.`,
-      );
-    }
-  }
+  const createdRunDir = !existsSync(runDir);
+  mkdirSync(join(runDir, "files"), { recursive: true });
+  // One writer per run, decided before anything reads or writes the run (check and take are one step).
+  const lock = acquireRunLock(join(runDir, "run.lock"));
 
-  // Ask the store (in its worker) what it knows, after replaying any log a crash left behind.
   let sink: Sink | undefined;
   let described: DescribeRunResult = { projectRunCount: 0 };
   let parent: StoredRunSnapshot | undefined;
-  const online = mode === "online" ? onlineServer(opts) : undefined;
-  if (mode === "local" || mode === "online") {
-    if (isHeldByLiveProcess(lockPath)) {
-      throw new RunlogError(
-        "RESUME_CONFLICT",
-        `Run "${id}" is being logged by another live process (see ${lockPath}); two writers would corrupt its history.`,
-      );
-    }
-    const heartbeatSeconds = Math.min(30, settings.crashTimeout / 3);
-    sink = online
-      ? new HttpSink(online, { entity, project, id }, heartbeatSeconds, write, settings.initTimeout * 1000, join(runDir, "files"))
-      : new SqliteSink(join(root, DB_FILE), heartbeatSeconds);
-    try {
+  try {
+    if (mode === "offline") {
+      if (resume !== undefined || resumeFrom || forkFrom) write("resume, resumeFrom and forkFrom are ignored in offline mode (as in W&B).");
+      if (listRunLogs(runDir).length > 0) {
+        throw new RunlogError(
+          "RESUME_CONFLICT",
+          `An offline run with id "${id}" already exists in ${runDir}; sync it with \`runlog sync ${runDir}\` or choose another id.`,
+        );
+      }
+    } else {
+      // Ask the store what it knows, after replaying any log a crash left behind.
+      const heartbeatSeconds = Math.min(30, settings.crashTimeout / 3);
+      sink = online
+        ? new HttpSink(online, { entity, project, id }, heartbeatSeconds, write, settings.initTimeout * 1000, join(runDir, "files"))
+        : new SqliteSink(join(root, DB_FILE), heartbeatSeconds);
       // Online: what an earlier attempt left in the local log reaches the server first.
       if (online && listRunLogs(runDir).length > 0)
         await uploadRunDir(runDir, { entity, project, id }, online, settings.initTimeout * 1000);
       described = await sink.describeRun({ entity, project, id, runDir });
       const parentId = forkFrom?.id;
       if (parentId !== undefined) {
-        parent = (await sink.describeRun({ entity, project, id: parentId, runDir: runFolder(root, { entity, project, id: parentId }) })).run;
+        const parentDir = runFolder(root, { entity, project, id: parentId });
+        parent = (await sink.describeRun({ entity, project, id: parentId, runDir: parentDir })).run;
         if (parent === undefined)
           throw new RunlogError("RUN_NOT_FOUND", `forkFrom: run "${parentId}" does not exist in ${entity}/${project}.`);
       }
       checkResumeRules(described.run, { id, idGiven, resume, resumeFrom });
-    } catch (error) {
-      await sink.close();
-      throw error;
     }
+  } catch (error) {
+    await sink?.close();
+    if (createdRunDir) removeIfEmpty(join(runDir, "files"));
+    lock.release();
+    if (createdRunDir) removeIfEmpty(runDir);
+    throw error;
   }
   const stored = described.run;
   const resumed = stored !== undefined;
-
-  mkdirSync(join(runDir, "files"), { recursive: true });
-  if (mode === "local" || mode === "online") takeLock(lockPath);
   if (resume !== undefined && opts.resume !== undefined && (opts.resume === "auto" || opts.resume === true)) {
     writeFileSync(resumeFile, JSON.stringify({ runId: id, entity, project }));
   }
@@ -278,7 +275,7 @@ export async function init(options?: InitOptions): Promise<Run> {
     pipeline.push("exit", { exitCode, state: finalState, runtime: (Date.now() - startedAt) / 1000 });
   };
   const release = () => {
-    if (mode === "local" || mode === "online") releaseLock(lockPath);
+    lock.release();
     untrackRun(tracked);
   };
 

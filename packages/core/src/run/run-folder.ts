@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { validateRunId, validateScopeName } from "../util/names.js";
-import { isHeldByLiveProcess } from "./run-lock.js";
+import { isLockHeld } from "./run-lock.js";
 
 /** A run's identity: nothing on disk is keyed by the id alone. */
 export interface RunAddress {
@@ -68,7 +68,7 @@ function moveAside(dir: string): void {
  * root, a target that already exists). Safe to race: one rename wins, the others find the target.
  */
 function migrate(legacy: string, target: string): boolean {
-  if (isHeldByLiveProcess(join(legacy, "run.lock"))) return false;
+  if (isLockHeld(join(legacy, "run.lock"))) return false;
   try {
     if (target.startsWith(legacy + sep)) {
       // runs/<id> with entity == id: its new place is inside it, so go through a temporary name.

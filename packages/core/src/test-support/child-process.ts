@@ -2,12 +2,32 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const CHILD_SCRIPT = fileURLToPath(new URL("./children/child-run.mjs", import.meta.url));
+export const RACE_INIT_SCRIPT = fileURLToPath(new URL("./children/race-init.mjs", import.meta.url));
 export const CLI_BIN = fileURLToPath(new URL("../../../cli/dist/bin.js", import.meta.url));
 
 export function spawnChild(scenario: string, root: string, id: string, resume?: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
   return spawn(process.execPath, [CHILD_SCRIPT, scenario, root, id, ...(resume ? [resume] : [])], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env },
+  });
+}
+
+/** Runs a child script with node; stdin is a pipe, so closing it can tell the child to stop. */
+export function spawnScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [script, ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
+}
+
+/**
+ * Like `exited`, plus a guard: a child still running after `guardMs` is killed (SIGKILL), so
+ * a hang fails the test's assertions on the exit code instead of hanging the suite.
+ */
+export function finished(child: ChildProcess, guardMs = 60_000) {
+  let stdout = "";
+  child.stdout?.on("data", (chunk) => (stdout += chunk));
+  const guard = setTimeout(() => child.kill("SIGKILL"), guardMs);
+  return exited(child).then((result) => {
+    clearTimeout(guard);
+    return { ...result, stdout };
   });
 }
 
