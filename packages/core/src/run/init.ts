@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { ArtifactService } from "../artifacts/artifact-service.js";
@@ -18,6 +18,7 @@ import { DB_FILE } from "../store/sqlite/database.js";
 import { SqliteSink } from "../store/sqlite/sqlite-sink.js";
 import { listRunLogs, SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { SystemMonitor } from "../system/system-monitor.js";
+import { ensureDir } from "../util/ensure-dir.js";
 import { generateRunId, generateRunName, validateOptionalText, validateRunId, validateScopeName, validateTags } from "../util/names.js";
 import { Config, ConfigState } from "./config.js";
 import { startConsoleCapture } from "./console-capture.js";
@@ -95,6 +96,8 @@ export async function init(options?: InitOptions): Promise<Run> {
     jobType: validateOptionalText("jobType", opts.jobType ?? env("RUNLOG_JOB_TYPE"), 64),
   };
   let resume = resolveResume(opts.resume ?? env("RUNLOG_RESUME"));
+  // "auto" (option or RUNLOG_RESUME) remembers the run id in resume.json until a clean exit.
+  const autoResume = resume === "auto";
   const resumeFrom = opts.resumeFrom === undefined ? undefined : parseRunMoment("resumeFrom", opts.resumeFrom);
   const forkFrom = opts.forkFrom === undefined ? undefined : parseRunMoment("forkFrom", opts.forkFrom);
   if ([resume, resumeFrom, forkFrom].filter((x) => x !== undefined).length > 1) {
@@ -127,9 +130,10 @@ export async function init(options?: InitOptions): Promise<Run> {
   if (mode === "disabled") return disabledRun(id, entity, project, request, settings, configState);
 
   const online = mode === "online" ? onlineServer(opts) : undefined;
+  ensureDir(root, "the runlog folder");
   const runDir = runFolder(root, { entity, project, id });
   const createdRunDir = !existsSync(runDir);
-  mkdirSync(join(runDir, "files"), { recursive: true });
+  ensureDir(join(runDir, "files"), "the run's folder");
   // One writer per run, decided before anything reads or writes the run (check and take are one step).
   const lock = acquireRunLock(join(runDir, "run.lock"));
 
@@ -165,7 +169,9 @@ export async function init(options?: InitOptions): Promise<Run> {
       checkResumeRules(described.run, { id, idGiven, resume, resumeFrom });
     }
   } catch (error) {
-    await sink?.close();
+    // Not awaited: nothing was delivered, and the store's worker is unref'd, so waiting for it
+    // to exit would leave this rejection unsettled in a process with nothing else to do.
+    void sink?.close();
     if (createdRunDir) removeIfEmpty(join(runDir, "files"));
     lock.release();
     if (createdRunDir) removeIfEmpty(runDir);
@@ -173,9 +179,7 @@ export async function init(options?: InitOptions): Promise<Run> {
   }
   const stored = described.run;
   const resumed = stored !== undefined;
-  if (resume !== undefined && opts.resume !== undefined && (opts.resume === "auto" || opts.resume === true)) {
-    writeFileSync(resumeFile, JSON.stringify({ runId: id, entity, project }));
-  }
+  if (autoResume) writeFileSync(resumeFile, JSON.stringify({ runId: id, entity, project }));
 
   const metrics = new MetricRegistry();
   const tracker = new SummaryTracker((key) => metrics.resolve(key));
