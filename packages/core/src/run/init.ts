@@ -69,6 +69,17 @@ function write(message: string): void {
  * (RUNLOG_PROJECT, RUNLOG_MODE, …) fill what the options leave out.
  */
 export async function init(options?: InitOptions): Promise<Run> {
+  // Whatever fails once the run's lock is taken gives the lock (and what came with it) back.
+  const undo: { fn?: () => void } = {};
+  try {
+    return await openRun(options, undo);
+  } catch (error) {
+    undo.fn?.();
+    throw error;
+  }
+}
+
+async function openRun(options: InitOptions | undefined, undo: { fn?: () => void }): Promise<Run> {
   const opts = checkOptionNames(options);
   const mode = resolveMode(opts.mode ?? env("RUNLOG_MODE"));
   const reinit = resolveReinit(opts.reinit);
@@ -136,46 +147,43 @@ export async function init(options?: InitOptions): Promise<Run> {
   ensureDir(join(runDir, "files"), "the run's folder");
   // One writer per run, decided before anything reads or writes the run (check and take are one step).
   const lock = acquireRunLock(join(runDir, "run.lock"));
-
   let sink: Sink | undefined;
-  let described: DescribeRunResult = { projectRunCount: 0 };
-  let parent: StoredRunSnapshot | undefined;
-  try {
-    if (mode === "offline") {
-      if (resume !== undefined || resumeFrom || forkFrom) write("resume, resumeFrom and forkFrom are ignored in offline mode (as in W&B).");
-      if (listRunLogs(runDir).length > 0) {
-        throw new RunlogError(
-          "RESUME_CONFLICT",
-          `An offline run with id "${id}" already exists in ${runDir}; sync it with \`runlog sync ${runDir}\` or choose another id.`,
-        );
-      }
-    } else {
-      // Ask the store what it knows, after replaying any log a crash left behind.
-      const heartbeatSeconds = Math.min(30, settings.crashTimeout / 3);
-      sink = online
-        ? new HttpSink(online, { entity, project, id }, heartbeatSeconds, write, settings.initTimeout * 1000, join(runDir, "files"))
-        : new SqliteSink(join(root, DB_FILE), heartbeatSeconds);
-      // Online: what an earlier attempt left in the local log reaches the server first.
-      if (online && listRunLogs(runDir).length > 0)
-        await uploadRunDir(runDir, { entity, project, id }, online, settings.initTimeout * 1000);
-      described = await sink.describeRun({ entity, project, id, runDir });
-      const parentId = forkFrom?.id;
-      if (parentId !== undefined) {
-        const parentDir = runFolder(root, { entity, project, id: parentId });
-        parent = (await sink.describeRun({ entity, project, id: parentId, runDir: parentDir })).run;
-        if (parent === undefined)
-          throw new RunlogError("RUN_NOT_FOUND", `forkFrom: run "${parentId}" does not exist in ${entity}/${project}.`);
-      }
-      checkResumeRules(described.run, { id, idGiven, resume, resumeFrom });
-    }
-  } catch (error) {
+  undo.fn = () => {
     // Not awaited: nothing was delivered, and the store's worker is unref'd, so waiting for it
     // to exit would leave this rejection unsettled in a process with nothing else to do.
     void sink?.close();
     if (createdRunDir) removeIfEmpty(join(runDir, "files"));
     lock.release();
     if (createdRunDir) removeIfEmpty(runDir);
-    throw error;
+  };
+  if (mode === "offline") {
+    if (resume !== undefined || resumeFrom || forkFrom) write("resume, resumeFrom and forkFrom are ignored in offline mode (as in W&B).");
+    if (listRunLogs(runDir).length > 0) {
+      throw new RunlogError(
+        "RESUME_CONFLICT",
+        `An offline run with id "${id}" already exists in ${runDir}; sync it with \`runlog sync ${runDir}\` or choose another id.`,
+      );
+    }
+  }
+
+  // Ask the store (in its worker) what it knows, after replaying any log a crash left behind.
+  let described: DescribeRunResult = { projectRunCount: 0 };
+  let parent: StoredRunSnapshot | undefined;
+  if (mode === "local" || mode === "online") {
+    const heartbeatSeconds = Math.min(30, settings.crashTimeout / 3);
+    sink = online
+      ? new HttpSink(online, { entity, project, id }, heartbeatSeconds, write, settings.initTimeout * 1000, join(runDir, "files"))
+      : new SqliteSink(join(root, DB_FILE), heartbeatSeconds);
+    // Online: what an earlier attempt left in the local log reaches the server first.
+    if (online && listRunLogs(runDir).length > 0) await uploadRunDir(runDir, { entity, project, id }, online, settings.initTimeout * 1000);
+    described = await sink.describeRun({ entity, project, id, runDir });
+    const parentId = forkFrom?.id;
+    if (parentId !== undefined) {
+      parent = (await sink.describeRun({ entity, project, id: parentId, runDir: runFolder(root, { entity, project, id: parentId }) })).run;
+      if (parent === undefined)
+        throw new RunlogError("RUN_NOT_FOUND", `forkFrom: run "${parentId}" does not exist in ${entity}/${project}.`);
+    }
+    checkResumeRules(described.run, { id, idGiven, resume, resumeFrom });
   }
   const stored = described.run;
   const resumed = stored !== undefined;
@@ -392,5 +400,6 @@ export async function init(options?: InitOptions): Promise<Run> {
     },
   };
   trackRun(tracked);
+  undo.fn = undefined; // the run owns its lock now: finish() and the exit handlers release it
   return run;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { exited, finished, RACE_INIT_SCRIPT, spawnChild, spawnScript, watchLines } from "../test-support/child-process.js";
@@ -58,6 +58,22 @@ describe("exactly one writer per run", () => {
     expect(again.step).toBe(2);
     await again.finish();
     expect((await readHistory(root, first.path, ["a"])).map((row) => row.a)).toEqual([1, 2]);
+  });
+
+  it("an init that fails after taking the lock gives it back: the same id starts right after, in this process", async () => {
+    const root = tempRoot();
+    await expect(initIn(root, { id: "again001", resume: "must" })).rejects.toMatchObject({ code: "RUN_NOT_FOUND" });
+    // A run.json that cannot be written (a folder in its place) fails init after the checks.
+    const dir = runFolder(root, { entity: "tester", project: "test", id: "again002" });
+    mkdirSync(join(dir, "run.json"), { recursive: true });
+    await expect(initIn(root, { id: "again002" })).rejects.toThrow(/EISDIR/);
+    expect(existsSync(join(dir, "run.lock"))).toBe(false);
+    rmSync(join(dir, "run.json"), { recursive: true });
+    for (const id of ["again001", "again002"]) {
+      const run = await initIn(root, { id });
+      expect(run.resumed).toBe(false);
+      await run.finish();
+    }
   });
 
   it("the lock of a process killed with SIGKILL is taken over at once", async () => {
