@@ -210,8 +210,8 @@ describe("online runs against runlog servers on PostgreSQL", () => {
     closers.push(() => target.close());
     const client = new IngestClient(target.url, undefined);
     const address = { entity: "lab", project: "later", id: run.id };
-    const first = await uploadRunDir(`${dir}/runs/${run.id}`, address, client);
-    const again = await uploadRunDir(`${dir}/runs/${run.id}`, address, client);
+    const first = await uploadRunDir(runFolder(dir, address), address, client);
+    const again = await uploadRunDir(runFolder(dir, address), address, client);
     expect(again.appliedSeq).toBe(first.appliedSeq);
     const view = await target.store.reader.getRun("lab", "later", run.id);
     if (view === undefined) throw new Error("run missing");

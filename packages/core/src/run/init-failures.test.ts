@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { finished, INIT_OUTCOME_SCRIPT, spawnScript } from "../test-support/child-process.js";
@@ -44,7 +44,6 @@ describe("init() failures settle with their RunlogError (child process, nothing 
     const result = await initInChild({ dir: root, id: "missing1", resume: "must" });
     expect(result.code).toBe(2);
     expect(result.line).toMatch(/^error RUN_NOT_FOUND resume "must"/);
-    const { existsSync } = await import("node:fs");
     expect(existsSync(join(root, "runs", "tester", "test", "missing1"))).toBe(false);
   }, 90_000);
 
@@ -72,9 +71,7 @@ describe("init() failures settle with their RunlogError (child process, nothing 
   }, 90_000);
 
   it("a successful init in the same kind of child still exits 0 (the harness itself is sound)", async () => {
-    const root = tempRoot();
-    mkdirSync(root, { recursive: true });
-    const result = await initInChild({ dir: root, id: "fine0001" });
+    const result = await initInChild({ dir: tempRoot(), id: "fine0001" });
     expect(result.code).toBe(0);
     expect(result.line).toBe("ok fine0001");
   }, 90_000);
