@@ -16,6 +16,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { canSeeEntity } from "../auth/auth-hook.js";
 import { receive } from "../files/run-files.js";
 import { sendJson } from "../json-reply.js";
+import { manifestObjects } from "./object-grants.js";
 import type { ServerArtifacts } from "./server-artifacts.js";
 
 type ScopeParams = { entity: string; project: string };
@@ -59,6 +60,11 @@ function checkRunPath(request: FastifyRequest, runPath: unknown): string | undef
   return runPath;
 }
 
+/** The entity whose grants bound what the request reads; undefined for a key of every entity, or none needed. */
+function grantee(request: FastifyRequest): string | undefined {
+  return request.apiKey === undefined || request.apiKey.entity === "*" ? undefined : request.apiKey.entity;
+}
+
 /**
  * Artifacts of online runs: objects by SHA-256 (`/api/v1/objects/:sha256`, content checked on
  * upload), and the registry (`/api/v1/artifacts/:entity/:project/…`): commit, resolve (with
@@ -75,30 +81,41 @@ export function registerArtifactIngestRoutes(
 
   app.register(async (scope) => {
     scope.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
-    scope.put<{ Params: { sha256: string }; Body: Readable }>("/api/v1/objects/:sha256", async (request, reply) => {
-      const sha256 = shaOf(request.params);
-      if (typeof request.body?.pipe !== "function") bad("Send the object as Content-Type: application/octet-stream.");
-      if (await artifacts.objects.exists(sha256)) {
-        request.body.resume();
-        return sendJson(reply, { sha256, stored: false });
-      }
-      const temp = join(tempDir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-      try {
-        const received = await receive(request.body, temp, maxFileBytes);
-        if (received.sha256 !== sha256) bad(`The body's SHA-256 is ${received.sha256}, not ${sha256}: refusing a mislabelled object.`);
-        await artifacts.objects.put(temp);
-        return sendJson(reply, { sha256, stored: true });
-      } finally {
-        rmSync(temp, { force: true });
-      }
-    });
+    scope.put<{ Params: { sha256: string }; Body: Readable }>(
+      "/api/v1/objects/:sha256",
+      { config: { body: "binary" } },
+      async (request, reply) => {
+        const sha256 = shaOf(request.params);
+        if (typeof request.body?.pipe !== "function") bad("Send the object as Content-Type: application/octet-stream.");
+        // Always received and checked, even when stored already: answering from the hash alone would
+        // tell any key which objects exist, and sending the bytes is what earns the entity a read.
+        const temp = join(tempDir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+        try {
+          const received = await receive(request.body, temp, maxFileBytes);
+          if (received.sha256 !== sha256) bad(`The body's SHA-256 is ${received.sha256}, not ${sha256}: refusing a mislabelled object.`);
+          const stored = !(await artifacts.objects.exists(sha256));
+          if (stored) await artifacts.objects.put(temp);
+          const entity = grantee(request);
+          if (entity !== undefined) await artifacts.grants.grant(entity, [sha256]);
+          return sendJson(reply, { sha256, stored });
+        } finally {
+          rmSync(temp, { force: true });
+        }
+      },
+    );
   });
 
+  // An object the key's entity may not read answers exactly as a missing one.
+  const readable = async (request: FastifyRequest, sha256: string) => {
+    const entity = grantee(request);
+    return (entity === undefined || (await artifacts.grants.has(entity, sha256))) && (await artifacts.objects.exists(sha256));
+  };
   app.head<{ Params: { sha256: string } }>("/api/v1/objects/:sha256", async (request, reply) =>
-    reply.code((await artifacts.objects.exists(shaOf(request.params))) ? 200 : 404).send(),
+    reply.code((await readable(request, shaOf(request.params))) ? 200 : 404).send(),
   );
   app.get<{ Params: { sha256: string } }>("/api/v1/objects/:sha256", async (request, reply) => {
-    const object = await artifacts.objects.open(shaOf(request.params));
+    const sha256 = shaOf(request.params);
+    const object = (await readable(request, sha256)) ? await artifacts.objects.open(sha256) : undefined;
     if (object === undefined) return reply.code(404).send({ code: "NOT_FOUND", message: "No such object." });
     reply.header("content-length", String(object.size));
     return reply.type("application/octet-stream").send(object.stream);
@@ -112,10 +129,9 @@ export function registerArtifactIngestRoutes(
       const body = isObject(request.body) ? request.body : bad("Send the commit as a JSON object.");
       const name = validateArtifactName(body.name);
       const contents = checkContents(body.contents);
-      for (const entry of Object.values(contents)) {
-        const sha256 = entry.extra?.sha256;
-        if (sha256 !== undefined && !(await artifacts.objects.exists(sha256)))
-          bad(`Object ${sha256} was not uploaded; PUT it to /api/v1/objects/${sha256} first.`);
+      const objects = manifestObjects(contents);
+      for (const sha256 of objects) {
+        if (!(await readable(request, sha256))) bad(`Object ${sha256} was not uploaded; PUT it to /api/v1/objects/${sha256} first.`);
       }
       const manifest = buildManifest(contents);
       const sizes = Object.values(contents).reduce((sum, entry) => sum + entry.size, 0);
@@ -133,6 +149,7 @@ export function registerArtifactIngestRoutes(
         aliases: validateAliases(body.aliases ?? []),
         runPath: checkRunPath(request, body.runPath),
       });
+      await artifacts.grants.grant(request.params.entity, objects);
       return sendJson(reply, result);
     },
   );

@@ -5,11 +5,27 @@ import { resolveInside } from "@runlog/core/store-kit";
 import type { RunAddress } from "../ingest/run-writer.js";
 import { type RunFileStore, receive } from "./run-files.js";
 
-/** Files of runs in the embedded store: `<root>/runs/<id>/files/<path>`, where local runs keep theirs. */
+/** How many runs, in any entity or project, have this id. */
+export type RunsWithId = (id: string) => Promise<number>;
+
+/**
+ * Files of runs in the embedded store, uploaded by online runs: `<root>/server/run-files/<entity>/
+ * <project>/<id>/<path>`, so two entities' runs with the same id never share a file. Files in
+ * `<root>/runs/<id>/files` (local runs, and servers before this layout) stay readable, but only
+ * for a run whose id no other run has: that folder does not say whose it is.
+ */
 export class LocalRunFiles implements RunFileStore {
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly runsWithId: RunsWithId,
+  ) {}
 
   private filesDir(address: RunAddress): string {
+    const scoped = [address.entity, address.project, address.id].map(encodeURIComponent).join("/");
+    return resolveInside(join(this.root, "server", "run-files"), scoped, "run address");
+  }
+
+  private legacyDir(address: RunAddress): string {
     return resolveInside(join(this.root, "runs"), `${address.id}/files`, "run id");
   }
 
@@ -22,9 +38,16 @@ export class LocalRunFiles implements RunFileStore {
   }
 
   async open(address: RunAddress, path: string, offset: number) {
-    const file = resolveInside(this.filesDir(address), path, "file path");
-    const info = statSync(file, { throwIfNoEntry: false });
+    const scoped = this.file(resolveInside(this.filesDir(address), path, "file path"), offset);
+    if (scoped !== undefined) return scoped;
+    const legacy = resolveInside(this.legacyDir(address), path, "file path");
+    if (statSync(legacy, { throwIfNoEntry: false })?.isFile() !== true || (await this.runsWithId(address.id)) !== 1) return undefined;
+    return this.file(legacy, offset);
+  }
+
+  private file(path: string, offset: number) {
+    const info = statSync(path, { throwIfNoEntry: false });
     if (!info?.isFile()) return undefined;
-    return { stream: createReadStream(file, { start: Math.min(offset, info.size) }) as Readable, size: info.size };
+    return { stream: createReadStream(path, { start: Math.min(offset, info.size) }) as Readable, size: info.size };
   }
 }
