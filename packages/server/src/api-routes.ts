@@ -1,5 +1,5 @@
 import { extname } from "node:path";
-import { type Api, RunlogError } from "@runlog/core";
+import { type Api, encodeJson, RunlogError } from "@runlog/core";
 import { safeRelativePath } from "@runlog/core/store-kit";
 import type { FastifyInstance } from "fastify";
 import { canSeeEntity } from "./auth/auth-hook.js";
@@ -20,6 +20,10 @@ const PASSIVE_TYPES: Record<string, string> = {
 };
 
 const MAX_COMPARED_RUNS = 200;
+/** The most JSON one history page answers (4 MiB), however many rows it was asked for. */
+export const MAX_PAGE_BYTES = 4 * 1024 * 1024;
+/** Rows read from the store at a time: 10,000 wide rows at once cost hundreds of megabytes. */
+const HISTORY_SCAN_ROWS = 500;
 
 function seriesOptions(query: Query) {
   const from = numberParam(query, "from");
@@ -30,7 +34,7 @@ function seriesOptions(query: Query) {
 }
 
 /** The read API under /api/v1: projects, runs, history, bucketed series and run files. */
-export function registerApiRoutes(app: FastifyInstance, api: Api, files: RunFileStore): void {
+export function registerApiRoutes(app: FastifyInstance, api: Api, files: RunFileStore, maxPageBytes = MAX_PAGE_BYTES): void {
   const runOf = (p: RunParams) => api.run(`${p.entity}/${p.project}/${p.id}`);
 
   app.get("/api/v1/projects", async (request, reply) =>
@@ -75,24 +79,36 @@ export function registerApiRoutes(app: FastifyInstance, api: Api, files: RunFile
     },
   );
 
-  // One page of rows; a media panel asks for one key at one step (minStep = maxStep).
+  // One page of rows; a media panel asks for one key at one step (minStep = maxStep). A page ends
+  // at `limit` rows or `maxPageBytes` of JSON, whichever comes first; when more rows follow,
+  // `x-next-min-step` says where the next page starts (ask again with minStep set to it).
   app.get<{ Params: RunParams; Querystring: Query }>("/api/v1/runs/:entity/:project/:id/history", async (request, reply) => {
     const { query } = request;
     const run = await runOf(request.params);
     const limit = intParam(query, "limit", 1000) as number;
     if (limit < 1 || limit > 10_000) throw new RunlogError("INVALID_ARGUMENT", `limit must be from 1 to 10000, got ${limit}.`);
-    const rows = [];
+    const rows: string[] = [];
+    let bytes = 2;
+    let nextStep: number | undefined;
     const scan = run.scanHistory({
       keys: listParam(query, "keys"),
-      pageSize: limit,
+      pageSize: Math.min(limit, HISTORY_SCAN_ROWS),
       minStep: intParam(query, "minStep"),
       maxStep: intParam(query, "maxStep"),
     });
     for await (const row of scan) {
-      rows.push(row);
-      if (rows.length >= limit) break;
+      const text = encodeJson(row);
+      const size = Buffer.byteLength(text) + 1;
+      // A row that alone passes the budget is still sent, so paging always moves on.
+      if (rows.length >= limit || (rows.length > 0 && bytes + size > maxPageBytes)) {
+        nextStep = row._step;
+        break;
+      }
+      rows.push(text);
+      bytes += size;
     }
-    return sendJson(reply, rows);
+    if (nextStep !== undefined) reply.header("x-next-min-step", String(nextStep));
+    return reply.type("application/json; charset=utf-8").send(`[${rows.join(",")}]`);
   });
 
   app.get<{ Params: RunParams }>("/api/v1/runs/:entity/:project/:id/traces", async (request, reply) =>

@@ -44,6 +44,8 @@ export interface ServeOptions {
    * it always answers to localhost, 127.x, [::1] and the bound host, and to nothing else.
    */
   allowedHosts?: readonly string[];
+  /** The most JSON bytes one history page answers (default 4 MiB); the rest follows page by page. */
+  maxPageBytes?: number;
   /** How often live event streams look for new rows (ms, default 500). */
   pollMs?: number;
   /** The built dashboard to serve at `/` (default: `@runlog/ui`'s). */
@@ -112,7 +114,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
         return reply.code(503).send({ ok: false, store: store.kind });
       }
     });
-    registerApiRoutes(app, api, store.files);
+    registerApiRoutes(app, api, store.files, options.maxPageBytes);
     registerArtifactRoutes(app, api, store.artifacts);
     registerLiveEvents(app, api, { pollMs: options.pollMs });
     registerStoreRoutes(app, store.reader);

@@ -16,6 +16,8 @@ export interface RawRequest {
   body?: string | Uint8Array;
   /** Host header (default: the server's host:port); `null` sends none. */
   host?: string | null;
+  /** The client address to connect from (e.g. 127.0.0.2, to be another client on loopback). */
+  localAddress?: string;
 }
 
 /**
@@ -33,7 +35,11 @@ export function rawRequest(baseUrl: string, request: RawRequest): Promise<RawRes
     "\r\n",
   );
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port) });
+    const socket = connect({
+      host: url.hostname.replace(/^\[|\]$/g, ""),
+      port: Number(url.port),
+      ...(request.localAddress === undefined ? {} : { localAddress: request.localAddress }),
+    });
     const chunks: Buffer[] = [];
     socket.on("data", (chunk) => chunks.push(chunk));
     socket.on("error", reject);
