@@ -42,14 +42,16 @@ export function rawRequest(baseUrl: string, request: RawRequest): Promise<RawRes
     });
     const chunks: Buffer[] = [];
     socket.on("data", (chunk) => chunks.push(chunk));
-    socket.on("error", reject);
-    socket.on("end", () => {
+    const settle = (error?: Error) => {
       try {
         resolve(parseResponse(Buffer.concat(chunks)));
-      } catch (error) {
-        reject(error);
+      } catch (parseError) {
+        reject(error ?? parseError);
       }
-    });
+    };
+    // A server may answer (401, 413) and close before reading a large body: the answer still counts.
+    socket.on("error", settle);
+    socket.on("end", () => settle());
     socket.write(Buffer.concat([Buffer.from(`${head}\r\n\r\n`, "latin1"), body ?? Buffer.alloc(0)]));
   });
 }
