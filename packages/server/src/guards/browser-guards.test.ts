@@ -54,7 +54,7 @@ describe.each(serverKinds())("what a web page can send a keyless %s server", (_n
       "application/x-www-form-urlencoded",
       "multipart/form-data; boundary=x",
     ]) {
-      for (const path of [...writes, "/api/v1/ingest/e/p/r/files/a.txt", "/api/v1/objects/" + "0".repeat(64)]) {
+      for (const path of [...writes, "/api/v1/ingest/e/p/r/files/a.txt", `/api/v1/objects/${"0".repeat(64)}`]) {
         const method = path.includes("/files/") || path.includes("/objects/") ? "PUT" : "POST";
         const response = await rawRequest(server.url, { method, path, headers: { "content-type": type }, body: '{"seq":1}' });
         expect([type, path, response.status, errorBody(response)?.code]).toEqual([type, path, 415, "UNSUPPORTED_MEDIA_TYPE"]);
