@@ -1,9 +1,10 @@
 import { extname } from "node:path";
-import { type Api, encodeJson, RunlogError } from "@runlog/core";
+import { type Api, RunlogError } from "@runlog/core";
 import { safeRelativePath } from "@runlog/core/store-kit";
 import type { FastifyInstance } from "fastify";
 import { canSeeEntity } from "./auth/auth-hook.js";
 import type { RunFileStore } from "./files/run-files.js";
+import { HISTORY_SCAN_ROWS, historyPage, MAX_PAGE_BYTES } from "./history-page.js";
 import { sendJson } from "./json-reply.js";
 import { intParam, listParam, numberParam, type Query, type RunParams, requiredParam } from "./query.js";
 import { runsPage } from "./runs-page.js";
@@ -20,10 +21,6 @@ const PASSIVE_TYPES: Record<string, string> = {
 };
 
 const MAX_COMPARED_RUNS = 200;
-/** The most JSON one history page answers (4 MiB), however many rows it was asked for. */
-export const MAX_PAGE_BYTES = 4 * 1024 * 1024;
-/** Rows read from the store at a time: 10,000 wide rows at once cost hundreds of megabytes. */
-const HISTORY_SCAN_ROWS = 500;
 
 function seriesOptions(query: Query) {
   const from = numberParam(query, "from");
@@ -87,28 +84,15 @@ export function registerApiRoutes(app: FastifyInstance, api: Api, files: RunFile
     const run = await runOf(request.params);
     const limit = intParam(query, "limit", 1000) as number;
     if (limit < 1 || limit > 10_000) throw new RunlogError("INVALID_ARGUMENT", `limit must be from 1 to 10000, got ${limit}.`);
-    const rows: string[] = [];
-    let bytes = 2;
-    let nextStep: number | undefined;
     const scan = run.scanHistory({
       keys: listParam(query, "keys"),
       pageSize: Math.min(limit, HISTORY_SCAN_ROWS),
       minStep: intParam(query, "minStep"),
       maxStep: intParam(query, "maxStep"),
     });
-    for await (const row of scan) {
-      const text = encodeJson(row);
-      const size = Buffer.byteLength(text) + 1;
-      // A row that alone passes the budget is still sent, so paging always moves on.
-      if (rows.length >= limit || (rows.length > 0 && bytes + size > maxPageBytes)) {
-        nextStep = row._step;
-        break;
-      }
-      rows.push(text);
-      bytes += size;
-    }
-    if (nextStep !== undefined) reply.header("x-next-min-step", String(nextStep));
-    return reply.type("application/json; charset=utf-8").send(`[${rows.join(",")}]`);
+    const page = await historyPage(scan, limit, maxPageBytes);
+    if (page.nextStep !== undefined) reply.header("x-next-min-step", String(page.nextStep));
+    return reply.type("application/json; charset=utf-8").send(page.json);
   });
 
   app.get<{ Params: RunParams }>("/api/v1/runs/:entity/:project/:id/traces", async (request, reply) =>

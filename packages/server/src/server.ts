@@ -44,7 +44,7 @@ export interface ServeOptions {
    * it always answers to localhost, 127.x, [::1] and the bound host, and to nothing else.
    */
   allowedHosts?: readonly string[];
-  /** The most JSON bytes one history page answers (default 4 MiB); the rest follows page by page. */
+  /** The most JSON bytes one history page or live-events push holds (default 4 MiB); the rest follows page by page. */
   maxPageBytes?: number;
   /** How often live event streams look for new rows (ms, default 500). */
   pollMs?: number;
@@ -116,7 +116,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
     });
     registerApiRoutes(app, api, store.files, options.maxPageBytes);
     registerArtifactRoutes(app, api, store.artifacts);
-    registerLiveEvents(app, api, { pollMs: options.pollMs });
+    registerLiveEvents(app, api, { pollMs: options.pollMs, maxPushBytes: options.maxPageBytes });
     registerStoreRoutes(app, store.reader);
     registerIngestRoutes(app, store.writer, store.files, options.maxFileBytes);
     registerArtifactIngestRoutes(app, store.artifacts, store.tempDir, options.maxFileBytes ?? MAX_FILE_BYTES);

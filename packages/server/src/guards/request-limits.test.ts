@@ -43,9 +43,9 @@ describe.each(serverKinds())("requests that could stall a %s server", (_name, st
     expect((await rawRequest(server.url, { path: "/healthz" })).status).toBe(200);
   });
 
-  it("bounds a history page by bytes, and paging returns every row exactly once", async () => {
+  it("bounds a history page and a live-events push by bytes, and paging returns every row exactly once", async () => {
     const maxPageBytes = 64 * 1024;
-    const server = await start({ maxPageBytes });
+    const server = await start({ maxPageBytes, pollMs: 10 });
     const run = await init({ dir: tempRoot(), mode: "online", baseUrl: server.url, entity: "e", project: "p", settings: QUIET });
     const keys = Array.from({ length: 50 }, (_, i) => `metric_${i}`);
     for (let step = 0; step < 600; step++) run.log(Object.fromEntries(keys.map((key, i) => [key, step * 1000 + i + 0.123456789])));
@@ -69,6 +69,16 @@ describe.each(serverKinds())("requests that could stall a %s server", (_name, st
     expect([(limited.json() as unknown[]).length, limited.headers["x-next-min-step"]]).toEqual([3, "3"]);
     const last = await rawRequest(server.url, { path: `/api/v1/runs/e/p/${run.id}/history?minStep=598` });
     expect([(last.json() as unknown[]).length, last.headers["x-next-min-step"]]).toEqual([2, undefined]);
+    // Live events push the same rows in pushes of the same bound, each row once.
+    const events = await rawRequest(server.url, { path: `/api/v1/runs/e/p/${run.id}/events` });
+    const pushes = events.body
+      .toString()
+      .split("\n\n")
+      .filter((frame) => frame.startsWith("event: rows\n"))
+      .map((frame) => frame.slice("event: rows\ndata: ".length));
+    expect(pushes.length).toBeGreaterThan(5);
+    for (const push of pushes) expect(Buffer.byteLength(push)).toBeLessThanOrEqual(maxPageBytes);
+    expect(pushes.flatMap((push) => (JSON.parse(push) as { _step: number }[]).map((row) => row._step))).toEqual(steps);
   });
 
   it("answers repeated bad keys from one address with 429 and Retry-After, other addresses unaffected", async () => {
