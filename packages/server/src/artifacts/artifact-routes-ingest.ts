@@ -23,6 +23,8 @@ type ScopeParams = { entity: string; project: string };
 type NameParams = ScopeParams & { name: string };
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/** Resolve, link and aliases name a version and a few aliases. */
+const SMALL_BODY_BYTES = 64 * 1024;
 /** A commit names every file; 10,000 files of manifest fit well below this. */
 const MAX_COMMIT_BYTES = 64 * 1024 * 1024;
 
@@ -154,11 +156,15 @@ export function registerArtifactIngestRoutes(
     },
   );
 
-  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(`${base}/:name/resolve`, async (request, reply) => {
-    const body = isObject(request.body) ? request.body : {};
-    const alias = typeof body.alias === "string" && body.alias.length <= 128 ? body.alias : "latest";
-    return sendJson(reply, await artifacts.resolve(request.params, alias, checkRunPath(request, body.runPath)));
-  });
+  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(
+    `${base}/:name/resolve`,
+    { bodyLimit: SMALL_BODY_BYTES },
+    async (request, reply) => {
+      const body = isObject(request.body) ? request.body : {};
+      const alias = typeof body.alias === "string" && body.alias.length <= 128 ? body.alias : "latest";
+      return sendJson(reply, await artifacts.resolve(request.params, alias, checkRunPath(request, body.runPath)));
+    },
+  );
 
   const versionFor = async (request: FastifyRequest<{ Params: NameParams; Body: Record<string, unknown> }>) => {
     const id = isObject(request.body) ? request.body.versionId : undefined;
@@ -169,12 +175,20 @@ export function registerArtifactIngestRoutes(
     }
     return version;
   };
-  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(`${base}/:name/link`, async (request, reply) => {
-    const version = await versionFor(request);
-    return sendJson(reply, await artifacts.link(version.id, request.params, validateAliases(request.body.aliases ?? [])));
-  });
-  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(`${base}/:name/aliases`, async (request, reply) => {
-    const version = await versionFor(request);
-    return sendJson(reply, await artifacts.addAliases(version.id, validateAliases(request.body.aliases ?? [])));
-  });
+  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(
+    `${base}/:name/link`,
+    { bodyLimit: SMALL_BODY_BYTES },
+    async (request, reply) => {
+      const version = await versionFor(request);
+      return sendJson(reply, await artifacts.link(version.id, request.params, validateAliases(request.body.aliases ?? [])));
+    },
+  );
+  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(
+    `${base}/:name/aliases`,
+    { bodyLimit: SMALL_BODY_BYTES },
+    async (request, reply) => {
+      const version = await versionFor(request);
+      return sendJson(reply, await artifacts.addAliases(version.id, validateAliases(request.body.aliases ?? [])));
+    },
+  );
 }

@@ -104,7 +104,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   });
 
   // The dashboard trades the key it was given for an HttpOnly cookie, so media and downloads load too.
-  app.post("/api/v1/session", { config: { access: "read", body: "none" } }, async (request, reply) => {
+  app.post("/api/v1/session", { config: { access: "read", body: "none" }, bodyLimit: 1024 }, async (request, reply) => {
     const key = givenKey(request);
     if (key === undefined) return reply.code(204).send();
     const secure = request.protocol === "https" ? "; Secure" : "";

@@ -32,14 +32,15 @@ describe.each(serverKinds())("requests that could stall a %s server", (_name, st
     const within = `{"alias":"x[[","m":${"[".repeat(MAX_JSON_DEPTH - 1)}${"]".repeat(MAX_JSON_DEPTH - 1)}}`;
     const atLimit = await rawRequest(server.url, { method: "POST", path: "/api/v1/artifacts/e/p/a/resolve", headers: json, body: within });
     expect(errorBody(atLimit)?.code).not.toBe("INVALID_ARGUMENT");
-    // Routes other than a commit take at most 1 MiB of JSON.
-    const big = await rawRequest(server.url, {
-      method: "POST",
-      path: "/api/v1/artifacts/e/p/a/resolve",
-      headers: json,
-      body: JSON.stringify({ alias: "x".repeat(2 << 20) }),
-    });
-    expect([big.status, typeof errorBody(big)?.message]).toEqual([413, "string"]);
+    // Each route takes the body size its requests need: a resolve 64 KiB, a heartbeat next to nothing, the rest 1 MiB.
+    for (const [path, bytes] of [
+      ["/api/v1/artifacts/e/p/a/resolve", 100_000],
+      ["/api/v1/ingest/e/p/r/heartbeat", 2_000],
+      ["/api/v1/store/runs/e/p/r/points", 2 << 20],
+    ] as const) {
+      const big = await rawRequest(server.url, { method: "POST", path, headers: json, body: JSON.stringify({ alias: "x".repeat(bytes) }) });
+      expect([path, big.status, typeof errorBody(big)?.message]).toEqual([path, 413, "string"]);
+    }
     expect((await rawRequest(server.url, { path: "/healthz" })).status).toBe(200);
   });
 

@@ -9,6 +9,8 @@ import type { RunParams } from "../query.js";
 import type { RunWriter } from "./run-writer.js";
 import { validateRecords } from "./validate-records.js";
 
+/** Routes that take no body still parse a stray JSON one: a few bytes, never a megabyte. */
+export const NO_BODY_LIMIT = 1024;
 /** Compressed request bodies (batches of frames). */
 const MAX_INGEST_BYTES = 16 * 1024 * 1024;
 /** Run files (media, run.save, checkpoints saved as files): 4 GiB unless the server says otherwise. */
@@ -61,11 +63,11 @@ export function registerIngestRoutes(app: FastifyInstance, writer: RunWriter, fi
 }
 
 function registerRecordRoutes(app: FastifyInstance, base: string, writer: RunWriter): void {
-  app.post<{ Params: RunParams }>(`${base}/describe`, { config: { body: "none" } }, async (request, reply) =>
+  app.post<{ Params: RunParams }>(`${base}/describe`, { config: { body: "none" }, bodyLimit: NO_BODY_LIMIT }, async (request, reply) =>
     sendJson(reply, await writer.describeRun(request.params)),
   );
 
-  app.post<{ Params: RunParams }>(`${base}/heartbeat`, { config: { body: "none" } }, async (request, reply) => {
+  app.post<{ Params: RunParams }>(`${base}/heartbeat`, { config: { body: "none" }, bodyLimit: NO_BODY_LIMIT }, async (request, reply) => {
     await writer.heartbeat(request.params);
     return reply.code(204).send();
   });
