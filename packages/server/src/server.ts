@@ -40,6 +40,11 @@ export interface ServeOptions {
   /** Failed authentications per second per client address (default 2, bursts of 10×); 0 turns it off. */
   authFailureRate?: number;
   /**
+   * Behind a load balancer: take the client address from X-Forwarded-For (true: from any proxy;
+   * or the proxies' addresses), so the failed-authentication limit applies per client, not per proxy.
+   */
+  trustProxy?: boolean | string[];
+  /**
    * More host names a keyless server answers to (default RUNLOG_ALLOWED_HOSTS, comma-separated);
    * it always answers to localhost, 127.x, [::1] and the bound host, and to nothing else.
    */
@@ -79,7 +84,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
     const hasKeys = (await store.keys.list()).some((key) => key.revokedAt === undefined);
     const { host, requireKey } = resolveBindPolicy({ host: options.host, apiKey, hasKeys, requireKeys: options.requireKeys });
     api = store.kind === "embedded" ? new Api({ dir }) : new Api({ reader: store.reader });
-    const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
+    const app = Fastify({ logger: false, bodyLimit: 1 << 20, trustProxy: options.trustProxy ?? false });
     const timed = options.onResponseTime;
     if (timed)
       app.addHook("onResponse", async (request, reply) => timed(request.routeOptions.url ?? "", reply.statusCode, reply.elapsedTime));

@@ -108,4 +108,14 @@ describe.each(serverKinds())("requests that could stall a %s server", (_name, st
     // Public routes never wait.
     expect((await rawRequest(server.url, { path: "/healthz" })).status).toBe(200);
   });
+
+  it("behind a trusted proxy, limits failed authentications per forwarded client", async () => {
+    const server = await start({ requireKeys: true, trustProxy: true });
+    const from = (client: string, key: string) =>
+      rawRequest(server.url, { path: "/api/v1/projects", headers: { authorization: `Bearer ${key}`, "x-forwarded-for": client } });
+    const statuses = [];
+    for (let i = 0; i < 40; i++) statuses.push((await from("10.0.0.1", "nope")).status);
+    expect(statuses).toContain(429);
+    expect((await from("10.0.0.2", "nope")).status).toBe(401);
+  });
 });
