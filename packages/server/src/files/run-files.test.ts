@@ -33,7 +33,7 @@ describe.each(serverKinds())("run files of online runs on a %s server", (_name, 
 
     expect((await server.store.reader.getRun("lab", "media", run.id))?.state).toBe("finished");
     expect(
-      (await fetch(`${server.url}/api/v1/runs/lab/media/${run.id}/files`).then((r) => r.json())).map((f: { path: string }) => f.path),
+      ((await fetch(`${server.url}/api/v1/runs/lab/media/${run.id}/files`).then((r) => r.json())) as { path: string }[]).map((f) => f.path),
     ).toEqual(["notes.txt"]);
     // Sent byte for byte (fetch would collapse these before sending): the handler's own refusal, and nothing written.
     const marker = "traversal-marker";
