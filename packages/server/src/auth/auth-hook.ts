@@ -57,7 +57,7 @@ function routeEntity(request: FastifyRequest): string | undefined {
 const deny = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).send({ code, message });
 
 /**
- * Every route checks the key unless it is marked public (health check, dashboard files, session):
+ * Every route checks the key unless it is marked public (the health check, the dashboard's files):
  * decided on the route the router matched, so no spelling of a path skips it. 401 for a missing,
  * unknown or revoked key (429 once an address fails too often); 403 for a read key on a write
  * route or a key of another entity; 429 past the key's rate.
