@@ -40,7 +40,7 @@ export type {
 } from "./pipeline/records.js";
 export type { DescribeRunRequest, DescribeRunResult, Sink, StoredRunSnapshot } from "./pipeline/sink.js";
 export { readTransactionLog } from "./pipeline/transaction-log.js";
-export { runFolder } from "./run/run-folder.js";
+export { readRunAddress, runFolder } from "./run/run-folder.js";
 export { validateSpan } from "./run/span-record.js";
 export { emptyChunkInfos } from "./store/chunk-index.js";
 export {

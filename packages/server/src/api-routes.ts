@@ -4,6 +4,7 @@ import { safeRelativePath } from "@runlog/core/store-kit";
 import type { FastifyInstance } from "fastify";
 import { canSeeEntity } from "./auth/auth-hook.js";
 import type { RunFileStore } from "./files/run-files.js";
+import { HISTORY_SCAN_ROWS, historyPage, MAX_PAGE_BYTES } from "./history-page.js";
 import { sendJson } from "./json-reply.js";
 import { intParam, listParam, numberParam, type Query, type RunParams, requiredParam } from "./query.js";
 import { runsPage } from "./runs-page.js";
@@ -30,7 +31,7 @@ function seriesOptions(query: Query) {
 }
 
 /** The read API under /api/v1: projects, runs, history, bucketed series and run files. */
-export function registerApiRoutes(app: FastifyInstance, api: Api, files: RunFileStore): void {
+export function registerApiRoutes(app: FastifyInstance, api: Api, files: RunFileStore, maxPageBytes = MAX_PAGE_BYTES): void {
   const runOf = (p: RunParams) => api.run(`${p.entity}/${p.project}/${p.id}`);
 
   app.get("/api/v1/projects", async (request, reply) =>
@@ -75,24 +76,23 @@ export function registerApiRoutes(app: FastifyInstance, api: Api, files: RunFile
     },
   );
 
-  // One page of rows; a media panel asks for one key at one step (minStep = maxStep).
+  // One page of rows; a media panel asks for one key at one step (minStep = maxStep). A page ends
+  // at `limit` rows or `maxPageBytes` of JSON, whichever comes first; when more rows follow,
+  // `x-next-min-step` says where the next page starts (ask again with minStep set to it).
   app.get<{ Params: RunParams; Querystring: Query }>("/api/v1/runs/:entity/:project/:id/history", async (request, reply) => {
     const { query } = request;
     const run = await runOf(request.params);
     const limit = intParam(query, "limit", 1000) as number;
     if (limit < 1 || limit > 10_000) throw new RunlogError("INVALID_ARGUMENT", `limit must be from 1 to 10000, got ${limit}.`);
-    const rows = [];
     const scan = run.scanHistory({
       keys: listParam(query, "keys"),
-      pageSize: limit,
+      pageSize: Math.min(limit, HISTORY_SCAN_ROWS),
       minStep: intParam(query, "minStep"),
       maxStep: intParam(query, "maxStep"),
     });
-    for await (const row of scan) {
-      rows.push(row);
-      if (rows.length >= limit) break;
-    }
-    return sendJson(reply, rows);
+    const page = await historyPage(scan, limit, maxPageBytes);
+    if (page.nextStep !== undefined) reply.header("x-next-min-step", String(page.nextStep));
+    return reply.type("application/json; charset=utf-8").send(page.json);
   });
 
   app.get<{ Params: RunParams }>("/api/v1/runs/:entity/:project/:id/traces", async (request, reply) =>

@@ -1,6 +1,6 @@
 import { validateRunId, validateScopeName } from "@runlog/core/store-kit";
 import type { FastifyInstance } from "fastify";
-import { WRITE_AREAS } from "./auth/auth-hook.js";
+import { routeAccess } from "./guards/route-access.js";
 
 const hasNul = (value: unknown) => typeof value === "string" && value.includes("\u0000");
 
@@ -18,7 +18,7 @@ export function registerInputGuards(app: FastifyInstance): void {
         .send({ code: "INVALID_ARGUMENT", message: "Route parameters and query values may not contain NUL characters." });
     }
     // What is written must be addressable as init() would name it: entity, project and run id rules.
-    if (WRITE_AREAS.some((area) => request.url.startsWith(area))) {
+    if (routeAccess(request) === "write") {
       const params = (request.params ?? {}) as Record<string, string | undefined>;
       if (params.entity !== undefined) validateScopeName("entity", params.entity);
       if (params.project !== undefined) validateScopeName("project", params.project);

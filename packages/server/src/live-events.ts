@@ -1,17 +1,20 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Api, encodeJson } from "@runlog/core";
 import type { FastifyInstance } from "fastify";
+import { HISTORY_SCAN_ROWS, historyPage, MAX_PAGE_BYTES } from "./history-page.js";
 import { intParam, type Query, type RunParams } from "./query.js";
 
 const MAX_ROWS_PER_PUSH = 5000;
 
 /**
  * `GET /api/v1/runs/:entity/:project/:id/events?afterStep=N`: Server-Sent Events that push only
- * what is new — `rows` (history rows after the last step sent) and `state` (on change) — and end
+ * what is new — `rows` (history rows after the last step sent, at most 5000 rows or 4 MiB a push)
+ * and `state` (on change) — and end
  * once the run is no longer running. A client reconnects with the last step it holds.
  */
-export function registerLiveEvents(app: FastifyInstance, api: Api, options: { pollMs?: number } = {}): void {
+export function registerLiveEvents(app: FastifyInstance, api: Api, options: { pollMs?: number; maxPushBytes?: number } = {}): void {
   const pollMs = options.pollMs ?? 500;
+  const maxPushBytes = options.maxPushBytes ?? MAX_PAGE_BYTES;
   app.get<{ Params: RunParams; Querystring: Query }>("/api/v1/runs/:entity/:project/:id/events", async (request, reply) => {
     const path = `${request.params.entity}/${request.params.project}/${request.params.id}`;
     let afterStep = intParam(request.query, "afterStep", -1) as number;
@@ -27,20 +30,20 @@ export function registerLiveEvents(app: FastifyInstance, api: Api, options: { po
     try {
       while (!closed) {
         const run = await api.run(path);
-        const rows = [];
-        for await (const row of run.scanHistory({ minStep: afterStep + 1, pageSize: 1000 })) {
-          rows.push(row);
-          if (rows.length >= MAX_ROWS_PER_PUSH) break;
-        }
-        if (rows.length > 0) {
-          afterStep = rows[rows.length - 1]?._step ?? afterStep;
-          send("rows", rows);
+        const page = await historyPage(
+          run.scanHistory({ minStep: afterStep + 1, pageSize: HISTORY_SCAN_ROWS }),
+          MAX_ROWS_PER_PUSH,
+          maxPushBytes,
+        );
+        if (page.lastStep !== undefined) {
+          afterStep = page.lastStep;
+          reply.raw.write(`event: rows\ndata: ${page.json}\n\n`);
         }
         if (run.state !== state) {
           state = run.state;
           send("state", { state, summary: run.summary });
         }
-        if (state !== "running" && rows.length < MAX_ROWS_PER_PUSH) break;
+        if (state !== "running" && page.nextStep === undefined) break;
         await sleep(pollMs);
       }
     } catch (error) {

@@ -56,7 +56,11 @@ export async function openServerStore(options: {
       reader,
       writer,
       keys: new FileKeyStore(join(options.dir, "server", "api-keys.json")),
-      files: new LocalRunFiles(options.dir),
+      files: new LocalRunFiles(options.dir, async (id) => {
+        const projects = await reader.listProjects();
+        const runs = await Promise.all(projects.map((project) => reader.getRun(project.entity, project.name, id)));
+        return runs.filter((run) => run !== undefined).length;
+      }),
       artifacts: new LocalArtifacts(options.dir),
       tempDir,
       root: options.dir,

@@ -6,6 +6,8 @@ import { registerArtifactRoutes } from "./artifact-routes.js";
 import { registerArtifactIngestRoutes } from "./artifacts/artifact-routes-ingest.js";
 import { registerAuth } from "./auth/auth-hook.js";
 import { resolveBindPolicy } from "./bind-policy.js";
+import { parseAllowedHosts, registerBrowserGuards } from "./guards/browser-guards.js";
+import { registerJsonBodyParser } from "./guards/json-body.js";
 import { errorResponse } from "./http-errors.js";
 import { MAX_FILE_BYTES, registerIngestRoutes } from "./ingest/ingest-routes.js";
 import { registerInputGuards } from "./input-guards.js";
@@ -35,6 +37,20 @@ export interface ServeOptions {
   requireKeys?: boolean;
   /** Requests per second per API key (default 200); 0 turns rate limiting off. */
   rateLimit?: number;
+  /** Failed authentications per second per client address (default 2, bursts of 10×); 0 turns it off. */
+  authFailureRate?: number;
+  /**
+   * Behind a load balancer: take the client address from X-Forwarded-For (true: from any proxy;
+   * or the proxies' addresses), so the failed-authentication limit applies per client, not per proxy.
+   */
+  trustProxy?: boolean | string[];
+  /**
+   * More host names a keyless server answers to (default RUNLOG_ALLOWED_HOSTS, comma-separated);
+   * it always answers to localhost, 127.x, [::1] and the bound host, and to nothing else.
+   */
+  allowedHosts?: readonly string[];
+  /** The most JSON bytes one history page or live-events push holds (default 4 MiB); the rest follows page by page. */
+  maxPageBytes?: number;
   /** How often live event streams look for new rows (ms, default 500). */
   pollMs?: number;
   /** The built dashboard to serve at `/` (default: `@runlog/ui`'s). */
@@ -68,12 +84,24 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
     const hasKeys = (await store.keys.list()).some((key) => key.revokedAt === undefined);
     const { host, requireKey } = resolveBindPolicy({ host: options.host, apiKey, hasKeys, requireKeys: options.requireKeys });
     api = store.kind === "embedded" ? new Api({ dir }) : new Api({ reader: store.reader });
-    const app = Fastify({ logger: false, bodyLimit: 1 << 20 });
+    const app = Fastify({ logger: false, bodyLimit: 1 << 20, trustProxy: options.trustProxy ?? false });
     const timed = options.onResponseTime;
     if (timed)
       app.addHook("onResponse", async (request, reply) => timed(request.routeOptions.url ?? "", reply.statusCode, reply.elapsedTime));
+    registerJsonBodyParser(app);
+    registerBrowserGuards(app, {
+      keyless: !requireKey,
+      boundHost: host,
+      allowedHosts: options.allowedHosts ?? parseAllowedHosts(process.env.RUNLOG_ALLOWED_HOSTS),
+    });
+    registerAuth(app, {
+      keys: store.keys,
+      required: requireKey,
+      masterKey: apiKey,
+      rateLimit: options.rateLimit,
+      authFailureRate: options.authFailureRate,
+    });
     registerInputGuards(app);
-    registerAuth(app, { keys: store.keys, required: requireKey, masterKey: apiKey, rateLimit: options.rateLimit });
     app.setErrorHandler((error, _request, reply) => {
       const { status, body } = errorResponse(error);
       if (status === 500) app.log.error(error);
@@ -83,7 +111,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
       reply.code(404).send({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url.slice(0, 200)}.` }),
     );
     // For load balancers: no key needed, no data shown; 503 while the store does not answer.
-    app.get("/healthz", async (_request, reply) => {
+    app.get("/healthz", { config: { access: "public" } }, async (_request, reply) => {
       try {
         await store.ping();
         return reply.send({ ok: true, store: store.kind });
@@ -91,9 +119,9 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
         return reply.code(503).send({ ok: false, store: store.kind });
       }
     });
-    registerApiRoutes(app, api, store.files);
+    registerApiRoutes(app, api, store.files, options.maxPageBytes);
     registerArtifactRoutes(app, api, store.artifacts);
-    registerLiveEvents(app, api, { pollMs: options.pollMs });
+    registerLiveEvents(app, api, { pollMs: options.pollMs, maxPushBytes: options.maxPageBytes });
     registerStoreRoutes(app, store.reader);
     registerIngestRoutes(app, store.writer, store.files, options.maxFileBytes);
     registerArtifactIngestRoutes(app, store.artifacts, store.tempDir, options.maxFileBytes ?? MAX_FILE_BYTES);

@@ -33,7 +33,7 @@ const CSP = [
 export function registerStaticUi(app: FastifyInstance, dir: string): void {
   const root = resolve(dir);
   const built = existsSync(join(root, "index.html"));
-  app.get<{ Params: { "*": string } }>("/*", async (request, reply) => {
+  app.get<{ Params: { "*": string } }>("/*", { config: { access: "public" } }, async (request, reply) => {
     const wanted = request.params["*"] || "index.html";
     if (wanted.startsWith("api/")) {
       return reply.code(404).send({ code: "NOT_FOUND", message: `No route GET /${wanted.slice(0, 200)}.` });

@@ -51,6 +51,7 @@ export function registerStoreRoutes(app: FastifyInstance, reader: StoreReader): 
   });
   app.post<{ Params: RunParams; Body: { stream?: string; key?: unknown; blobIds?: unknown; from?: unknown; to?: unknown } }>(
     `${base}/points`,
+    { config: { access: "read" } },
     async (request, reply) => {
       const body = request.body ?? {};
       const { key, blobIds } = body;

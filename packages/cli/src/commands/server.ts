@@ -1,10 +1,11 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { RunlogError } from "@runlog/core";
-import { openServerStore, serve } from "@runlog/server";
+import { openServerStore, parseAllowedHosts, serve } from "@runlog/server";
 
 export const SERVER_HELP = `Usage: runlog server [--store postgres://user:pass@host/db] [--artifacts s3://bucket/prefix [--artifacts-endpoint URL]]
                      [--dir ./runlog] [--host 127.0.0.1] [--port 8080] [--require-keys] [--rate-limit 200] [--api-key KEY]
+                     [--allowed-hosts name,name] [--trust-proxy]
        runlog server keys create --entity NAME|* --scope read|write [--description TEXT] [--store URL | --dir DIR]
        runlog server keys list [--store URL | --dir DIR]
        runlog server keys revoke <id> [--store URL | --dir DIR]
@@ -14,7 +15,11 @@ export const SERVER_HELP = `Usage: runlog server [--store postgres://user:pass@h
   several instances behind a load balancer); without it, it serves the embedded store in --dir.
   --artifacts keeps run files (media, saved files) in an S3-compatible bucket (credentials from
   the usual AWS_* variables); without it they go to a folder under --dir.
-  Binds 127.0.0.1 by default; any other host needs API keys. The store URL may also come from
+  Binds 127.0.0.1 by default; any other host needs API keys. Without keys it answers only to
+  localhost, 127.x, [::1] and the bound host: --allowed-hosts (or RUNLOG_ALLOWED_HOSTS) names
+  more host names, e.g. one a reverse proxy forwards. Behind a load balancer, --trust-proxy takes
+  client addresses from X-Forwarded-For (failed key checks are rate-limited per client address).
+  The store URL may also come from
   RUNLOG_STORE_URL, so the password stays out of the process list.`;
 
 const KEY_OPTIONS = {
@@ -91,6 +96,8 @@ export async function serveUntilStopped(
       "api-key": { type: "string" },
       "require-keys": { type: "boolean" },
       "rate-limit": { type: "string" },
+      "allowed-hosts": { type: "string" },
+      "trust-proxy": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -116,6 +123,8 @@ export async function serveUntilStopped(
     ...(values["api-key"] === undefined ? {} : { apiKey: values["api-key"] }),
     ...(values["require-keys"] ? { requireKeys: true } : {}),
     ...(rateLimit === undefined ? {} : { rateLimit }),
+    ...(values["allowed-hosts"] === undefined ? {} : { allowedHosts: parseAllowedHosts(values["allowed-hosts"]) }),
+    ...(values["trust-proxy"] ? { trustProxy: true } : {}),
   });
   out(`${command.name}: ${server.store.kind} store, dashboard at ${server.url}/ (API under /api/v1; Ctrl-C to stop)`);
   await new Promise<void>((done) => {

@@ -16,12 +16,15 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { canSeeEntity } from "../auth/auth-hook.js";
 import { receive } from "../files/run-files.js";
 import { sendJson } from "../json-reply.js";
+import { manifestObjects } from "./object-grants.js";
 import type { ServerArtifacts } from "./server-artifacts.js";
 
 type ScopeParams = { entity: string; project: string };
 type NameParams = ScopeParams & { name: string };
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/** Resolve, link and aliases name a version and a few aliases. */
+const SMALL_BODY_BYTES = 64 * 1024;
 /** A commit names every file; 10,000 files of manifest fit well below this. */
 const MAX_COMMIT_BYTES = 64 * 1024 * 1024;
 
@@ -59,6 +62,11 @@ function checkRunPath(request: FastifyRequest, runPath: unknown): string | undef
   return runPath;
 }
 
+/** The entity whose grants bound what the request reads; undefined for a key of every entity, or none needed. */
+function grantee(request: FastifyRequest): string | undefined {
+  return request.apiKey === undefined || request.apiKey.entity === "*" ? undefined : request.apiKey.entity;
+}
+
 /**
  * Artifacts of online runs: objects by SHA-256 (`/api/v1/objects/:sha256`, content checked on
  * upload), and the registry (`/api/v1/artifacts/:entity/:project/…`): commit, resolve (with
@@ -75,30 +83,41 @@ export function registerArtifactIngestRoutes(
 
   app.register(async (scope) => {
     scope.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
-    scope.put<{ Params: { sha256: string }; Body: Readable }>("/api/v1/objects/:sha256", async (request, reply) => {
-      const sha256 = shaOf(request.params);
-      if (typeof request.body?.pipe !== "function") bad("Send the object as Content-Type: application/octet-stream.");
-      if (await artifacts.objects.exists(sha256)) {
-        request.body.resume();
-        return sendJson(reply, { sha256, stored: false });
-      }
-      const temp = join(tempDir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-      try {
-        const received = await receive(request.body, temp, maxFileBytes);
-        if (received.sha256 !== sha256) bad(`The body's SHA-256 is ${received.sha256}, not ${sha256}: refusing a mislabelled object.`);
-        await artifacts.objects.put(temp);
-        return sendJson(reply, { sha256, stored: true });
-      } finally {
-        rmSync(temp, { force: true });
-      }
-    });
+    scope.put<{ Params: { sha256: string }; Body: Readable }>(
+      "/api/v1/objects/:sha256",
+      { config: { body: "binary" } },
+      async (request, reply) => {
+        const sha256 = shaOf(request.params);
+        if (typeof request.body?.pipe !== "function") bad("Send the object as Content-Type: application/octet-stream.");
+        // Always received and checked, even when stored already: answering from the hash alone would
+        // tell any key which objects exist, and sending the bytes is what earns the entity a read.
+        const temp = join(tempDir, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+        try {
+          const received = await receive(request.body, temp, maxFileBytes);
+          if (received.sha256 !== sha256) bad(`The body's SHA-256 is ${received.sha256}, not ${sha256}: refusing a mislabelled object.`);
+          const stored = !(await artifacts.objects.exists(sha256));
+          if (stored) await artifacts.objects.put(temp);
+          const entity = grantee(request);
+          if (entity !== undefined) await artifacts.grants.grant(entity, [sha256]);
+          return sendJson(reply, { sha256, stored });
+        } finally {
+          rmSync(temp, { force: true });
+        }
+      },
+    );
   });
 
+  // An object the key's entity may not read answers exactly as a missing one.
+  const readable = async (request: FastifyRequest, sha256: string) => {
+    const entity = grantee(request);
+    return (entity === undefined || (await artifacts.grants.has(entity, sha256))) && (await artifacts.objects.exists(sha256));
+  };
   app.head<{ Params: { sha256: string } }>("/api/v1/objects/:sha256", async (request, reply) =>
-    reply.code((await artifacts.objects.exists(shaOf(request.params))) ? 200 : 404).send(),
+    reply.code((await readable(request, shaOf(request.params))) ? 200 : 404).send(),
   );
   app.get<{ Params: { sha256: string } }>("/api/v1/objects/:sha256", async (request, reply) => {
-    const object = await artifacts.objects.open(shaOf(request.params));
+    const sha256 = shaOf(request.params);
+    const object = (await readable(request, sha256)) ? await artifacts.objects.open(sha256) : undefined;
     if (object === undefined) return reply.code(404).send({ code: "NOT_FOUND", message: "No such object." });
     reply.header("content-length", String(object.size));
     return reply.type("application/octet-stream").send(object.stream);
@@ -112,10 +131,9 @@ export function registerArtifactIngestRoutes(
       const body = isObject(request.body) ? request.body : bad("Send the commit as a JSON object.");
       const name = validateArtifactName(body.name);
       const contents = checkContents(body.contents);
-      for (const entry of Object.values(contents)) {
-        const sha256 = entry.extra?.sha256;
-        if (sha256 !== undefined && !(await artifacts.objects.exists(sha256)))
-          bad(`Object ${sha256} was not uploaded; PUT it to /api/v1/objects/${sha256} first.`);
+      const objects = manifestObjects(contents);
+      for (const sha256 of objects) {
+        if (!(await readable(request, sha256))) bad(`Object ${sha256} was not uploaded; PUT it to /api/v1/objects/${sha256} first.`);
       }
       const manifest = buildManifest(contents);
       const sizes = Object.values(contents).reduce((sum, entry) => sum + entry.size, 0);
@@ -133,15 +151,20 @@ export function registerArtifactIngestRoutes(
         aliases: validateAliases(body.aliases ?? []),
         runPath: checkRunPath(request, body.runPath),
       });
+      await artifacts.grants.grant(request.params.entity, objects);
       return sendJson(reply, result);
     },
   );
 
-  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(`${base}/:name/resolve`, async (request, reply) => {
-    const body = isObject(request.body) ? request.body : {};
-    const alias = typeof body.alias === "string" && body.alias.length <= 128 ? body.alias : "latest";
-    return sendJson(reply, await artifacts.resolve(request.params, alias, checkRunPath(request, body.runPath)));
-  });
+  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(
+    `${base}/:name/resolve`,
+    { bodyLimit: SMALL_BODY_BYTES },
+    async (request, reply) => {
+      const body = isObject(request.body) ? request.body : {};
+      const alias = typeof body.alias === "string" && body.alias.length <= 128 ? body.alias : "latest";
+      return sendJson(reply, await artifacts.resolve(request.params, alias, checkRunPath(request, body.runPath)));
+    },
+  );
 
   const versionFor = async (request: FastifyRequest<{ Params: NameParams; Body: Record<string, unknown> }>) => {
     const id = isObject(request.body) ? request.body.versionId : undefined;
@@ -152,12 +175,20 @@ export function registerArtifactIngestRoutes(
     }
     return version;
   };
-  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(`${base}/:name/link`, async (request, reply) => {
-    const version = await versionFor(request);
-    return sendJson(reply, await artifacts.link(version.id, request.params, validateAliases(request.body.aliases ?? [])));
-  });
-  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(`${base}/:name/aliases`, async (request, reply) => {
-    const version = await versionFor(request);
-    return sendJson(reply, await artifacts.addAliases(version.id, validateAliases(request.body.aliases ?? [])));
-  });
+  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(
+    `${base}/:name/link`,
+    { bodyLimit: SMALL_BODY_BYTES },
+    async (request, reply) => {
+      const version = await versionFor(request);
+      return sendJson(reply, await artifacts.link(version.id, request.params, validateAliases(request.body.aliases ?? [])));
+    },
+  );
+  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(
+    `${base}/:name/aliases`,
+    { bodyLimit: SMALL_BODY_BYTES },
+    async (request, reply) => {
+      const version = await versionFor(request);
+      return sendJson(reply, await artifacts.addAliases(version.id, validateAliases(request.body.aliases ?? [])));
+    },
+  );
 }

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   ArtifactRegistry,
@@ -7,16 +8,19 @@ import {
   LocalObjectStore,
   type VersionRecord,
 } from "@runlog/core/store-kit";
+import { LocalObjectGrants, type ObjectGrants } from "./object-grants.js";
 import type { ServerArtifacts } from "./server-artifacts.js";
 
 /** Artifacts of a server on the embedded store: the registry in runlog.db, objects under the root. */
 export class LocalArtifacts implements ServerArtifacts {
   readonly objects: LocalObjectStore;
+  readonly grants: ObjectGrants;
   private readonly dbPath: string;
 
   constructor(root: string) {
     this.objects = new LocalObjectStore(root);
     this.dbPath = join(root, DB_FILE);
+    this.grants = new LocalObjectGrants(root, (id) => this.versionsAfter(id));
   }
 
   private with<T>(fn: (registry: ArtifactRegistry) => T): T {
@@ -54,6 +58,21 @@ export class LocalArtifacts implements ServerArtifacts {
 
   async lineage(runPath: string) {
     return this.with((registry) => registry.lineage({ runPath }));
+  }
+
+  /** Versions with ids above `id`, in order, up to the first id not there (ids are dense). */
+  private versionsAfter(id: number): VersionRecord[] {
+    if (!existsSync(this.dbPath)) return [];
+    return this.with((registry) => {
+      const found: VersionRecord[] = [];
+      for (let next = id + 1; ; next++) {
+        try {
+          found.push(registry.versionById(next));
+        } catch {
+          return found;
+        }
+      }
+    });
   }
 
   async version(id: number): Promise<VersionRecord | undefined> {

@@ -9,6 +9,7 @@ import {
 } from "@runlog/core/store-kit";
 import type { Pool, PoolClient } from "pg";
 import { inTransaction, withClient } from "../postgres/pg-pool.js";
+import { type ObjectGrants, PgObjectGrants } from "./object-grants.js";
 import type { LineageGraph, ServerArtifacts } from "./server-artifacts.js";
 
 const VERSION_SELECT = `SELECT v.*, c.entity, c.project, c.name, c.type FROM artifact_versions v
@@ -21,10 +22,14 @@ const VERSION_SELECT = `SELECT v.*, c.entity, c.project, c.name, c.type FROM art
  * so two instances never hand out the same version index.
  */
 export class PgArtifactRegistry implements ServerArtifacts {
+  readonly grants: ObjectGrants;
+
   constructor(
     private readonly pool: Pool,
     readonly objects: ObjectStore,
-  ) {}
+  ) {
+    this.grants = new PgObjectGrants(pool);
+  }
 
   async commit(request: CommitRequest): Promise<{ version: VersionRecord; created: boolean }> {
     return this.transaction(async (client) => {

@@ -1,8 +1,11 @@
 import type { CollectionRef, CommitRequest, ObjectStore, VersionRecord } from "@runlog/core/store-kit";
+import type { ObjectGrants } from "./object-grants.js";
 
 /** The artifact side of a server: contents in an object store, versions in a registry. */
 export interface ServerArtifacts {
   readonly objects: ObjectStore;
+  /** Which entity may read which object (see ObjectGrants). */
+  readonly grants: ObjectGrants;
   /** Commits a version, or returns the existing one with the same content (`created: false`). */
   commit(request: CommitRequest): Promise<{ version: VersionRecord; created: boolean }>;
   /** Resolves an alias ("latest", "vN", custom) and records `runPath` as a consumer. */

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { routeAccess } from "../guards/route-access.js";
 import type { ApiKeyInfo, KeyStore } from "./api-keys.js";
 import { hasApiKey } from "./master-key.js";
 import { RateLimiter } from "./rate-limiter.js";
@@ -11,6 +12,8 @@ export interface AuthOptions {
   masterKey: string | undefined;
   /** Requests per second per key (default 200, burst 5× that); 0 turns limiting off. */
   rateLimit?: number;
+  /** Failed authentications per second per client address (default 2, burst 20); 0 turns it off. */
+  authFailureRate?: number;
 }
 
 const MASTER: ApiKeyInfo = { id: "master", entity: "*", scope: "write", description: "--api-key", createdAt: 0, revokedAt: undefined };
@@ -23,9 +26,6 @@ declare module "fastify" {
 }
 
 export const SESSION_COOKIE = "runlog_key";
-
-/** Where anything but a read needs a write key: logging, run files, artifacts and their objects. */
-export const WRITE_AREAS = ["/api/v1/ingest/", "/api/v1/artifacts/", "/api/v1/objects/"];
 
 function cookieKey(request: FastifyRequest): string | undefined {
   for (const part of (request.headers.cookie ?? "").split(";")) {
@@ -57,20 +57,31 @@ function routeEntity(request: FastifyRequest): string | undefined {
 const deny = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).send({ code, message });
 
 /**
- * Every /api route checks the key: 401 for a missing, unknown or revoked key; 403 for a read key
- * on a write route or a key of another entity; 429 past the key's rate. The dashboard's static
- * files carry no data and stay public.
+ * Every route checks the key unless it is marked public (the health check, the dashboard's files):
+ * decided on the route the router matched, so no spelling of a path skips it. 401 for a missing,
+ * unknown or revoked key (429 once an address fails too often); 403 for a read key on a write
+ * route or a key of another entity; 429 past the key's rate.
  */
 export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   const limiter = new RateLimiter(options.rateLimit ?? 200, (options.rateLimit ?? 200) * 5);
+  const failureRate = options.authFailureRate ?? 2;
+  const failures = new RateLimiter(failureRate, failureRate * 10);
   app.addHook("onRequest", async (request, reply) => {
-    if (!request.url.startsWith("/api/")) return;
+    const access = routeAccess(request);
+    if (access === "public") return;
     const key = givenKey(request);
     if (!options.required && key === undefined) return;
+    // Guessing keys: an address that keeps failing waits, whichever keys it tries.
+    const failedWait = failures.peek(request.ip);
+    if (failedWait > 0) {
+      reply.header("retry-after", String(failedWait));
+      return deny(reply, 429, "RATE_LIMITED", `Too many failed authentications from ${request.ip}; retry after ${failedWait} s.`);
+    }
     let info: ApiKeyInfo | undefined;
     if (key !== undefined && options.masterKey !== undefined && hasApiKey(request.headers, options.masterKey)) info = MASTER;
     else if (key !== undefined && key.length <= 256) info = await options.keys.find(key);
     if (info === undefined) {
+      failures.take(request.ip);
       return deny(
         reply,
         401,
@@ -83,8 +94,8 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
       reply.header("retry-after", String(wait));
       return deny(reply, 429, "RATE_LIMITED", `Too many requests for key ${info.id}; retry after ${wait} s.`);
     }
-    const writing = request.method !== "GET" && request.method !== "HEAD" && WRITE_AREAS.some((area) => request.url.startsWith(area));
-    if (writing && info.scope !== "write") return deny(reply, 403, "FORBIDDEN", `Key ${info.id} is read-only; logging needs a write key.`);
+    if (access === "write" && info.scope !== "write")
+      return deny(reply, 403, "FORBIDDEN", `Key ${info.id} is read-only; logging needs a write key.`);
     const entity = routeEntity(request);
     if (info.entity !== "*" && entity !== undefined && entity !== info.entity) {
       return deny(reply, 403, "FORBIDDEN", `Key ${info.id} belongs to entity "${info.entity}", not "${entity.slice(0, 128)}".`);
@@ -93,7 +104,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   });
 
   // The dashboard trades the key it was given for an HttpOnly cookie, so media and downloads load too.
-  app.post("/api/v1/session", async (request, reply) => {
+  app.post("/api/v1/session", { config: { access: "read", body: "none" }, bodyLimit: 1024 }, async (request, reply) => {
     const key = givenKey(request);
     if (key === undefined) return reply.code(204).send();
     const secure = request.protocol === "https" ? "; Secure" : "";

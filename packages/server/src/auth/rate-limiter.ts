@@ -12,6 +12,15 @@ export class RateLimiter {
 
   /** Takes a token for `key`; returns 0 when allowed, else the seconds to wait. */
   take(key: string, now: number = Date.now()): number {
+    return this.check(key, now, true);
+  }
+
+  /** The seconds `key` would wait for a token, without taking one (0: it has one). */
+  peek(key: string, now: number = Date.now()): number {
+    return this.check(key, now, false);
+  }
+
+  private check(key: string, now: number, taking: boolean): number {
     if (!(this.ratePerSecond > 0)) return 0;
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.ratePerSecond);
@@ -19,7 +28,7 @@ export class RateLimiter {
     if (this.buckets.size > 10_000) this.buckets.clear();
     this.buckets.set(key, bucket);
     if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+      if (taking) bucket.tokens -= 1;
       return 0;
     }
     return Math.ceil((1 - bucket.tokens) / this.ratePerSecond);

@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { Image, init, runFolder } from "@runlog/core";
 import { describe, expect, it } from "vitest";
 import { tempRoot } from "../../../core/src/test-support/temp-root.js";
+import { errorBody, rawRequest } from "../test-support/raw-http.js";
 import { serverKinds } from "../test-support/server-kinds.js";
 
 const QUIET = { quiet: true, console: "off", disableStats: true } as const;
@@ -32,16 +33,39 @@ describe.each(serverKinds())("run files of online runs on a %s server", (_name, 
 
     expect((await server.store.reader.getRun("lab", "media", run.id))?.state).toBe("finished");
     expect(
-      (await fetch(`${server.url}/api/v1/runs/lab/media/${run.id}/files`).then((r) => r.json())).map((f: { path: string }) => f.path),
+      ((await fetch(`${server.url}/api/v1/runs/lab/media/${run.id}/files`).then((r) => r.json())) as { path: string }[]).map((f) => f.path),
     ).toEqual(["notes.txt"]);
-    for (const path of ["../../../etc/passwd", "%2e%2e/%2e%2e/x", "/abs"]) {
-      const put = await fetch(`${server.url}/api/v1/ingest/lab/media/${run.id}/files/${path}`, {
+    // Sent byte for byte (fetch would collapse these before sending): the handler's own refusal, and nothing written.
+    const marker = "traversal-marker";
+    const refused: [string, string][] = [
+      [`../../../../../${marker}`, "PATH_OUTSIDE_ROOT"],
+      [`%2e%2e/%2e%2e/%2E%2E/${marker}`, "PATH_OUTSIDE_ROOT"],
+      [`..%2f..%2f..%2f${marker}`, "PATH_OUTSIDE_ROOT"],
+      [`a/../../../${marker}`, "PATH_OUTSIDE_ROOT"],
+      [`/tmp/${marker}`, "PATH_OUTSIDE_ROOT"],
+      [`%2Ftmp%2F${marker}`, "PATH_OUTSIDE_ROOT"],
+      [`..\\..\\${marker}`, "PATH_OUTSIDE_ROOT"],
+      [`%5c..%5c..%5c${marker}`, "PATH_OUTSIDE_ROOT"],
+      [`C:%5c${marker}`, "PATH_OUTSIDE_ROOT"],
+      [`${marker}%00.png`, "INVALID_ARGUMENT"],
+    ];
+    for (const [path, code] of refused) {
+      const put = await rawRequest(server.url, {
         method: "PUT",
+        path: `/api/v1/ingest/lab/media/${run.id}/files/${path}`,
         headers: { "content-type": "application/octet-stream" },
         body: "x",
       });
-      expect(put.status).toBeGreaterThanOrEqual(400);
-      expect(put.status).toBeLessThan(500);
+      expect([path, put.status, errorBody(put)?.code]).toEqual([path, 400, code]);
+      const get = await rawRequest(server.url, { path: `/api/v1/runs/lab/media/${run.id}/file/${path}` });
+      expect([path, get.status, errorBody(get)?.code]).toEqual([path, 400, code]);
+    }
+    // Nowhere in the store, nor beside it, and not as a run file either.
+    const root = server.store.root ?? server.store.tempDir;
+    const written = [...readdirSync(root, { recursive: true }).map(String), ...readdirSync(dirname(root))];
+    expect(written.filter((name) => name.includes(marker))).toEqual([]);
+    for (const name of [marker, `tmp/${marker}`, `a/${marker}`]) {
+      expect((await rawRequest(server.url, { path: `/api/v1/runs/lab/media/${run.id}/file/${name}` })).status).toBe(404);
     }
   });
 });

@@ -9,6 +9,8 @@ import type { RunParams } from "../query.js";
 import type { RunWriter } from "./run-writer.js";
 import { validateRecords } from "./validate-records.js";
 
+/** Routes that take no body still parse a stray JSON one: a few bytes, never a megabyte. */
+export const NO_BODY_LIMIT = 1024;
 /** Compressed request bodies (batches of frames). */
 const MAX_INGEST_BYTES = 16 * 1024 * 1024;
 /** Run files (media, run.save, checkpoints saved as files): 4 GiB unless the server says otherwise. */
@@ -38,14 +40,18 @@ export function registerIngestRoutes(app: FastifyInstance, writer: RunWriter, fi
   // Run files stream to their store (never buffered whole); a scope of their own keeps that parser here.
   app.register(async (scope) => {
     scope.addContentTypeParser("application/octet-stream", (_request, payload, done) => done(null, payload));
-    scope.put<{ Params: RunParams & { "*": string }; Body: Readable }>(`${base}/files/*`, async (request, reply) => {
-      const path = safeRelativePath(request.params["*"], "run file");
-      const declared = Number(request.headers["content-length"]);
-      if (declared > maxFileBytes) throw new RunlogError("VALUE_TOO_LARGE", `A run file may be at most ${maxFileBytes} bytes.`);
-      if (typeof request.body?.pipe !== "function")
-        throw new RunlogError("INVALID_ARGUMENT", "Send the file as Content-Type: application/octet-stream.");
-      return sendJson(reply, await files.save(request.params, path, request.body, maxFileBytes));
-    });
+    scope.put<{ Params: RunParams & { "*": string }; Body: Readable }>(
+      `${base}/files/*`,
+      { config: { body: "binary" } },
+      async (request, reply) => {
+        const path = safeRelativePath(request.params["*"], "run file");
+        const declared = Number(request.headers["content-length"]);
+        if (declared > maxFileBytes) throw new RunlogError("VALUE_TOO_LARGE", `A run file may be at most ${maxFileBytes} bytes.`);
+        if (typeof request.body?.pipe !== "function")
+          throw new RunlogError("INVALID_ARGUMENT", "Send the file as Content-Type: application/octet-stream.");
+        return sendJson(reply, await files.save(request.params, path, request.body, maxFileBytes));
+      },
+    );
   });
 
   app.register(async (scope) => {
@@ -57,14 +63,16 @@ export function registerIngestRoutes(app: FastifyInstance, writer: RunWriter, fi
 }
 
 function registerRecordRoutes(app: FastifyInstance, base: string, writer: RunWriter): void {
-  app.post<{ Params: RunParams }>(`${base}/describe`, async (request, reply) => sendJson(reply, await writer.describeRun(request.params)));
+  app.post<{ Params: RunParams }>(`${base}/describe`, { config: { body: "none" }, bodyLimit: NO_BODY_LIMIT }, async (request, reply) =>
+    sendJson(reply, await writer.describeRun(request.params)),
+  );
 
-  app.post<{ Params: RunParams }>(`${base}/heartbeat`, async (request, reply) => {
+  app.post<{ Params: RunParams }>(`${base}/heartbeat`, { config: { body: "none" }, bodyLimit: NO_BODY_LIMIT }, async (request, reply) => {
     await writer.heartbeat(request.params);
     return reply.code(204).send();
   });
 
-  app.post<{ Params: RunParams; Body: Buffer }>(`${base}/records`, async (request, reply) => {
+  app.post<{ Params: RunParams; Body: Buffer }>(`${base}/records`, { config: { body: "binary" } }, async (request, reply) => {
     if (!Buffer.isBuffer(request.body)) throw new RunlogError("INVALID_ARGUMENT", "Send frames as Content-Type: application/octet-stream.");
     const bytes = inflate(request.body, request.headers["content-encoding"]);
     let scan: ReturnType<typeof scanFrames>;

@@ -181,6 +181,22 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX artifact_lineage_by_version ON artifact_lineage (version_id);
   `,
+  `
+  -- Which entity may read which stored object: objects are shared by SHA-256, so an entity reads
+  -- one only after uploading its bytes or committing a version naming it. Existing versions grant theirs.
+  CREATE TABLE object_grants (
+    entity TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (entity, sha256)
+  );
+  INSERT INTO object_grants (entity, sha256)
+  SELECT DISTINCT c.entity, entry.value -> 'extra' ->> 'sha256'
+  FROM artifact_versions v
+  JOIN artifact_collections c ON c.id = v.collection_id
+  CROSS JOIN LATERAL jsonb_each(v.manifest::jsonb -> 'contents') AS entry
+  WHERE entry.value -> 'extra' ->> 'sha256' IS NOT NULL
+  ON CONFLICT DO NOTHING;
+  `,
 ];
 
 /** Any fixed 64-bit number: every instance takes this advisory lock before migrating. */

@@ -1,15 +1,16 @@
 import { afterAll, beforeAll } from "vitest";
 import { tempRoot } from "../../../core/src/test-support/temp-root.js";
 import { startPostgres, type TestPostgres } from "../dev/local-postgres.js";
-import { type RunlogServer, serve } from "../index.js";
+import { type RunlogServer, type ServeOptions, serve } from "../index.js";
 import { startS3 } from "./s3.js";
 
 /**
  * The two kinds of server a feature must work on, for `describe.each`: the team server on a fresh
  * PostgreSQL database with objects in S3 (s3rver), and a server on a fresh embedded store. Call at
- * a test file's top level: it registers the hooks that start and stop PostgreSQL and S3.
+ * a test file's top level: it registers the hooks that start and stop PostgreSQL and S3. Options
+ * given to a start function (keys required, limits) apply on top of the kind's own.
  */
-export function serverKinds(): [string, () => Promise<RunlogServer>][] {
+export function serverKinds(): [string, (options?: ServeOptions) => Promise<RunlogServer>][] {
   let postgres: TestPostgres;
   let s3: Awaited<ReturnType<typeof startS3>>;
   const servers: RunlogServer[] = [];
@@ -29,7 +30,7 @@ export function serverKinds(): [string, () => Promise<RunlogServer>][] {
   return [
     [
       "PostgreSQL + S3",
-      async () =>
+      async (options?: ServeOptions) =>
         started(
           serve({
             store: await postgres.createDatabase(`db_${servers.length}_${Date.now()}`),
@@ -37,9 +38,10 @@ export function serverKinds(): [string, () => Promise<RunlogServer>][] {
             artifactsEndpoint: s3.endpoint,
             port: 0,
             dir: tempRoot(),
+            ...options,
           }),
         ),
     ],
-    ["embedded", () => started(serve({ port: 0, dir: tempRoot() }))],
+    ["embedded", (options?: ServeOptions) => started(serve({ port: 0, dir: tempRoot(), ...options }))],
   ];
 }
