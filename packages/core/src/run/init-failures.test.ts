@@ -70,6 +70,17 @@ describe("init() failures settle with their RunlogError (child process, nothing 
     expect(result.line).toMatch(/^error INVALID_ARGUMENT Cannot create the runlog folder \/proc\/runlog-no-such\/root/);
   }, 90_000);
 
+  it("forkFrom a missing run and a second offline run with one id: RUN_NOT_FOUND, RESUME_CONFLICT", async () => {
+    const root = tempRoot();
+    const fork = await initInChild({ dir: root, forkFrom: "nothere1?_step=1" });
+    expect(fork.code).toBe(2);
+    expect(fork.line).toMatch(/^error RUN_NOT_FOUND forkFrom: run "nothere1" does not exist/);
+    expect((await initInChild({ dir: root, id: "offline1", mode: "offline" })).code).toBe(0);
+    const again = await initInChild({ dir: root, id: "offline1", mode: "offline" });
+    expect(again.code).toBe(2);
+    expect(again.line).toMatch(/^error RESUME_CONFLICT An offline run with id "offline1" already exists/);
+  }, 90_000);
+
   it("a successful init in the same kind of child still exits 0 (the harness itself is sound)", async () => {
     const result = await initInChild({ dir: tempRoot(), id: "fine0001" });
     expect(result.code).toBe(0);

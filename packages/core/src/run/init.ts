@@ -28,7 +28,7 @@ import { gitMetadata, hostMetadata } from "./metadata.js";
 import { checkResumeRules, clearAutoResume, readAutoResumeId } from "./resume-rules.js";
 import { Run, type RunParts } from "./run.js";
 import { RunFiles } from "./run-files.js";
-import { RUN_FILE, removeIfEmpty, runFolder } from "./run-folder.js";
+import { checkEntityFolderFree, RUN_FILE, removeIfEmpty, runFolder } from "./run-folder.js";
 import { acquireRunLock } from "./run-lock.js";
 import { checkOptionNames, type InitOptions, parseRunMoment, resolveMode, resolveReinit, resolveResume } from "./run-options.js";
 import { resolveSettings } from "./settings.js";
@@ -143,6 +143,7 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
   const online = mode === "online" ? onlineServer(opts) : undefined;
   ensureDir(root, "the runlog folder");
   const runDir = runFolder(root, { entity, project, id });
+  checkEntityFolderFree(root, entity);
   const createdRunDir = !existsSync(runDir);
   ensureDir(join(runDir, "files"), "the run's folder");
   // One writer per run, decided before anything reads or writes the run (check and take are one step).

@@ -133,6 +133,19 @@ describe("roots written with the older layout (runs/<id>)", () => {
     expect(await values(root, "team/alpha/fresh001")).toEqual([8]);
   });
 
+  it("an old run whose id is an entity's name, still written by a live process, refuses that entity's new runs instead of nesting them", async () => {
+    const root = tempRoot();
+    const old = { entity: "tester", project: "alpha", id: "team" };
+    await logged(root, old, [7]);
+    const legacy = toOldLayout(root, old);
+    writeFileSync(join(legacy, "run.lock"), JSON.stringify({ pid: process.ppid, host: hostname() }));
+    await expect(initIn(root, { entity: "team", project: "alpha", id: "fresh001" })).rejects.toMatchObject({
+      code: "RESUME_CONFLICT",
+      message: expect.stringMatching(/older run/),
+    });
+    expect(readdirSync(legacy).sort()).toEqual(["attempt-0000.rlog", "files", "run.json", "run.lock"]);
+  });
+
   it("an old run whose id equals its own entity moves into runs/<entity>/<project>/<id> (inside its old place)", async () => {
     const root = tempRoot();
     const self = { entity: "tester", project: "alpha", id: "tester" };

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
+import { RunlogError } from "../errors.js";
 import { validateRunId, validateScopeName } from "../util/names.js";
 import { isLockHeld } from "./run-lock.js";
 
@@ -38,6 +39,19 @@ export function runFolder(root: string, address: RunAddress): string {
   const found = readRunAddress(legacy);
   if (found === undefined || !sameRun(found, { entity, project, id })) return folder;
   return migrate(legacy, folder) ? folder : legacy;
+}
+
+/**
+ * For a writer: refuses when `runs/<entity>` is still an older run's folder (one whose id is this
+ * entity's name, that a live process writes, so it could not move): new runs would land inside it.
+ */
+export function checkEntityFolderFree(root: string, entity: string): void {
+  const dir = join(resolve(root), RUNS, entity);
+  if (!existsSync(join(dir, RUN_FILE))) return;
+  throw new RunlogError(
+    "RESUME_CONFLICT",
+    `${dir} is the folder of an older run (id "${basename(dir)}") that a live process still writes, and entity "${entity}" needs that name. Let that run finish, then start this one again.`,
+  );
 }
 
 /** The run a folder holds, from its `run.json`; undefined when it has none (or it is unreadable). */
