@@ -30,6 +30,14 @@ export function syncRunDir(runDir: string, options: { root?: string } = {}): Syn
   const store = new SqliteStore(join(root, DB_FILE));
   try {
     return { runDir: dir, ...store.replayRunDir(dir) };
+  } catch (error) {
+    if (RunlogError.isInstance(error)) throw error;
+    // Nothing half-applied stays: each batch is one transaction, and a rerun continues after the last one.
+    throw new RunlogError(
+      "STORE_ERROR",
+      `Cannot write ${dir}'s records into ${join(root, DB_FILE)}: ${(error as Error).message}. Fix that (free disk space?) and run sync again; it continues where it stopped.`,
+      { cause: error },
+    );
   } finally {
     store.close();
   }

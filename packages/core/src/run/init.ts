@@ -221,6 +221,7 @@ export async function init(options?: InitOptions): Promise<Run> {
     },
     lastStep: () => handler?.lastCommittedStep ?? firstStep - 1,
     onSinkError: (error) => write(error.message),
+    warn: write,
   });
   handler = new LogHandler({
     metrics,
@@ -300,7 +301,8 @@ export async function init(options?: InitOptions): Promise<Run> {
     void sink?.close();
     release();
     if (exitCode === 0 && existsSync(resumeFile)) clearAutoResume(resumeFile, id);
-    if (!complete) {
+    const lost = pipeline.lossError();
+    if (!complete && lost === undefined) {
       const sync = online ? `runlog sync ${runDir} --server ${online.serverUrl}` : `runlog sync ${runDir}`;
       write(
         `the store did not confirm every record within finishTimeout (${settings.finishTimeout} s). Nothing is lost: run \`${sync}\` to finish saving.`,
@@ -308,6 +310,7 @@ export async function init(options?: InitOptions): Promise<Run> {
     } else if (!quiet && mode === "offline") {
       write(`offline run ${id} saved in ${runDir}; upload it with \`runlog sync ${runDir}\`.`);
     }
+    if (lost !== undefined) throw lost;
   };
 
   const parts: RunParts = {

@@ -58,6 +58,10 @@ export class SqliteSink implements Sink {
     this.send({ type: "frames", lastSeq, bytes: owned, fromDisk }, [owned.buffer as ArrayBuffer]);
   }
 
+  resume(): void {
+    this.send({ type: "resume" });
+  }
+
   close(): Promise<void> {
     this.closed ??= this.exited
       ? Promise.resolve()

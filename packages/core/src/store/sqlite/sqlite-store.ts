@@ -42,24 +42,35 @@ export class SqliteStore {
 
   /** Applies records in one transaction; returns how many were new. */
   apply(records: readonly DecodedRecord[]): number {
-    return withBusyRetry(() =>
-      this.db
-        .transaction(() => {
-          let applied = 0;
-          let appliedSeq = 0;
-          for (const record of records) {
-            if (record.kind === "run") this.selectRun(record.header.entity, record.header.project, record.header.id);
-            if (this.context.runPk !== 0 && record.header.seq <= this.appliedSeq()) continue;
-            applyRecord(this.context, record);
-            appliedSeq = record.header.seq;
-            applied++;
-          }
-          this.context.chunks.flushTails();
-          if (applied > 0) this.setAppliedSeq(appliedSeq, (records[records.length - 1] as DecodedRecord).header.t);
-          return applied;
-        })
-        .immediate(),
-    );
+    return withBusyRetry(() => {
+      try {
+        return this.applyInTransaction(records);
+      } catch (error) {
+        // The transaction rolled back: chunk tails and key ids cached from it no longer exist.
+        this.context.chunks.reset();
+        this.context.keyIds.clear();
+        throw error;
+      }
+    });
+  }
+
+  private applyInTransaction(records: readonly DecodedRecord[]): number {
+    return this.db
+      .transaction(() => {
+        let applied = 0;
+        let appliedSeq = 0;
+        for (const record of records) {
+          if (record.kind === "run") this.selectRun(record.header.entity, record.header.project, record.header.id);
+          if (this.context.runPk !== 0 && record.header.seq <= this.appliedSeq()) continue;
+          applyRecord(this.context, record);
+          appliedSeq = record.header.seq;
+          applied++;
+        }
+        this.context.chunks.flushTails();
+        if (applied > 0) this.setAppliedSeq(appliedSeq, (records[records.length - 1] as DecodedRecord).header.t);
+        return applied;
+      })
+      .immediate();
   }
 
   heartbeat(at: number = Date.now()): void {

@@ -11,6 +11,11 @@ const port = parentPort;
 if (port === null) throw new Error("sqlite-worker must run as a worker thread");
 const { dbPath, heartbeatSeconds } = workerData as WorkerData;
 let store: SqliteStore | undefined;
+/**
+ * Set when a batch failed: later batches are not applied until the run says "resume" and sends
+ * the failed one again, so the applied sequence never moves past a batch the store lacks.
+ */
+let halted = false;
 // Heartbeats come from this thread: they stop only when the process dies or closes the run.
 const heartbeat = setInterval(() => {
   try {
@@ -37,14 +42,19 @@ function getStore(): SqliteStore {
 port.on("message", (message: ToWorker) => {
   switch (message.type) {
     case "frames":
+      if (halted) return;
       try {
         const scan = scanFrames(message.bytes, { verify: message.fromDisk });
         if (scan.stoppedBy !== undefined) throw new Error(`frames up to seq ${message.lastSeq} are damaged (${scan.stoppedBy})`);
         getStore().apply(scan.records);
         post({ type: "ack", lastSeq: message.lastSeq });
       } catch (error) {
+        halted = true; // the store rolled the batch back (and dropped what it cached from it)
         post({ type: "error", error: serialize(error) });
       }
+      return;
+    case "resume":
+      halted = false;
       return;
     case "close":
       clearInterval(heartbeat);

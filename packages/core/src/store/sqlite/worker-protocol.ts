@@ -1,6 +1,7 @@
 /** Messages between a run (main thread) and its SQLite worker. */
 export type ToWorker =
   | { readonly type: "frames"; readonly lastSeq: number; readonly bytes: Uint8Array; readonly fromDisk: boolean }
+  | { readonly type: "resume" }
   | { readonly type: "close" };
 
 export type FromWorker =
