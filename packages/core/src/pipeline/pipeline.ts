@@ -98,15 +98,18 @@ export class RunPipeline {
 
   start(): void {
     const seal = setInterval(() => this.seal(), Math.min(SEAL_INTERVAL_MS, (this.options.flushIntervalSeconds * 1000) / 2));
-    const sync = setInterval(() => {
-      if (this.log.syncFailure !== undefined) this.retry();
-      this.log.syncInBackground();
-      this.lastSyncAt = Date.now();
-    }, this.options.flushIntervalSeconds * 1000);
+    const sync = setInterval(() => this.tick(), this.options.flushIntervalSeconds * 1000);
     for (const timer of [seal, sync]) {
       timer.unref();
       this.timers.push(timer);
     }
+  }
+
+  /** The fsync timer's work: repairs a failed fsync (see TransactionLogWriter.repair), starts the next one. */
+  tick(): void {
+    if (this.log.syncFailure !== undefined) this.retry();
+    this.log.syncInBackground();
+    this.lastSyncAt = Date.now();
   }
 
   /** Queues a record for the next seal (records keep their order). */

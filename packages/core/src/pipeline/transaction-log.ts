@@ -187,9 +187,10 @@ export function readTransactionLog(path: string, onRecords: (records: DecodedRec
   try {
     const size = fstatSync(fd).size;
     const damaged: DamagedLogRange[] = [];
-    if (size === 0) return { tornBytes: 0, damaged }; // created, then the disk was full before the header
     const head = Buffer.alloc(Math.min(size, LOG_MAGIC.length + FRAME_OVERHEAD + 8));
     readSync(fd, head, 0, head.length, 0);
+    // Created, then the disk filled (or the power went) before the header was whole.
+    if (size < LOG_MAGIC.length && LOG_MAGIC.subarray(0, size).equals(head)) return { tornBytes: size, damaged };
     let lastSeq: number | undefined;
     // Damage whose next intact record is not read yet.
     let open: { start: number; end: number; afterSeq: number | undefined }[] = [];
