@@ -43,7 +43,7 @@ export { openStoreReader } from "./store/open-reader.js";
 export type { SeriesResult } from "./store/series.js";
 export type { AlertView, ChunkInfos, FileView, Points, RunView, SpanView, StoreReader, Stream } from "./store/store.js";
 export type { SyncResult } from "./sync.js";
-export { syncRunDir } from "./sync.js";
+export { describeDamage, syncRunDir } from "./sync.js";
 /** JSON that keeps NaN, ±Infinity and big integers (for HTTP bodies and files). */
 export { decodeJson, encodeJson } from "./util/json.js";
 export type { ModelWatcher, ResolvedWatchOptions, WatchHandle, WatchLog, WatchOptions, WatchTarget } from "./watch/registry.js";

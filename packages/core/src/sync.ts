@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { RunlogError } from "./errors.js";
+import type { DamagedLogRange } from "./pipeline/transaction-log.js";
 import { DB_FILE } from "./store/sqlite/database.js";
 import { listRunLogs, SqliteStore } from "./store/sqlite/sqlite-store.js";
 
@@ -12,6 +13,17 @@ export interface SyncResult {
   readonly applied: number;
   /** Bytes at the end of a log that a crash left half-written (ignored). */
   readonly tornBytes: number;
+  /** Damaged log bytes skipped (LOG_CORRUPT): the records in them are lost, every intact one was applied. */
+  readonly damaged: readonly DamagedLogRange[];
+}
+
+/** One line per damaged range, for warnings. */
+export function describeDamage(range: DamagedLogRange): string {
+  const around =
+    range.afterSeq === undefined && range.beforeSeq === undefined
+      ? ""
+      : ` (records after seq ${range.afterSeq ?? "none"}${range.beforeSeq === undefined ? "" : ` and before seq ${range.beforeSeq}`} are lost)`;
+  return `${range.file}: bytes ${range.start}–${range.end - 1} are damaged and were skipped${around}`;
 }
 
 /**

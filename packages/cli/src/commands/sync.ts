@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { IngestClient, RunlogError, type SyncResult, syncRunDir, uploadRunDir } from "@runlog/core";
+import { describeDamage, IngestClient, RunlogError, type SyncResult, syncRunDir, uploadRunDir } from "@runlog/core";
 import { listRunLogs } from "@runlog/core/store-kit";
 
 export const SYNC_HELP = `Usage: runlog sync <run-dir>... [--server URL] [--json]
@@ -75,13 +75,41 @@ export async function syncCommand(args: string[], out: (line: string) => void): 
     }
     return 0;
   }
+  const failed: string[] = [];
+  const errors: RunlogError[] = [];
+  let damagedRuns = 0;
   for (const dir of dirs) {
-    const result: SyncResult = syncRunDir(dir, values.all || values.dir ? { root } : {});
+    let result: SyncResult;
+    try {
+      result = syncRunDir(dir, values.all || values.dir ? { root } : {});
+    } catch (error) {
+      // One bad run does not stop the others; they are listed at the end.
+      if (!RunlogError.isInstance(error)) throw error;
+      failed.push(`${dir}: ${error.message} [${error.code}]`);
+      errors.push(error);
+      if (values.json) out(JSON.stringify({ runDir: resolve(dir), error: { code: error.code, message: error.message } }));
+      continue;
+    }
+    if (result.damaged.length > 0) damagedRuns++;
     if (values.json) out(JSON.stringify(result));
     else {
       const torn = result.tornBytes > 0 ? `, ignored ${result.tornBytes} torn bytes at the end of a log` : "";
       out(`synced ${result.runDir}: ${result.applied} new of ${result.records} records from ${result.files} log file(s)${torn}`);
+      for (const range of result.damaged) out(`  warning [LOG_CORRUPT]: ${describeDamage(range)}`);
     }
+  }
+  if (dirs.length === 1 && errors[0] !== undefined) throw errors[0];
+  if (failed.length > 0) {
+    throw new RunlogError(
+      failed.every((line) => line.endsWith("[LOG_CORRUPT]")) ? "LOG_CORRUPT" : "STORE_ERROR",
+      `${failed.length} of ${dirs.length} run(s) could not be synced (the others were):\n  ${failed.join("\n  ")}\nRun \`runlog doctor\` for what to do.`,
+    );
+  }
+  if (damagedRuns > 0) {
+    throw new RunlogError(
+      "LOG_CORRUPT",
+      `${damagedRuns} run(s) have damaged transaction logs: every intact record was synced, the damaged ranges listed above are lost.`,
+    );
   }
   return 0;
 }

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { RunlogError } from "../errors.js";
-import { type DamagedRange, FRAME_OVERHEAD, plausibleFrameAt, scanFrames } from "./frame.js";
+import { type DamagedRange, FRAME_OVERHEAD, scanFrames } from "./frame.js";
 import { type FileLayer, type LogFile, nodeFileLayer } from "./log-file.js";
 import type { DecodedRecord } from "./records.js";
 
@@ -194,19 +194,18 @@ export function readTransactionLog(path: string, onRecords: (records: DecodedRec
     let lastSeq: number | undefined;
     // Damage whose next intact record is not read yet.
     let open: { start: number; end: number; afterSeq: number | undefined }[] = [];
-    if (!head.subarray(0, LOG_MAGIC.length).equals(LOG_MAGIC)) {
-      // A damaged header is still a log when a frame follows it; anything else is a stray file.
-      if (!plausibleFrameAt(head, LOG_MAGIC.length))
-        throw new RunlogError("LOG_CORRUPT", `${path} is not a runlog transaction log (bad header).`);
-      open.push({ start: 0, end: LOG_MAGIC.length, afterSeq: undefined });
-    }
+    // A damaged header is still a log when a valid frame follows it; a stray file has none.
+    const suspect = !head.subarray(0, LOG_MAGIC.length).equals(LOG_MAGIC);
+    const notALog = () => new RunlogError("LOG_CORRUPT", `${path} is not a runlog transaction log (bad header).`);
+    if (suspect) open.push({ start: 0, end: LOG_MAGIC.length, afterSeq: undefined });
+    let found = 0;
     const settle = (beforeSeq: number | undefined) => {
       for (const range of open) damaged.push({ file: path, ...range, beforeSeq });
       open = [];
     };
     let offset = LOG_MAGIC.length;
     let carry = Buffer.alloc(0);
-    const chunk = Buffer.allocUnsafe(READ_CHUNK);
+    const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(1, size - LOG_MAGIC.length)));
     for (;;) {
       const n = offset < size ? readSync(fd, chunk, 0, Math.min(chunk.length, size - offset), offset) : 0;
       offset += n;
@@ -224,8 +223,10 @@ export function readTransactionLog(path: string, onRecords: (records: DecodedRec
         lastSeq = record.header.seq;
       });
       for (const range of scan.damaged.slice(ranges)) open.push({ start: base + range.start, end: base + range.end, afterSeq: lastSeq });
+      found += scan.records.length;
       if (scan.records.length > 0) onRecords(scan.records);
       if (final) {
+        if (suspect && found === 0) throw notALog();
         settle(undefined);
         return { tornBytes: buffer.length - scan.consumed, damaged };
       }

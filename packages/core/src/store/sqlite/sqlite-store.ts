@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type Database from "better-sqlite3";
 import type { DecodedRecord } from "../../pipeline/records.js";
 import type { DescribeRunRequest, DescribeRunResult } from "../../pipeline/sink.js";
-import { readTransactionLog } from "../../pipeline/transaction-log.js";
+import { type DamagedLogRange, readTransactionLog } from "../../pipeline/transaction-log.js";
 import { type RunRow, storedSnapshotOf } from "../run-row.js";
 import { ChunkWriter } from "./chunk-writer.js";
 import { openDatabase, withBusyRetry } from "./database.js";
@@ -15,6 +15,8 @@ export interface ReplayResult {
   readonly records: number;
   readonly applied: number;
   readonly tornBytes: number;
+  /** Damaged bytes skipped mid-log (every intact record around them was applied). */
+  readonly damaged: DamagedLogRange[];
 }
 
 /** Transaction-log files of a run, oldest attempt first. */
@@ -85,6 +87,7 @@ export class SqliteStore {
     let records = 0;
     let applied = 0;
     let tornBytes = 0;
+    const damaged: DamagedLogRange[] = [];
     const files = listRunLogs(runDir);
     for (const file of files) {
       this.context.runPk = 0;
@@ -93,8 +96,9 @@ export class SqliteStore {
         applied += this.apply(batch);
       });
       tornBytes += result.tornBytes;
+      damaged.push(...result.damaged);
     }
-    return { files: files.length, records, applied, tornBytes };
+    return { files: files.length, records, applied, tornBytes, damaged };
   }
 
   describeRun(request: DescribeRunRequest): DescribeRunResult {
