@@ -75,8 +75,9 @@ export class RunPipeline {
     if (options.sink) {
       let warned = false;
       options.sink.onError = (error) => {
-        // A sink that can resume is retried (the log holds everything); one that cannot is given up.
-        if (!this.sender.retryLater()) this.sender.fail();
+        // A passing failure of a sink that can resume is retried (the log holds everything); others give it up.
+        const retryable = (error as { details?: { retryable?: unknown } }).details?.retryable === true;
+        if (!retryable || !this.sender.retryLater()) this.sender.fail();
         if (!warned) options.onSinkError(error);
         warned = true;
       };

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { RunlogError } from "../../errors.js";
+import { isDamage, storeCorrupt } from "./checksums.js";
 import { migrate } from "./schema.js";
 
 export const DB_FILE = "runlog.db";
@@ -30,6 +31,7 @@ export function openDatabase(path: string): Database.Database {
   } catch (error) {
     db?.close();
     if (RunlogError.isInstance(error)) throw error;
+    if (isDamage(error)) throw storeCorrupt(path, (error as Error).message);
     throw new RunlogError("STORE_ERROR", `Cannot open the runlog store at ${path}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { scanFrames } from "../../pipeline/frame.js";
 import { SqliteStore } from "./sqlite-store.js";
-import type { FromWorker, ToWorker, WorkerData } from "./worker-protocol.js";
+import type { FromWorker, SerializedError, ToWorker, WorkerData } from "./worker-protocol.js";
 
 /**
  * The embedded store's writer thread: all SQLite work for one run happens here, so
@@ -29,9 +29,15 @@ function post(message: FromWorker): void {
   port?.postMessage(message);
 }
 
-function serialize(error: unknown): { message: string; code?: string } {
+const TRANSIENT = /^(SQLITE_(FULL|IOERR|BUSY|LOCKED|CANTOPEN)|ENOSPC|EIO|EDQUOT|EAGAIN)/;
+
+function serialize(error: unknown): SerializedError {
   const e = error as { message?: string; code?: string };
-  return { message: e?.message ?? String(error), ...(e?.code ? { code: e.code } : {}) };
+  let retryable = false;
+  for (let cause: unknown = error; cause !== undefined && cause !== null; cause = (cause as { cause?: unknown }).cause) {
+    if (TRANSIENT.test(String((cause as { code?: unknown }).code ?? ""))) retryable = true;
+  }
+  return { message: e?.message ?? String(error), ...(e?.code ? { code: e.code } : {}), retryable };
 }
 
 function getStore(): SqliteStore {

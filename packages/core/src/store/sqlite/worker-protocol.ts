@@ -12,6 +12,8 @@ export type FromWorker =
 export interface SerializedError {
   readonly message: string;
   readonly code?: string;
+  /** A condition that may pass (a full disk, an I/O error, a lock): the run redelivers later. */
+  readonly retryable?: boolean;
 }
 
 export interface WorkerData {
