@@ -38,7 +38,13 @@ async function readSeries(reader: SqliteReader, key: string): Promise<[number, n
   const run = await reader.getRun("e", "p", "r");
   if (run === undefined) return [];
   const chunks = await reader.chunkInfos(run, "history", key, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
-  const points = await reader.chunkPoints(run, "history", key, chunks, Array.from({ length: chunks.length }, (_, i) => i));
+  const points = await reader.chunkPoints(
+    run,
+    "history",
+    key,
+    chunks,
+    Array.from({ length: chunks.length }, (_, i) => i),
+  );
   return points.flatMap((p) => Array.from(p.values, (value, i) => [p.steps[i] as number, value] as [number, number]));
 }
 
