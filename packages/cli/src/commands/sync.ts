@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { describeDamage, IngestClient, RunlogError, type SyncResult, syncRunDir, uploadRunDir } from "@runlog/core";
+import { describeDamage, IngestClient, RunlogError, rebuildStore, type SyncResult, syncRunDir, uploadRunDir } from "@runlog/core";
 import { listRunLogs } from "@runlog/core/store-kit";
 
 export const SYNC_HELP = `Usage: runlog sync <run-dir>... [--server URL] [--json]
        runlog sync --all [--dir ./runlog] [--server URL] [--json]
+       runlog sync --rebuild [--dir ./runlog] [--json]
 
 Replays runs' transaction logs into the embedded store, or uploads them to a runlog server
 with --server (a write key from RUNLOG_API_KEY): offline runs, runs a crash left
@@ -13,6 +14,8 @@ half-saved, online runs whose finish() timed out. Safe to repeat: records alread
 skipped, and a run already uploaded unchanged to that server is not sent again.
 
   --all          sync every run folder under <dir>/runs
+  --rebuild      build a fresh store from every run's logs (after \`runlog doctor\` found it damaged);
+                 the old runlog.db is kept aside as runlog.db.damaged-<time>. Stop runs and dashboards first.
   --dir DIR      the runlog root (default RUNLOG_DIR or ./runlog)
   --server URL   upload to this runlog server instead of the embedded store
   --json         print one JSON object per run`;
@@ -37,12 +40,38 @@ async function uploadOne(runDir: string, client: IngestClient, server: string) {
   return { runDir, skipped: false as const, ...result };
 }
 
+function rebuild(root: string, json: boolean, out: (line: string) => void): number {
+  const result = rebuildStore(root);
+  if (json)
+    out(
+      JSON.stringify({ ...result, failed: result.failed.map((f) => ({ runDir: f.runDir, code: f.error.code, message: f.error.message })) }),
+    );
+  else {
+    if (result.keptAs !== undefined) out(`kept the previous store as ${result.keptAs}`);
+    const records = result.runs.reduce((sum, run) => sum + run.applied, 0);
+    out(`rebuilt ${result.path} from ${result.runs.length} run(s): ${records} records`);
+    for (const run of result.runs) for (const range of run.damaged) out(`  warning [LOG_CORRUPT]: ${describeDamage(range)}`);
+    if (result.artifacts === "copied") out("carried the artifact registry over from the previous store");
+    if (result.artifacts === "lost")
+      out("warning: the artifact registry could not be read from the previous store; artifacts must be logged again");
+  }
+  const damaged = result.runs.some((run) => run.damaged.length > 0);
+  if (result.failed.length > 0 || damaged) {
+    throw new RunlogError(
+      result.failed.length > 0 ? "STORE_ERROR" : "LOG_CORRUPT",
+      `the store was rebuilt, but ${result.failed.length > 0 ? `${result.failed.length} run(s) could not be replayed:\n  ${result.failed.map((f) => `${f.runDir}: ${f.error.message}`).join("\n  ")}` : "some logs are damaged (listed above; their other records are in the store)"}.`,
+    );
+  }
+  return 0;
+}
+
 export async function syncCommand(args: string[], out: (line: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
       all: { type: "boolean" },
+      rebuild: { type: "boolean" },
       dir: { type: "string" },
       server: { type: "string" },
       json: { type: "boolean" },
@@ -54,6 +83,7 @@ export async function syncCommand(args: string[], out: (line: string) => void): 
     return 0;
   }
   const root = resolve(values.dir ?? process.env.RUNLOG_DIR ?? "./runlog");
+  if (values.rebuild) return rebuild(root, values.json === true, out);
   let dirs = positionals;
   if (values.all) {
     const runs = join(root, "runs");
