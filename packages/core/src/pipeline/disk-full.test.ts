@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,9 +20,26 @@ function smallDisk(): string {
   return dir;
 }
 
+/** Writes `path` until the disk refuses another byte. */
+function fillUp(path: string): void {
+  const fd = openSync(path, "w");
+  try {
+    for (const size of [1 << 20, 4096, 1]) {
+      const block = Buffer.alloc(size);
+      try {
+        for (;;) writeSync(fd, block);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 afterAll(() => {
   for (const dir of mounts.splice(0)) {
-    execFileSync("umount", [dir]);
+    execFileSync("umount", ["--lazy", dir]); // lazy: a child that failed its test may still hold a file
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -45,6 +62,13 @@ function lines(child: ChildProcess) {
   });
   return {
     seen,
+    stderrIncludes: (text: string) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => (stderr.includes(text) ? resolve() : undefined);
+        child.stderr?.on("data", check);
+        child.on("exit", () => reject(new Error(`child exited before printing "${text}": ${stderr}`)));
+        check();
+      }),
     next: (prefix: string) =>
       new Promise<string>((resolve, reject) => {
         const found = seen.find((line) => line.startsWith(prefix));
@@ -145,5 +169,27 @@ describe("a full disk during training", () => {
     expect(steps).toEqual(expected);
     // The summary never claims a step the history lacks.
     expect(summaryStep).toBe(steps[steps.length - 1]);
+  }, 60_000);
+
+  it("a run file saved live and an artifact logged on a full disk: a warning and a coded error, never a dead process", async () => {
+    const disk = smallDisk();
+    const root = join(disk, "runlog");
+    mkdirSync(root);
+    const source = mkdtempSync(join(tmpdir(), "runlog-source-"));
+    const child = spawn(process.execPath, [CHILD, root, "files"], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, FINISH_TIMEOUT: "1", SOURCE_DIR: source },
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const out = lines(child);
+    await out.next("dir ");
+    fillUp(join(disk, "filler"));
+    child.stdin?.write("filled\n");
+    await out.stderrIncludes("could not save");
+    child.stdin?.write("copy-failed\n");
+    expect(await exited).toBe(0);
+    // A coded error (the object store or its registry, whichever the full disk stops first), never a raw ENOSPC.
+    expect((await out.next("artifact ")).slice(9)).toMatch(/^(PERSIST_FAILED|STORE_ERROR)$/);
+    rmSync(source, { recursive: true, force: true });
   }, 60_000);
 });
