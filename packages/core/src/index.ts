@@ -52,7 +52,7 @@ export {
 } from "./store/sqlite/store-check.js";
 export type { AlertView, ChunkInfos, FileView, Points, RunView, SpanView, StoreReader, Stream } from "./store/store.js";
 export type { SyncResult } from "./sync.js";
-export { describeDamage, syncRunDir } from "./sync.js";
+export { defaultStoreRoot, describeDamage, syncRunDir } from "./sync.js";
 /** JSON that keeps NaN, ±Infinity and big integers (for HTTP bodies and files). */
 export { decodeJson, encodeJson } from "./util/json.js";
 export type { ModelWatcher, ResolvedWatchOptions, WatchHandle, WatchLog, WatchOptions, WatchTarget } from "./watch/registry.js";

@@ -26,6 +26,11 @@ export function describeDamage(range: DamagedLogRange): string {
   return `${range.file}: bytes ${range.start}–${range.end - 1} are damaged and were skipped${around}`;
 }
 
+/** The runlog root a run folder lives in (`<root>/runs/<id>`): where its store is by default. */
+export function defaultStoreRoot(runDir: string): string {
+  return dirname(dirname(resolve(runDir)));
+}
+
 /**
  * Replays a run folder's transaction logs into the embedded store of `root`
  * (default: the root the folder lives in, `<root>/runs/<id>`). Idempotent.
@@ -38,7 +43,7 @@ export function syncRunDir(runDir: string, options: { root?: string } = {}): Syn
       `${dir} holds no runlog transaction log (attempt-*.rlog); pass a run folder like ./runlog/runs/<id>.`,
     );
   }
-  const root = resolve(options.root ?? dirname(dirname(dir)));
+  const root = resolve(options.root ?? defaultStoreRoot(dir));
   const store = new SqliteStore(join(root, DB_FILE));
   try {
     return { runDir: dir, ...store.replayRunDir(dir) };

@@ -179,4 +179,18 @@ describe("runlog sync on damaged runs", () => {
     expect(again.applied).toBe(0);
     expect(cli(["doctor", "--dir", root]).code).toBe(0);
   }, 90_000);
+
+  it("after an unclean shutdown (a WAL left behind), sync checks the store and refuses to write into a damaged one", async () => {
+    const root = tempRoot();
+    const runDir = await offlineRun(root, 3_000);
+    expect(cli(["sync", runDir]).code).toBe(0);
+    const path = join(root, "runlog.db");
+    const bytes = readFileSync(path);
+    bytes.fill(0xff, 16_384 * 2 + 8, 16_384 * 2 + 64); // a b-tree page header: damage SQLite itself detects
+    writeFileSync(path, bytes);
+    writeFileSync(`${path}-wal`, ""); // what a killed writer leaves
+    const out = cli(["sync", runDir]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/is damaged .*runlog doctor.*\[STORE_CORRUPT\]/s);
+  }, 60_000);
 });

@@ -1,7 +1,17 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { describeDamage, IngestClient, RunlogError, rebuildStore, type SyncResult, syncRunDir, uploadRunDir } from "@runlog/core";
+import {
+  checkStore,
+  defaultStoreRoot,
+  describeDamage,
+  IngestClient,
+  RunlogError,
+  rebuildStore,
+  type SyncResult,
+  syncRunDir,
+  uploadRunDir,
+} from "@runlog/core";
 import { listRunLogs } from "@runlog/core/store-kit";
 
 export const SYNC_HELP = `Usage: runlog sync <run-dir>... [--server URL] [--json]
@@ -38,6 +48,23 @@ async function uploadOne(runDir: string, client: IngestClient, server: string) {
   const result = await uploadRunDir(runDir, address, client);
   writeFileSync(marker, JSON.stringify({ server, logBytes: bytes, appliedSeq: result.appliedSeq, at: new Date().toISOString() }));
   return { runDir, skipped: false as const, ...result };
+}
+
+/**
+ * A WAL file left next to the store is the mark of an unclean shutdown (a clean close removes it):
+ * check the store before writing into it, so a damaged file is not built upon.
+ */
+function refuseDamagedStore(root: string | undefined, dirs: readonly string[]): void {
+  const storeRoot = root ?? (dirs[0] === undefined ? undefined : defaultStoreRoot(dirs[0]));
+  if (storeRoot === undefined) return;
+  const path = join(storeRoot, "runlog.db");
+  if (!existsSync(`${path}-wal`)) return;
+  const check = checkStore(path, { quick: true });
+  if (check.problems.length === 0) return;
+  throw new RunlogError(
+    "STORE_CORRUPT",
+    `${path} is damaged (${check.problems.slice(0, 3).join("; ")}). Run \`runlog doctor --dir ${storeRoot}\`, then \`runlog sync --rebuild --dir ${storeRoot}\` to rebuild it from the runs' logs.`,
+  );
 }
 
 function rebuild(root: string, json: boolean, out: (line: string) => void): number {
@@ -90,6 +117,7 @@ export async function syncCommand(args: string[], out: (line: string) => void): 
     dirs = existsSync(runs) ? readdirSync(runs).map((name) => join(runs, name)) : [];
   }
   if (dirs.length === 0) throw new RunlogError("INVALID_ARGUMENT", `Nothing to sync: name run folders or pass --all.\n\n${SYNC_HELP}`);
+  if (values.server === undefined) refuseDamagedStore(values.all || values.dir ? root : undefined, dirs);
   const server = values.server;
   if (server !== undefined) {
     const client = new IngestClient(server, process.env.RUNLOG_API_KEY);

@@ -149,6 +149,8 @@ describe("a full disk during training", () => {
     expect(code, stderr).toBe(0);
     expect(stderr.match(/cannot write the transaction log/g), stderr).toHaveLength(1);
     expect(report, stderr).toEqual({ ok: true });
+    // The store worker retried the batches the full disk refused: complete before any sync.
+    expect(storedSteps(root).steps).toEqual(Array.from({ length: logged }, (_, i) => i));
     syncRunDir(runDir, { root });
     const { steps, summaryStep, summaryLoss } = storedSteps(root);
     expect(steps).toEqual(Array.from({ length: logged }, (_, i) => i));

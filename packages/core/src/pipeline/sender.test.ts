@@ -7,6 +7,8 @@ import { TransactionLogWriter } from "./transaction-log.js";
 
 /** A sink that records deliveries and acknowledges only when told (the real one is a worker thread). */
 class RecordingSink implements Sink {
+  resumed = 0;
+  resume?: () => void;
   onAck: (lastSeq: number) => void = () => {};
   onError: (error: Error) => void = () => {};
   readonly delivered: { lastSeq: number; bytes: Uint8Array; fromDisk: boolean }[] = [];
@@ -65,6 +67,44 @@ describe("Sender", () => {
     sender.enqueue(7, log.append(bytes), bytes, 1);
     expect(sender.ackedSeq).toBe(7);
     expect(await sender.idle(1)).toBe(true);
+    log.close();
+  });
+
+  it("after a passing sink failure, redelivers everything unacknowledged from the log, in order, once resumed", async () => {
+    const log = new TransactionLogWriter(join(tempRoot(), "r.rlog"));
+    const sink = new RecordingSink();
+    sink.resume = () => {
+      sink.resumed++;
+    };
+    const sender = new Sender(log, sink);
+    for (let seq = 1; seq <= 3; seq++) {
+      const bytes = segment(seq, 100);
+      sender.enqueue(seq, log.append(bytes), bytes, 10);
+    }
+    sink.onAck(1); // seq 1 stored; 2 failed (a full disk), so 3 was not applied either
+    expect(sender.retryLater()).toBe(true);
+    const bytes = segment(4, 100);
+    sender.enqueue(4, log.append(bytes), bytes, 10); // held back while suspended
+    expect(sink.delivered.map((d) => d.lastSeq)).toEqual([1, 2, 3]);
+    await expect.poll(() => sink.resumed, { timeout: 5_000 }).toBe(1);
+    expect(sink.delivered.map((d) => [d.lastSeq, d.fromDisk])).toEqual([
+      [1, false],
+      [2, false],
+      [3, false],
+      [2, true],
+      [3, true],
+      [4, false],
+    ]);
+    sink.onAck(4);
+    expect(await sender.idle(10)).toBe(true);
+    expect(sender.pendingPoints).toBe(0);
+    log.close();
+  });
+
+  it("a sink without resume is given up on its first failure", () => {
+    const log = new TransactionLogWriter(join(tempRoot(), "g.rlog"));
+    const sender = new Sender(log, new RecordingSink());
+    expect(sender.retryLater()).toBe(false);
     log.close();
   });
 });

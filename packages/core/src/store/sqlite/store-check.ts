@@ -38,15 +38,21 @@ export function findRunDirs(root: string): string[] {
   return found.sort();
 }
 
-/** SQLite's own integrity check, then every chunk blob and index page against its checksum. Read-only. */
-export function checkStore(path: string): StoreCheck {
+/**
+ * SQLite's own integrity check, then every chunk blob and index page against its checksum. Read-only.
+ * `quick`: SQLite's quick_check only (no index cross-check, no checksums): cheap enough to run
+ * before every sync that finds signs of an unclean shutdown.
+ */
+export function checkStore(path: string, options: { quick?: boolean } = {}): StoreCheck {
   if (!existsSync(path)) return { path, exists: false, problems: [] };
   const problems: string[] = [];
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
-    const integrity = db.pragma("integrity_check") as { integrity_check: string }[];
-    for (const row of integrity) if (row.integrity_check !== "ok") problems.push(row.integrity_check);
+    const pragma = options.quick ? "quick_check" : "integrity_check";
+    const integrity = db.pragma(pragma) as Record<string, string>[];
+    for (const row of integrity) if (row[pragma] !== "ok") problems.push(row[pragma] as string);
+    if (options.quick) return { path, exists: true, problems };
     const blobs = db.prepare("SELECT id, steps, vals, crc FROM series_blobs WHERE crc IS NOT NULL");
     for (const row of blobs.iterate() as Iterable<{ id: number; steps: Buffer; vals: Buffer; crc: number }>) {
       if (blobChecksum(row.steps, row.vals) !== row.crc) problems.push(`series chunk blob ${row.id} does not match its checksum`);
