@@ -259,6 +259,7 @@ export class RunPipeline {
 
   closeLog(): void {
     this.stop();
+    this.sender.fail(); // no redelivery from a closed log; `runlog sync` replays what the store lacks
     this.log.close();
   }
 }

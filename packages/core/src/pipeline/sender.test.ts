@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { MemoryFileLayer } from "../test-support/fault-file-layer.js";
 import { tempRoot } from "../test-support/temp-root.js";
 import { Sender } from "./sender.js";
 import type { Sink } from "./sink.js";
@@ -105,6 +106,32 @@ describe("Sender", () => {
     const log = new TransactionLogWriter(join(tempRoot(), "g.rlog"));
     const sender = new Sender(log, new RecordingSink());
     expect(sender.retryLater()).toBe(false);
+    log.close();
+  });
+
+  it("a log that cannot be read back (EIO) is retried later, not thrown into the caller", async () => {
+    let failReads = 1;
+    const layer = new MemoryFileLayer((site) => (site === "read" && failReads-- > 0 ? "EIO" : undefined));
+    const log = new TransactionLogWriter("/virtual/eio.rlog", layer);
+    const sink = new RecordingSink();
+    sink.resume = () => {
+      sink.resumed++;
+    };
+    const sender = new Sender(log, sink);
+    const size = 1024 * 1024;
+    for (let seq = 1; seq <= 10; seq++) {
+      const bytes = segment(seq, size);
+      sender.enqueue(seq, log.append(bytes), bytes, 1);
+    }
+    // 1–4 in flight, 5–8 kept in memory, 9–10 spilled: the ack of 5 makes room, and re-reading 9 fails with EIO.
+    sink.onAck(4);
+    expect(() => sink.onAck(5)).not.toThrow();
+    await expect.poll(() => sink.resumed, { timeout: 5_000 }).toBe(1);
+    sink.onAck(10); // 6–9 were redelivered; 10 follows once they are acknowledged
+    sink.onAck(10);
+    expect(new Set(sink.delivered.map((d) => d.lastSeq))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => i + 1)));
+    for (const d of sink.delivered) expect(d.bytes.every((b) => b === d.lastSeq % 256)).toBe(true);
+    expect(await sender.idle(10)).toBe(true);
     log.close();
   });
 });
