@@ -53,6 +53,10 @@ export function checkStore(path: string, options: { quick?: boolean } = {}): Sto
     const integrity = db.pragma(pragma) as Record<string, string>[];
     for (const row of integrity) if (row[pragma] !== "ok") problems.push(row[pragma] as string);
     if (options.quick) return { path, exists: true, problems };
+    // A store from before checksums (schema < 5) has nothing more to verify.
+    if (db.prepare("SELECT 1 FROM pragma_table_info('series_blobs') WHERE name = 'crc'").get() === undefined) {
+      return { path, exists: true, problems };
+    }
     const blobs = db.prepare("SELECT id, steps, vals, crc FROM series_blobs WHERE crc IS NOT NULL");
     for (const row of blobs.iterate() as Iterable<{ id: number; steps: Buffer; vals: Buffer; crc: number }>) {
       if (blobChecksum(row.steps, row.vals) !== row.crc) problems.push(`series chunk blob ${row.id} does not match its checksum`);
