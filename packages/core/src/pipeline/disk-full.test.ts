@@ -173,7 +173,7 @@ describe("a full disk during training", () => {
     expect(summaryStep).toBe(steps[steps.length - 1]);
   }, 60_000);
 
-  it("a run file saved live and an artifact logged on a full disk: a warning and a coded error, never a dead process", async () => {
+  it("a run file saved live and an artifact logged on a full disk: a warning and coded errors, never a dead process or a throwing run.log", async () => {
     const disk = smallDisk();
     const root = join(disk, "runlog");
     mkdirSync(root);
@@ -192,6 +192,11 @@ describe("a full disk during training", () => {
     expect(await exited).toBe(0);
     // A coded error (the object store or its registry, whichever the full disk stops first), never a raw ENOSPC.
     expect((await out.next("artifact ")).slice(9)).toMatch(/^(PERSIST_FAILED|STORE_ERROR)$/);
+    // run.log with media on a full disk returns; finish names the file it could not write.
+    expect(await out.next("media ")).toBe("media logged");
+    const report = JSON.parse((await out.next("report ")).slice(7));
+    expect(report.code).toBe("PERSIST_FAILED");
+    expect(report.details.files).toEqual([expect.stringMatching(/media\/html\/page_0_[0-9a-f]{20}\.html$/)]);
     rmSync(source, { recursive: true, force: true });
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type FaultSite, MemoryFileLayer, seededRandom } from "../test-support/fault-file-layer.js";
@@ -170,5 +170,34 @@ describe("ENOSPC, EIO and fsync failures at every write site", () => {
       // The run record survived the shedding.
       expect(replayed.records[0]?.kind, context).toBe("run");
     }
+  });
+
+  it("a media file the disk refuses waits in memory and is written when the disk takes it again", () => {
+    const root = tempRoot();
+    const blocker = join(root, "media");
+    writeFileSync(blocker, ""); // a file where the media folder must go: every write there fails
+    const warnings: string[] = [];
+    const pipeline = new RunPipeline({
+      logPath: LOG,
+      sink: undefined,
+      firstSeq: 1,
+      flushIntervalSeconds: 1,
+      beforeSeal: () => {},
+      lastStep: () => 0,
+      onSinkError: () => {},
+      warn: (message) => warnings.push(message),
+      fileLayer: new MemoryFileLayer(),
+    });
+    const path = join(blocker, "html", "page_0.html");
+    expect(() => pipeline.writeFile(path, Buffer.from("<p>hi</p>"))).not.toThrow();
+    expect(pipeline.persistence.state).toBe("degraded");
+    expect(pipeline.retry()).toBe(false);
+    rmSync(blocker);
+    expect(pipeline.retry()).toBe(true);
+    expect(readFileSync(path, "utf8")).toBe("<p>hi</p>");
+    expect(pipeline.persistence.state).toBe("ok");
+    expect(pipeline.lossError()).toBeUndefined();
+    expect(warnings.filter((w) => w.startsWith("cannot write"))).toHaveLength(1);
+    pipeline.closeLog();
   });
 });

@@ -4,6 +4,7 @@ import { HistoryBatch } from "./history-batch.js";
 import type { FileLayer } from "./log-file.js";
 import { type LossReport, PersistBacklog } from "./persist-backlog.js";
 import type { RecordKindName } from "./records.js";
+import { writeFileNow } from "./run-file-writer.js";
 import { Sender } from "./sender.js";
 import type { Sink } from "./sink.js";
 import { TransactionLogWriter } from "./transaction-log.js";
@@ -65,6 +66,10 @@ export class RunPipeline {
   /** The failure the run is degraded by; undefined while the log takes every write. */
   private failure: Error | undefined;
   private lastRetryAt = 0;
+  /** Media files the disk refused, waiting (bounded) to be written again; and those given up. */
+  private readonly pendingFiles: { path: string; bytes: Uint8Array }[] = [];
+  private pendingFileBytes = 0;
+  private readonly lostFiles: string[] = [];
   lastSyncAt: number | undefined;
 
   constructor(private readonly options: PipelineOptions) {
@@ -164,10 +169,10 @@ export class RunPipeline {
     return true;
   }
 
-  private degrade(error: Error): void {
+  private degrade(error: Error, what = `the transaction log ${this.options.logPath}`): void {
     if (this.failure === undefined) {
       this.options.warn(
-        `cannot write the transaction log ${this.options.logPath} (${error.message}). Logging continues: up to ${Math.round(
+        `cannot write ${what} (${error.message}). Logging continues: up to ${Math.round(
           (this.options.maxBacklogBytes ?? MAX_BACKLOG_BYTES) / 2 ** 20,
         )} MiB wait in memory and are written when the disk takes them again; finish() reports anything lost.`,
       );
@@ -176,9 +181,38 @@ export class RunPipeline {
     this.lastRetryAt = Date.now();
   }
 
+  /** Writes a media file of the run; on a full disk it waits in memory (bounded) like a sealed segment. */
+  writeFile(path: string, bytes: Uint8Array): void {
+    if (this.pendingFiles.length === 0) {
+      try {
+        writeFileNow(path, bytes);
+        return;
+      } catch (error) {
+        this.degrade(error as Error, `media file ${path}`);
+      }
+    }
+    if (this.pendingFileBytes + bytes.byteLength > (this.options.maxBacklogBytes ?? MAX_BACKLOG_BYTES)) {
+      this.lostFiles.push(path);
+      return;
+    }
+    this.pendingFiles.push({ path, bytes: Uint8Array.from(bytes) });
+    this.pendingFileBytes += bytes.byteLength;
+  }
+
   /** Tries to write the backlog (and repair a failed fsync); leaves the degraded state when all of it is on disk. */
   retry(): boolean {
     this.lastRetryAt = Date.now();
+    while (this.pendingFiles.length > 0) {
+      const file = this.pendingFiles[0] as { path: string; bytes: Uint8Array };
+      try {
+        writeFileNow(file.path, file.bytes);
+      } catch (error) {
+        this.degrade(error as Error, `media file ${file.path}`);
+        return false;
+      }
+      this.pendingFiles.shift();
+      this.pendingFileBytes -= file.bytes.byteLength;
+    }
     if (this.log.syncFailure !== undefined && !this.log.repair()) {
       this.degrade(this.log.syncFailure);
       return false;
@@ -187,7 +221,7 @@ export class RunPipeline {
       if (!this.write(this.backlog.segments[0] as { bytes: Buffer; lastSeq: number; items: number })) return false;
       this.backlog.shift();
     }
-    if (this.failure !== undefined) {
+    if (this.failure !== undefined && this.backlog.isEmpty) {
       this.failure = undefined;
       const lost = this.backlog.lost;
       this.options.warn(
@@ -203,19 +237,22 @@ export class RunPipeline {
    */
   lossError(): RunlogError | undefined {
     if (this.failure !== undefined || this.log.syncFailure !== undefined) this.backlog.abandon();
+    const files = [...this.lostFiles, ...this.pendingFiles.map((file) => file.path)];
     const report = this.backlog.lost.report();
     const unverified = this.log.unverifiedBytes;
-    if (report.records === 0 && unverified === 0 && this.log.syncFailure === undefined) return undefined;
+    if (report.records === 0 && unverified === 0 && files.length === 0 && this.log.syncFailure === undefined) return undefined;
     const reason = (this.failure ?? this.log.syncFailure)?.message;
     const steps = report.steps.map(([a, b]) => (a === b ? `${a}` : `${a}–${b}`)).join(", ");
     return new RunlogError(
       "PERSIST_FAILED",
       `Run data could not be saved to ${this.options.logPath}${reason ? ` (${reason})` : ""}: ${report.points} points in ${report.records} records were not persisted${
         steps ? ` (steps ${steps})` : ""
-      }${unverified > 0 ? `, and ${unverified} written bytes could not be confirmed by fsync` : ""}${
+      }${files.length > 0 ? `, and ${files.length} media file(s) were not written (${files.slice(0, 3).join(", ")}${files.length > 3 ? ", …" : ""})` : ""}${
+        unverified > 0 ? `, and ${unverified} written bytes could not be confirmed by fsync` : ""
+      }${
         this.log.syncFailure ? "; the last fsync failed, so recent writes may not survive a power cut" : ""
       }. Everything else is saved; free disk space before the next run.`,
-      { details: { ...report, unverifiedBytes: unverified, ...(reason ? { reason } : {}) } },
+      { details: { ...report, files, unverifiedBytes: unverified, ...(reason ? { reason } : {}) } },
     );
   }
 
@@ -225,7 +262,7 @@ export class RunPipeline {
     const deadline = Date.now() + timeoutMs;
     let progressAt = Date.now();
     for (;;) {
-      const written = (this.backlog.isEmpty && this.log.syncFailure === undefined) || this.retry();
+      const written = (this.backlog.isEmpty && this.pendingFiles.length === 0 && this.log.syncFailure === undefined) || this.retry();
       if (written) {
         this.log.syncNow();
         this.lastSyncAt = Date.now();

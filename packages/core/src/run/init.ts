@@ -9,6 +9,7 @@ import { MetricRegistry } from "../metrics/metric-registry.js";
 import { SummaryTracker } from "../metrics/summary-tracker.js";
 import { RunPipeline } from "../pipeline/pipeline.js";
 import type { RunState } from "../pipeline/records.js";
+import { setRunFileWriter } from "../pipeline/run-file-writer.js";
 import type { DescribeRunResult, Sink, StoredRunSnapshot } from "../pipeline/sink.js";
 import { HttpSink } from "../store/http/http-sink.js";
 import { IngestClient } from "../store/http/ingest-client.js";
@@ -223,6 +224,7 @@ export async function init(options?: InitOptions): Promise<Run> {
     onSinkError: (error) => write(error.message),
     warn: write,
   });
+  setRunFileWriter(join(runDir, "files"), (path, bytes) => pipeline.writeFile(path, bytes));
   handler = new LogHandler({
     metrics,
     summary: tracker,
@@ -278,6 +280,7 @@ export async function init(options?: InitOptions): Promise<Run> {
     pipeline.push("exit", { exitCode, state: finalState, runtime: (Date.now() - startedAt) / 1000 });
   };
   const release = () => {
+    setRunFileWriter(join(runDir, "files"), undefined);
     if (mode === "local" || mode === "online") releaseLock(lockPath);
     untrackRun(tracked);
   };

@@ -4,7 +4,7 @@
 //   still-full: logs until degraded, logs on, then finishes with the disk still full.
 //   files: on a full disk, a live-saved file changes (its copy fails) and an artifact is logged.
 import { createInterface } from "node:readline";
-import { init } from "@runlog/core";
+import { Html, init } from "@runlog/core";
 
 const [root, scenario] = process.argv.slice(2);
 const lines = createInterface({ input: process.stdin });
@@ -32,6 +32,13 @@ if (scenario === "files") {
   const copied = heard("copy-failed");
   writeFileSync(source, Buffer.alloc(1 << 20, 1)); // 1 MiB: its copy cannot fit
   await copied;
+  let logged = "logged";
+  try {
+    run.log({ page: new Html(`<p>${"x".repeat(200_000)}</p>`) }); // a media file the full disk cannot take
+  } catch (error) {
+    logged = error.code ?? String(error);
+  }
+  say(`media ${logged}`);
   let artifact = "logged";
   try {
     await run.logArtifact(source, { name: "notes", type: "dataset" });
@@ -42,7 +49,7 @@ if (scenario === "files") {
   try {
     await run.finish();
   } catch (error) {
-    report = { code: error.code, message: error.message };
+    report = { code: error.code, message: error.message, details: error.details };
   }
   say(`artifact ${artifact}`);
   say(`report ${JSON.stringify(report)}`);
