@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { init } from "@runlog/core";
-import Database from "better-sqlite3";
+import { SqliteStore } from "@runlog/core/store-kit";
 import { afterEach, describe, expect, it } from "vitest";
 
 const BIN = fileURLToPath(new URL("../../bin/runlog.js", import.meta.url));
@@ -47,7 +47,8 @@ async function offlineRun(root: string, steps: number, keys = 1): Promise<string
 
 function storedLoss(root: string, runDir: string): number[] {
   const id = runDir.split("/").pop() as string;
-  const db = new Database(join(root, "runlog.db"), { readonly: true });
+  const store = new SqliteStore(join(root, "runlog.db"));
+  const db = store.db;
   try {
     const rows = db
       .prepare(
@@ -69,17 +70,18 @@ function storedLoss(root: string, runDir: string): number[] {
     }
     return steps;
   } finally {
-    db.close();
+    store.close();
   }
 }
 
 function appliedSeq(root: string): number {
   if (!existsSync(join(root, "runlog.db"))) return 0;
-  const db = new Database(join(root, "runlog.db"), { readonly: true });
+  const store = new SqliteStore(join(root, "runlog.db"));
+  const db = store.db;
   try {
     return (db.prepare("SELECT MAX(applied_seq) AS seq FROM runs").get() as { seq: number | null }).seq ?? 0;
   } finally {
-    db.close();
+    store.close();
   }
 }
 
@@ -132,11 +134,12 @@ describe("runlog sync on damaged runs", () => {
     expect(cli(["sync", runDir]).code).toBe(0);
     expect(cli(["doctor", "--dir", root]).code).toBe(0);
     // A flipped value that SQLite itself cannot see: only the chunk checksum does.
-    const db = new Database(join(root, "runlog.db"));
+    const store = new SqliteStore(join(root, "runlog.db"));
+    const db = store.db;
     const blob = db.prepare("SELECT id, vals FROM series_blobs ORDER BY id LIMIT 1").get() as { id: number; vals: Buffer };
     blob.vals[100] = (blob.vals[100] as number) ^ 0x01;
     db.prepare("UPDATE series_blobs SET vals = ? WHERE id = ?").run(blob.vals, blob.id);
-    db.close();
+    store.close();
     const doctor = cli(["doctor", "--dir", root]);
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toMatch(/DAMAGED/);
