@@ -1,6 +1,7 @@
 import { RunlogError } from "@runlog/core";
 import { artifactCommand } from "./commands/artifact.js";
 import { bridgeCommand } from "./commands/bridge.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { runsCommand } from "./commands/runs.js";
 import { serverCommand } from "./commands/server.js";
 import { syncCommand } from "./commands/sync.js";
@@ -12,6 +13,7 @@ Usage: runlog <command> [options]
 
 Commands:
   sync       replay offline or crashed runs into the store or a server (runlog sync --help)
+  doctor     check the store and the transaction logs for damage, and say what to do (runlog doctor --help)
   artifact   put, get and list artifacts (runlog artifact --help)
   bridge     host runs for Python clients over ZeroMQ (runlog bridge --help)
   runs       list runs and show one (runlog runs --help)
@@ -22,6 +24,7 @@ Environment: RUNLOG_DIR (default ./runlog)`;
 
 const COMMANDS: Record<string, (args: string[], out: (line: string) => void) => number | Promise<number>> = {
   sync: syncCommand,
+  doctor: doctorCommand,
   artifact: artifactCommand,
   bridge: bridgeCommand,
   runs: runsCommand,

@@ -42,9 +42,18 @@ export { IngestClient, IngestError } from "./store/http/ingest-client.js";
 export { type ServerSyncResult, uploadRunDir } from "./store/http/sync-to-server.js";
 export { openStoreReader } from "./store/open-reader.js";
 export type { SeriesResult } from "./store/series.js";
+export {
+  checkLogs,
+  checkStore,
+  findRunDirs,
+  type LogCheck,
+  type RebuildResult,
+  rebuildStore,
+  type StoreCheck,
+} from "./store/sqlite/store-check.js";
 export type { AlertView, ChunkInfos, FileView, Points, RunView, SpanView, StoreReader, Stream } from "./store/store.js";
 export type { SyncResult } from "./sync.js";
-export { syncRunDir } from "./sync.js";
+export { defaultStoreRoot, describeDamage, syncRunDir } from "./sync.js";
 /** JSON that keeps NaN, ±Infinity and big integers (for HTTP bodies and files). */
 export { decodeJson, encodeJson } from "./util/json.js";
 export type { ModelWatcher, ResolvedWatchOptions, WatchHandle, WatchLog, WatchOptions, WatchTarget } from "./watch/registry.js";

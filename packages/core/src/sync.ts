@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { RunlogError } from "./errors.js";
+import type { DamagedLogRange } from "./pipeline/transaction-log.js";
 import { rootOfRunFolder } from "./run/run-folder.js";
 import { DB_FILE } from "./store/sqlite/database.js";
 import { listRunLogs, SqliteStore } from "./store/sqlite/sqlite-store.js";
@@ -13,6 +14,22 @@ export interface SyncResult {
   readonly applied: number;
   /** Bytes at the end of a log that a crash left half-written (ignored). */
   readonly tornBytes: number;
+  /** Damaged log bytes skipped (LOG_CORRUPT): the records in them are lost, every intact one was applied. */
+  readonly damaged: readonly DamagedLogRange[];
+}
+
+/** One line per damaged range, for warnings. */
+export function describeDamage(range: DamagedLogRange): string {
+  const around =
+    range.afterSeq === undefined && range.beforeSeq === undefined
+      ? ""
+      : ` (records after seq ${range.afterSeq ?? "none"}${range.beforeSeq === undefined ? "" : ` and before seq ${range.beforeSeq}`} are lost)`;
+  return `${range.file}: bytes ${range.start}–${range.end - 1} are damaged and were skipped${around}`;
+}
+
+/** The runlog root a run folder lives in (`<root>/runs/<entity>/<project>/<id>`, or an older `<root>/runs/<id>`): where its store is by default. */
+export function defaultStoreRoot(runDir: string): string {
+  return rootOfRunFolder(runDir);
 }
 
 /**
@@ -28,10 +45,18 @@ export function syncRunDir(runDir: string, options: { root?: string } = {}): Syn
       `${dir} holds no runlog transaction log (attempt-*.rlog); pass a run folder like ./runlog/runs/<entity>/<project>/<id>, or use \`runlog sync --all\`.`,
     );
   }
-  const root = resolve(options.root ?? rootOfRunFolder(dir));
+  const root = resolve(options.root ?? defaultStoreRoot(dir));
   const store = new SqliteStore(join(root, DB_FILE));
   try {
     return { runDir: dir, ...store.replayRunDir(dir) };
+  } catch (error) {
+    if (RunlogError.isInstance(error)) throw error;
+    // Nothing half-applied stays: each batch is one transaction, and a rerun continues after the last one.
+    throw new RunlogError(
+      "STORE_ERROR",
+      `Cannot write ${dir}'s records into ${join(root, DB_FILE)}: ${(error as Error).message}. Fix that (free disk space?) and run sync again; it continues where it stopped.`,
+      { cause: error },
+    );
   } finally {
     store.close();
   }

@@ -1,11 +1,23 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { IngestClient, listRunFolders, RunlogError, type SyncResult, syncRunDir, uploadRunDir } from "@runlog/core";
+import {
+  checkStore,
+  defaultStoreRoot,
+  describeDamage,
+  IngestClient,
+  listRunFolders,
+  RunlogError,
+  rebuildStore,
+  type SyncResult,
+  syncRunDir,
+  uploadRunDir,
+} from "@runlog/core";
 import { listRunLogs } from "@runlog/core/store-kit";
 
 export const SYNC_HELP = `Usage: runlog sync <run-dir>... [--server URL] [--json]
        runlog sync --all [--dir ./runlog] [--server URL] [--json]
+       runlog sync --rebuild [--dir ./runlog] [--json]
 
 Replays runs' transaction logs into the embedded store, or uploads them to a runlog server
 with --server (a write key from RUNLOG_API_KEY): offline runs, runs a crash left
@@ -14,6 +26,8 @@ skipped, and a run already uploaded unchanged to that server is not sent again.
 
   --all          sync every run folder under <dir>/runs (<entity>/<project>/<id>, and an
                  older root's runs/<id>, which is moved to its new place first)
+  --rebuild      build a fresh store from every run's logs (after \`runlog doctor\` found it damaged);
+                 the old runlog.db is kept aside as runlog.db.damaged-<time>. Stop runs and dashboards first.
   --dir DIR      the runlog root (default RUNLOG_DIR or ./runlog)
   --server URL   upload to this runlog server instead of the embedded store
   --json         print one JSON object per run`;
@@ -38,12 +52,55 @@ async function uploadOne(runDir: string, client: IngestClient, server: string) {
   return { runDir, skipped: false as const, ...result };
 }
 
+/**
+ * A WAL file left next to the store is the mark of an unclean shutdown (a clean close removes it):
+ * check the store before writing into it, so a damaged file is not built upon.
+ */
+function refuseDamagedStore(root: string | undefined, dirs: readonly string[]): void {
+  const storeRoot = root ?? (dirs[0] === undefined ? undefined : defaultStoreRoot(dirs[0]));
+  if (storeRoot === undefined) return;
+  const path = join(storeRoot, "runlog.db");
+  if (!existsSync(`${path}-wal`)) return;
+  const check = checkStore(path, { quick: true });
+  if (check.problems.length === 0) return;
+  throw new RunlogError(
+    "STORE_CORRUPT",
+    `${path} is damaged (${check.problems.slice(0, 3).join("; ")}). Run \`runlog doctor --dir ${storeRoot}\`, then \`runlog sync --rebuild --dir ${storeRoot}\` to rebuild it from the runs' logs.`,
+  );
+}
+
+function rebuild(root: string, json: boolean, out: (line: string) => void): number {
+  const result = rebuildStore(root);
+  if (json)
+    out(
+      JSON.stringify({ ...result, failed: result.failed.map((f) => ({ runDir: f.runDir, code: f.error.code, message: f.error.message })) }),
+    );
+  else {
+    if (result.keptAs !== undefined) out(`kept the previous store as ${result.keptAs}`);
+    const records = result.runs.reduce((sum, run) => sum + run.applied, 0);
+    out(`rebuilt ${result.path} from ${result.runs.length} run(s): ${records} records`);
+    for (const run of result.runs) for (const range of run.damaged) out(`  warning [LOG_CORRUPT]: ${describeDamage(range)}`);
+    if (result.artifacts === "copied") out("carried the artifact registry over from the previous store");
+    if (result.artifacts === "lost")
+      out("warning: the artifact registry could not be read from the previous store; artifacts must be logged again");
+  }
+  const damaged = result.runs.some((run) => run.damaged.length > 0);
+  if (result.failed.length > 0 || damaged) {
+    throw new RunlogError(
+      result.failed.length > 0 ? "STORE_ERROR" : "LOG_CORRUPT",
+      `the store was rebuilt, but ${result.failed.length > 0 ? `${result.failed.length} run(s) could not be replayed:\n  ${result.failed.map((f) => `${f.runDir}: ${f.error.message}`).join("\n  ")}` : "some logs are damaged (listed above; their other records are in the store)"}.`,
+    );
+  }
+  return 0;
+}
+
 export async function syncCommand(args: string[], out: (line: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
       all: { type: "boolean" },
+      rebuild: { type: "boolean" },
       dir: { type: "string" },
       server: { type: "string" },
       json: { type: "boolean" },
@@ -55,11 +112,13 @@ export async function syncCommand(args: string[], out: (line: string) => void): 
     return 0;
   }
   const root = resolve(values.dir ?? process.env.RUNLOG_DIR ?? "./runlog");
+  if (values.rebuild) return rebuild(root, values.json === true, out);
   let dirs = positionals;
   if (values.all) {
     dirs = listRunFolders(root).map((folder) => folder.dir);
   }
   if (dirs.length === 0) throw new RunlogError("INVALID_ARGUMENT", `Nothing to sync: name run folders or pass --all.\n\n${SYNC_HELP}`);
+  if (values.server === undefined) refuseDamagedStore(values.all || values.dir ? root : undefined, dirs);
   const server = values.server;
   if (server !== undefined) {
     const client = new IngestClient(server, process.env.RUNLOG_API_KEY);
@@ -75,13 +134,41 @@ export async function syncCommand(args: string[], out: (line: string) => void): 
     }
     return 0;
   }
+  const failed: string[] = [];
+  const errors: RunlogError[] = [];
+  let damagedRuns = 0;
   for (const dir of dirs) {
-    const result: SyncResult = syncRunDir(dir, values.all || values.dir ? { root } : {});
+    let result: SyncResult;
+    try {
+      result = syncRunDir(dir, values.all || values.dir ? { root } : {});
+    } catch (error) {
+      // One bad run does not stop the others; they are listed at the end.
+      if (!RunlogError.isInstance(error)) throw error;
+      failed.push(`${dir}: ${error.message} [${error.code}]`);
+      errors.push(error);
+      if (values.json) out(JSON.stringify({ runDir: resolve(dir), error: { code: error.code, message: error.message } }));
+      continue;
+    }
+    if (result.damaged.length > 0) damagedRuns++;
     if (values.json) out(JSON.stringify(result));
     else {
       const torn = result.tornBytes > 0 ? `, ignored ${result.tornBytes} torn bytes at the end of a log` : "";
       out(`synced ${result.runDir}: ${result.applied} new of ${result.records} records from ${result.files} log file(s)${torn}`);
+      for (const range of result.damaged) out(`  warning [LOG_CORRUPT]: ${describeDamage(range)}`);
     }
+  }
+  if (dirs.length === 1 && errors[0] !== undefined) throw errors[0];
+  if (failed.length > 0) {
+    throw new RunlogError(
+      failed.every((line) => line.endsWith("[LOG_CORRUPT]")) ? "LOG_CORRUPT" : "STORE_ERROR",
+      `${failed.length} of ${dirs.length} run(s) could not be synced (the others were):\n  ${failed.join("\n  ")}\nRun \`runlog doctor\` for what to do.`,
+    );
+  }
+  if (damagedRuns > 0) {
+    throw new RunlogError(
+      "LOG_CORRUPT",
+      `${damagedRuns} run(s) have damaged transaction logs: every intact record was synced, the damaged ranges listed above are lost.`,
+    );
   }
   return 0;
 }

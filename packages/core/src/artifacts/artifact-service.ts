@@ -149,8 +149,15 @@ export class ArtifactService implements ArtifactBackend {
     registry.preload(files.map(([, local]) => local));
     await forEachLimited(files, CONCURRENCY, async ([path, local]) => {
       const stored = await this.objects.put(local, registry).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== "ENOENT") throw error;
-        throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name}: ${local} (entry "${path}") no longer exists.`);
+        if (error.code === "ENOENT")
+          throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name}: ${local} (entry "${path}") no longer exists.`);
+        if (RunlogError.isInstance(error) || typeof error.code !== "string") throw error;
+        // ENOSPC, EIO, EACCES: nothing half-written is left under an object's name (objects are renamed into place).
+        throw new RunlogError(
+          "PERSIST_FAILED",
+          `Artifact ${artifact.name}: cannot store ${local} (entry "${path}") in ${this.root}: ${error.message}. No version was created; free disk space and log it again.`,
+          { cause: error },
+        );
       });
       contents[path] = { digest: stored.md5, size: stored.size, extra: { sha256: stored.sha256 } };
       bytesWritten += stored.bytesWritten;

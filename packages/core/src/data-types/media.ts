@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RunlogError } from "../errors.js";
+import { writeRunFile } from "../pipeline/run-file-writer.js";
 import type { HistoryContext } from "./loggable.js";
 
 /**
@@ -20,7 +20,6 @@ export function writeMedia(
   const safeKey = context.key.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 100);
   const path = `media/${kind}/${safeKey}_${context.step}_${sha256.slice(0, 20)}.${ext}`;
   const full = join(context.runDir, ...path.split("/"));
-  mkdirSync(join(full, ".."), { recursive: true });
-  writeFileSync(full, bytes);
+  writeRunFile(context.runDir, full, bytes);
   return { path, sha256, size: bytes.byteLength };
 }

@@ -14,6 +14,9 @@ interface Segment {
 const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 /** Bytes kept in memory for segments waiting their turn; beyond this they spill to the log. */
 const MAX_RETAINED_BYTES = 4 * 1024 * 1024;
+/** Backoff between redeliveries after a sink failure (a full disk, a locked store). */
+const MIN_RETRY_MS = 250;
+const MAX_RETRY_MS = 5_000;
 
 /**
  * Moves sealed segments from the transaction log to the sink in order, with bounded
@@ -31,8 +34,13 @@ export class Sender {
   totalItems = 0;
   ackedSeq = 0;
   lastAckAt: number | undefined;
-  /** Set when the sink reported an error: nothing more will be acknowledged. */
+  /** Set when the sink reported an error it cannot resume from: nothing more will be acknowledged. */
   failed = false;
+  /** Called when the sink acknowledges again after a retried failure. */
+  onRecovered: () => void = () => {};
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryMs = MIN_RETRY_MS;
+  private suspended = false;
 
   constructor(
     private readonly log: TransactionLogWriter,
@@ -76,18 +84,53 @@ export class Sender {
   /** The sink gave up: stop waiting for acknowledgements (the transaction log keeps everything). */
   fail(): void {
     this.failed = true;
+    clearTimeout(this.retryTimer);
     const waiters = this.waiters;
     this.waiters = [];
     for (const waiter of waiters) waiter(false);
   }
 
+  /**
+   * The sink failed a delivery but can resume (`Sink.resume`): everything unacknowledged is
+   * delivered again, from the log, after a backoff. The store skips what it already has, so a
+   * failed batch never leaves a hole behind later ones. False when the sink cannot resume.
+   */
+  retryLater(): boolean {
+    const sink = this.sink;
+    if (sink?.resume === undefined || this.failed) return false;
+    this.suspended = true;
+    for (const segment of this.inFlight) segment.bytes = null;
+    this.waiting.unshift(...this.inFlight);
+    this.inFlight.length = 0;
+    this.inFlightBytes = 0;
+    if (this.retryTimer === undefined) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.suspended = false;
+        sink.resume?.();
+        this.pump();
+      }, this.retryMs);
+      this.retryTimer.unref();
+      this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
+    }
+    return true;
+  }
+
   private pump(): void {
     const sink = this.sink;
-    if (sink === undefined) return;
+    if (sink === undefined || this.suspended || this.failed) return;
     while (this.waiting.length > 0 && this.inFlightBytes < MAX_IN_FLIGHT_BYTES) {
-      const segment = this.waiting.shift() as Segment;
+      const segment = this.waiting[0] as Segment;
       const fromDisk = segment.bytes === null;
-      const bytes = segment.bytes ?? this.log.read(segment.offset, segment.length);
+      let bytes: Buffer;
+      try {
+        bytes = segment.bytes ?? this.log.read(segment.offset, segment.length);
+      } catch {
+        // The log cannot be read back now (EIO): try again later, or give the sink up (the log keeps it all).
+        if (!this.retryLater()) this.fail();
+        return;
+      }
+      this.waiting.shift();
       if (!fromDisk) this.retainedBytes -= bytes.length;
       segment.bytes = null;
       this.inFlight.push(segment);
@@ -99,6 +142,10 @@ export class Sender {
   private acknowledge(seq: number): void {
     this.ackedSeq = Math.max(this.ackedSeq, seq);
     this.lastAckAt = Date.now();
+    if (this.retryMs !== MIN_RETRY_MS && !this.suspended) {
+      this.retryMs = MIN_RETRY_MS;
+      this.onRecovered();
+    }
     while (this.inFlight.length > 0 && (this.inFlight[0] as Segment).lastSeq <= seq) {
       const segment = this.inFlight.shift() as Segment;
       this.inFlightBytes -= segment.length;

@@ -48,6 +48,11 @@ export interface Sink {
    */
   deliver(lastSeq: number, bytes: Uint8Array, fromDisk: boolean): void;
   onAck: (lastSeq: number) => void;
+  /**
+   * Optional: after `onError`, accept deliveries again. A sink with it is retried (the sender
+   * redelivers everything unacknowledged, from the log); one without is given up on its first error.
+   */
+  resume?(): void;
   onError: (error: Error) => void;
   close(): Promise<void>;
 }

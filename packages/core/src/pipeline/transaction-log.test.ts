@@ -1,5 +1,6 @@
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { tempRoot } from "../test-support/temp-root.js";
 import { encodeFrames, type FramePart, scanFrames } from "./frame.js";
@@ -98,18 +99,60 @@ describe("transaction log", () => {
     expect(tornBytes).toBe(frame.length - 3);
   });
 
-  it("stops at a corrupted frame (CRC mismatch)", () => {
+  it("skips a damaged frame mid-log and resynchronises on the next one, reporting the bytes and seqs lost", () => {
     const path = join(tempRoot(), "c.rlog");
     const log = new TransactionLogWriter(path);
-    log.append(encodeFrame("summary", { seq: 1, t: 1, set: { a: 1 }, delete: [] }));
-    const offset = log.append(encodeFrame("summary", { seq: 2, t: 2, set: { a: 2 }, delete: [] }));
+    const offsets = [1, 2, 3].map((seq) => log.append(encodeFrame("summary", { seq, t: seq, set: { a: seq }, delete: [] })));
     log.close();
     const bytes = readFileSync(path);
-    bytes[offset + 20] = (bytes[offset + 20] as number) ^ 0xff;
+    bytes[(offsets[1] as number) + 20] = (bytes[(offsets[1] as number) + 20] as number) ^ 0xff;
     writeFileSync(path, bytes);
-    const { records, tornBytes } = readAll(path);
+    const { records, tornBytes, damaged } = readAll(path);
+    expect(records.map((r) => r.header.seq)).toEqual([1, 3]);
+    expect(tornBytes).toBe(0);
+    expect(damaged).toEqual([{ file: path, start: offsets[1], end: offsets[2], afterSeq: 1, beforeSeq: 3 }]);
+  });
+
+  it("a damaged length field loses only its own frame, not every later one", () => {
+    const path = join(tempRoot(), "len.rlog");
+    const log = new TransactionLogWriter(path);
+    const offsets = [1, 2, 3, 4].map((seq) => log.append(encodeFrame("summary", { seq, t: seq, set: { a: seq }, delete: [] })));
+    log.close();
+    const bytes = readFileSync(path);
+    bytes.writeUInt32LE(40_000_000, offsets[1] as number); // claims 40 MB: more than the file holds
+    writeFileSync(path, bytes);
+    const { records, damaged } = readAll(path);
+    expect(records.map((r) => r.header.seq)).toEqual([1, 3, 4]);
+    expect(damaged.map((d) => [d.start, d.end, d.afterSeq, d.beforeSeq])).toEqual([[offsets[1], offsets[2], 1, 3]]);
+  });
+
+  it("a frame whose checksum holds but whose header is not JSON is skipped with LOG_CORRUPT, not a SyntaxError", () => {
+    const path = join(tempRoot(), "json.rlog");
+    const log = new TransactionLogWriter(path);
+    log.append(encodeFrame("summary", { seq: 1, t: 1, set: {}, delete: [] }));
+    const bad = encodeFrame("summary", { seq: 2, t: 2, set: { a: 2 }, delete: [] });
+    bad.write("{nope", 13, "latin1");
+    bad.writeUInt32LE(crc32(bad.subarray(8)), 4);
+    log.append(bad);
+    log.append(encodeFrame("summary", { seq: 3, t: 3, set: {}, delete: [] }));
+    log.close();
+    expect(() => scanFrames(bad)).toThrowError(expect.objectContaining({ code: "LOG_CORRUPT" }));
+    const { records, damaged } = readAll(path);
+    expect(records.map((r) => r.header.seq)).toEqual([1, 3]);
+    expect(damaged).toHaveLength(1);
+  });
+
+  it("a damaged header is still read as a log when a frame follows it", () => {
+    const path = join(tempRoot(), "magic.rlog");
+    const log = new TransactionLogWriter(path);
+    log.append(encodeFrame("summary", { seq: 1, t: 1, set: {}, delete: [] }));
+    log.close();
+    const bytes = readFileSync(path);
+    bytes[2] = 0;
+    writeFileSync(path, bytes);
+    const { records, damaged } = readAll(path);
     expect(records).toHaveLength(1);
-    expect(tornBytes).toBeGreaterThan(0);
+    expect(damaged.map((d) => [d.start, d.end])).toEqual([[0, 8]]);
   });
 
   it("refuses a file that is not a runlog log", () => {

@@ -9,6 +9,7 @@ import { MetricRegistry } from "../metrics/metric-registry.js";
 import { SummaryTracker } from "../metrics/summary-tracker.js";
 import { RunPipeline } from "../pipeline/pipeline.js";
 import type { RunState } from "../pipeline/records.js";
+import { setRunFileWriter } from "../pipeline/run-file-writer.js";
 import type { DescribeRunResult, Sink, StoredRunSnapshot } from "../pipeline/sink.js";
 import { HttpSink } from "../store/http/http-sink.js";
 import { IngestClient } from "../store/http/ingest-client.js";
@@ -232,7 +233,9 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
     },
     lastStep: () => handler?.lastCommittedStep ?? firstStep - 1,
     onSinkError: (error) => write(error.message),
+    warn: write,
   });
+  setRunFileWriter(join(runDir, "files"), (path, bytes) => pipeline.writeFile(path, bytes));
   handler = new LogHandler({
     metrics,
     summary: tracker,
@@ -288,6 +291,7 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
     pipeline.push("exit", { exitCode, state: finalState, runtime: (Date.now() - startedAt) / 1000 });
   };
   const release = () => {
+    setRunFileWriter(join(runDir, "files"), undefined);
     lock.release();
     untrackRun(tracked);
   };
@@ -311,7 +315,8 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
     void sink?.close();
     release();
     if (exitCode === 0 && existsSync(resumeFile)) clearAutoResume(resumeFile, id);
-    if (!complete) {
+    const lost = pipeline.lossError();
+    if (!complete && lost === undefined) {
       const sync = online ? `runlog sync ${runDir} --server ${online.serverUrl}` : `runlog sync ${runDir}`;
       write(
         `the store did not confirm every record within finishTimeout (${settings.finishTimeout} s). Nothing is lost: run \`${sync}\` to finish saving.`,
@@ -319,6 +324,7 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
     } else if (!quiet && mode === "offline") {
       write(`offline run ${id} saved in ${runDir}; upload it with \`runlog sync ${runDir}\`.`);
     }
+    if (lost !== undefined) throw lost;
   };
 
   const parts: RunParts = {

@@ -110,8 +110,14 @@ export class RunFiles {
 
   private copy(name: string, file: string): void {
     const destination = resolveInside(this.filesDir, name, "saved file name");
-    mkdirSync(dirname(destination), { recursive: true });
-    copyFileSync(file, destination);
+    try {
+      mkdirSync(dirname(destination), { recursive: true });
+      copyFileSync(file, destination);
+    } catch (error) {
+      // Called from a file watcher and at finish: a full disk must not end the training process.
+      this.warn(`could not save ${file} as run file ${name} (${(error as Error).message}); it is saved again when it changes.`);
+      return;
+    }
     this.record({ path: name, size: statSync(destination).size });
   }
 }

@@ -4,7 +4,7 @@ import { describeValue, RunlogError } from "../errors.js";
 import type { LogHandler, LogOptions } from "../history/log-handler.js";
 import type { DefineMetricOptions, Metric } from "../metrics/metric.js";
 import type { MetricRegistry } from "../metrics/metric-registry.js";
-import type { RunPipeline } from "../pipeline/pipeline.js";
+import type { PersistenceStatus, RunPipeline } from "../pipeline/pipeline.js";
 import { SEAL_POINTS } from "../pipeline/pipeline.js";
 import type { RunState } from "../pipeline/records.js";
 import { validateOptionalText, validateTags } from "../util/names.js";
@@ -22,6 +22,8 @@ export interface RunStatus {
   /** When the store last confirmed a write (undefined before the first, and offline). */
   readonly syncTime: Date | undefined;
   readonly state: RunState;
+  /** "degraded" while the transaction log refuses writes (a full disk): data waits in memory, retried. */
+  readonly persistence: PersistenceStatus;
 }
 
 export interface FinishOptions {
@@ -247,6 +249,7 @@ export class Run {
       syncItemsPending: sender?.pendingItems ?? 0,
       syncTime: lastAck === undefined ? undefined : new Date(lastAck),
       state: this.#finished ? this.#finalState : this.#preempting ? "preempting" : "running",
+      persistence: this.#parts.pipeline?.persistence ?? OK_PERSISTENCE,
     };
   }
 
@@ -475,6 +478,12 @@ export class Run {
     throw new RunlogError("RUN_FINISHED", `Run (${this.id}) is finished. The call to ${what} was ignored; start a new run with init().`);
   }
 }
+
+const OK_PERSISTENCE: PersistenceStatus = Object.freeze({
+  state: "ok",
+  backlogBytes: 0,
+  lost: Object.freeze({ records: 0, points: 0, seqs: [], steps: [], systemRuntime: [] }),
+});
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null) {

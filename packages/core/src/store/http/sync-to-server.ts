@@ -16,6 +16,8 @@ export interface ServerSyncResult {
   /** The run's applied sequence on the server after the upload. */
   readonly appliedSeq: number;
   readonly tornBytes: number;
+  /** Damaged byte ranges skipped (their records are lost; every intact one was uploaded). */
+  readonly damaged: readonly { readonly start: number; readonly end: number }[];
 }
 
 /**
@@ -33,6 +35,7 @@ export async function uploadRunDir(
   let records = 0;
   let appliedSeq = 0;
   let tornBytes = 0;
+  const damaged: { start: number; end: number }[] = [];
   const deadline = Date.now() + deadlineMs;
   const uploader = new RunFileUploader(client, address, join(runDir, "files"));
   for (const file of files) {
@@ -43,7 +46,8 @@ export async function uploadRunDir(
       const buffer = Buffer.allocUnsafe(UPLOAD_BYTES);
       while (offset < size) {
         const n = readSync(fd, buffer, 0, Math.min(buffer.length, size - offset), offset);
-        const scan = scanFrames(buffer.subarray(0, n));
+        const final = offset + n >= size;
+        const scan = scanFrames(buffer.subarray(0, n), { resync: true, final });
         if (scan.consumed === 0) {
           // A frame larger than a request, or the torn end a crash leaves.
           if (scan.stoppedBy === "incomplete" && n === buffer.length) {
@@ -55,19 +59,30 @@ export async function uploadRunDir(
           tornBytes += size - offset;
           break;
         }
+        for (const range of scan.damaged) damaged.push({ start: offset + range.start, end: offset + range.end });
         records += scan.records.length;
-        const frames = Buffer.from(buffer.subarray(0, scan.consumed));
-        appliedSeq = await withRetry(async () => {
-          await uploader.upload(scan.records);
-          return client.records(address, frames);
-        }, deadline);
+        // Only intact frames go up: the damaged ranges are cut out.
+        const pieces: Buffer[] = [];
+        let from = 0;
+        for (const range of scan.damaged) {
+          pieces.push(buffer.subarray(from, range.start));
+          from = range.end;
+        }
+        pieces.push(buffer.subarray(from, scan.consumed));
+        const frames = Buffer.concat(pieces);
+        if (scan.records.length > 0) {
+          appliedSeq = await withRetry(async () => {
+            await uploader.upload(scan.records);
+            return client.records(address, frames);
+          }, deadline);
+        }
         offset += scan.consumed;
       }
     } finally {
       closeSync(fd);
     }
   }
-  return { files: files.length, records, appliedSeq, tornBytes };
+  return { files: files.length, records, appliedSeq, tornBytes, damaged };
 }
 
 async function withRetry<T>(send: () => Promise<T>, deadline: number): Promise<T> {

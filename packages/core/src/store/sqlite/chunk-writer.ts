@@ -12,6 +12,7 @@ import {
   fillTail,
   float64ToBlob,
 } from "../chunks.js";
+import { blobChecksum, pageChecksum, verifyChunkBlob, verifyPage } from "./checksums.js";
 
 interface Tail extends ChunkTail {
   /** The blob row of this chunk once written (rewrites update it in place). */
@@ -40,13 +41,17 @@ export class ChunkWriter {
   private readonly upsertPage: Database.Statement;
   private readonly loadPage: Database.Statement;
 
+  private readonly path: string;
+
   constructor(db: Database.Database) {
+    this.path = db.name;
     this.upsertPage = db.prepare(
-      "INSERT INTO series_index (key_id, page, stats) VALUES (?, ?, ?) ON CONFLICT (key_id, page) DO UPDATE SET stats = excluded.stats",
+      `INSERT INTO series_index (key_id, page, stats, crc) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key_id, page) DO UPDATE SET stats = excluded.stats, crc = excluded.crc`,
     );
-    this.loadPage = db.prepare("SELECT stats FROM series_index WHERE key_id = ? AND page = ?").pluck();
-    this.insertBlob = db.prepare("INSERT INTO series_blobs (steps, vals) VALUES (?, ?)");
-    this.updateBlob = db.prepare("UPDATE series_blobs SET steps = ?, vals = ? WHERE id = ?");
+    this.loadPage = db.prepare("SELECT stats, crc FROM series_index WHERE key_id = ? AND page = ?");
+    this.insertBlob = db.prepare("INSERT INTO series_blobs (steps, vals, crc) VALUES (?, ?, ?)");
+    this.updateBlob = db.prepare("UPDATE series_blobs SET steps = ?, vals = ?, crc = ? WHERE id = ?");
     // An upsert, not INSERT OR REPLACE: a replace is a delete, which would free the blob.
     this.upsertStats = db.prepare(
       `INSERT INTO series_chunks (key_id, seq, first_step, last_step, count, min, max, first_value, last_value, blob_id)
@@ -56,7 +61,8 @@ export class ChunkWriter {
          last_value = excluded.last_value, blob_id = excluded.blob_id`,
     );
     this.lastChunk = db.prepare(
-      `SELECT c.seq AS seq, c.count AS count, c.first_step AS firstStep, c.blob_id AS blobId, b.steps AS steps, b.vals AS vals
+      `SELECT c.seq AS seq, c.count AS count, c.first_step AS firstStep, c.blob_id AS blobId, b.steps AS steps, b.vals AS vals,
+         b.crc AS crc
        FROM series_chunks c JOIN series_blobs b ON b.id = c.blob_id
        WHERE c.key_id = ? ORDER BY c.seq DESC LIMIT 1`,
     );
@@ -117,9 +123,10 @@ export class ChunkWriter {
   ): number {
     const stepsBlob = encodeSteps(steps, count);
     const valuesBlob = float64ToBlob(values, count);
+    const crc = blobChecksum(stepsBlob, valuesBlob);
     let id = blobId;
-    if (id === undefined) id = Number(this.insertBlob.run(stepsBlob, valuesBlob).lastInsertRowid);
-    else this.updateBlob.run(stepsBlob, valuesBlob, id);
+    if (id === undefined) id = Number(this.insertBlob.run(stepsBlob, valuesBlob, crc).lastInsertRowid);
+    else this.updateBlob.run(stepsBlob, valuesBlob, crc, id);
     const stats = chunkStats(steps, values, count);
     this.upsertStats.run(keyId, seq, stats.firstStep, stats.lastStep, count, stats.min, stats.max, stats.firstValue, stats.lastValue, id);
     this.indexChunk(keyId, seq, stats, id);
@@ -132,9 +139,12 @@ export class ChunkWriter {
     let page = this.pages.get(keyId);
     if (page === undefined || page.page !== pageNumber) {
       if (page?.dirty) this.writePage(keyId, page);
-      const stored = this.loadPage.get(keyId, pageNumber) as Buffer | undefined;
+      const stored = this.loadPage.get(keyId, pageNumber) as { stats: Buffer; crc: number | null } | undefined;
       const array = new Float64Array(INDEX_PAGE_CHUNKS * FIELDS);
-      if (stored !== undefined) array.set(blobToFloat64(stored));
+      if (stored !== undefined) {
+        verifyPage(this.path, stored.stats, stored.crc, `key ${keyId}`);
+        array.set(blobToFloat64(stored.stats));
+      }
       page = { page: pageNumber, stats: array, dirty: false };
       this.pages.set(keyId, page);
     }
@@ -146,17 +156,20 @@ export class ChunkWriter {
     // Store only the used part of the page: slots after the highest written one are empty.
     let used = INDEX_PAGE_CHUNKS;
     while (used > 0 && page.stats[(used - 1) * FIELDS + 3] === 0) used--;
-    this.upsertPage.run(keyId, page.page, float64ToBlob(page.stats, used * FIELDS));
+    const stats = float64ToBlob(page.stats, used * FIELDS);
+    this.upsertPage.run(keyId, page.page, stats, pageChecksum(stats));
     page.dirty = false;
   }
 
   private loadTail(keyId: number): Tail {
     const row = this.lastChunk.get(keyId) as
-      | { seq: number; count: number; firstStep: number; blobId: number; steps: Buffer; vals: Buffer }
+      | { seq: number; count: number; firstStep: number; blobId: number; steps: Buffer; vals: Buffer; crc: number | null }
       | undefined;
     let tail = emptyTail(0);
     if (row !== undefined) {
       if (row.count < CHUNK_POINTS) {
+        // Appending to a damaged tail would spread the damage into a chunk that looks fine.
+        verifyChunkBlob(this.path, { id: row.blobId, steps: row.steps, vals: row.vals, crc: row.crc });
         tail = { ...emptyTail(row.seq), blobId: row.blobId, count: row.count };
         tail.steps.set(decodeSteps(row.steps, row.firstStep, row.count));
         tail.values.set(blobToFloat64(row.vals));

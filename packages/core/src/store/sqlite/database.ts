@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { RunlogError } from "../../errors.js";
+import { isDamage } from "./checksums.js";
 import { migrate } from "./schema.js";
 
 export const DB_FILE = "runlog.db";
@@ -30,7 +31,11 @@ export function openDatabase(path: string): Database.Database {
   } catch (error) {
     db?.close();
     if (RunlogError.isInstance(error)) throw error;
-    throw new RunlogError("STORE_ERROR", `Cannot open the runlog store at ${path}: ${(error as Error).message}`, { cause: error });
+    // STORE_ERROR, as it always was at open; a damaged file says how to rebuild it.
+    const advice = isDamage(error) ? ". Run `runlog doctor`, then `runlog sync --rebuild` to rebuild it from the runs' logs" : "";
+    throw new RunlogError("STORE_ERROR", `Cannot open the runlog store at ${path}: ${(error as Error).message}${advice}`, {
+      cause: error,
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 import { decodeJson, encodeJson } from "../../util/json.js";
 import { blobToFloat64, chunkStats, decodeSteps, encodeSteps, float64ToBlob } from "../chunks.js";
+import { blobChecksum } from "./checksums.js";
 import type { ApplyContext } from "./record-appliers.js";
 import { keyId } from "./record-appliers.js";
 
@@ -70,9 +71,11 @@ function writeChunkUpTo(context: ApplyContext, chunk: ChunkRow, targetKey: numbe
   const keptSteps = steps.slice(0, count);
   const keptValues = values.slice(0, count);
   const stats = chunkStats(keptSteps, keptValues, count);
+  const stepsBlob = encodeSteps(keptSteps, count);
+  const valuesBlob = float64ToBlob(keptValues, count);
   const blobId = db
-    .prepare("INSERT INTO series_blobs (steps, vals) VALUES (?, ?)")
-    .run(encodeSteps(keptSteps, count), float64ToBlob(keptValues, count)).lastInsertRowid;
+    .prepare("INSERT INTO series_blobs (steps, vals, crc) VALUES (?, ?, ?)")
+    .run(stepsBlob, valuesBlob, blobChecksum(stepsBlob, valuesBlob)).lastInsertRowid;
   db.prepare(
     `INSERT INTO series_chunks (key_id, seq, first_step, last_step, count, min, max, first_value, last_value, blob_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

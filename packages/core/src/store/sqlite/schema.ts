@@ -205,6 +205,11 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX spans_by_trace ON spans (run_pk, trace_id, start_time);
   `,
+  // Checksums of chunk data and index pages (checksums.ts): damage is detected, never served. NULL: written before.
+  `
+  ALTER TABLE series_blobs ADD COLUMN crc INTEGER;
+  ALTER TABLE series_index ADD COLUMN crc INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -6,6 +6,7 @@ import { type RunRow, runViewOf } from "../run-row.js";
 import { effectiveState } from "../run-state.js";
 import { SPAN_COLUMNS, type SpanRow, spanViewOf } from "../span-row.js";
 import type { AlertView, FileView, Points, RunView, SpanView, StoreReader, Stream } from "../store.js";
+import { guarded, verifyChunkBlob, verifyPage } from "./checksums.js";
 import { openDatabase } from "./database.js";
 import { prepared } from "./prepared.js";
 
@@ -41,12 +42,14 @@ export class SqliteReader implements StoreReader {
   }
 
   async listProjects() {
-    return prepared(
-      this.db,
-      `SELECT p.entity AS entity, p.name AS name, p.created_at AS createdAt,
-              (SELECT COUNT(*) FROM runs r WHERE r.entity = p.entity AND r.project = p.name) AS runCount
-       FROM projects p ORDER BY p.created_at DESC`,
-    ).all() as { entity: string; name: string; createdAt: number; runCount: number }[];
+    return guarded(this.db.name, () => {
+      return prepared(
+        this.db,
+        `SELECT p.entity AS entity, p.name AS name, p.created_at AS createdAt,
+                (SELECT COUNT(*) FROM runs r WHERE r.entity = p.entity AND r.project = p.name) AS runCount
+         FROM projects p ORDER BY p.created_at DESC`,
+      ).all() as { entity: string; name: string; createdAt: number; runCount: number }[];
+    });
   }
 
   /**
@@ -55,44 +58,50 @@ export class SqliteReader implements StoreReader {
    * changed (JSON parsing dominates otherwise). Cached views are frozen: a caller cannot alter them.
    */
   async listRuns(entity: string, project: string): Promise<RunView[]> {
-    const stamps = prepared(
-      this.db,
-      "SELECT pk, applied_seq, heartbeat_at FROM runs WHERE entity = ? AND project = ? ORDER BY created_at DESC",
-    ).all(entity, project) as { pk: number; applied_seq: number; heartbeat_at: number }[];
-    const stale = stamps.filter((stamp) => {
-      const cached = this.runCache.get(stamp.pk);
-      return cached === undefined || cached.seq !== stamp.applied_seq || cached.heartbeat !== stamp.heartbeat_at;
-    });
-    for (let i = 0; i < stale.length; i += 500) {
-      const pks = stale.slice(i, i + 500).map((stamp) => stamp.pk);
-      const rows = this.db.prepare(`SELECT * FROM runs WHERE pk IN (${pks.map(() => "?").join(",")})`).all(...pks) as RunRow[];
-      for (const row of rows)
-        this.runCache.set(row.pk, {
-          seq: row.applied_seq,
-          heartbeat: row.heartbeat_at,
-          storedState: row.state,
-          view: deepFreeze(runViewOf(row)),
-        });
-    }
-    return stamps.map((stamp) => {
-      const { view, storedState } = this.runCache.get(stamp.pk) as CachedRun;
-      // A silent running run turns "crashed" with time alone, so its state is derived on every read.
-      return storedState === "running" ? { ...view, state: effectiveState(storedState, view.heartbeatAt, view.crashTimeout) } : view;
+    return guarded(this.db.name, () => {
+      const stamps = prepared(
+        this.db,
+        "SELECT pk, applied_seq, heartbeat_at FROM runs WHERE entity = ? AND project = ? ORDER BY created_at DESC",
+      ).all(entity, project) as { pk: number; applied_seq: number; heartbeat_at: number }[];
+      const stale = stamps.filter((stamp) => {
+        const cached = this.runCache.get(stamp.pk);
+        return cached === undefined || cached.seq !== stamp.applied_seq || cached.heartbeat !== stamp.heartbeat_at;
+      });
+      for (let i = 0; i < stale.length; i += 500) {
+        const pks = stale.slice(i, i + 500).map((stamp) => stamp.pk);
+        const rows = this.db.prepare(`SELECT * FROM runs WHERE pk IN (${pks.map(() => "?").join(",")})`).all(...pks) as RunRow[];
+        for (const row of rows)
+          this.runCache.set(row.pk, {
+            seq: row.applied_seq,
+            heartbeat: row.heartbeat_at,
+            storedState: row.state,
+            view: deepFreeze(runViewOf(row)),
+          });
+      }
+      return stamps.map((stamp) => {
+        const { view, storedState } = this.runCache.get(stamp.pk) as CachedRun;
+        // A silent running run turns "crashed" with time alone, so its state is derived on every read.
+        return storedState === "running" ? { ...view, state: effectiveState(storedState, view.heartbeatAt, view.crashTimeout) } : view;
+      });
     });
   }
 
   async getRun(entity: string, project: string, id: string): Promise<RunView | undefined> {
-    const row = prepared(this.db, "SELECT * FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(entity, project, id) as
-      | RunRow
-      | undefined;
-    return row === undefined ? undefined : runViewOf(row);
+    return guarded(this.db.name, () => {
+      const row = prepared(this.db, "SELECT * FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(entity, project, id) as
+        | RunRow
+        | undefined;
+      return row === undefined ? undefined : runViewOf(row);
+    });
   }
 
   async seriesKeys(run: RunView, stream: Stream): Promise<string[]> {
-    const rows = prepared(this.db, "SELECT key FROM series_keys WHERE run_pk = ? AND stream = ? ORDER BY key").all(pkOf(run), stream) as {
-      key: string;
-    }[];
-    return rows.map((r) => r.key);
+    return guarded(this.db.name, () => {
+      const rows = prepared(this.db, "SELECT key FROM series_keys WHERE run_pk = ? AND stream = ? ORDER BY key").all(pkOf(run), stream) as {
+        key: string;
+      }[];
+      return rows.map((r) => r.key);
+    });
   }
 
   private keyId(run: RunView, stream: Stream, key: string): number | undefined {
@@ -107,69 +116,89 @@ export class SqliteReader implements StoreReader {
   }
 
   async chunkInfos(run: RunView, stream: Stream, key: string, from: number, to: number): Promise<ChunkInfos> {
-    const id = this.keyId(run, stream, key);
-    if (id === undefined) return emptyChunkInfos();
-    const pages = (prepared(this.db, "SELECT stats FROM series_index WHERE key_id = ? ORDER BY page").pluck().all(id) as Buffer[]).map(
-      blobToFloat64,
-    );
-    return unpackOverlapping(pages, from, to);
+    return guarded(this.db.name, () => {
+      const id = this.keyId(run, stream, key);
+      if (id === undefined) return emptyChunkInfos();
+      const rows = prepared(this.db, "SELECT stats, crc FROM series_index WHERE key_id = ? ORDER BY page").all(id) as {
+        stats: Buffer;
+        crc: number | null;
+      }[];
+      for (const row of rows) verifyPage(this.db.name, row.stats, row.crc, `"${key}"`);
+      return unpackOverlapping(
+        rows.map((row) => blobToFloat64(row.stats)),
+        from,
+        to,
+      );
+    });
   }
 
   async chunkPoints(_run: RunView, _stream: Stream, _key: string, chunks: ChunkInfos, positions: readonly number[]): Promise<Points[]> {
-    if (positions.length === 0) return [];
-    // By blob id, in one statement: no per-chunk lookup through (key, seq) (a chart decodes ~1,000 chunks).
-    const ids = positions.map((p) => chunks.blobId[p] as number);
-    const rows = prepared(this.db, "SELECT id, steps, vals FROM series_blobs WHERE id IN (SELECT value FROM json_each(?))").all(
-      JSON.stringify(ids),
-    ) as {
-      id: number;
-      steps: Buffer;
-      vals: Buffer;
-    }[];
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return positions.map((p) => {
-      const row = byId.get(chunks.blobId[p] as number);
-      if (row === undefined) return { steps: new Float64Array(0), values: new Float64Array(0) };
-      const dense = row.steps.byteLength === 0;
-      return {
-        steps: decodeSteps(row.steps, chunks.firstStep[p] as number, chunks.count[p] as number),
-        values: blobToFloat64(row.vals),
-        dense,
-      };
+    return guarded(this.db.name, () => {
+      if (positions.length === 0) return [];
+      // By blob id, in one statement: no per-chunk lookup through (key, seq) (a chart decodes ~1,000 chunks).
+      const ids = positions.map((p) => chunks.blobId[p] as number);
+      const rows = prepared(this.db, "SELECT id, steps, vals, crc FROM series_blobs WHERE id IN (SELECT value FROM json_each(?))").all(
+        JSON.stringify(ids),
+      ) as {
+        id: number;
+        steps: Buffer;
+        vals: Buffer;
+        crc: number | null;
+      }[];
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return positions.map((p) => {
+        const row = byId.get(chunks.blobId[p] as number);
+        if (row === undefined) return { steps: new Float64Array(0), values: new Float64Array(0) }; // rewound meanwhile
+        verifyChunkBlob(this.db.name, row);
+        const dense = row.steps.byteLength === 0;
+        return {
+          steps: decodeSteps(row.steps, chunks.firstStep[p] as number, chunks.count[p] as number),
+          values: blobToFloat64(row.vals),
+          dense,
+        };
+      });
     });
   }
 
   async historyRows(run: RunView, from: number, to: number): Promise<[number, Record<string, unknown>][]> {
-    const rows = prepared(this.db, "SELECT step, data FROM history_rows WHERE run_pk = ? AND step >= ? AND step <= ? ORDER BY step")
-      .raw(true)
-      .all(pkOf(run), from, to) as [number, string][];
-    return rows.map(([step, data]) => [step, decodeJson<Record<string, unknown>>(data)]);
+    return guarded(this.db.name, () => {
+      const rows = prepared(this.db, "SELECT step, data FROM history_rows WHERE run_pk = ? AND step >= ? AND step <= ? ORDER BY step")
+        .raw(true)
+        .all(pkOf(run), from, to) as [number, string][];
+      return rows.map(([step, data]) => [step, decodeJson<Record<string, unknown>>(data)]);
+    });
   }
 
   async spans(run: RunView): Promise<SpanView[]> {
-    const rows = prepared(this.db, `SELECT ${SPAN_COLUMNS} FROM spans WHERE run_pk = ? ORDER BY start_time, rowid`).all(
-      pkOf(run),
-    ) as SpanRow[];
-    return rows.map(spanViewOf);
+    return guarded(this.db.name, () => {
+      const rows = prepared(this.db, `SELECT ${SPAN_COLUMNS} FROM spans WHERE run_pk = ? ORDER BY start_time, rowid`).all(
+        pkOf(run),
+      ) as SpanRow[];
+      return rows.map(spanViewOf);
+    });
   }
 
   async alerts(run: RunView): Promise<AlertView[]> {
-    return prepared(
-      this.db,
-      "SELECT title, text, level, wait_duration AS waitDuration, created_at AS createdAt FROM alerts WHERE run_pk = ? ORDER BY created_at, id",
-    ).all(pkOf(run)) as AlertView[];
+    return guarded(this.db.name, () => {
+      return prepared(
+        this.db,
+        "SELECT title, text, level, wait_duration AS waitDuration, created_at AS createdAt FROM alerts WHERE run_pk = ? ORDER BY created_at, id",
+      ).all(pkOf(run)) as AlertView[];
+    });
   }
 
   async files(run: RunView): Promise<FileView[]> {
-    const rows = prepared(this.db, "SELECT path, size, sha256, updated_at AS updatedAt FROM files WHERE run_pk = ? ORDER BY path").all(
-      pkOf(run),
-    ) as {
-      path: string;
-      size: number;
-      sha256: string | null;
-      updatedAt: number;
-    }[];
-    return rows.map((r) => ({ ...r, sha256: r.sha256 ?? undefined }));
+    return guarded(this.db.name, () => {
+      const rows = prepared(this.db, "SELECT path, size, sha256, updated_at AS updatedAt FROM files WHERE run_pk = ? ORDER BY path").all(
+        pkOf(run),
+      ) as {
+        path: string;
+        size: number;
+        sha256: string | null;
+        updatedAt: number;
+      }[];
+      return rows.map((r) => ({ ...r, sha256: r.sha256 ?? undefined }));
+    });
   }
 
   close(): void {

@@ -58,6 +58,10 @@ export class SqliteSink implements Sink {
     this.send({ type: "frames", lastSeq, bytes: owned, fromDisk }, [owned.buffer as ArrayBuffer]);
   }
 
+  resume(): void {
+    this.send({ type: "resume" });
+  }
+
   close(): Promise<void> {
     this.closed ??= this.exited
       ? Promise.resolve()
@@ -78,7 +82,10 @@ export class SqliteSink implements Sink {
       this.onError(
         new RunlogError(
           "STORE_ERROR",
-          `The embedded store rejected a write: ${message.error.message}. The data is safe in the run's transaction log; run \`runlog sync\` once the problem is fixed.`,
+          message.error.retryable
+            ? `The embedded store cannot take writes now (${message.error.message}); the data is safe in the run's transaction log and is retried.`
+            : `The embedded store rejected a write: ${message.error.message}. The data is safe in the run's transaction log; run \`runlog sync\` once the problem is fixed.`,
+          { details: { retryable: message.error.retryable === true } },
         ),
       );
     }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type Database from "better-sqlite3";
 import type { DecodedRecord } from "../../pipeline/records.js";
 import type { DescribeRunRequest, DescribeRunResult } from "../../pipeline/sink.js";
-import { readTransactionLog } from "../../pipeline/transaction-log.js";
+import { type DamagedLogRange, readTransactionLog } from "../../pipeline/transaction-log.js";
 import { type RunRow, storedSnapshotOf } from "../run-row.js";
 import { ChunkWriter } from "./chunk-writer.js";
 import { openDatabase, withBusyRetry } from "./database.js";
@@ -15,6 +15,8 @@ export interface ReplayResult {
   readonly records: number;
   readonly applied: number;
   readonly tornBytes: number;
+  /** Damaged bytes skipped mid-log (every intact record around them was applied). */
+  readonly damaged: DamagedLogRange[];
 }
 
 /** Transaction-log files of a run, oldest attempt first. */
@@ -42,24 +44,35 @@ export class SqliteStore {
 
   /** Applies records in one transaction; returns how many were new. */
   apply(records: readonly DecodedRecord[]): number {
-    return withBusyRetry(() =>
-      this.db
-        .transaction(() => {
-          let applied = 0;
-          let appliedSeq = 0;
-          for (const record of records) {
-            if (record.kind === "run") this.selectRun(record.header.entity, record.header.project, record.header.id);
-            if (this.context.runPk !== 0 && record.header.seq <= this.appliedSeq()) continue;
-            applyRecord(this.context, record);
-            appliedSeq = record.header.seq;
-            applied++;
-          }
-          this.context.chunks.flushTails();
-          if (applied > 0) this.setAppliedSeq(appliedSeq, (records[records.length - 1] as DecodedRecord).header.t);
-          return applied;
-        })
-        .immediate(),
-    );
+    return withBusyRetry(() => {
+      try {
+        return this.applyInTransaction(records);
+      } catch (error) {
+        // The transaction rolled back: chunk tails and key ids cached from it no longer exist.
+        this.context.chunks.reset();
+        this.context.keyIds.clear();
+        throw error;
+      }
+    });
+  }
+
+  private applyInTransaction(records: readonly DecodedRecord[]): number {
+    return this.db
+      .transaction(() => {
+        let applied = 0;
+        let appliedSeq = 0;
+        for (const record of records) {
+          if (record.kind === "run") this.selectRun(record.header.entity, record.header.project, record.header.id);
+          if (this.context.runPk !== 0 && record.header.seq <= this.appliedSeq()) continue;
+          applyRecord(this.context, record);
+          appliedSeq = record.header.seq;
+          applied++;
+        }
+        this.context.chunks.flushTails();
+        if (applied > 0) this.setAppliedSeq(appliedSeq, (records[records.length - 1] as DecodedRecord).header.t);
+        return applied;
+      })
+      .immediate();
   }
 
   heartbeat(at: number = Date.now()): void {
@@ -74,6 +87,7 @@ export class SqliteStore {
     let records = 0;
     let applied = 0;
     let tornBytes = 0;
+    const damaged: DamagedLogRange[] = [];
     const files = listRunLogs(runDir);
     for (const file of files) {
       this.context.runPk = 0;
@@ -82,8 +96,9 @@ export class SqliteStore {
         applied += this.apply(batch);
       });
       tornBytes += result.tornBytes;
+      damaged.push(...result.damaged);
     }
-    return { files: files.length, records, applied, tornBytes };
+    return { files: files.length, records, applied, tornBytes, damaged };
   }
 
   describeRun(request: DescribeRunRequest): DescribeRunResult {

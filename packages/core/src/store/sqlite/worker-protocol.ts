@@ -1,6 +1,7 @@
 /** Messages between a run (main thread) and its SQLite worker. */
 export type ToWorker =
   | { readonly type: "frames"; readonly lastSeq: number; readonly bytes: Uint8Array; readonly fromDisk: boolean }
+  | { readonly type: "resume" }
   | { readonly type: "close" };
 
 export type FromWorker =
@@ -11,6 +12,8 @@ export type FromWorker =
 export interface SerializedError {
   readonly message: string;
   readonly code?: string;
+  /** A condition that may pass (a full disk, an I/O error, a lock): the run redelivers later. */
+  readonly retryable?: boolean;
 }
 
 export interface WorkerData {
