@@ -18,7 +18,7 @@ export function exec(
 ): Promise<Ran> {
   const child = spawn(command, args, {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
+    env: { ...userEnv(), ...options.env },
     stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
   if (options.input !== undefined) child.stdin?.end(options.input);
@@ -33,6 +33,11 @@ export function exec(
       resolve({ code, stdout, stderr });
     }),
   );
+}
+
+/** The environment of a user's shell: without what npm scripts and our tests set (npm_*, RUNLOG_*). */
+export function userEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(npm_|RUNLOG_)/i.test(name)));
 }
 
 /** What a failed block printed, with where it is in the docs. */

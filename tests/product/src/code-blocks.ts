@@ -35,7 +35,7 @@ export function isRunnable(block: CodeBlock): boolean {
 
 /** Shell blocks that install packages run in the consumer test, against the local registry. */
 export function isInstallBlock(block: CodeBlock): boolean {
-  return blockKind(block) === "shell" && /^\s*(npm install|pip install)\b/.test(block.code);
+  return blockKind(block) === "shell" && /^\s*(\w+=\S*\s+)*(npm install|pip install)\b/.test(block.code);
 }
 
 export function codeBlocks(file: string): CodeBlock[] {
