@@ -1,6 +1,7 @@
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { Api, RunlogError } from "@runlog/core";
+import type { Out } from "../main.js";
+import { storeToRead } from "../store-dir.js";
+import { parseCommandArgs, UsageError } from "../usage.js";
 
 export const RUNS_HELP = `Usage: runlog runs ls [<entity>/]<project> [--state S] [--order -createdAt] [--json]
        runlog runs show <[entity/]project/id> [--json]
@@ -10,8 +11,8 @@ export const RUNS_HELP = `Usage: runlog runs ls [<entity>/]<project> [--state S]
 
   --dir DIR   the runlog root (default RUNLOG_DIR or ./runlog)`;
 
-export async function runsCommand(args: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({
+export async function runsCommand(args: string[], out: Out, err: Out): Promise<number> {
+  const { values, positionals } = parseCommandArgs({
     args,
     allowPositionals: true,
     options: {
@@ -23,12 +24,25 @@ export async function runsCommand(args: string[], out: (line: string) => void): 
     },
   });
   const [action, path] = positionals;
-  if (values.help || action === undefined) {
+  if (values.help) {
     out(RUNS_HELP);
-    return values.help ? 0 : 2;
+    return 0;
   }
-  if (path === undefined) throw new RunlogError("INVALID_ARGUMENT", `runs ${action} needs a path.\n\n${RUNS_HELP}`);
-  const api = new Api({ dir: resolve(values.dir ?? process.env.RUNLOG_DIR ?? "./runlog") });
+  if (action === undefined) throw new UsageError("say what to do: ls <project> or show <project/id>");
+  if (action !== "ls" && action !== "show") throw new UsageError(`unknown action "${action.slice(0, 40)}": use ls or show`);
+  if (path === undefined)
+    throw new UsageError(
+      action === "ls"
+        ? "runs ls needs a project, such as my-project or entity/my-project"
+        : "runs show needs a run path, such as my-project/<id>",
+    );
+  const store = storeToRead(values.dir, err, "runs");
+  if (!store.exists) {
+    if (action === "show") throw new RunlogError("RUN_NOT_FOUND", `Run ${path} was not found: there is no store in ${store.root}.`);
+    out(`no runs in ${path}`);
+    return 0;
+  }
+  const api = new Api({ dir: store.root });
   try {
     if (action === "ls") {
       const runs = await api.runs(path, {
@@ -67,7 +81,7 @@ export async function runsCommand(args: string[], out: (line: string) => void): 
       out(values.json ? JSON.stringify(details) : JSON.stringify(details, null, 2));
       return 0;
     }
-    throw new RunlogError("INVALID_ARGUMENT", `Unknown runs action "${action}".\n\n${RUNS_HELP}`);
+    return 0;
   } finally {
     api.close();
   }

@@ -1,8 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { IngestClient, RunlogError, type SyncResult, syncRunDir, uploadRunDir } from "@runlog/core";
 import { listRunLogs } from "@runlog/core/store-kit";
+import type { Out } from "../main.js";
+import { resolveRoot } from "../store-dir.js";
+import { parseCommandArgs, UsageError } from "../usage.js";
 
 export const SYNC_HELP = `Usage: runlog sync <run-dir>... [--server URL] [--json]
        runlog sync --all [--dir ./runlog] [--server URL] [--json]
@@ -37,8 +39,8 @@ async function uploadOne(runDir: string, client: IngestClient, server: string) {
   return { runDir, skipped: false as const, ...result };
 }
 
-export async function syncCommand(args: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({
+export async function syncCommand(args: string[], out: Out, err: Out): Promise<number> {
+  const { values, positionals } = parseCommandArgs({
     args,
     allowPositionals: true,
     options: {
@@ -53,13 +55,19 @@ export async function syncCommand(args: string[], out: (line: string) => void): 
     out(SYNC_HELP);
     return 0;
   }
-  const root = resolve(values.dir ?? process.env.RUNLOG_DIR ?? "./runlog");
+  const root = resolveRoot(values.dir);
   let dirs = positionals;
   if (values.all) {
     const runs = join(root, "runs");
     dirs = existsSync(runs) ? readdirSync(runs).map((name) => join(runs, name)) : [];
+    if (dirs.length === 0) {
+      err(
+        `runlog sync: warning: no run folders in ${runs}; nothing to sync. Pass --dir <root> (the folder holding runs/) or set RUNLOG_DIR.`,
+      );
+      return 0;
+    }
   }
-  if (dirs.length === 0) throw new RunlogError("INVALID_ARGUMENT", `Nothing to sync: name run folders or pass --all.\n\n${SYNC_HELP}`);
+  if (dirs.length === 0) throw new UsageError("name the run folders to sync, or pass --all");
   const server = values.server;
   if (server !== undefined) {
     const client = new IngestClient(server, process.env.RUNLOG_API_KEY);
