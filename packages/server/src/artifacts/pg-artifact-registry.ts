@@ -83,7 +83,8 @@ export class PgArtifactRegistry implements ServerArtifacts {
         : { text: "SELECT version_id AS id FROM artifact_aliases WHERE collection_id = $1 AND alias = $2", value: alias };
       const { rows: found } = await client.query<{ id: number }>(query.text, [collection.id, query.value]);
       const versionId = found[0]?.id;
-      if (versionId === undefined) throw new RunlogError("ARTIFACT_NOT_FOUND", `Artifact ${where} was not found: no version has that alias.`);
+      if (versionId === undefined)
+        throw new RunlogError("ARTIFACT_NOT_FOUND", `Artifact ${where} was not found: no version has that alias.`);
       if (runPath !== undefined) await recordLineage(client, runPath, versionId, "input");
       return collection.kind === "portfolio" ? registryView(client, collection.id, ref, versionId) : versionById(client, versionId);
     });
