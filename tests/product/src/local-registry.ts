@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -48,7 +49,13 @@ export async function startLocalRegistry(dir: string): Promise<LocalRegistry> {
   const url = `http://127.0.0.1:${port}/`;
   const token = await addUser(url);
   const npmrc = join(dir, "npmrc");
-  writeFileSync(npmrc, `registry=${url}\n//127.0.0.1:${port}/:_authToken=${token}\nfund=false\naudit=false\nupdate-notifier=false\n`);
+  // The user's own npm settings stay (a CA file, nodedir for native builds); the registry is ours.
+  const userNpmrc = process.env.npm_config_userconfig ?? join(homedir(), ".npmrc");
+  const base = existsSync(userNpmrc) ? `${readFileSync(userNpmrc, "utf8")}\n` : "";
+  writeFileSync(
+    npmrc,
+    `${base}registry=${url}\n//127.0.0.1:${port}/:_authToken=${token}\nfund=false\naudit=false\nupdate-notifier=false\n`,
+  );
   return {
     url,
     npmrc,

@@ -19,6 +19,7 @@ import { SqliteSink } from "../store/sqlite/sqlite-sink.js";
 import { listRunLogs, SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { SystemMonitor } from "../system/system-monitor.js";
 import { generateRunId, generateRunName, validateOptionalText, validateRunId, validateScopeName, validateTags } from "../util/names.js";
+import { printFinishSummary, printStartBanner } from "./banner.js";
 import { Config, ConfigState } from "./config.js";
 import { startConsoleCapture } from "./console-capture.js";
 import { disabledRun } from "./disabled-run.js";
@@ -305,8 +306,16 @@ export async function init(options?: InitOptions): Promise<Run> {
       write(
         `the store did not confirm every record within finishTimeout (${settings.finishTimeout} s). Nothing is lost: run \`${sync}\` to finish saving.`,
       );
-    } else if (!quiet && mode === "offline") {
-      write(`offline run ${id} saved in ${runDir}; upload it with \`runlog sync ${runDir}\`.`);
+    } else {
+      printFinishSummary(run, {
+        root,
+        runDir,
+        server: online?.serverUrl,
+        write,
+        state: finalState,
+        runtimeSeconds: (Date.now() - startedAt) / 1000,
+        quiet,
+      });
     }
   };
 
@@ -390,5 +399,6 @@ export async function init(options?: InitOptions): Promise<Run> {
     },
   };
   trackRun(tracked);
+  printStartBanner(run, { root, runDir, server: online?.serverUrl, write });
   return run;
 }
