@@ -69,7 +69,7 @@ const TSCONFIG = {
  * Type-checks every TypeScript block of `blocks` with tsc in `project` (its node_modules resolve
  * the imports, so this checks the published types too) and returns how to run each block.
  */
-export async function prepareBlocks(project: string, blocks: readonly CodeBlock[]): Promise<Map<CodeBlock, string[]>> {
+export async function prepareBlocks(project: string, blocks: readonly CodeBlock[], python: string): Promise<Map<CodeBlock, string[]>> {
   mkdirSync(join(project, "blocks"), { recursive: true });
   const commands = new Map<CodeBlock, string[]>();
   let anyTs = false;
@@ -84,6 +84,9 @@ export async function prepareBlocks(project: string, blocks: readonly CodeBlock[
     } else if (kind === "js") {
       writeFileSync(join(project, "blocks", `${name}.mjs`), block.code);
       commands.set(block, [process.execPath, join(project, "blocks", `${name}.mjs`)]);
+    } else if (kind === "python") {
+      writeFileSync(join(project, "blocks", `${name}.py`), block.code);
+      commands.set(block, [python, join(project, "blocks", `${name}.py`)]);
     } else if (kind === "shell") {
       commands.set(block, ["bash", "-euo", "pipefail", "-c", block.code]);
     }

@@ -18,17 +18,19 @@ export interface CodeBlock {
 const TS = new Set(["ts", "typescript"]);
 const JS = new Set(["js", "javascript", "mjs"]);
 const SHELL = new Set(["bash", "sh", "shell"]);
+const PYTHON = new Set(["python", "py"]);
 
-export type BlockKind = "ts" | "js" | "shell" | "other";
+export type BlockKind = "ts" | "js" | "shell" | "python" | "other";
 
 export function blockKind(block: CodeBlock): BlockKind {
   if (TS.has(block.lang)) return "ts";
   if (JS.has(block.lang)) return "js";
   if (SHELL.has(block.lang)) return "shell";
+  if (PYTHON.has(block.lang)) return "python";
   return "other";
 }
 
-/** Runnable: a ts/js/shell block without `no-run` in its info string. */
+/** Runnable: a ts/js/shell/python block without `no-run` in its info string. */
 export function isRunnable(block: CodeBlock): boolean {
   return blockKind(block) !== "other" && !block.flags.includes("no-run");
 }

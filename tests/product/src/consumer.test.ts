@@ -52,6 +52,7 @@ afterAll(async () => {
 
 describe("installed from a registry by name, each package runs its README", () => {
   let core: string;
+  let cli: string;
 
   it("@runlog/core: the install line, the README examples, and require() from CommonJS", async () => {
     core = freshProject("app-core");
@@ -61,10 +62,36 @@ describe("installed from a registry by name, each package runs its README", () =
   });
 
   it("runlog (the CLI) and the root README", async () => {
-    const cli = freshProject("app-cli", core);
+    cli = freshProject("app-cli", core);
     await runDocBlocks(cli, [...readme("."), ...readme("packages/cli")], env);
     const version = await exec("npx", ["--no-install", "runlog", "--version"], { cwd: cli, env });
     expect(version.stdout.trim(), version.stderr).toBe("0.1.0");
+  });
+
+  it("the Python client: pip-installed into a fresh virtualenv, the README example logs through the CLI's bridge", async () => {
+    const venv = join(tmp, "venv");
+    const python = process.env.RUNLOG_PYTHON ?? "/usr/bin/python3";
+    const made = await exec(python, ["-m", "venv", venv], { cwd: tmp });
+    expect(made.code, made.stderr).toBe(0);
+    const pip = await exec(
+      join(venv, "bin", "pip"),
+      ["install", "--disable-pip-version-check", join(REPO, "packages", "bridge", "python")],
+      {
+        cwd: tmp,
+        timeoutMs: 300_000,
+      },
+    );
+    expect(pip.code, pip.stdout + pip.stderr).toBe(0);
+    // As after `npm install -g runlog`: the client finds the runlog command on PATH and starts its bridge.
+    const path = `${join(cli, "node_modules", ".bin")}:${process.env.PATH}`;
+    const blocks = readme("packages/bridge").filter((b) => b.lang === "python");
+    expect(blocks).toHaveLength(1);
+    await runDocBlocks(cli, blocks, { ...env, PATH: path }, join(venv, "bin", "python"));
+    const shown = await exec("npx", ["--no-install", "runlog", "runs", "ls", "mnist", "--json"], { cwd: cli, env });
+    expect(JSON.parse(shown.stdout.trim().split("\n")[0] ?? "{}"), shown.stderr).toMatchObject({
+      state: "finished",
+      summary: { "train/loss": 0.01 },
+    });
   });
 
   for (const folder of ["packages/tfjs", "packages/langchain", "packages/onnx"]) {
