@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { exec } from "./block-runner.js";
 import { codeBlocks, docFiles, isInstallBlock, isRunnable, REPO } from "./code-blocks.js";
 import { runDocBlocks } from "./readme-project.js";
 
@@ -61,10 +62,22 @@ describe("docs", () => {
       writeFileSync(join(project, "package.json"), JSON.stringify({ name: "docs-project", private: true, type: "module" }));
       symlinkSync(join(REPO, "node_modules"), join(project, "node_modules"));
       // Python blocks: the client from the repo, the bridge started from the repo's CLI.
-      await runDocBlocks(project, blocks, {
+      const results = await runDocBlocks(project, blocks, {
         PYTHONPATH: join(REPO, "packages", "bridge", "python"),
         RUNLOG_CLI: join(REPO, "packages", "cli", "bin", "runlog.js"),
       });
+      if (relative(REPO, file) === "README.md") {
+        // The usage example reads the run back after it finished: the summary holds what was logged.
+        const usage = [...results].find(([block]) => block.lang === "ts")?.[1];
+        expect(usage?.stdout).toMatch(/'val\/acc': \{ max: 0\.93 \}/);
+        expect(usage?.stdout).toMatch(/'train\/loss': 0\.001/);
+        // It is plain JavaScript too: this Node (20 in CI) runs it pasted into an .mjs file, no compiler.
+        const code = blocks.find((block) => block.lang === "ts")?.code ?? "";
+        writeFileSync(join(project, "usage.mjs"), code);
+        const plain = await exec(process.execPath, [join(project, "usage.mjs")], { cwd: project });
+        expect(plain.code, plain.stderr).toBe(0);
+        expect(plain.stdout).toMatch(/'val\/acc': \{ max: 0\.93 \}/);
+      }
     });
   }
 });

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { exec, prepareBlocks, report } from "./block-runner.js";
+import { exec, prepareBlocks, type Ran, report } from "./block-runner.js";
 import { type CodeBlock, isInstallBlock, isRunnable } from "./code-blocks.js";
 
 /**
@@ -12,7 +12,8 @@ export async function runDocBlocks(
   blocks: readonly CodeBlock[],
   env: NodeJS.ProcessEnv,
   python = process.env.RUNLOG_PYTHON ?? "/usr/bin/python3",
-): Promise<void> {
+): Promise<Map<CodeBlock, Ran>> {
+  const results = new Map<CodeBlock, Ran>();
   const runnable = blocks.filter(isRunnable);
   for (const block of runnable.filter(isInstallBlock)) {
     const ran = await exec("bash", ["-euo", "pipefail", "-c", block.code], { cwd: project, env, timeoutMs: 600_000 });
@@ -25,5 +26,7 @@ export async function runDocBlocks(
     if (command === undefined) continue;
     const ran = await exec(command, args, { cwd: project, env, timeoutMs: 300_000 });
     expect(ran.code, report(block, ran)).toBe(0);
+    results.set(block, ran);
   }
+  return results;
 }
