@@ -2,12 +2,14 @@ import { Api, RunlogError } from "@runlog/core";
 import type { Out } from "../main.js";
 import { storeToRead } from "../store-dir.js";
 import { parseCommandArgs, UsageError } from "../usage.js";
+import { runPage, runsTable } from "./run-views.js";
 
 export const RUNS_HELP = `Usage: runlog runs ls [<entity>/]<project> [--state S] [--order -createdAt] [--json]
        runlog runs show <[entity/]project/id> [--json]
 
-  ls     lists a project's runs (newest first): id, name, state, runtime, summary keys
-  show   prints one run: config, summary, metadata, history keys, alerts, artifacts
+  ls     lists a project's runs (newest first): id, name, state, runtime, created, summary values
+  show   prints one run as a page: config, summary, metrics with sparklines and last values,
+         alerts, artifacts (--json: everything, metadata included, as one JSON object)
 
   --dir DIR   the runlog root (default RUNLOG_DIR or ./runlog)`;
 
@@ -62,15 +64,15 @@ export async function runsCommand(args: string[], out: Out, err: Out): Promise<n
             }),
           );
       else if (runs.length === 0) out(`no runs in ${path}`);
-      else
-        for (const run of runs)
-          out(
-            `${run.id.padEnd(10)} ${run.name.padEnd(24)} ${run.state.padEnd(10)} ${`${run.runtime.toFixed(1)} s`.padStart(9)}  ${new Date(run.createdAt * 1000).toISOString()}`,
-          );
+      else for (const line of runsTable(runs)) out(line);
       return 0;
     }
     if (action === "show") {
       const run = await api.run(path);
+      if (!values.json) {
+        for (const line of await runPage(run)) out(line);
+        return 0;
+      }
       const details = {
         ...run.toJSON(),
         historyKeys: await run.historyKeys(),
@@ -78,8 +80,7 @@ export async function runsCommand(args: string[], out: Out, err: Out): Promise<n
         loggedArtifacts: (await run.loggedArtifacts()).map((a) => a.qualifiedName),
         usedArtifacts: (await run.usedArtifacts()).map((a) => a.qualifiedName),
       };
-      out(values.json ? JSON.stringify(details) : JSON.stringify(details, null, 2));
-      return 0;
+      out(JSON.stringify(details));
     }
     return 0;
   } finally {
