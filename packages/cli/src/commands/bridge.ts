@@ -1,5 +1,4 @@
 import { startBridge } from "@runlog/bridge";
-import { RunlogError } from "@runlog/core";
 import { curveKeyPair } from "zeromq";
 import type { Out } from "../main.js";
 import { resolveRoot } from "../store-dir.js";
