@@ -1,6 +1,7 @@
 // The CLI's start-up, as a ratio to a bare `node -e 0` measured in the same rounds (medians):
 // `runlog --help` and `--version` (target ≤ 2×: commands load only when they run), and the time
-// until `runlog bridge` says it is listening (target ≤ 250 ms; the Python client's init waits on it).
+// until `runlog bridge` says it is listening (target ≤ 250 ms; the Python client's init waits on it),
+// and the Python client's `init()` when it has to start that bridge itself (target ≤ 150 ms).
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,13 +37,37 @@ function bridgeReady(dir) {
   });
 }
 
-const samples = { node: [], help: [], version: [], bridge: [] };
+const PYTHON = process.env.RUNLOG_PYTHON ?? "/usr/bin/python3";
+const PY_INIT = `import time, runlog
+t0 = time.perf_counter(); run = runlog.init(project="bench", settings={"finish_timeout": 30}); t1 = time.perf_counter()
+run.finish(); print((t1 - t0) * 1000)`;
+
+/** The Python client's init() with no bridge running: it starts `runlog bridge` and waits for it. */
+function pythonInit(dir) {
+  const out = spawnSync(PYTHON, ["-c", PY_INIT], {
+    encoding: "utf8",
+    cwd: dir,
+    env: {
+      ...process.env,
+      PYTHONPATH: fileURLToPath(new URL("../packages/bridge/python", import.meta.url)),
+      RUNLOG_CLI: BIN,
+      RUNLOG_DIR: join(dir, "runlog"),
+      RUNLOG_BRIDGE: "",
+      RUNLOG_SILENT: "true",
+    },
+  });
+  if (out.status !== 0) throw new Error(`python init: ${out.stderr}`);
+  return Number(out.stdout.trim().split("\n").pop());
+}
+
+const samples = { node: [], help: [], version: [], bridge: [], pythonInit: [] };
 const dir = tempDir("cli");
 for (let i = 0; i < ROUNDS; i++) {
   samples.node.push(timed(["-e", "0"]));
   samples.help.push(timed([BIN, "--help"]));
   samples.version.push(timed([BIN, "--version"]));
   samples.bridge.push(await bridgeReady(dir));
+  samples.pythonInit.push(pythonInit(dir));
 }
 cleanup(dir);
 const node = median(samples.node);
@@ -66,3 +91,5 @@ report(
 );
 const bridge = median(samples.bridge);
 report("runlog bridge ready", bridge.toFixed(0), "ms", "≤ 250 ms", bridge <= 250, `${ratio(bridge)}× bare node`);
+const pyInit = median(samples.pythonInit);
+report("python init() starting a bridge", pyInit.toFixed(0), "ms", "≤ 150 ms", pyInit <= 150, `${ratio(pyInit)}× bare node`);
