@@ -64,6 +64,13 @@ export function codeBlocks(file: string): CodeBlock[] {
   return blocks;
 }
 
+/** Lines where a code fence starts mid-line (a fence glued to prose renders as text, and the blocks after it pair up wrongly). */
+export function strayFences(file: string): string[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .flatMap((line, index) => (/\S.*```/.test(line.replace(/^\s*```.*$/, "")) ? [`${relative(REPO, file)}:${index + 1}`] : []));
+}
+
 /** Every Markdown file a user reads: READMEs, PROTOCOL.md and docs/. */
 export function docFiles(): string[] {
   const files = [join(REPO, "README.md")];

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { exec } from "./block-runner.js";
-import { codeBlocks, docFiles, isInstallBlock, isRunnable, REPO } from "./code-blocks.js";
+import { codeBlocks, docFiles, isInstallBlock, isRunnable, REPO, strayFences } from "./code-blocks.js";
 import { runDocBlocks } from "./readme-project.js";
 
 // Every ts/js/shell block of the READMEs and docs/ runs as printed, in a fresh folder outside the
@@ -41,6 +41,10 @@ afterAll(() => {
 });
 
 describe("docs", () => {
+  it("open every code fence on a line of its own", () => {
+    expect(docFiles().flatMap(strayFences)).toEqual([]);
+  });
+
   it("mark only the listed blocks no-run, and install only where the consumer test installs", () => {
     const all = docFiles().flatMap(codeBlocks);
     expect(
