@@ -13,6 +13,7 @@ const benches = [
   "onnx.mjs",
   "langchain.mjs",
   "bridge.mjs",
+  "cli.mjs",
   "team.mjs",
 ];
 const only = process.argv.slice(2);

@@ -1,11 +1,11 @@
-import { RunlogError } from "@runlog/core";
-import { artifactCommand } from "./commands/artifact.js";
-import { bridgeCommand } from "./commands/bridge.js";
-import { doctorCommand } from "./commands/doctor.js";
-import { runsCommand } from "./commands/runs.js";
-import { serverCommand } from "./commands/server.js";
-import { syncCommand } from "./commands/sync.js";
-import { uiCommand } from "./commands/ui.js";
+import { readFileSync } from "node:fs";
+import { closest, isUsageError } from "./usage.js";
+
+// Nothing heavy is imported here: `runlog --help` and `--version` cost a bare Node start, and a
+// command loads its own module (and @runlog/core, the server, ZeroMQ) only when it runs.
+
+export type Out = (line: string) => void;
+export type Command = (args: string[], out: Out, err: Out) => number | Promise<number>;
 
 export const HELP = `runlog — experiment tracking that never makes you wait
 
@@ -20,37 +20,51 @@ Commands:
   ui         serve the dashboard over the store (runlog ui --help)
   server     the team server: PostgreSQL, API keys, online runs (runlog server --help)
 
+Options: --help, -h   this help     --version, -v   the version
 Environment: RUNLOG_DIR (default ./runlog)`;
 
-const COMMANDS: Record<string, (args: string[], out: (line: string) => void) => number | Promise<number>> = {
-  sync: syncCommand,
-  doctor: doctorCommand,
-  artifact: artifactCommand,
-  bridge: bridgeCommand,
-  runs: runsCommand,
-  ui: uiCommand,
-  server: serverCommand,
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  sync: async () => (await import("./commands/sync.js")).syncCommand,
+  doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
+  artifact: async () => (await import("./commands/artifact.js")).artifactCommand,
+  bridge: async () => (await import("./commands/bridge.js")).bridgeCommand,
+  runs: async () => (await import("./commands/runs.js")).runsCommand,
+  ui: async () => (await import("./commands/ui.js")).uiCommand,
+  server: async () => (await import("./commands/server.js")).serverCommand,
 };
 
+export function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return manifest.version;
+}
+
 /** Runs the CLI; returns the exit code. Errors print a one-line message, never a stack. */
-export async function main(
-  argv: string[],
-  out: (line: string) => void = console.log,
-  err: (line: string) => void = console.error,
-): Promise<number> {
+export async function main(argv: string[], out: Out = console.log, err: Out = console.error): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     out(HELP);
     return 0;
   }
-  const run = COMMANDS[command];
-  if (run === undefined) {
-    err(`runlog: unknown command "${command}".\n\n${HELP}`);
+  if (command === "--version" || command === "-v" || command === "version") {
+    out(version());
+    return 0;
+  }
+  const load = COMMANDS[command];
+  if (load === undefined) {
+    const names = Object.keys(COMMANDS);
+    const near = command.startsWith("-") ? undefined : closest(command, names);
+    const what = command.startsWith("-") ? `unknown option ${command}` : `unknown command "${command}"`;
+    err(`runlog: ${what}.${near ? ` Did you mean \`runlog ${near}\`?` : ""} Commands: ${names.join(", ")} (runlog --help).`);
     return 2;
   }
   try {
-    return await run(rest, out);
+    return await (await load())(rest, out, err);
   } catch (error) {
+    if (isUsageError(error)) {
+      err(`runlog ${command}: ${error.message}. See \`runlog ${command} --help\`.`);
+      return 2;
+    }
+    const { RunlogError } = await import("@runlog/core");
     if (RunlogError.isInstance(error)) err(`runlog ${command}: ${error.message} [${error.code}]`);
     else err(`runlog ${command}: ${(error as Error).message}`);
     return 1;

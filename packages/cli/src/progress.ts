@@ -1,7 +1,10 @@
-/** A progress line (files, bytes, rate) on stderr, shown only once an operation passes one second. */
-export function progressReporter(label: string, stream: NodeJS.WriteStream = process.stderr) {
+/**
+ * A progress line (files, bytes, rate, time left) on stderr, shown only once an operation passes one
+ * second: one line redrawn in place on a TTY, a plain line every 5 s otherwise (logs, CI).
+ */
+export function progressReporter(label: string, stream: Pick<NodeJS.WriteStream, "write" | "isTTY"> = process.stderr) {
   const started = Date.now();
-  let lastDraw = 0;
+  let lastDraw = Number.NEGATIVE_INFINITY;
   let shown = false;
   const draw = (filesDone: number, filesTotal: number, bytesDone: number, final: boolean) => {
     const now = Date.now();
@@ -13,8 +16,11 @@ export function progressReporter(label: string, stream: NodeJS.WriteStream = pro
     const filled = filesTotal === 0 ? width : Math.round((width * filesDone) / filesTotal);
     const bar = `${"█".repeat(filled)}${"░".repeat(width - filled)}`;
     const mb = bytesDone / 2 ** 20;
-    const line = `${label} ${bar} ${filesDone}/${filesTotal} files  ${mb.toFixed(1)} MB  ${(mb / elapsed).toFixed(1)} MB/s`;
-    stream.write(stream.isTTY ? `\r${line}` : `${line}\n`);
+    const left = filesDone > 0 && filesDone < filesTotal ? (elapsed * (filesTotal - filesDone)) / filesDone : undefined;
+    const eta =
+      left === undefined ? "" : `  ETA ${left < 60 ? `${Math.ceil(left)} s` : `${Math.floor(left / 60)} min ${Math.ceil(left % 60)} s`}`;
+    const line = `${label} ${bar} ${filesDone}/${filesTotal} files  ${mb.toFixed(1)} MB  ${(mb / elapsed).toFixed(1)} MB/s${eta}`;
+    stream.write(stream.isTTY ? `\r${line}\x1b[K` : `${line}\n`);
   };
   return {
     update: (p: { filesDone: number; filesTotal: number; bytesDone: number }) => draw(p.filesDone, p.filesTotal, p.bytesDone, false),

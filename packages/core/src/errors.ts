@@ -7,6 +7,7 @@ export type RunlogErrorCode =
   | "CONFIG_VALUE_CHANGE"
   | "RESUME_CONFLICT"
   | "RUN_NOT_FOUND"
+  | "ARTIFACT_NOT_FOUND"
   | "STEP_REGRESSION"
   | "NO_WATCHER"
   | "ALREADY_WATCHED"

@@ -40,7 +40,7 @@ export { Summary } from "./run/summary.js";
 export { CHUNK_FIELDS, HttpReader } from "./store/http/http-reader.js";
 export { IngestClient, IngestError } from "./store/http/ingest-client.js";
 export { type ServerSyncResult, uploadRunDir } from "./store/http/sync-to-server.js";
-export { openStoreReader } from "./store/open-reader.js";
+export { openStoreReader, storeRoot } from "./store/open-reader.js";
 export type { SeriesResult } from "./store/series.js";
 export {
   checkLogs,

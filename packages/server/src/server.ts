@@ -12,6 +12,7 @@ import { errorResponse } from "./http-errors.js";
 import { MAX_FILE_BYTES, registerIngestRoutes } from "./ingest/ingest-routes.js";
 import { registerInputGuards } from "./input-guards.js";
 import { registerLiveEvents } from "./live-events.js";
+import { registerRunLinks } from "./run-links.js";
 import { openServerStore, type ServerStore } from "./server-store.js";
 import { registerStaticUi } from "./static-ui.js";
 import { registerStoreRoutes } from "./store-routes.js";
@@ -125,6 +126,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
     registerStoreRoutes(app, store.reader);
     registerIngestRoutes(app, store.writer, store.files, options.maxFileBytes);
     registerArtifactIngestRoutes(app, store.artifacts, store.tempDir, options.maxFileBytes ?? MAX_FILE_BYTES);
+    registerRunLinks(app, options.appDir ?? appDir());
     registerStaticUi(app, options.appDir ?? appDir());
 
     await app.listen({ host, port: options.port ?? 6006 });

@@ -1,7 +1,8 @@
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { Api, type ArtifactProgress, init, RunlogError } from "@runlog/core";
+import type { Out } from "../main.js";
 import { progressReporter } from "../progress.js";
+import { resolveRoot, storeToRead } from "../store-dir.js";
+import { parseCommandArgs, UsageError } from "../usage.js";
 
 export const ARTIFACT_HELP = `Usage: runlog artifact put <path> --name NAME --type TYPE [--alias A]... [--project P] [--json]
        runlog artifact get <[entity/][project/]name[:alias]> [--root DIR] [--json]
@@ -14,10 +15,8 @@ export const ARTIFACT_HELP = `Usage: runlog artifact put <path> --name NAME --ty
   --dir DIR    the runlog root (default RUNLOG_DIR or ./runlog)
   --project P  the project (default RUNLOG_PROJECT or "uncategorized")`;
 
-type Out = (line: string) => void;
-
-export async function artifactCommand(args: string[], out: Out): Promise<number> {
-  const { values, positionals } = parseArgs({
+export async function artifactCommand(args: string[], out: Out, err: Out): Promise<number> {
+  const { values, positionals } = parseCommandArgs({
     args,
     allowPositionals: true,
     options: {
@@ -32,21 +31,21 @@ export async function artifactCommand(args: string[], out: Out): Promise<number>
     },
   });
   const [action, target] = positionals;
-  if (values.help || action === undefined) {
+  if (values.help) {
     out(ARTIFACT_HELP);
-    return values.help ? 0 : 2;
+    return 0;
   }
-  const dir = resolve(values.dir ?? process.env.RUNLOG_DIR ?? "./runlog");
+  if (action === undefined) throw new UsageError("say what to do: put, get or ls");
   const project = values.project ?? process.env.RUNLOG_PROJECT ?? "uncategorized";
   switch (action) {
     case "put":
-      return put(target, { ...values, dir, project }, out);
+      return put(target, { ...values, dir: resolveRoot(values.dir), project }, out);
     case "get":
-      return get(target, { ...values, dir, project }, out);
+      return get(target, { ...values, project }, out, err);
     case "ls":
-      return ls({ ...values, dir, project }, out);
+      return ls({ ...values, project }, out, err);
     default:
-      throw new RunlogError("INVALID_ARGUMENT", `Unknown artifact action "${action}".\n\n${ARTIFACT_HELP}`);
+      throw new UsageError(`unknown action "${action.slice(0, 40)}": use put, get or ls`);
   }
 }
 
@@ -56,13 +55,13 @@ interface Options {
   alias?: string[];
   root?: string;
   json?: boolean;
-  dir: string;
+  dir?: string;
   project: string;
 }
 
-async function put(path: string | undefined, options: Options, out: Out): Promise<number> {
+async function put(path: string | undefined, options: Options & { dir: string }, out: Out): Promise<number> {
   if (path === undefined || options.name === undefined || options.type === undefined) {
-    throw new RunlogError("INVALID_ARGUMENT", `put needs a path, --name and --type.\n\n${ARTIFACT_HELP}`);
+    throw new UsageError("put needs a path, --name and --type");
   }
   const progress = progressReporter(`put ${options.name}`);
   let last: ArtifactProgress = { filesDone: 0, filesTotal: 0, bytesDone: 0 };
@@ -105,30 +104,43 @@ async function put(path: string | undefined, options: Options, out: Out): Promis
   }
 }
 
-async function get(path: string | undefined, options: Options, out: Out): Promise<number> {
-  if (path === undefined) throw new RunlogError("INVALID_ARGUMENT", `get needs an artifact like name:latest.\n\n${ARTIFACT_HELP}`);
-  const api = new Api({ dir: options.dir });
+async function get(path: string | undefined, options: Options, out: Out, err: Out): Promise<number> {
+  if (path === undefined) throw new UsageError("get needs an artifact such as name:latest");
   const qualified = path.split("/").length === 1 ? `${options.project}/${path}` : path;
-  const artifact = await api.artifact(qualified);
-  const progress = progressReporter(`get ${artifact.qualifiedName}`);
-  let last: ArtifactProgress = { filesDone: 0, filesTotal: 0, bytesDone: 0 };
-  const root = await artifact.download({
-    ...(options.root === undefined ? {} : { root: options.root }),
-    onProgress: (p) => {
-      last = p;
-      progress.update(p);
-    },
-  });
-  progress.done(last);
-  api.close();
-  out(options.json ? JSON.stringify({ artifact: artifact.qualifiedName, root, files: last.filesTotal }) : root);
-  return 0;
+  const store = storeToRead(options.dir, err, "artifact");
+  if (!store.exists)
+    throw new RunlogError("ARTIFACT_NOT_FOUND", `Artifact ${qualified} was not found: there is no store in ${store.root}.`);
+  const api = new Api({ dir: store.root });
+  try {
+    const artifact = await api.artifact(qualified);
+    const progress = progressReporter(`get ${artifact.qualifiedName}`);
+    let last: ArtifactProgress = { filesDone: 0, filesTotal: 0, bytesDone: 0 };
+    const root = await artifact.download({
+      ...(options.root === undefined ? {} : { root: options.root }),
+      onProgress: (p) => {
+        last = p;
+        progress.update(p);
+      },
+    });
+    progress.done(last);
+    out(options.json ? JSON.stringify({ artifact: artifact.qualifiedName, root, files: last.filesTotal }) : root);
+    return 0;
+  } finally {
+    api.close();
+  }
 }
 
-async function ls(options: Options, out: Out): Promise<number> {
-  const api = new Api({ dir: options.dir });
-  const collections = await api.artifactCollections(options.project);
-  api.close();
+async function ls(options: Options, out: Out, err: Out): Promise<number> {
+  const store = storeToRead(options.dir, err, "artifact");
+  let collections: Awaited<ReturnType<Api["artifactCollections"]>> = [];
+  if (store.exists) {
+    const api = new Api({ dir: store.root });
+    try {
+      collections = await api.artifactCollections(options.project);
+    } finally {
+      api.close();
+    }
+  }
   if (options.json) {
     for (const c of collections) out(JSON.stringify(c));
   } else if (collections.length === 0) {

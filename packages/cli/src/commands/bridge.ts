@@ -1,8 +1,8 @@
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { startBridge } from "@runlog/bridge";
-import { RunlogError } from "@runlog/core";
 import { curveKeyPair } from "zeromq";
+import type { Out } from "../main.js";
+import { resolveRoot } from "../store-dir.js";
+import { parseCommandArgs, UsageError } from "../usage.js";
 
 export const BRIDGE_HELP = `Usage: runlog bridge [--endpoint tcp://127.0.0.1:5555 | ipc:///path] [--dir ./runlog]
                      [--curve-secret Z85 --curve-public Z85 --curve-allow KEY1,KEY2] [--crash-timeout SECONDS]
@@ -12,13 +12,13 @@ export const BRIDGE_HELP = `Usage: runlog bridge [--endpoint tcp://127.0.0.1:555
   Loopback and ipc endpoints need nothing more; any other interface needs CURVE keys and an
   allow-list of client public keys. \`runlog bridge keys\` prints a new key pair.`;
 
-export async function bridgeCommand(args: string[], out: (line: string) => void): Promise<number> {
+export async function bridgeCommand(args: string[], out: Out, _err: Out): Promise<number> {
   if (args[0] === "keys") {
     const { publicKey, secretKey } = curveKeyPair();
     out(`public ${publicKey}\nsecret ${secretKey}`);
     return 0;
   }
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args,
     options: {
       endpoint: { type: "string" },
@@ -36,18 +36,15 @@ export async function bridgeCommand(args: string[], out: (line: string) => void)
   }
   const crashTimeout = values["crash-timeout"] === undefined ? undefined : Number(values["crash-timeout"]);
   if (crashTimeout !== undefined && !(crashTimeout > 0)) {
-    throw new RunlogError(
-      "INVALID_ARGUMENT",
-      `--crash-timeout must be a positive number of seconds, got ${JSON.stringify(values["crash-timeout"])}.`,
-    );
+    throw new UsageError(`--crash-timeout must be a positive number of seconds, got ${JSON.stringify(values["crash-timeout"])}`);
   }
   const secret = values["curve-secret"] ?? process.env.RUNLOG_BRIDGE_CURVE_SECRET;
   if (secret !== undefined && values["curve-public"] === undefined) {
-    throw new RunlogError("INVALID_ARGUMENT", "--curve-secret needs --curve-public (the pair printed by `runlog bridge keys`).");
+    throw new UsageError("--curve-secret needs --curve-public (the pair printed by `runlog bridge keys`)");
   }
   const bridge = await startBridge({
     ...(values.endpoint === undefined ? {} : { endpoint: values.endpoint }),
-    dir: resolve(values.dir ?? process.env.RUNLOG_DIR ?? "./runlog"),
+    dir: resolveRoot(values.dir),
     ...(crashTimeout === undefined ? {} : { crashTimeoutMs: crashTimeout * 1000 }),
     ...(secret === undefined
       ? {}

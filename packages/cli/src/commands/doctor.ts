@@ -1,6 +1,8 @@
-import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { join } from "node:path";
 import { checkLogs, checkStore, describeDamage } from "@runlog/core";
+import type { Out } from "../main.js";
+import { resolveRoot } from "../store-dir.js";
+import { parseCommandArgs } from "../usage.js";
 
 export const DOCTOR_HELP = `Usage: runlog doctor [--dir ./runlog] [--json]
 
@@ -11,8 +13,8 @@ about anything it finds; exits 1 when something is damaged. Read-only.
   --dir DIR   the runlog root (default RUNLOG_DIR or ./runlog)
   --json      print the findings as one JSON object`;
 
-export function doctorCommand(args: string[], out: (line: string) => void): number {
-  const { values } = parseArgs({
+export function doctorCommand(args: string[], out: Out): number {
+  const { values } = parseCommandArgs({
     args,
     options: { dir: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   });
@@ -20,7 +22,7 @@ export function doctorCommand(args: string[], out: (line: string) => void): numb
     out(DOCTOR_HELP);
     return 0;
   }
-  const root = resolve(values.dir ?? process.env.RUNLOG_DIR ?? "./runlog");
+  const root = resolveRoot(values.dir);
   const store = checkStore(join(root, "runlog.db"));
   const logs = checkLogs(root);
   const badLogs = logs.filter((log) => log.error !== undefined || log.damaged.length > 0);

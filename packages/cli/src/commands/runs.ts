@@ -1,17 +1,20 @@
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { Api, RunlogError } from "@runlog/core";
+import type { Out } from "../main.js";
+import { storeToRead } from "../store-dir.js";
+import { parseCommandArgs, UsageError } from "../usage.js";
+import { runPage, runsTable } from "./run-views.js";
 
 export const RUNS_HELP = `Usage: runlog runs ls [<entity>/]<project> [--state S] [--order -createdAt] [--json]
        runlog runs show <[entity/]project/id> [--json]
 
-  ls     lists a project's runs (newest first): id, name, state, runtime, summary keys
-  show   prints one run: config, summary, metadata, history keys, alerts, artifacts
+  ls     lists a project's runs (newest first): id, name, state, runtime, created, summary values
+  show   prints one run as a page: config, summary, metrics with sparklines and last values,
+         alerts, artifacts (--json: everything, metadata included, as one JSON object)
 
   --dir DIR   the runlog root (default RUNLOG_DIR or ./runlog)`;
 
-export async function runsCommand(args: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({
+export async function runsCommand(args: string[], out: Out, err: Out): Promise<number> {
+  const { values, positionals } = parseCommandArgs({
     args,
     allowPositionals: true,
     options: {
@@ -23,12 +26,25 @@ export async function runsCommand(args: string[], out: (line: string) => void): 
     },
   });
   const [action, path] = positionals;
-  if (values.help || action === undefined) {
+  if (values.help) {
     out(RUNS_HELP);
-    return values.help ? 0 : 2;
+    return 0;
   }
-  if (path === undefined) throw new RunlogError("INVALID_ARGUMENT", `runs ${action} needs a path.\n\n${RUNS_HELP}`);
-  const api = new Api({ dir: resolve(values.dir ?? process.env.RUNLOG_DIR ?? "./runlog") });
+  if (action === undefined) throw new UsageError("say what to do: ls <project> or show <project/id>");
+  if (action !== "ls" && action !== "show") throw new UsageError(`unknown action "${action.slice(0, 40)}": use ls or show`);
+  if (path === undefined)
+    throw new UsageError(
+      action === "ls"
+        ? "runs ls needs a project, such as my-project or entity/my-project"
+        : "runs show needs a run path, such as my-project/<id>",
+    );
+  const store = storeToRead(values.dir, err, "runs");
+  if (!store.exists) {
+    if (action === "show") throw new RunlogError("RUN_NOT_FOUND", `Run ${path} was not found: there is no store in ${store.root}.`);
+    out(`no runs in ${path}`);
+    return 0;
+  }
+  const api = new Api({ dir: store.root });
   try {
     if (action === "ls") {
       const runs = await api.runs(path, {
@@ -48,15 +64,15 @@ export async function runsCommand(args: string[], out: (line: string) => void): 
             }),
           );
       else if (runs.length === 0) out(`no runs in ${path}`);
-      else
-        for (const run of runs)
-          out(
-            `${run.id.padEnd(10)} ${run.name.padEnd(24)} ${run.state.padEnd(10)} ${`${run.runtime.toFixed(1)} s`.padStart(9)}  ${new Date(run.createdAt * 1000).toISOString()}`,
-          );
+      else for (const line of runsTable(runs)) out(line);
       return 0;
     }
     if (action === "show") {
       const run = await api.run(path);
+      if (!values.json) {
+        for (const line of await runPage(run)) out(line);
+        return 0;
+      }
       const details = {
         ...run.toJSON(),
         historyKeys: await run.historyKeys(),
@@ -64,10 +80,9 @@ export async function runsCommand(args: string[], out: (line: string) => void): 
         loggedArtifacts: (await run.loggedArtifacts()).map((a) => a.qualifiedName),
         usedArtifacts: (await run.usedArtifacts()).map((a) => a.qualifiedName),
       };
-      out(values.json ? JSON.stringify(details) : JSON.stringify(details, null, 2));
-      return 0;
+      out(JSON.stringify(details));
     }
-    throw new RunlogError("INVALID_ARGUMENT", `Unknown runs action "${action}".\n\n${RUNS_HELP}`);
+    return 0;
   } finally {
     api.close();
   }

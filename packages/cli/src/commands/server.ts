@@ -1,7 +1,8 @@
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { RunlogError } from "@runlog/core";
 import { openServerStore, parseAllowedHosts, serve } from "@runlog/server";
+import type { Out } from "../main.js";
+import { resolveRoot, storeToRead } from "../store-dir.js";
+import { parseCommandArgs, UsageError } from "../usage.js";
 
 export const SERVER_HELP = `Usage: runlog server [--store postgres://user:pass@host/db] [--artifacts s3://bucket/prefix [--artifacts-endpoint URL]]
                      [--dir ./runlog] [--host 127.0.0.1] [--port 8080] [--require-keys] [--rate-limit 200] [--api-key KEY]
@@ -31,24 +32,27 @@ const KEY_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-async function keysCommand(args: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: KEY_OPTIONS });
+async function keysCommand(args: string[], out: Out): Promise<number> {
+  const { values, positionals } = parseCommandArgs({ args, allowPositionals: true, options: KEY_OPTIONS });
   const [action, id] = positionals;
-  if (values.help || action === undefined) {
+  if (values.help) {
     out(SERVER_HELP);
-    return values.help ? 0 : 2;
+    return 0;
   }
+  if (action === undefined) throw new UsageError("say what to do with keys: create, list or revoke");
+  if (!["create", "list", "revoke"].includes(action))
+    throw new UsageError(`unknown keys action "${action.slice(0, 40)}": use create, list or revoke`);
+  if (action === "create" && (values.entity === undefined || values.scope === undefined))
+    throw new UsageError("keys create needs --entity (a name, or * for all) and --scope (read or write)");
+  if (action === "revoke" && id === undefined) throw new UsageError("keys revoke needs the key's id (see `runlog server keys list`)");
   const store = await openServerStore({
-    dir: resolve(values.dir ?? process.env.RUNLOG_DIR ?? "./runlog"),
+    dir: resolveRoot(values.dir),
     store: values.store ?? process.env.RUNLOG_STORE_URL,
   });
   try {
     if (action === "create") {
-      if (values.entity === undefined || values.scope === undefined) {
-        throw new RunlogError("INVALID_ARGUMENT", "keys create needs --entity (a name, or * for all) and --scope (read or write).");
-      }
       const { key, info } = await store.keys.create({
-        entity: values.entity,
+        entity: values.entity as string,
         scope: values.scope as "read" | "write",
         description: values.description ?? "",
       });
@@ -59,13 +63,10 @@ async function keysCommand(args: string[], out: (line: string) => void): Promise
         const state = k.revokedAt === undefined ? "live" : `revoked ${new Date(k.revokedAt * 1000).toISOString()}`;
         out(`${k.id}  ${k.scope.padEnd(5)}  ${k.entity}  ${state}  ${k.description}`);
       }
-    } else if (action === "revoke") {
-      if (id === undefined) throw new RunlogError("INVALID_ARGUMENT", "keys revoke needs the key's id (see `runlog server keys list`).");
+    } else if (id !== undefined) {
       if (!(await store.keys.revoke(id)))
         throw new RunlogError("INVALID_ARGUMENT", `No live key with id ${JSON.stringify(id.slice(0, 40))}.`);
       out(`revoked key ${id}`);
-    } else {
-      throw new RunlogError("INVALID_ARGUMENT", `Unknown keys action ${JSON.stringify(action.slice(0, 40))}: use create, list or revoke.`);
     }
   } finally {
     await store.close();
@@ -73,18 +74,19 @@ async function keysCommand(args: string[], out: (line: string) => void): Promise
   return 0;
 }
 
-export async function serverCommand(args: string[], out: (line: string) => void): Promise<number> {
+export async function serverCommand(args: string[], out: Out, err: Out): Promise<number> {
   if (args[0] === "keys") return keysCommand(args.slice(1), out);
-  return serveUntilStopped(args, out, { name: "runlog server", defaultPort: 8080, help: SERVER_HELP });
+  return serveUntilStopped(args, out, err, { name: "runlog server", defaultPort: 8080, help: SERVER_HELP });
 }
 
 /** `runlog server` and `runlog ui`: one server, different defaults and help. */
 export async function serveUntilStopped(
   args: string[],
-  out: (line: string) => void,
+  out: Out,
+  err: Out,
   command: { name: string; defaultPort: number; help: string },
 ): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs({
     args,
     options: {
       store: { type: "string" },
@@ -107,25 +109,28 @@ export async function serveUntilStopped(
   }
   const port = Number(values.port ?? command.defaultPort);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new RunlogError("INVALID_ARGUMENT", `--port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}.`);
+    throw new UsageError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(values.port)}`);
   }
   const rateLimit = values["rate-limit"] === undefined ? undefined : Number(values["rate-limit"]);
-  if (rateLimit !== undefined && !(rateLimit >= 0))
-    throw new RunlogError("INVALID_ARGUMENT", "--rate-limit must be requests per second (0 = off).");
+  if (rateLimit !== undefined && !(rateLimit >= 0)) throw new UsageError("--rate-limit must be requests per second (0 = off)");
   const store = values.store ?? process.env.RUNLOG_STORE_URL;
-  const server = await serve({
-    dir: resolve(values.dir ?? process.env.RUNLOG_DIR ?? "./runlog"),
-    port,
-    ...(store === undefined ? {} : { store }),
-    ...(values.artifacts === undefined ? {} : { artifacts: values.artifacts }),
-    ...(values["artifacts-endpoint"] === undefined ? {} : { artifactsEndpoint: values["artifacts-endpoint"] }),
-    ...(values.host === undefined ? {} : { host: values.host }),
-    ...(values["api-key"] === undefined ? {} : { apiKey: values["api-key"] }),
-    ...(values["require-keys"] ? { requireKeys: true } : {}),
-    ...(rateLimit === undefined ? {} : { rateLimit }),
-    ...(values["allowed-hosts"] === undefined ? {} : { allowedHosts: parseAllowedHosts(values["allowed-hosts"]) }),
-    ...(values["trust-proxy"] ? { trustProxy: true } : {}),
-  });
+  // The embedded store: a root with no store yet is said out loud (runs appear once one logs there).
+  const dir = store === undefined ? storeToRead(values.dir, err, command.name.replace(/^runlog /, "")).root : resolveRoot(values.dir);
+  const server = await listenOn(port, () =>
+    serve({
+      dir,
+      port,
+      ...(store === undefined ? {} : { store }),
+      ...(values.artifacts === undefined ? {} : { artifacts: values.artifacts }),
+      ...(values["artifacts-endpoint"] === undefined ? {} : { artifactsEndpoint: values["artifacts-endpoint"] }),
+      ...(values.host === undefined ? {} : { host: values.host }),
+      ...(values["api-key"] === undefined ? {} : { apiKey: values["api-key"] }),
+      ...(values["require-keys"] ? { requireKeys: true } : {}),
+      ...(rateLimit === undefined ? {} : { rateLimit }),
+      ...(values["allowed-hosts"] === undefined ? {} : { allowedHosts: parseAllowedHosts(values["allowed-hosts"]) }),
+      ...(values["trust-proxy"] ? { trustProxy: true } : {}),
+    }),
+  );
   out(`${command.name}: ${server.store.kind} store, dashboard at ${server.url}/ (API under /api/v1; Ctrl-C to stop)`);
   await new Promise<void>((done) => {
     process.once("SIGINT", done);
@@ -133,4 +138,15 @@ export async function serveUntilStopped(
   });
   await server.close();
   return 0;
+}
+
+/** A busy port is the user's to change: say which and how, instead of Node's EADDRINUSE. */
+async function listenOn<T>(port: number, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "EADDRINUSE")
+      throw new UsageError(`port ${port} is already in use: pass --port <another port> (or --port 0 for any free one)`);
+    throw error;
+  }
 }

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import {
   checkStore,
   defaultStoreRoot,
@@ -14,6 +13,9 @@ import {
   uploadRunDir,
 } from "@runlog/core";
 import { listRunLogs } from "@runlog/core/store-kit";
+import type { Out } from "../main.js";
+import { resolveRoot } from "../store-dir.js";
+import { parseCommandArgs, UsageError } from "../usage.js";
 
 export const SYNC_HELP = `Usage: runlog sync <run-dir>... [--server URL] [--json]
        runlog sync --all [--dir ./runlog] [--server URL] [--json]
@@ -94,8 +96,8 @@ function rebuild(root: string, json: boolean, out: (line: string) => void): numb
   return 0;
 }
 
-export async function syncCommand(args: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({
+export async function syncCommand(args: string[], out: Out, err: Out): Promise<number> {
+  const { values, positionals } = parseCommandArgs({
     args,
     allowPositionals: true,
     options: {
@@ -111,13 +113,19 @@ export async function syncCommand(args: string[], out: (line: string) => void): 
     out(SYNC_HELP);
     return 0;
   }
-  const root = resolve(values.dir ?? process.env.RUNLOG_DIR ?? "./runlog");
+  const root = resolveRoot(values.dir);
   if (values.rebuild) return rebuild(root, values.json === true, out);
   let dirs = positionals;
   if (values.all) {
     dirs = listRunFolders(root).map((folder) => folder.dir);
+    if (dirs.length === 0) {
+      err(
+        `runlog sync: warning: no run folders in ${join(root, "runs")}; nothing to sync. Pass --dir <root> (the folder holding runs/) or set RUNLOG_DIR.`,
+      );
+      return 0;
+    }
   }
-  if (dirs.length === 0) throw new RunlogError("INVALID_ARGUMENT", `Nothing to sync: name run folders or pass --all.\n\n${SYNC_HELP}`);
+  if (dirs.length === 0) throw new UsageError("name the run folders to sync, or pass --all");
   if (values.server === undefined) refuseDamagedStore(values.all || values.dir ? root : undefined, dirs);
   const server = values.server;
   if (server !== undefined) {

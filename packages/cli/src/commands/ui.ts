@@ -1,3 +1,4 @@
+import type { Out } from "../main.js";
 import { serveUntilStopped } from "./server.js";
 
 export const UI_HELP = `Usage: runlog ui [--dir ./runlog] [--port 6006] [--host 127.0.0.1] [--api-key KEY]
@@ -6,6 +7,6 @@ export const UI_HELP = `Usage: runlog ui [--dir ./runlog] [--port 6006] [--host 
   Binds 127.0.0.1 by default; another host needs API keys (runlog server keys create) or
   --api-key (RUNLOG_API_KEY) with at least 16 characters. \`runlog server --help\` lists the rest.`;
 
-export function uiCommand(args: string[], out: (line: string) => void): Promise<number> {
-  return serveUntilStopped(args, out, { name: "runlog ui", defaultPort: 6006, help: UI_HELP });
+export function uiCommand(args: string[], out: Out, err: Out): Promise<number> {
+  return serveUntilStopped(args, out, err, { name: "runlog ui", defaultPort: 6006, help: UI_HELP });
 }

@@ -149,7 +149,7 @@ export class ArtifactRegistry implements HashCache {
     const where = `${ref.entity}/${ref.project}/${ref.name}:${alias}`;
     if (collection === undefined)
       throw new RunlogError(
-        "RUN_NOT_FOUND",
+        "ARTIFACT_NOT_FOUND",
         `Artifact ${where} was not found: no artifact of that name was logged in ${ref.entity}/${ref.project}.`,
       );
     let versionId: number | undefined;
@@ -173,7 +173,7 @@ export class ArtifactRegistry implements HashCache {
       ) as { id: number } | undefined;
       versionId = row?.id;
     }
-    if (versionId === undefined) throw new RunlogError("RUN_NOT_FOUND", `Artifact ${where} was not found: no version has that alias.`);
+    if (versionId === undefined) throw new RunlogError("ARTIFACT_NOT_FOUND", `Artifact ${where} was not found: no version has that alias.`);
     return collection.kind === "portfolio" ? this.registryView(collection.id, ref, versionId) : this.versionById(versionId);
   }
 
@@ -398,10 +398,10 @@ export class ArtifactRegistry implements HashCache {
     this.pendingHashes.push([path, size, mtimeMs, ino, hash.sha256, hash.md5]);
   }
 
-  /** A version by its id; throws RUN_NOT_FOUND when there is none. */
+  /** A version by its id; throws ARTIFACT_NOT_FOUND when there is none. */
   versionById(id: number): VersionRecord {
     const row = prepared(this.db, `${VERSION_SELECT} WHERE v.id = ?`).get(id) as VersionRow | undefined;
-    if (row === undefined) throw new RunlogError("RUN_NOT_FOUND", `No artifact version with id ${id}.`);
+    if (row === undefined) throw new RunlogError("ARTIFACT_NOT_FOUND", `No artifact version with id ${id}.`);
     return this.toRecord(row);
   }
 

@@ -267,7 +267,7 @@ function latestContents(registry: ArtifactRegistry, ref: CollectionRef): Record<
   try {
     return { ...registry.resolve(ref, "latest").manifest.contents };
   } catch (error) {
-    if (RunlogError.isInstance(error) && error.code === "RUN_NOT_FOUND") return {};
+    if (RunlogError.isInstance(error) && error.code === "ARTIFACT_NOT_FOUND") return {};
     throw error;
   }
 }

@@ -81,7 +81,7 @@ describe("artifacts", () => {
       ["v1", ["best", "latest", "prod"]],
     ]);
     expect((await api.artifact("tester/test/data:v0")).digest).toBe(versions[0]?.digest);
-    await expect(api.artifact("tester/test/data:nope")).rejects.toMatchObject({ code: "RUN_NOT_FOUND" });
+    await expect(api.artifact("tester/test/data:nope")).rejects.toMatchObject({ code: "ARTIFACT_NOT_FOUND" });
   });
 
   it("stores identical content once, across artifacts and runs", async () => {

@@ -20,7 +20,7 @@ describe("distributed artifacts (real child processes)", () => {
     );
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const api = new Api({ dir: root });
-    await expect(api.artifact("tester/test/shards:latest")).rejects.toMatchObject({ code: "RUN_NOT_FOUND" }); // nothing committed yet
+    await expect(api.artifact("tester/test/shards:latest")).rejects.toMatchObject({ code: "ARTIFACT_NOT_FOUND" }); // nothing committed yet
     const leader = await initIn(root, { id: "leader01" });
     const done = await leader.finishArtifact(new Artifact("shards", "dataset"), { distributedId: "job-7" });
     expect(done.version).toBe("v0");

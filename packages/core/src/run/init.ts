@@ -21,6 +21,7 @@ import { listRunLogs, SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { SystemMonitor } from "../system/system-monitor.js";
 import { ensureDir } from "../util/ensure-dir.js";
 import { generateRunId, generateRunName, validateOptionalText, validateRunId, validateScopeName, validateTags } from "../util/names.js";
+import { printFinishSummary, printStartBanner } from "./banner.js";
 import { Config, ConfigState } from "./config.js";
 import { startConsoleCapture } from "./console-capture.js";
 import { disabledRun } from "./disabled-run.js";
@@ -321,8 +322,16 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
       write(
         `the store did not confirm every record within finishTimeout (${settings.finishTimeout} s). Nothing is lost: run \`${sync}\` to finish saving.`,
       );
-    } else if (!quiet && mode === "offline") {
-      write(`offline run ${id} saved in ${runDir}; upload it with \`runlog sync ${runDir}\`.`);
+    } else {
+      printFinishSummary(run, {
+        root,
+        runDir,
+        server: online?.serverUrl,
+        write,
+        state: finalState,
+        runtimeSeconds: (Date.now() - startedAt) / 1000,
+        quiet,
+      });
     }
     if (lost !== undefined) throw lost;
   };
@@ -408,5 +417,6 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
   };
   trackRun(tracked);
   undo.fn = undefined; // the run owns its lock now: finish() and the exit handlers release it
+  printStartBanner(run, { root, runDir, server: online?.serverUrl, write });
   return run;
 }

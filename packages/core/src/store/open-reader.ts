@@ -4,9 +4,9 @@ import { DB_FILE } from "./sqlite/database.js";
 import { SqliteReader } from "./sqlite/sqlite-reader.js";
 import type { StoreReader } from "./store.js";
 
-/** The folder of the embedded store: `dir`, else RUNLOG_DIR, else ./runlog. */
-export function storeRoot(dir: string | undefined): string {
-  return resolve(dir ?? process.env.RUNLOG_DIR ?? "./runlog");
+/** The folder of the embedded store: `dir`, else RUNLOG_DIR, else ./runlog. An empty RUNLOG_DIR is unset, as in init(). */
+export function storeRoot(dir: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(dir ?? (env.RUNLOG_DIR || undefined) ?? "./runlog");
 }
 
 /** A reader of the embedded store under `dir`, or of a runlog server when `baseUrl` is given. */

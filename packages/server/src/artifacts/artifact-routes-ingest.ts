@@ -171,7 +171,7 @@ export function registerArtifactIngestRoutes(
     const version = Number.isSafeInteger(id) ? await artifacts.version(id as number) : undefined;
     // A key reaches only its entity's versions, whatever id it sends.
     if (version === undefined || !canSeeEntity(request, version.entity) || version.entity !== request.params.entity) {
-      throw new RunlogError("RUN_NOT_FOUND", `No artifact version ${String(id).slice(0, 20)} in entity ${request.params.entity}.`);
+      throw new RunlogError("ARTIFACT_NOT_FOUND", `No artifact version ${String(id).slice(0, 20)} in entity ${request.params.entity}.`);
     }
     return version;
   };

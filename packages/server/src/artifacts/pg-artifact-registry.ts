@@ -76,7 +76,7 @@ export class PgArtifactRegistry implements ServerArtifacts {
       const where = `${ref.entity}/${ref.project}/${ref.name}:${alias}`;
       if (collection === undefined) {
         throw new RunlogError(
-          "RUN_NOT_FOUND",
+          "ARTIFACT_NOT_FOUND",
           `Artifact ${where} was not found: no artifact of that name was logged in ${ref.entity}/${ref.project}.`,
         );
       }
@@ -88,7 +88,8 @@ export class PgArtifactRegistry implements ServerArtifacts {
         : { text: "SELECT version_id AS id FROM artifact_aliases WHERE collection_id = $1 AND alias = $2", value: alias };
       const { rows: found } = await client.query<{ id: number }>(query.text, [collection.id, query.value]);
       const versionId = found[0]?.id;
-      if (versionId === undefined) throw new RunlogError("RUN_NOT_FOUND", `Artifact ${where} was not found: no version has that alias.`);
+      if (versionId === undefined)
+        throw new RunlogError("ARTIFACT_NOT_FOUND", `Artifact ${where} was not found: no version has that alias.`);
       if (runPath !== undefined) await recordLineage(client, runPath, versionId, "input");
       return collection.kind === "portfolio" ? registryView(client, collection.id, ref, versionId) : versionById(client, versionId);
     });
@@ -129,7 +130,7 @@ export class PgArtifactRegistry implements ServerArtifacts {
   async version(id: number): Promise<VersionRecord | undefined> {
     return this.withClient((client) =>
       versionById(client, id).catch((error) => {
-        if (RunlogError.isInstance(error) && error.code === "RUN_NOT_FOUND") return undefined;
+        if (RunlogError.isInstance(error) && error.code === "ARTIFACT_NOT_FOUND") return undefined;
         throw error;
       }),
     );
@@ -225,7 +226,7 @@ async function recordLineage(client: PoolClient, runPath: string, versionId: num
 async function versionById(client: PoolClient, id: number): Promise<VersionRecord> {
   const { rows } = await client.query<VersionRow>(`${VERSION_SELECT} WHERE v.id = $1`, [id]);
   const row = rows[0];
-  if (row === undefined) throw new RunlogError("RUN_NOT_FOUND", `No artifact version with id ${id}.`);
+  if (row === undefined) throw new RunlogError("ARTIFACT_NOT_FOUND", `No artifact version with id ${id}.`);
   const { rows: aliases } = await client.query<{ alias: string }>(
     "SELECT alias FROM artifact_aliases WHERE version_id = $1 AND collection_id = (SELECT collection_id FROM artifact_versions WHERE id = $1) ORDER BY alias",
     [id],

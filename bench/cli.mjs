@@ -1,0 +1,95 @@
+// The CLI's start-up, as a ratio to a bare `node -e 0` measured in the same rounds (medians):
+// `runlog --help` and `--version` (target ≤ 2×: commands load only when they run), and the time
+// until `runlog bridge` says it is listening (target ≤ 250 ms; the Python client's init waits on it),
+// and the Python client's `init()` when it has to start that bridge itself (target ≤ 150 ms).
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cleanup, median, report, tempDir } from "./util.mjs";
+
+const BIN = fileURLToPath(new URL("../packages/cli/bin/runlog.js", import.meta.url));
+const ROUNDS = Number(process.env.BENCH_CLI_ROUNDS ?? 15);
+
+function timed(args) {
+  const t0 = performance.now();
+  const out = spawnSync(process.execPath, args, { encoding: "utf8" });
+  if (out.status !== 0) throw new Error(`${args.join(" ")}: ${out.stderr}`);
+  return performance.now() - t0;
+}
+
+function bridgeReady(dir) {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [BIN, "bridge", "--endpoint", `ipc://${join(dir, "bridge.sock")}`, "--dir", dir], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    let ready;
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      if (ready !== undefined || !stdout.includes("listening")) return;
+      ready = performance.now() - t0;
+      child.kill("SIGTERM");
+    });
+    child.once("exit", (code) =>
+      ready === undefined ? reject(new Error(`runlog bridge exited ${code} before listening`)) : resolve(ready),
+    );
+  });
+}
+
+const PYTHON = process.env.RUNLOG_PYTHON ?? "/usr/bin/python3";
+const PY_INIT = `import time, runlog
+t0 = time.perf_counter(); run = runlog.init(project="bench", settings={"finish_timeout": 30}); t1 = time.perf_counter()
+run.finish(); print((t1 - t0) * 1000)`;
+
+/** The Python client's init() with no bridge running: it starts `runlog bridge` and waits for it. */
+function pythonInit(dir) {
+  const out = spawnSync(PYTHON, ["-c", PY_INIT], {
+    encoding: "utf8",
+    cwd: dir,
+    env: {
+      ...process.env,
+      PYTHONPATH: fileURLToPath(new URL("../packages/bridge/python", import.meta.url)),
+      RUNLOG_CLI: BIN,
+      RUNLOG_DIR: join(dir, "runlog"),
+      RUNLOG_BRIDGE: "",
+      RUNLOG_SILENT: "true",
+    },
+  });
+  if (out.status !== 0) throw new Error(`python init: ${out.stderr}`);
+  return Number(out.stdout.trim().split("\n").pop());
+}
+
+const samples = { node: [], help: [], version: [], bridge: [], pythonInit: [] };
+const dir = tempDir("cli");
+for (let i = 0; i < ROUNDS; i++) {
+  samples.node.push(timed(["-e", "0"]));
+  samples.help.push(timed([BIN, "--help"]));
+  samples.version.push(timed([BIN, "--version"]));
+  samples.bridge.push(await bridgeReady(dir));
+  samples.pythonInit.push(pythonInit(dir));
+}
+cleanup(dir);
+const node = median(samples.node);
+const ratio = (ms) => (ms / node).toFixed(2);
+console.log(`bare node -e 0: ${node.toFixed(1)} ms (median of ${ROUNDS})`);
+report(
+  "runlog --help",
+  ratio(median(samples.help)),
+  "× bare node",
+  "≤ 2×",
+  median(samples.help) <= 2 * node,
+  `${median(samples.help).toFixed(1)} ms`,
+);
+report(
+  "runlog --version",
+  ratio(median(samples.version)),
+  "× bare node",
+  "≤ 2×",
+  median(samples.version) <= 2 * node,
+  `${median(samples.version).toFixed(1)} ms`,
+);
+const bridge = median(samples.bridge);
+report("runlog bridge ready", bridge.toFixed(0), "ms", "≤ 250 ms", bridge <= 250, `${ratio(bridge)}× bare node`);
+const pyInit = median(samples.pythonInit);
+report("python init() starting a bridge", pyInit.toFixed(0), "ms", "≤ 150 ms", pyInit <= 150, `${ratio(pyInit)}× bare node`);

@@ -1,0 +1,15 @@
+// A child process whose run prints the init banner and the finish summary (the parent reads stderr).
+// Usage: node child-banner.mjs <root> <mode> [settings JSON]
+import { init } from "@runlog/core";
+
+const [root, mode, settings] = process.argv.slice(2);
+const run = await init({
+  dir: root,
+  project: "banner",
+  entity: "tester",
+  mode,
+  settings: { console: "off", disableStats: true, ...(settings ? JSON.parse(settings) : {}) },
+});
+for (let step = 0; step < 3; step++) run.log({ loss: 1 / (step + 1), acc: step / 4 });
+process.stdout.write(`${JSON.stringify({ id: run.id, name: run.name, url: run.url })}\n`);
+await run.finish();
