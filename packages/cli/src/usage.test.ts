@@ -63,7 +63,7 @@ describe("usage errors: one line with the next step, exit 2", () => {
     const unknown = cli(["frobnicate"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim().split("\n")).toHaveLength(1);
-    expect(unknown.stderr).toMatch(/^runlog: unknown command "frobnicate"\. Commands: sync, artifact, .*\(runlog --help\)/);
+    expect(unknown.stderr).toMatch(/^runlog: unknown command "frobnicate"\. Commands: sync, doctor, artifact, .*\(runlog --help\)/);
     expect(cli(["snyc"]).stderr).toMatch(/Did you mean `runlog sync`\?/);
     expect(cli(["--frob"]).stderr).toMatch(/^runlog: unknown option --frob\./);
   });
