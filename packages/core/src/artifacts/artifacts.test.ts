@@ -146,6 +146,30 @@ describe("artifacts", () => {
     expect((await api.artifact("tester/model-registry/MNIST-Classifier:latest")).digest).toBe(second?.digest);
   });
 
+  it("artifactVersions lists a registry collection's links, as artifact() resolves them", async () => {
+    const root = tempRoot();
+    const weights = join(root, "model.onnx");
+    writeFileSync(weights, "weights-v1");
+    const run = await initIn(root);
+    const first = await run.linkModel(weights, "Classifier", { aliases: ["production"] });
+    writeFileSync(weights, "weights-v2");
+    const second = await run.linkModel(weights, "Classifier");
+    const model = await run.logModel(weights, { name: "mlp" });
+    await run.linkArtifact(model, "registry/models/mlp", { aliases: ["staging"] });
+    await run.finish();
+    const api = new Api({ dir: root });
+    const versions = await api.artifactVersions("tester/model-registry/Classifier");
+    expect(versions.map((v) => [v.qualifiedName, v.digest, [...v.aliases].sort()])).toEqual([
+      ["tester/model-registry/Classifier:v0", first?.digest, ["production"]],
+      ["tester/model-registry/Classifier:v1", second?.digest, ["latest"]],
+    ]);
+    for (const version of versions) {
+      expect((await api.artifact(version.qualifiedName)).digest).toBe(version.digest);
+    }
+    const registry = await api.artifactVersions("tester/registry-models/mlp");
+    expect(registry.map((v) => [v.qualifiedName, v.digest])).toEqual([["tester/registry-models/mlp:v0", model.digest]]);
+  });
+
   it("validates names, types, aliases, tags and metadata like W&B", async () => {
     const bad: [() => unknown, string][] = [
       [() => new Artifact("has space", "dataset"), "ARTIFACT_NAME_INVALID"],
