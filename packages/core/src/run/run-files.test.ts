@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Api } from "../api/api.js";
+import { RunlogError } from "../errors.js";
 import { initIn } from "../test-support/runs.js";
 import { tempRoot } from "../test-support/temp-root.js";
 
@@ -67,6 +68,17 @@ describe("run.save / restore", () => {
     await expect(second.restore("x", { runPath: "tester/test/../../etc" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await second.finish();
   });
+
+  it("restore from a run that does not exist raises RUN_NOT_FOUND, as W&B raises (a missing file of a known run is undefined)", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    await expect(run.restore("weights.bin", { runPath: "tester/test/nosuch01" })).rejects.toMatchObject({
+      code: "RUN_NOT_FOUND",
+      message: expect.stringContaining("tester/test/nosuch01"),
+    });
+    expect(await run.restore("weights.bin")).toBeUndefined();
+    await run.finish();
+  });
 });
 
 describe("run.logCode", () => {
@@ -87,6 +99,41 @@ describe("run.logCode", () => {
     expect(custom?.name).toMatch(/^source-test-/);
     expect(Object.keys(custom?.manifest.contents ?? {})).toEqual(["data.csv"]);
     expect(await run.logCode({ root: code, include: () => false })).toBeUndefined();
+    await run.finish();
+  });
+
+  it("answers a missing root, a file as root and bad include/exclude with INVALID_ARGUMENT, never a raw error", async () => {
+    const root = tempRoot();
+    const code = join(root, "code");
+    mkdirSync(code);
+    writeFileSync(join(code, "train.ts"), "export {};");
+    const run = await initIn(root);
+    const bad: [string, Parameters<typeof run.logCode>[0]][] = [
+      ["missing root", { root: join(root, "nope") }],
+      ["file as root", { root: join(code, "train.ts") }],
+      ["empty root", { root: "" }],
+      ["root not a string", { root: 42 as never }],
+      ["include not a function", { root: code, include: "*.ts" as never }],
+      ["exclude not a function", { root: code, exclude: /x/ as never }],
+      [
+        "include throws",
+        {
+          root: code,
+          include: () => {
+            throw new TypeError("boom");
+          },
+        },
+      ],
+    ];
+    for (const [label, options] of bad) {
+      const attempt = run.logCode(options).then(
+        () => "resolved",
+        (error: unknown) => (RunlogError.isInstance(error) ? error.code : `raw ${String(error)}`),
+      );
+      expect([label, await attempt]).toEqual([label, "INVALID_ARGUMENT"]);
+    }
+    // Still usable afterwards.
+    expect(Object.keys((await run.logCode({ root: code, name: "source-ok" }))?.manifest.contents ?? {})).toEqual(["train.ts"]);
     await run.finish();
   });
 });
