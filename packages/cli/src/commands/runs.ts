@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { Api, RunlogError } from "@runlog/core";
+import { Api, encodeJson, RunlogError } from "@runlog/core";
 
 export const RUNS_HELP = `Usage: runlog runs ls [<entity>/]<project> [--state S] [--order -createdAt] [--json]
        runlog runs show <[entity/]project/id> [--json]
@@ -8,6 +8,8 @@ export const RUNS_HELP = `Usage: runlog runs ls [<entity>/]<project> [--state S]
   ls     lists a project's runs (newest first): id, name, state, runtime, summary keys
   show   prints one run: config, summary, metadata, history keys, alerts, artifacts
 
+  --json      one JSON object per run (ls) or one for the run (show), the team server's JSON:
+              NaN, ±Infinity and big integers arrive tagged ({"__runlog_bigint": "…"})
   --dir DIR   the runlog root (default RUNLOG_DIR or ./runlog)`;
 
 export async function runsCommand(args: string[], out: (line: string) => void): Promise<number> {
@@ -38,7 +40,7 @@ export async function runsCommand(args: string[], out: (line: string) => void): 
       if (values.json)
         for (const run of runs)
           out(
-            JSON.stringify({
+            encodeJson({
               id: run.id,
               name: run.name,
               state: run.state,
@@ -64,7 +66,7 @@ export async function runsCommand(args: string[], out: (line: string) => void): 
         loggedArtifacts: (await run.loggedArtifacts()).map((a) => a.qualifiedName),
         usedArtifacts: (await run.usedArtifacts()).map((a) => a.qualifiedName),
       };
-      out(values.json ? JSON.stringify(details) : JSON.stringify(details, null, 2));
+      out(encodeJson(details, values.json ? undefined : 2));
       return 0;
     }
     throw new RunlogError("INVALID_ARGUMENT", `Unknown runs action "${action}".\n\n${RUNS_HELP}`);
