@@ -92,12 +92,15 @@ export class LogHandler {
     const context = this.context;
     context.step = this.step;
     context.problems.length = 0;
+    // The root is an ancestor too: `data.self = data` is a cycle, not 32 levels of copies.
+    this.ancestors.push(data);
     try {
       flattenInto(data, "", this.row, context, 0, this.ancestors);
     } catch (error) {
       // A getter or proxy trap of the caller's object threw: the leaves read so far are kept.
-      this.ancestors.length = 0;
       context.problems.push({ key: "(reading the object)", reason: error instanceof Error ? error.message : String(error) });
+    } finally {
+      this.ancestors.length = 0;
     }
     if (commit ?? step === undefined) this.commitRow();
     if (context.problems.length > 0) {

@@ -83,6 +83,31 @@ describe("value edge cases of log, config and summary", () => {
     await run.finish();
   });
 
+  it("an object that contains itself is a cycle at its root too (main logged 32 nested copies, self.self.…)", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    const data: Record<string, unknown> = { loss: 1 };
+    data.self = data;
+    expect(thrown(() => run.log(data))).toMatchObject({ code: "INVALID_VALUE", message: expect.stringContaining("cycle") });
+    await run.finish();
+    expect(userColumns(await readHistory(root, run.path))).toEqual([{ _step: 0, loss: 1 }]);
+  });
+
+  it("when one call writes a key twice, the summary keeps the last value (main kept the first one's array stats)", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    run.log({ "w.x": new Float64Array(40).fill(1), w: { x: "replaced" } });
+    await run.finish();
+    const api = new Api({ dir: root });
+    try {
+      const stored = await api.run(run.path);
+      expect(userColumns(await readHistory(root, run.path))).toEqual([{ _step: 0, "w.x": "replaced" }]);
+      expect(stored.summary["w.x"]).toBe("replaced");
+    } finally {
+      api.close();
+    }
+  });
+
   it("a throwing getter in a logged object is INVALID_VALUE, not a raw error; what was read before it is logged", async () => {
     const root = tempRoot();
     const run = await initIn(root);

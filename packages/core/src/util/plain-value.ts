@@ -2,7 +2,8 @@
  * The one rule for user values that are stored as JSON: `run.log` values that are not scalar
  * columns (arrays, strings, dates…), `config` and `summary`. What each odd value becomes:
  *
- * - number: kept, NaN and ±Infinity included (tagged JSON, see json.ts); -0 is stored as 0.
+ * - number: kept, NaN and ±Infinity included (tagged JSON, see json.ts); -0 is stored as 0
+ *   (a scalar history column, Float64, keeps -0; its summary, JSON, holds 0).
  * - bigint: `"keep"` (config, summary) keeps it, tagged JSON reads it back as a bigint;
  *   `"number"` (history) makes a safe integer a number and a larger one its decimal string.
  * - Date: its ISO string; an invalid Date is refused (it has no ISO form).
