@@ -42,8 +42,8 @@ function naiveBuckets(xs: readonly number[], ys: readonly number[], n: number, f
     let last = group[0] as { x: number; y: number };
     for (const p of group) if (p.x >= last.x) last = p;
     out.x.push(last.x);
-    out.min.push(numbers.length === 0 ? Number.NaN : numbers.reduce((a, b) => (b < a ? b : a)));
-    out.max.push(numbers.length === 0 ? Number.NaN : numbers.reduce((a, b) => (b > a ? b : a)));
+    out.min.push(numbers.length === 0 ? Number.NaN : numbers.reduce((a, b) => Math.min(a, b)));
+    out.max.push(numbers.length === 0 ? Number.NaN : numbers.reduce((a, b) => Math.max(a, b)));
     out.last.push(last.y);
     out.count.push(group.length);
   }
