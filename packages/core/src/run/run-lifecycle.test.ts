@@ -259,12 +259,28 @@ describe("modes", () => {
     await expect(initIn(tempRoot(), { mode: "online" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT", message: /baseUrl/ });
     await expect(initIn(tempRoot(), { mode: "online", baseUrl: "ftp://x" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(initIn(tempRoot(), { mode: "online", baseUrl: "not a url" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
-    const started = Date.now();
-    // Port 9 (discard) on loopback: nothing listens, every attempt is refused at once.
-    await expect(
-      initIn(tempRoot(), { mode: "online", baseUrl: "http://127.0.0.1:9", settings: { initTimeout: 1, quiet: true } }),
-    ).rejects.toMatchObject({ code: "SERVER_UNAVAILABLE" });
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // A server that answers every request with 503: init keeps retrying (with backoff) for initTimeout, then gives up.
+    const attempts: number[] = [];
+    const server = createServer((_req, res) => {
+      attempts.push(Date.now());
+      res.writeHead(503, { "content-type": "application/json" }).end('{"error":"overloaded"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const started = Date.now();
+      await expect(initIn(tempRoot(), { mode: "online", baseUrl, settings: { initTimeout: 1, quiet: true } })).rejects.toMatchObject({
+        code: "SERVER_UNAVAILABLE",
+      });
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(1_000);
+      expect(elapsed).toBeLessThan(10_000);
+      expect(attempts.length).toBeGreaterThanOrEqual(3);
+      // Backoff, not a busy loop: the attempts are spread over the timeout.
+      expect((attempts[attempts.length - 1] as number) - (attempts[0] as number)).toBeGreaterThanOrEqual(500);
+    } finally {
+      server.close();
+    }
   });
 });
 
