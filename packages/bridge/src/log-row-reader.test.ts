@@ -1,4 +1,4 @@
-import { pack, unpack } from "msgpackr";
+import { pack, unpack, unpackMultiple } from "msgpackr";
 import { describe, expect, it } from "vitest";
 import { LogRowReader } from "./log-row-reader.js";
 
@@ -92,15 +92,43 @@ describe("LogRowReader", () => {
     expect(reader.read(uint64, 0)).toBe(-1);
   });
 
-  it("never reads past the bytes it is given: truncated and mutated rows are declined or read in bounds", () => {
+  it("truncated and mutated rows are declined, or decoded exactly as msgpackr decodes the same bytes", () => {
     const reader = new LogRowReader();
+    let decoded = 0;
+    let declined = 0;
     for (let round = 0; round < 3000; round++) {
       const bytes = Buffer.from(pack(["log", flatRow()]));
       const cut = bytes.subarray(0, Math.floor(random() * bytes.length));
       expect(reader.read(cut, 0)).toBe(-1);
-      for (let flips = 0; flips < 3; flips++) bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
+      const flipped: number[] = [];
+      for (let flips = 0; flips < 3; flips++) {
+        const at = Math.floor(random() * bytes.length);
+        bytes[at] = Math.floor(random() * 256);
+        flipped.push(at);
+      }
       const end = reader.read(bytes, 0);
-      expect(end === -1 || (end > 0 && end <= bytes.length)).toBe(true);
+      if (end === -1) {
+        declined++;
+        continue;
+      }
+      decoded++;
+      const where = `round ${round}, bytes ${flipped} changed: ${bytes.subarray(0, 40).toString("hex")}`;
+      expect(end, where).toBeGreaterThan(0);
+      expect(end, where).toBeLessThanOrEqual(bytes.length);
+      // msgpackr reads bytes[0, end) as exactly one record, the same row (a repeated key: the last wins in both).
+      const records = unpackMultiple(bytes.subarray(0, end));
+      const row = Object.fromEntries(reader.keys.slice(0, reader.count).map((key, i) => [key, reader.values[i] as number]));
+      expect(records, where).toEqual([["log", row]]);
     }
+    // Keys that are not valid UTF-8 (a lone byte, a cut sequence, an encoded surrogate) read as msgpackr reads them.
+    for (const key of [[0xff], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0x61, 0x80, 0x62], [...Array(37).fill(0x61), 0xed, 0xa0, 0x80]]) {
+      const header = key.length < 32 ? [0xa0 + key.length] : [0xd9, key.length];
+      const bytes = Buffer.from([0x92, 0xa3, 0x6c, 0x6f, 0x67, 0x81, ...header, ...key, 0x2a]);
+      expect(reader.read(bytes, 0), String(key)).toBe(bytes.length);
+      expect(unpack(bytes), String(key)).toEqual(["log", { [reader.keys[0] as string]: 42 }]);
+    }
+    // Both outcomes occur, so the comparison above is exercised.
+    expect(decoded).toBeGreaterThan(100);
+    expect(declined).toBeGreaterThan(100);
   });
 });
