@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Api } from "../api/api.js";
 import { RunlogError } from "../errors.js";
 import { initIn } from "../test-support/runs.js";
@@ -30,8 +30,7 @@ describe("run.save / restore", () => {
     expect(await inDir(work, () => run.save("live.log"))).toEqual(["live.log"]);
     writeFileSync(join(work, "notes.txt"), "n2"); // "end": the content at finish is saved
     writeFileSync(join(work, "live.log"), "L2"); // "live": re-copied on change
-    await new Promise((r) => setTimeout(r, 400));
-    expect(readFileSync(join(run.dir, "live.log"), "utf8")).toBe("L2");
+    await vi.waitFor(() => expect(readFileSync(join(run.dir, "live.log"), "utf8")).toBe("L2"), { timeout: 10_000, interval: 20 });
     await expect(run.save("x", { policy: "sometimes" as "now" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(run.save("s3://bucket/x")).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(run.save(join(work, "notes.txt"), { basePath: join(work, "ckpt") })).rejects.toMatchObject({ code: "PATH_OUTSIDE_ROOT" });

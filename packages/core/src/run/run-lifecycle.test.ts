@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Api } from "../api/api.js";
 import { syncRunDir } from "../sync.js";
 import { initIn, readHistory, userColumns } from "../test-support/runs.js";
@@ -122,8 +122,13 @@ describe("init and run properties", () => {
     run.markPreempting();
     run.log({ a: 1 });
     expect((await run.status()).state).toBe("preempting");
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await stored(root, run.path)).state).toBe("preempting");
+    // The store gets the mark at the next flush: poll for it instead of sleeping.
+    const api = new Api({ dir: root });
+    try {
+      await vi.waitFor(async () => expect((await api.run(run.path)).state).toBe("preempting"), { timeout: 10_000, interval: 25 });
+    } finally {
+      api.close();
+    }
     await run.finish();
   });
 
@@ -394,7 +399,19 @@ describe("system metrics", () => {
   it("samples /proc metrics under system/* on a runtime axis", async () => {
     const root = tempRoot();
     const run = await initIn(root, { settings: { disableStats: false, statsSamplingInterval: 0.1 } });
-    await new Promise((r) => setTimeout(r, 450));
+    // Wait until the store holds two samples of the live run (not a guessed sleep), then finish.
+    const live = new Api({ dir: root });
+    try {
+      await vi.waitFor(
+        async () => {
+          const rss = await (await live.run(run.path)).series("system/proc.memory.rssMB", { buckets: 10 });
+          expect(rss.count.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2);
+        },
+        { timeout: 15_000, interval: 50 },
+      );
+    } finally {
+      live.close();
+    }
     await run.finish();
     const back = await stored(root, run.path);
     const keys = await back.systemKeys();
