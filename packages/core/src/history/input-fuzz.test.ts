@@ -30,6 +30,7 @@ function mulberry32(seed: number): () => number {
 const KEYS = [
   "constructor",
   "toString",
+  "__proto__",
   "a",
   "b",
   "lr",
@@ -60,7 +61,7 @@ class Values {
     return items[this.int(items.length)] as T;
   }
   key(): string {
-    return this.random() < 0.9 ? (this.pick(KEYS.slice(0, 13)) as string) : this.pick(KEYS);
+    return this.random() < 0.9 ? (this.pick(KEYS.slice(0, 14)) as string) : this.pick(KEYS);
   }
   leaf(huge: string): unknown {
     const choices: (() => unknown)[] = [

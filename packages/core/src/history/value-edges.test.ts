@@ -68,6 +68,27 @@ describe("value edge cases of log, config and summary", () => {
     }
   });
 
+  it('a "__proto__" key (JSON.parse makes one) is refused everywhere; main listed it and dropped its value', async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    // main: log listed "__proto__" in historyKeys() but no row held it; config and summary dropped it silently.
+    expect(thrown(() => run.log(JSON.parse('{"__proto__": 1, "ok": 2}'))).code).toBe("INVALID_VALUE");
+    expect(thrown(() => run.log(JSON.parse('{"list": [{"__proto__": 1}]}'))).code).toBe("INVALID_VALUE");
+    expect(thrown(() => run.config.update(JSON.parse('{"__proto__": {"lr": 1}}'))).code).toBe("INVALID_ARGUMENT");
+    expect(thrown(() => run.summary.update(JSON.parse('{"__proto__": 5}'))).code).toBe("INVALID_ARGUMENT");
+    expect(thrown(() => run.log(JSON.parse('{"x": {"__proto__": {"y": 2}}}'))).code).toBe("INVALID_VALUE"); // at any level
+    await run.finish();
+    const api = new Api({ dir: root });
+    try {
+      const stored = await api.run(run.path);
+      expect((await stored.historyKeys()).filter((k) => !k.startsWith("_"))).toEqual(["ok"]);
+      expect(userColumns(await readHistory(root, run.path))).toEqual([{ _step: 0, ok: 2 }, { _step: 1 }, { _step: 2 }]);
+      expect(Object.keys(stored.config)).not.toContain("__proto__");
+    } finally {
+      api.close();
+    }
+  });
+
   it("log(…, { step: NaN }) names NaN in its message (main said 'got null')", async () => {
     const run = await initIn(tempRoot());
     for (const [step, shown] of [

@@ -16,7 +16,7 @@ const HUGE = 1 << 20;
 const DEEP = 32;
 
 export function badKey(key: string): boolean {
-  return LONE.test(key);
+  return key === "__proto__" || LONE.test(key);
 }
 
 type Leaf = { value: unknown; summary: unknown } | typeof REFUSED;

@@ -12,7 +12,8 @@
  * - strings: kept exactly, lone surrogates included (JSON escapes them as `\ud800`).
  * - keys, at every level: must be well-formed Unicode. A lone surrogate cannot be stored as a
  *   key (SQLite writes keys as UTF-8, which has no encoding for it), so such keys are refused
- *   rather than listed under a mangled name that nothing can read back.
+ *   rather than listed under a mangled name that nothing can read back. `__proto__` is refused
+ *   too: it would be listed, but every JavaScript reader (`row[key] = value`) sets a prototype instead.
  * - refused: functions, symbols, symbol keys, cycles, nesting deeper than MAX_DEPTH, class
  *   instances (DataView, ArrayBuffer, WeakMap, user classes…), runlog data types where the
  *   caller has no `loggable` conversion.
@@ -38,6 +39,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Why `key` cannot be stored, or undefined when it can. */
 export function keyProblem(key: string): string | undefined {
+  if (key === "__proto__") return '"__proto__" cannot be a key: JavaScript readers would take it as the object\'s prototype; rename it';
   return LONE_SURROGATE.test(key)
     ? "keys must be well-formed Unicode: this one holds a lone surrogate (half of an emoji?), which the store cannot keep as a key"
     : undefined;
@@ -114,8 +116,6 @@ export function toPlainValue(value: unknown, rules: PlainValueRules, path: strin
       }
       const converted = toPlainValue(item, rules, child, depth + 1, ancestors);
       if (converted === INVALID) ok = false;
-      else if (key === "__proto__")
-        Object.defineProperty(out, key, { value: converted, enumerable: true, writable: true, configurable: true });
       else out[key] = converted;
     }
     return ok ? out : INVALID;
