@@ -140,6 +140,17 @@ describe("value edge cases of log, config and summary", () => {
     };
     expect(thrown(() => run.log(hostile)).code).toBe("INVALID_VALUE");
     expect(thrown(() => run.log({ nested: hostile })).code).toBe("INVALID_VALUE");
+    // config and summary too (main: the raw TypeError), and nothing of the refused call is kept.
+    expect(thrown(() => run.config.update(hostile)).code).toBe("INVALID_VALUE");
+    expect(thrown(() => run.config.update({ c: hostile })).code).toBe("INVALID_VALUE");
+    expect(thrown(() => run.config.setDefaults(hostile)).code).toBe("INVALID_VALUE");
+    expect(thrown(() => run.summary.update(hostile)).code).toBe("INVALID_VALUE");
+    expect(thrown(() => run.summary.set("s", hostile)).code).toBe("INVALID_VALUE");
+    const fakeMap = Object.create(Map.prototype) as Map<string, unknown>;
+    expect(thrown(() => run.config.update(fakeMap)).code).toBe("INVALID_VALUE");
+    expect(run.config.toJSON()).toEqual({});
+    expect(run.summary.get("s")).toBeUndefined();
+    expect(run.summary.get("second")).toBeUndefined();
     run.log({ after: 1 });
     await run.finish();
     expect(userColumns(await readHistory(root, run.path))).toEqual([

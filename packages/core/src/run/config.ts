@@ -1,6 +1,6 @@
 import { describeValue, RunlogError } from "../errors.js";
 import { encodeJson, jsonEqual } from "../util/json.js";
-import { INVALID, keyProblem, toPlainValue } from "../util/plain-value.js";
+import { INVALID, keyProblem, readingUserValue, toPlainValue } from "../util/plain-value.js";
 import { withPropertyAccess } from "./property-access.js";
 
 export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
@@ -77,6 +77,10 @@ export class ConfigState {
   }
 
   update(values: unknown, options: { allowValChange?: boolean }): void {
+    readingUserValue("config.update", () => this.apply(values, options));
+  }
+
+  private apply(values: unknown, options: { allowValChange?: boolean }): void {
     this.assertOpen();
     const entries = toEntries(values, "config.update");
     const allow = options.allowValChange ?? this.defaultAllowValChange;
@@ -99,10 +103,12 @@ export class ConfigState {
   setDefaults(values: unknown): void {
     this.assertOpen();
     const next: Record<string, unknown> = {};
-    for (const [rawKey, value] of toEntries(values, "config.setDefaults")) {
-      const key = normalizeKey(rawKey);
-      if (!Object.hasOwn(this.data, key)) next[key] = sanitize(value, key);
-    }
+    readingUserValue("config.setDefaults", () => {
+      for (const [rawKey, value] of toEntries(values, "config.setDefaults")) {
+        const key = normalizeKey(rawKey);
+        if (!Object.hasOwn(this.data, key)) next[key] = sanitize(value, key);
+      }
+    });
     this.commit(next);
   }
 

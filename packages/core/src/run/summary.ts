@@ -1,6 +1,6 @@
 import { describeValue, RunlogError } from "../errors.js";
 import type { SummaryTracker } from "../metrics/summary-tracker.js";
-import { INVALID, keyProblem, type PlainValueRules, toPlainValue } from "../util/plain-value.js";
+import { INVALID, keyProblem, type PlainValueRules, readingUserValue, toPlainValue } from "../util/plain-value.js";
 import { withPropertyAccess } from "./property-access.js";
 
 /**
@@ -37,7 +37,10 @@ export class Summary {
     }
     const bad = keyProblem(key);
     if (bad !== undefined) throw new RunlogError("INVALID_ARGUMENT", `Summary key ${describeValue(key)}: ${bad}.`);
-    this.tracker.setExplicit(key, storable(key, value));
+    this.tracker.setExplicit(
+      key,
+      readingUserValue(`summary "${key}"`, () => storable(key, value)),
+    );
   }
 
   update(values: Record<string, unknown>): void {
@@ -47,14 +50,16 @@ export class Summary {
     if (Object.getOwnPropertySymbols(values).length > 0) {
       throw new RunlogError("INVALID_ARGUMENT", "summary.update: symbol keys cannot be stored; use string keys.");
     }
-    // Check every value first, so a refused one leaves the summary as it was.
-    const entries = Object.entries(values).map(([key, value]) => [key, value] as const);
-    for (const [key, value] of entries) {
-      const bad = typeof key === "string" && key.length > 0 ? keyProblem(key) : "keys must be non-empty strings";
-      if (bad !== undefined) throw new RunlogError("INVALID_ARGUMENT", `Summary key ${describeValue(key)}: ${bad}.`);
-      storable(key, value);
-    }
-    for (const [key, value] of entries) this.set(key, value);
+    this.assertOpen();
+    // Convert every value first, so a refused one leaves the summary as it was.
+    const clean = readingUserValue("summary.update", () =>
+      Object.entries(values).map(([key, value]) => {
+        const bad = key.length > 0 ? keyProblem(key) : "keys must be non-empty strings";
+        if (bad !== undefined) throw new RunlogError("INVALID_ARGUMENT", `Summary key ${describeValue(key)}: ${bad}.`);
+        return [key, storable(key, value)] as const;
+      }),
+    );
+    for (const [key, value] of clean) this.tracker.setExplicit(key, value);
   }
 
   delete(key: string): boolean {

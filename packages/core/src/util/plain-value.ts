@@ -19,6 +19,8 @@
  *   caller has no `loggable` conversion.
  */
 
+import { RunlogError } from "../errors.js";
+
 export const MAX_DEPTH = 32;
 
 export const INVALID: unique symbol = Symbol("invalid");
@@ -36,6 +38,25 @@ export interface PlainValueRules {
 
 // With the u flag a paired surrogate is one code point, so \p{Cs} matches only lone halves.
 const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Runs `read` (which walks a caller's object); a raw throw from the caller's side (a getter, a
+ * proxy trap, a fake Map) becomes INVALID_VALUE naming `where`, never a raw error.
+ */
+export function readingUserValue<T>(where: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (RunlogError.isInstance(error)) throw error;
+    throw new RunlogError(
+      "INVALID_VALUE",
+      `${where}: reading the value threw (${error instanceof Error ? error.message : String(error)}); pass plain data.`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
 
 /** Why `key` cannot be stored, or undefined when it can. */
 export function keyProblem(key: string): string | undefined {
