@@ -102,6 +102,14 @@ class Values {
       return cyclic;
     }
     if (roll < 0.84) return { [Symbol("key")]: 1, fine: 2 };
+    if (roll < 0.85) {
+      return {
+        before: 1,
+        get boom(): number {
+          throw new TypeError("a getter that throws");
+        },
+      };
+    }
     return this.object(depth + 1, huge);
   }
   deep(huge: string): unknown {
@@ -158,7 +166,7 @@ function stepConfig(values: Values, run: Awaited<ReturnType<typeof initIn>>, mod
   for (const [raw, value] of Object.entries(update)) {
     const key = raw.replace(/^-+|-+$/g, "");
     if (key === "" || key.length > 1024 || badKey(key)) expected ??= "INVALID_ARGUMENT";
-    const clean = stored(value, "keep");
+    const clean = storedOrRefused(value);
     if (clean === REFUSED) expected ??= "INVALID_VALUE";
     else if (expected === undefined && !allowValChange && model.config.has(key) && !matches(model.config.get(key), clean)) {
       expected = "CONFIG_VALUE_CHANGE";
@@ -180,7 +188,7 @@ function stepSummary(values: Values, run: Awaited<ReturnType<typeof initIn>>, mo
   let refused = false;
   const next = new Map<string, unknown>();
   for (const [key, value] of Object.entries(update)) {
-    const clean = stored(value, "keep");
+    const clean = storedOrRefused(value);
     if (key === "" || badKey(key) || clean === REFUSED) refused = true;
     next.set(key, clean);
   }
@@ -188,6 +196,15 @@ function stepSummary(values: Values, run: Awaited<ReturnType<typeof initIn>>, mo
   if (refused) expect(got, `${where}: summary.update`).toMatch(/^(INVALID_VALUE|INVALID_ARGUMENT)$/);
   else expect(got, `${where}: summary.update`).toBeUndefined();
   if (got === undefined) for (const [key, value] of next) model.summary.set(key, value);
+}
+
+/** config and summary refuse a value whose getter throws as a whole. */
+function storedOrRefused(value: unknown): unknown {
+  try {
+    return stored(value, "keep");
+  } catch {
+    return REFUSED;
+  }
 }
 
 function userKeys(record: Record<string, unknown>): Record<string, unknown> {

@@ -25,10 +25,13 @@ type Leaf = { value: unknown; summary: unknown } | typeof REFUSED;
 export function expectedLogLeaves(data: object): { leaves: [string, unknown, unknown][]; refused: number } {
   const leaves: [string, unknown, unknown][] = [];
   let refused = 0;
+  // Values are read one by one, in key order, as flatten reads them: a throwing getter ends the
+  // walk (the call is refused, the leaves read before it are kept).
   const walk = (object: object, prefix: string, depth: number, seen: object[]) => {
-    const entries: [unknown, unknown][] = object instanceof Map ? [...object] : Object.keys(object).map((k) => [k, (object as never)[k]]);
-    if (!(object instanceof Map) && Object.getOwnPropertySymbols(object).length > 0) refused++;
-    for (const [name, value] of entries) {
+    const names: unknown[] = object instanceof Map ? [...object.keys()] : Object.keys(object);
+    const read = (name: unknown) => (object instanceof Map ? object.get(name) : (object as Record<string, unknown>)[name as string]);
+    for (const name of names) {
+      const value = read(name);
       if (typeof name !== "string") {
         refused++;
         continue;
@@ -48,8 +51,13 @@ export function expectedLogLeaves(data: object): { leaves: [string, unknown, unk
       if (leaf === REFUSED) refused++;
       else leaves.push([key, leaf.value, leaf.summary]);
     }
+    if (!(object instanceof Map) && Object.getOwnPropertySymbols(object).length > 0) refused++;
   };
-  walk(data, "", 0, [data]);
+  try {
+    walk(data, "", 0, [data]);
+  } catch {
+    refused++;
+  }
   return { leaves, refused };
 }
 
@@ -110,14 +118,20 @@ export function stored(value: unknown, bigint: "number" | "keep", depth = 0, see
     if (Object.getOwnPropertySymbols(value).length > 0) return REFUSED;
     entries = Object.entries(value);
   } else return REFUSED;
+  if (entries.some(([key]) => typeof key !== "string")) return REFUSED;
+  // Every entry is converted even after a refused one (a throwing getter later still throws).
   const out: Record<string, unknown> = {};
+  let refused = false;
   for (const [key, item] of entries) {
-    if (typeof key !== "string" || badKey(key)) return REFUSED;
+    if (badKey(key as string)) {
+      refused = true;
+      continue;
+    }
     const converted = stored(item, bigint, depth + 1, inner);
-    if (converted === REFUSED) return REFUSED;
-    out[key] = converted;
+    if (converted === REFUSED) refused = true;
+    else out[key as string] = converted;
   }
-  return out;
+  return refused ? REFUSED : out;
 }
 
 /** Equality of what was expected and what the Api read back (NaN equals NaN, -0 is not 0). */
