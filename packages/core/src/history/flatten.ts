@@ -157,14 +157,25 @@ function addObjectLeaf(key: string, value: object, row: PartialRow, context: Fla
     }
   }
   // Arrays, Dates and anything else: the shared rule for JSON-stored values (data types allowed inside).
-  const rules: PlainValueRules = {
-    bigint: "number",
-    isLoggable,
-    loggable: (item, path) => toHistoryValue(item as Loggable, path, context),
-    problem: (path, reason) => context.problems.push({ key: path, reason }),
-  };
-  const json = toPlainValue(value, rules, key, depth, ancestors);
+  const json = toPlainValue(value, rulesFor(context), key, depth, ancestors);
   if (json !== INVALID) addSized(key, json, row, context);
+}
+
+// One rules object per context (the log handler keeps one context), not one per logged array.
+const contextRules = new WeakMap<FlattenContext, PlainValueRules>();
+
+function rulesFor(context: FlattenContext): PlainValueRules {
+  let rules = contextRules.get(context);
+  if (rules === undefined) {
+    rules = {
+      bigint: "number",
+      isLoggable,
+      loggable: (item, path) => toHistoryValue(item as Loggable, path, context),
+      problem: (path, reason) => context.problems.push({ key: path, reason }),
+    };
+    contextRules.set(context, rules);
+  }
+  return rules;
 }
 
 /** A data type's history form; a throw inside it is reported as that key's problem. */

@@ -61,7 +61,10 @@ export function readingUserValue<T>(where: string, read: () => T): T {
 /** Why `key` cannot be stored, or undefined when it can. */
 export function keyProblem(key: string): string | undefined {
   if (key === "__proto__") return '"__proto__" cannot be a key: JavaScript readers would take it as the object\'s prototype; rename it';
-  return LONE_SURROGATE.test(key)
+  // Hot path (every key of every general log call): the regex only for keys holding a surrogate at all.
+  let surrogate = false;
+  for (let i = 0; i < key.length && !surrogate; i++) surrogate = (key.charCodeAt(i) & 0xf800) === 0xd800;
+  return surrogate && LONE_SURROGATE.test(key)
     ? "keys must be well-formed Unicode: this one holds a lone surrogate (half of an emoji?), which the store cannot keep as a key"
     : undefined;
 }
@@ -117,9 +120,15 @@ export function toPlainValue(value: unknown, rules: PlainValueRules, path: strin
       const out: unknown[] = new Array(object.length);
       let ok = true;
       for (let i = 0; i < object.length; i++) {
-        const item = toPlainValue(object[i], rules, `${path}[${i}]`, depth + 1, ancestors);
-        if (item === INVALID) ok = false;
-        out[i] = item;
+        const raw: unknown = object[i];
+        // Numbers and strings, the usual items, skip the recursion (and building their path).
+        if (typeof raw === "number") out[i] = raw === 0 ? 0 : raw;
+        else if (typeof raw === "string" || typeof raw === "boolean") out[i] = raw;
+        else {
+          const item = toPlainValue(raw, rules, `${path}[${i}]`, depth + 1, ancestors);
+          if (item === INVALID) ok = false;
+          out[i] = item;
+        }
       }
       return ok ? out : INVALID;
     }
