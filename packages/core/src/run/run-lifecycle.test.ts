@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { Api } from "../api/api.js";
 import { syncRunDir } from "../sync.js";
+import { run as runCommand } from "../test-support/child-process.js";
 import { initIn, readHistory, userColumns } from "../test-support/runs.js";
 import { tempRoot } from "../test-support/temp-root.js";
 import { registerWatcher } from "../watch/registry.js";
@@ -260,7 +261,7 @@ describe("modes", () => {
     expect(existsSync(join(root, "runs"))).toBe(false);
   });
 
-  it("online mode needs a server URL, refuses a bad one, and fails after initTimeout when none answers", async () => {
+  it("online mode needs a server URL, refuses a bad one, and gives up after initTimeout of 503s (in-process and in a child)", async () => {
     await expect(initIn(tempRoot(), { mode: "online" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT", message: /baseUrl/ });
     await expect(initIn(tempRoot(), { mode: "online", baseUrl: "ftp://x" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(initIn(tempRoot(), { mode: "online", baseUrl: "not a url" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
@@ -283,6 +284,12 @@ describe("modes", () => {
       expect(attempts.length).toBeGreaterThanOrEqual(3);
       // Backoff, not a busy loop: the attempts are spread over the timeout.
       expect((attempts[attempts.length - 1] as number) - (attempts[0] as number)).toBeGreaterThanOrEqual(500);
+      // From a child process with nothing else keeping its event loop alive: the promise settles (not a silent exit).
+      const script = `import { init } from ${JSON.stringify(new URL("../../dist/index.js", import.meta.url).href)};
+try { await init({ mode: "online", baseUrl: process.argv[1], dir: process.argv[2], settings: { initTimeout: 1, quiet: true } }); console.log("resolved"); }
+catch (error) { console.log("rejected " + error.code); }`;
+      const child = await runCommand(process.execPath, ["--input-type=module", "-e", script, baseUrl, tempRoot()]);
+      expect([child.code, child.stdout.trim()], child.stderr).toEqual([0, "rejected SERVER_UNAVAILABLE"]);
     } finally {
       server.close();
     }
