@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Api, RunlogError } from "@runlog/core";
 import { pack } from "msgpackr";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { curveKeyPair } from "zeromq";
 import { type Bridge, startBridge } from "./index.js";
 import { TestClient } from "./test-support/client.js";
@@ -14,14 +14,13 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-let port = 26_000 + Math.floor(Math.random() * 2000);
+// An ipc socket in the test's own temp folder: no port to collide with another test or process.
 async function bridgeIn(options: Parameters<typeof startBridge>[0] = {}): Promise<{ bridge: Bridge; dir: string; endpoint: string }> {
   const dir = mkdtempSync(join(tmpdir(), "runlog-bridge-"));
-  const endpoint = options.endpoint ?? `tcp://127.0.0.1:${port++}`;
-  const bridge = await startBridge({ dir, endpoint, log: () => {}, ...options });
+  const bridge = await startBridge({ dir, endpoint: `ipc://${join(dir, "bridge.sock")}`, log: () => {}, ...options });
   cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
   cleanups.push(() => bridge.close());
-  return { bridge, dir, endpoint };
+  return { bridge, dir, endpoint: bridge.endpoint };
 }
 
 function client(endpoint: string, options = {}): TestClient {
@@ -225,9 +224,11 @@ describe("bridge protocol", () => {
     await c.send({ t: "records", run, seq: 1, items: [["log", { a: 1 }]] });
     await c.next((m) => m.t === "ack");
     c.close(); // the "process" dies: no more heartbeats
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const { rows, run: stored } = await history(dir, `e/quiet/${run}`);
-    expect(stored.state).toBe("crashed");
+    await vi.waitFor(async () => expect((await history(dir, `e/quiet/${run}`)).run.state).toBe("crashed"), {
+      timeout: 15_000,
+      interval: 100,
+    });
+    const { rows } = await history(dir, `e/quiet/${run}`);
     expect(rows.map((r) => r.a)).toEqual([1]);
   });
 
@@ -236,7 +237,8 @@ describe("bridge protocol", () => {
     const server = curveKeyPair();
     const allowed = curveKeyPair();
     const stranger = curveKeyPair();
-    const { endpoint } = await bridgeIn({ endpoint: `tcp://0.0.0.0:${port++}`, curve: { ...server, allow: [allowed.publicKey] } });
+    const { endpoint } = await bridgeIn({ endpoint: "tcp://0.0.0.0:0", curve: { ...server, allow: [allowed.publicKey] } });
+    expect(endpoint).toMatch(/^tcp:\/\/0\.0\.0\.0:[1-9]\d*$/); // port 0: the bridge reports the port it got
     const local = endpoint.replace("0.0.0.0", "127.0.0.1");
     const friend = client(local, {
       curveServerKey: server.publicKey,

@@ -210,7 +210,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   watchdog.unref();
 
   return {
-    endpoint,
+    // The bound address: with port 0 it names the port the system chose.
+    endpoint: socket.lastEndpoint ?? endpoint,
     async close() {
       clearInterval(watchdog);
       socket.close();

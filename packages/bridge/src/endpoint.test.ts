@@ -6,6 +6,7 @@ describe("parseEndpoint", () => {
     expect(parseEndpoint("tcp://127.0.0.1:5555")).toEqual({ kind: "tcp", host: "127.0.0.1", port: 5555, loopback: true });
     expect(parseEndpoint("tcp://[::1]:9000")).toEqual({ kind: "tcp", host: "::1", port: 9000, loopback: true });
     expect(parseEndpoint("ipc:///tmp/runlog.sock")).toEqual({ kind: "ipc", path: "/tmp/runlog.sock", loopback: true });
+    expect(parseEndpoint("tcp://127.0.0.1:0")).toEqual({ kind: "tcp", host: "127.0.0.1", port: 0, loopback: true }); // any free port
   });
 
   it("marks other interfaces as non-loopback", () => {

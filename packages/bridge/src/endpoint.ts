@@ -16,7 +16,8 @@ export function parseEndpoint(endpoint: string): Endpoint {
   }
   const match = /^tcp:\/\/(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(endpoint);
   const port = match ? Number(match[2]) : Number.NaN;
-  if (!match || port < 1 || port > 65_535) {
+  // Port 0: any free port (ZeroMQ picks one; Bridge.endpoint says which), as a listening server on port 0.
+  if (!match || port < 0 || port > 65_535) {
     throw new RunlogError(
       "INVALID_ARGUMENT",
       `Invalid endpoint ${JSON.stringify(endpoint)}: use tcp://127.0.0.1:5555 or ipc:///path/to/socket.`,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Api } from "@runlog/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { startBridge } from "./index.js";
 
 // Debian's /usr/bin/python3 with python3-torch, python3-zmq and python3-msgpack, against real bridges.
@@ -15,7 +15,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-let port = 28_000 + Math.floor(Math.random() * 2000);
+/** An ipc endpoint in the test's temp folder: nothing to collide with, and it survives a bridge restart. */
+const ipcIn = (dir: string) => `ipc://${join(dir, "bridge.sock")}`;
+
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "runlog-py-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
@@ -79,9 +81,10 @@ describe("the Python client through a real bridge", () => {
 
   it("a torch training loop logs through the bridge and the store holds exactly its history", async () => {
     const dir = tempDir();
-    const endpoint = `tcp://127.0.0.1:${port++}`;
-    const bridge = await startBridge({ endpoint, dir, log: () => {} });
+    // TCP as users run it, on a port the system picks (port 0); the other tests use ipc.
+    const bridge = await startBridge({ endpoint: "tcp://127.0.0.1:0", dir, log: () => {} });
     cleanups.push(() => bridge.close());
+    const endpoint = bridge.endpoint;
     const out = join(dir, "out.json");
     const result = await python([join(TESTS, "train_loop.py"), "3000", "0", out], { RUNLOG_BRIDGE: endpoint });
     expect(result.code, result.stderr).toBe(0);
@@ -97,7 +100,7 @@ describe("the Python client through a real bridge", () => {
 
   it("speaks W&B's API: config from a Namespace, media and tables, commit=False, alerts, save, and a failing `with` block", async () => {
     const dir = tempDir();
-    const endpoint = `tcp://127.0.0.1:${port++}`;
+    const endpoint = ipcIn(dir);
     const bridge = await startBridge({ endpoint, dir, log: () => {} });
     cleanups.push(() => bridge.close());
     const ok = await python([join(TESTS, "api_script.py"), "ok"], { RUNLOG_BRIDGE: endpoint }, dir);
@@ -144,25 +147,28 @@ describe("the Python client through a real bridge", () => {
     "loses nothing and duplicates nothing when the bridge is killed -9 mid-run and restarted (unacked batches %s)",
     async (_how, memoryLimit) => {
       const dir = tempDir();
-      const endpoint = `tcp://127.0.0.1:${port++}`;
+      const endpoint = ipcIn(dir);
       let bridge = await bridgeProcess(endpoint, dir);
       const out = join(dir, "out.json");
-      let started: () => void = () => {};
-      const running = new Promise<void>((resolve) => {
-        started = resolve;
-      });
+      // The loop prints "step N" every 100 steps: the test acts at known points of the run, not after sleeps.
+      let progress = -1;
+      const waiters: { step: number; resolve: () => void }[] = [];
+      const reached = (step: number) => new Promise<void>((resolve) => (progress >= step ? resolve() : waiters.push({ step, resolve })));
       const training = python(
         [join(TESTS, "train_loop.py"), "4000", "20", out],
         { RUNLOG_BRIDGE: endpoint, RUNLOG_MEMORY_LIMIT: memoryLimit },
         undefined,
         (line) => {
-          if (line.startsWith("started ")) started();
+          const match = /^step (\d+)$/.exec(line.trim());
+          if (match === null) return;
+          progress = Math.max(progress, Number(match[1]));
+          for (const waiter of waiters.splice(0)) (progress >= waiter.step ? waiter.resolve : () => waiters.push(waiter))();
         },
       );
-      await running; // the run exists and logging has begun: a slow machine must not lose the bridge during init
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await reached(1000); // the run exists and 1000 steps went out: a slow machine must not lose the bridge during init
       bridge.kill("SIGKILL");
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await new Promise((resolve) => bridge.once("exit", resolve));
+      await reached(2000); // 1000 steps logged while no bridge listens: they wait unacked (in memory or spilled)
       bridge = await bridgeProcess(endpoint, dir);
       const result = await training;
       expect(result.code, result.stderr).toBe(0);
@@ -180,7 +186,7 @@ describe("the Python client through a real bridge", () => {
 
   it("watch() logs gradient and parameter histograms equal to torch.histc, and unwatch() removes every hook", async () => {
     const dir = tempDir();
-    const endpoint = `tcp://127.0.0.1:${port++}`;
+    const endpoint = ipcIn(dir);
     const bridge = await startBridge({ endpoint, dir, log: () => {} });
     cleanups.push(() => bridge.close());
     const out = join(dir, "watch.json");
@@ -208,7 +214,7 @@ describe("the Python client through a real bridge", () => {
 
   it("streams artifacts and models to the bridge in chunks, uses them from another run, and links a model", async () => {
     const dir = tempDir();
-    const endpoint = `tcp://127.0.0.1:${port++}`;
+    const endpoint = ipcIn(dir);
     const bridge = await startBridge({ endpoint, dir, log: () => {} });
     cleanups.push(() => bridge.close());
     const result = await python(
@@ -240,7 +246,7 @@ describe("the Python client through a real bridge", () => {
 
   it("RunlogLogger takes Lightning's calls in a Trainer's order: repeated steps, hyperparameters, checkpoints as models", async () => {
     const dir = tempDir();
-    const endpoint = `tcp://127.0.0.1:${port++}`;
+    const endpoint = ipcIn(dir);
     const bridge = await startBridge({ endpoint, dir, log: () => {} });
     cleanups.push(() => bridge.close());
     for (const mode of ["true", "all"]) {
@@ -314,7 +320,7 @@ describe("the Python client through a real bridge", () => {
 
   it("hosts several Python processes logging at once, each run with exactly its own history", async () => {
     const dir = tempDir();
-    const endpoint = `tcp://127.0.0.1:${port++}`;
+    const endpoint = ipcIn(dir);
     const bridge = await startBridge({ endpoint, dir, log: () => {} });
     cleanups.push(() => bridge.close());
     const outs = [0, 1, 2].map((i) => join(dir, `out-${i}.json`));
@@ -334,25 +340,28 @@ describe("the Python client through a real bridge", () => {
 
   it("marks the run crashed when the Python process is killed", async () => {
     const dir = tempDir();
-    const endpoint = `tcp://127.0.0.1:${port++}`;
+    const endpoint = ipcIn(dir);
     const bridge = await startBridge({ endpoint, dir, log: () => {} });
     cleanups.push(() => bridge.close());
     const script = `
-import os, signal, sys, time
+import os, signal, sys
 sys.path.insert(0, ${JSON.stringify(join(TESTS, ".."))})
 import runlog
 run = runlog.init(project="doomed", entity="tester", settings={"crash_timeout": 1})
 for i in range(10):
     runlog.log({"i": i})
-time.sleep(0.5)
+assert run._connection.drain(run.id, 30) == 0  # every row acked (in the store) before the kill, no sleep
 print(run.path, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 `;
     const result = await python(["-c", script], { RUNLOG_BRIDGE: endpoint });
     expect(result.code).toBe(null); // killed by the signal
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    const { run, rows } = await readRun(dir, result.stdout.trim());
-    expect(run.state).toBe("crashed");
+    // Poll until the bridge's watchdog marks it (crash_timeout 1 s), rather than sleeping a guess.
+    await vi.waitFor(async () => expect((await readRun(dir, result.stdout.trim())).run.state).toBe("crashed"), {
+      timeout: 15_000,
+      interval: 100,
+    });
+    const { rows } = await readRun(dir, result.stdout.trim());
     expect(rows.map((r) => r.i)).toEqual(Array.from({ length: 10 }, (_, i) => i));
   });
 });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Api, init, runFolder } from "@runlog/core";
+import { Api, decodeJson, init, runFolder } from "@runlog/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { main } from "./main.js";
 import { startUiProcess } from "./test-support/ui-process.js";
@@ -156,6 +156,35 @@ describe("runlog CLI", () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/RUN_NOT_FOUND/);
     expect(cli(["runs", "show", "../../etc", "--dir", root]).stderr).toMatch(/INVALID_ARGUMENT/);
+  });
+
+  it("runs ls / show print bigints, NaN and ±Infinity of config and summary (tagged JSON) instead of failing", async () => {
+    const root = tempRoot();
+    const run = await init({
+      dir: root,
+      project: "cli",
+      entity: "tester",
+      reinit: "create_new",
+      config: { seed: 12345678901234567890n, small: 3n },
+      settings: { quiet: true, console: "off", disableStats: true },
+    });
+    run.log({ loss: Number.NaN, up: Number.POSITIVE_INFINITY });
+    run.summary.set("tokens", 2n ** 70n);
+    await run.finish();
+    const listed = cli(["runs", "ls", "tester/cli", "--dir", root, "--json"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(decodeJson(listed.stdout)).toMatchObject({
+      id: run.id,
+      summary: { loss: Number.NaN, up: Number.POSITIVE_INFINITY, tokens: 2n ** 70n },
+    });
+    for (const format of [["--json"], []]) {
+      const shown = cli(["runs", "show", run.path, "--dir", root, ...format]);
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(decodeJson(shown.stdout)).toMatchObject({
+        config: { seed: 12345678901234567890n, small: 3n },
+        summary: { tokens: 2n ** 70n },
+      });
+    }
   });
 
   it("main() returns exit codes without exiting the process", async () => {

@@ -52,15 +52,23 @@ Object.defineProperty(RunlogError.prototype, BRAND, { value: true });
 export function describeValue(value: unknown, max = 80): string {
   let text: string;
   if (typeof value === "string") text = JSON.stringify(value);
+  else if (typeof value === "number") text = Object.is(value, -0) ? "-0" : String(value);
   else if (typeof value === "bigint") text = `${value}n`;
   else if (typeof value === "function") text = `function ${value.name || "(anonymous)"}`;
   else if (typeof value === "symbol") text = value.toString();
   else {
     try {
-      text = JSON.stringify(value) ?? String(value);
+      // Plain JSON would show NaN and ±Infinity as null (and throw on bigints).
+      text = JSON.stringify(value, readableLeaf) ?? String(value);
     } catch {
       text = Object.prototype.toString.call(value);
     }
   }
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function readableLeaf(_key: string, value: unknown): unknown {
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  if (typeof value === "bigint") return `${value}n`;
+  return value;
 }

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Api, Histogram, init, RunlogError } from "@runlog/core";
+import { Api, init, RunlogError } from "@runlog/core";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { layersModelWatcher, loadModel, modelCheckpoint, runlogCallback } from "./index.js";
+import { numpyHistogram } from "./test-support/numpy.js";
 
 // Real tfjs (pure JS, CPU backend) on small deterministic data; the runs go to a real store.
 const roots: string[] = [];
@@ -109,14 +110,18 @@ describe("run.watch for LayersModel", () => {
     run.watch(model, { log: "all", logFreq: 1 });
     await model.fit(xs, ys, { epochs: 1, batchSize: 32, shuffle: false, callbacks: [runlogCallback(run, { logFreq: "batch", tf })] });
     const kernel = model.weights[0] as unknown as { originalName: string; read(): tf.Tensor };
-    const expected = new Histogram(kernel.read().dataSync(), { numBins: 64 }).toJSON();
+    // numpy, not runlog's own Histogram, is the oracle: W&B's watch bins with np.histogram.
+    const expected = { _type: "histogram", ...numpyHistogram(kernel.read().dataSync(), 64) };
     run.unwatch(model);
     await run.finish();
     const history = await rows(root, run.path, [`parameters/${kernel.originalName}`, `gradients/${kernel.originalName}`]);
     expect(history).toHaveLength(3); // 3 batches of 32
     expect(history[2]?.[`parameters/${kernel.originalName}`]).toEqual(expected);
-    const gradient = history[0]?.[`gradients/${kernel.originalName}`] as { values: number[] };
+    const gradient = history[0]?.[`gradients/${kernel.originalName}`] as { values: number[]; bins: number[] };
     expect(gradient.values.reduce((a, b) => a + b, 0)).toBe(4 * 8);
+    // 64 bins over [min, max] of the gradient: the edges are numpy's linspace of those two ends.
+    const ends = [gradient.bins[0] as number, gradient.bins[64] as number];
+    expect(numpyHistogram(ends, 64).bins).toEqual(gradient.bins);
   });
 
   it("unwatch restores the optimizer exactly: training stays bit-identical to an unwatched model", async () => {

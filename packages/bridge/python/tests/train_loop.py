@@ -30,6 +30,8 @@ for step in range(steps):
     if step % 100 == 0:
         row["val/loss"] = loss.item() * 1.1
     wandb.log(row)
+    if step % 100 == 0:
+        print(f"step {step}", flush=True)  # progress, so a test can act at a known point
     if sleep_every and step % sleep_every == 0:
         time.sleep(0.01)
 wandb.summary["final_loss"] = losses[-1]

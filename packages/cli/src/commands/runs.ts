@@ -1,4 +1,4 @@
-import { Api, RunlogError } from "@runlog/core";
+import { Api, encodeJson, RunlogError } from "@runlog/core";
 import type { Out } from "../main.js";
 import { storeToRead } from "../store-dir.js";
 import { parseCommandArgs, UsageError } from "../usage.js";
@@ -11,6 +11,8 @@ export const RUNS_HELP = `Usage: runlog runs ls [<entity>/]<project> [--state S]
   show   prints one run as a page: config, summary, metrics with sparklines and last values,
          alerts, artifacts (--json: everything, metadata included, as one JSON object)
 
+  --json      one JSON object per run (ls) or one for the run (show), the team server's JSON:
+              NaN, ±Infinity and big integers arrive tagged ({"__runlog_bigint": "…"})
   --dir DIR   the runlog root (default RUNLOG_DIR or ./runlog)`;
 
 export async function runsCommand(args: string[], out: Out, err: Out): Promise<number> {
@@ -54,7 +56,7 @@ export async function runsCommand(args: string[], out: Out, err: Out): Promise<n
       if (values.json)
         for (const run of runs)
           out(
-            JSON.stringify({
+            encodeJson({
               id: run.id,
               name: run.name,
               state: run.state,
@@ -80,7 +82,7 @@ export async function runsCommand(args: string[], out: Out, err: Out): Promise<n
         loggedArtifacts: (await run.loggedArtifacts()).map((a) => a.qualifiedName),
         usedArtifacts: (await run.usedArtifacts()).map((a) => a.qualifiedName),
       };
-      out(JSON.stringify(details));
+      out(encodeJson(details));
     }
     return 0;
   } finally {

@@ -210,7 +210,21 @@ export class ArtifactRegistry implements HashCache {
     ).all(entity, project) as { name: string; type: string; kind: string; versions: number }[];
   }
 
+  /** Every version of a collection in order; for a registry collection, its links as `registryView` shows them. */
   versions(ref: CollectionRef): VersionRecord[] {
+    const collection = prepared(this.db, "SELECT id, kind FROM artifact_collections WHERE entity = ? AND project = ? AND name = ?").get(
+      ref.entity,
+      ref.project,
+      ref.name,
+    ) as { id: number; kind: string } | undefined;
+    if (collection?.kind === "portfolio") {
+      const links = prepared(this.db, "SELECT version_id FROM artifact_links WHERE portfolio_id = ? ORDER BY link_index").all(
+        collection.id,
+      ) as {
+        version_id: number;
+      }[];
+      return links.map((link) => this.registryView(collection.id, ref, link.version_id));
+    }
     const rows = prepared(this.db, `${VERSION_SELECT} WHERE c.entity = ? AND c.project = ? AND c.name = ? ORDER BY v.version_index`).all(
       ref.entity,
       ref.project,

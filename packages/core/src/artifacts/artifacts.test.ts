@@ -3,7 +3,6 @@ import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Api } from "../api/api.js";
-import type { RunlogError } from "../errors.js";
 import { initIn } from "../test-support/runs.js";
 import { tempRoot } from "../test-support/temp-root.js";
 import { Artifact } from "./artifact.js";
@@ -146,6 +145,30 @@ describe("artifacts", () => {
     expect((await api.artifact("tester/model-registry/MNIST-Classifier:latest")).digest).toBe(second?.digest);
   });
 
+  it("artifactVersions lists a registry collection's links, as artifact() resolves them", async () => {
+    const root = tempRoot();
+    const weights = join(root, "model.onnx");
+    writeFileSync(weights, "weights-v1");
+    const run = await initIn(root);
+    const first = await run.linkModel(weights, "Classifier", { aliases: ["production"] });
+    writeFileSync(weights, "weights-v2");
+    const second = await run.linkModel(weights, "Classifier");
+    const model = await run.logModel(weights, { name: "mlp" });
+    await run.linkArtifact(model, "registry/models/mlp", { aliases: ["staging"] });
+    await run.finish();
+    const api = new Api({ dir: root });
+    const versions = await api.artifactVersions("tester/model-registry/Classifier");
+    expect(versions.map((v) => [v.qualifiedName, v.digest, [...v.aliases].sort()])).toEqual([
+      ["tester/model-registry/Classifier:v0", first?.digest, ["production"]],
+      ["tester/model-registry/Classifier:v1", second?.digest, ["latest"]],
+    ]);
+    for (const version of versions) {
+      expect((await api.artifact(version.qualifiedName)).digest).toBe(version.digest);
+    }
+    const registry = await api.artifactVersions("tester/registry-models/mlp");
+    expect(registry.map((v) => [v.qualifiedName, v.digest])).toEqual([["tester/registry-models/mlp:v0", model.digest]]);
+  });
+
   it("validates names, types, aliases, tags and metadata like W&B", async () => {
     const bad: [() => unknown, string][] = [
       [() => new Artifact("has space", "dataset"), "ARTIFACT_NAME_INVALID"],
@@ -218,12 +241,9 @@ describe("path safety", () => {
       ["./.", /names no file/],
     ];
     for (const [path, why] of cases) {
-      expect(() => safeRelativePath(path)).toThrowError(why);
-      try {
-        safeRelativePath(path);
-      } catch (error) {
-        expect((error as RunlogError).code).toBe("PATH_OUTSIDE_ROOT");
-      }
+      expect(() => safeRelativePath(path)).toThrowError(
+        expect.objectContaining({ code: "PATH_OUTSIDE_ROOT", message: expect.stringMatching(why) }),
+      );
     }
     expect(safeRelativePath("a//./b/c.txt")).toBe("a/b/c.txt");
   });

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, type Stats, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { describeValue, RunlogError } from "../errors.js";
 import { Artifact } from "./artifact.js";
@@ -168,15 +168,15 @@ export class RunArtifacts {
   async logCode(
     options: { root?: string; name?: string; include?: (path: string) => boolean; exclude?: (path: string) => boolean } = {},
   ): Promise<Artifact | undefined> {
-    const root = resolve(options.root ?? process.cwd());
-    const include = options.include ?? ((path: string) => DEFAULT_CODE.test(path));
-    const exclude = options.exclude ?? (() => false);
+    const root = codeRoot(options.root);
+    const include = filterOption(options.include, "include") ?? ((path: string) => DEFAULT_CODE.test(path));
+    const exclude = filterOption(options.exclude, "exclude") ?? (() => false);
     const name = options.name ?? codeArtifactName(this.run.project, root);
     const artifact = Artifact.internal(name, "code");
-    for (const file of readdirSync(root, { recursive: true }) as string[]) {
+    for (const file of listTree(root)) {
       const path = file.split(sep).join("/");
       if (path.split("/").some((part) => SKIPPED_DIRS.has(part)) || !include(path) || exclude(path)) continue;
-      if (statSync(join(root, file)).isFile()) artifact.addFile(join(root, file), { name: path });
+      if (isFile(join(root, file))) artifact.addFile(join(root, file), { name: path });
     }
     if (artifact.pendingFiles().size === 0) {
       this.warn(`logCode: no source files matched under ${root}; nothing was logged.`);
@@ -263,5 +263,57 @@ export class RunArtifacts {
       throw new RunlogError("MODE_UNAVAILABLE", `${what} needs the store: offline runs cannot log or use artifacts yet. Use mode "local".`);
     }
     return this.service;
+  }
+}
+
+/** logCode's root: an existing folder (default: the working directory). */
+function codeRoot(given: unknown): string {
+  if (given !== undefined && (typeof given !== "string" || given.length === 0)) {
+    throw new RunlogError("INVALID_ARGUMENT", `logCode: root must be a folder path, got ${describeValue(given)}.`);
+  }
+  const root = resolve(given ?? process.cwd());
+  let stats: Stats;
+  try {
+    stats = statSync(root);
+  } catch (error) {
+    throw new RunlogError("INVALID_ARGUMENT", `logCode: root ${root} does not exist or cannot be read; pass an existing folder.`, {
+      cause: error,
+    });
+  }
+  if (!stats.isDirectory()) throw new RunlogError("INVALID_ARGUMENT", `logCode: root ${root} is a file; pass the folder that holds it.`);
+  return root;
+}
+
+/** An include/exclude predicate; a throw inside it is answered as the caller's error, not a raw one. */
+function filterOption(given: unknown, which: string): ((path: string) => boolean) | undefined {
+  if (given === undefined) return undefined;
+  if (typeof given !== "function") {
+    throw new RunlogError("INVALID_ARGUMENT", `logCode: ${which} must be a function (path) => boolean, got ${describeValue(given)}.`);
+  }
+  return (path) => {
+    try {
+      return Boolean(given(path));
+    } catch (error) {
+      throw new RunlogError("INVALID_ARGUMENT", `logCode: the ${which} function threw for "${path}": ${String(error)}.`, { cause: error });
+    }
+  };
+}
+
+function listTree(root: string): string[] {
+  try {
+    return readdirSync(root, { recursive: true }) as string[];
+  } catch (error) {
+    throw new RunlogError("INVALID_ARGUMENT", `logCode: cannot list ${root} (${(error as Error).message}); check its permissions.`, {
+      cause: error,
+    });
+  }
+}
+
+/** False for folders and for entries that vanished or are dangling links. */
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
   }
 }

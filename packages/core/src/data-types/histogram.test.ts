@@ -1,17 +1,39 @@
 import { describe, expect, it } from "vitest";
 import { RunlogError } from "../errors.js";
+import { numpyHistogram } from "../test-support/numpy.js";
 import { computeHistogram, Histogram } from "./histogram.js";
 
 describe("Histogram", () => {
-  it("bins like numpy.histogram with 64 bins by default", () => {
+  it("bins like numpy.histogram with 64 bins by default (edges and counts, bin by bin, from numpy itself)", () => {
     const values = Array.from({ length: 640 }, (_, i) => i);
     const h = new Histogram(values);
-    expect(h.values).toHaveLength(64);
-    expect(h.bins).toHaveLength(65);
-    expect(h.bins[0]).toBe(0);
-    expect(h.bins[64]).toBe(639);
-    expect(h.values.reduce((a, b) => a + b, 0)).toBe(640);
+    expect({ values: h.values, bins: h.bins }).toEqual(numpyHistogram(values, 64));
     expect(h.toJSON()._type).toBe("histogram");
+  });
+
+  it("matches numpy.histogram bin by bin on values that sit on bin edges, tiny and huge ranges, and float32 data", () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const cases: [string, number[], number][] = [
+      ["tenths on the edges", Array.from({ length: 101 }, (_, i) => i / 10), 10],
+      ["tenths, 7 bins", Array.from({ length: 101 }, (_, i) => i * 0.1), 7],
+      ["thirds", Array.from({ length: 300 }, (_, i) => i / 3), 9],
+      ["negative and positive", Array.from({ length: 500 }, () => random() * 2e3 - 1e3), 64],
+      ["normal-ish", Array.from({ length: 5_000 }, () => random() + random() + random() - 1.5), 64],
+      ["a tiny range", Array.from({ length: 200 }, (_, i) => 1 + i * Number.EPSILON), 16],
+      ["a huge offset", Array.from({ length: 200 }, (_, i) => 1e15 + i * 0.25), 32],
+      ["float32 weights", Array.from(Float32Array.from({ length: 1_000 }, () => random() * 0.2 - 0.1)), 64],
+      ["one bin", [3, 1, 2], 1],
+      ["512 bins", Array.from({ length: 2_000 }, () => random()), 512],
+      ["constant", [5, 5, 5], 2],
+      ["one value", [-2.5], 64],
+      ["empty", [], 2],
+      ["non-finite skipped", [0, 1, 2, 3, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY], 3],
+    ];
+    for (const [name, values, bins] of cases) {
+      const ours = computeHistogram(values, bins);
+      expect([name, ours], name).toEqual([name, numpyHistogram(values, bins)]);
+    }
   });
 
   it("puts the maximum in the last bin and skips non-finite values", () => {

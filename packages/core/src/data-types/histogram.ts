@@ -117,6 +117,10 @@ export function computeHistogram(data: ArrayLike<number>, numBins: number): { va
     if (!Number.isFinite(v)) continue;
     let bin = Math.floor((v - min) / width);
     if (bin >= numBins) bin = numBins - 1;
+    // numpy's correction: the division can round across an edge, so the stored edges decide
+    // (edges[i] <= v < edges[i + 1], the last bin closed), bin for bin as np.histogram counts.
+    if (v < (bins[bin] as number)) bin--;
+    else if (bin < numBins - 1 && v >= (bins[bin + 1] as number)) bin++;
     counts[bin] = (counts[bin] as number) + 1;
   }
   return { values: counts, bins };

@@ -1,14 +1,14 @@
 import { Histogram } from "../data-types/histogram.js";
 import { Image } from "../data-types/image.js";
-import { type HistoryContext, isLoggable, TO_HISTORY } from "../data-types/loggable.js";
+import { isLoggable, type Loggable, TO_HISTORY } from "../data-types/loggable.js";
 import { describeValue } from "../errors.js";
 import { encodeJson } from "../util/json.js";
+import { bigintValue, INVALID, keyProblem, MAX_DEPTH, type PlainValueRules, toPlainValue } from "../util/plain-value.js";
 import type { PartialRow } from "./partial-row.js";
 
 /** W&B's limit for one logged value (1 MB); larger data belongs in a file or an artifact. */
 export const MAX_VALUE_BYTES = 1 << 20;
 export const MAX_KEY_LENGTH = 1024;
-export const MAX_DEPTH = 32;
 /** W&B's limit on images in one logged list. */
 export const MAX_IMAGES_PER_LIST = 108;
 /** Typed arrays longer than this become histograms in history (W&B's rule). */
@@ -76,6 +76,11 @@ function addLeaf(
     context.problems.push({ key: `${key.slice(0, 40)}…`, reason: `keys are limited to ${MAX_KEY_LENGTH} characters` });
     return;
   }
+  const badKey = keyProblem(name);
+  if (badKey !== undefined) {
+    context.problems.push({ key, reason: badKey });
+    return;
+  }
   if (prefix === "" && RESERVED_KEYS.has(key)) {
     context.problems.push({ key, reason: `"${key}" is set by runlog; pass the step as log(data, { step })` });
     return;
@@ -97,13 +102,12 @@ function addLeaf(
         row.setOther(key, value);
       }
       return;
-    case "bigint":
-      if (value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)) {
-        row.setScalar(key, Number(value));
-      } else {
-        row.setOther(key, value.toString());
-      }
+    case "bigint": {
+      const converted = bigintValue(value, "number");
+      if (typeof converted === "number") row.setScalar(key, converted);
+      else row.setOther(key, converted);
       return;
+    }
     case "undefined":
       return;
     case "function":
@@ -120,21 +124,26 @@ function addLeaf(
 
 function addObjectLeaf(key: string, value: object, row: PartialRow, context: FlattenContext, depth: number, ancestors: object[]): void {
   if (isLoggable(value)) {
-    const historyContext: HistoryContext = { key, step: context.step, runDir: context.runDir };
-    try {
-      row.setOther(key, value[TO_HISTORY](historyContext));
-    } catch (error) {
-      context.problems.push({ key, reason: error instanceof Error ? error.message : String(error) });
-    }
+    const converted = toHistoryValue(value, key, context);
+    if (converted !== INVALID) row.setOther(key, converted);
     return;
   }
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     addTypedArray(key, value as unknown as ArrayLike<number | bigint>, row, context);
     return;
   }
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) context.problems.push({ key, reason: "invalid Date" });
-    else row.setOther(key, value.toISOString());
+  if (isPlainObject(value) || value instanceof Map) {
+    if (ancestors.includes(value)) {
+      context.problems.push({ key, reason: "the value contains a cycle" });
+      return;
+    }
+    if (depth >= MAX_DEPTH) {
+      context.problems.push({ key, reason: `objects nested deeper than ${MAX_DEPTH} levels cannot be logged` });
+      return;
+    }
+    ancestors.push(value);
+    flattenInto(value, `${key}.`, row, context, depth + 1, ancestors);
+    ancestors.pop();
     return;
   }
   if (Array.isArray(value)) {
@@ -146,28 +155,37 @@ function addObjectLeaf(key: string, value: object, row: PartialRow, context: Fla
       });
       return;
     }
-    const json = toJsonValue(value, key, context, depth, ancestors);
-    if (json !== INVALID) addSized(key, json, row, context);
-    return;
   }
-  if (!isPlainObject(value) && !(value instanceof Map)) {
-    context.problems.push({
-      key,
-      reason: `values of type ${value.constructor?.name ?? "object"} cannot be logged; log numbers, strings, booleans, arrays, plain objects or runlog data types`,
-    });
-    return;
+  // Arrays, Dates and anything else: the shared rule for JSON-stored values (data types allowed inside).
+  const json = toPlainValue(value, rulesFor(context), key, depth, ancestors);
+  if (json !== INVALID) addSized(key, json, row, context);
+}
+
+// One rules object per context (the log handler keeps one context), not one per logged array.
+const contextRules = new WeakMap<FlattenContext, PlainValueRules>();
+
+function rulesFor(context: FlattenContext): PlainValueRules {
+  let rules = contextRules.get(context);
+  if (rules === undefined) {
+    rules = {
+      bigint: "number",
+      isLoggable,
+      loggable: (item, path) => toHistoryValue(item as Loggable, path, context),
+      problem: (path, reason) => context.problems.push({ key: path, reason }),
+    };
+    contextRules.set(context, rules);
   }
-  if (ancestors.includes(value)) {
-    context.problems.push({ key, reason: "the value contains a cycle" });
-    return;
+  return rules;
+}
+
+/** A data type's history form; a throw inside it is reported as that key's problem. */
+function toHistoryValue(value: Loggable, key: string, context: FlattenContext): unknown {
+  try {
+    return value[TO_HISTORY]({ key, step: context.step, runDir: context.runDir });
+  } catch (error) {
+    context.problems.push({ key, reason: error instanceof Error ? error.message : String(error) });
+    return INVALID;
   }
-  if (depth >= MAX_DEPTH) {
-    context.problems.push({ key, reason: `objects nested deeper than ${MAX_DEPTH} levels cannot be logged` });
-    return;
-  }
-  ancestors.push(value);
-  flattenInto(value, `${key}.`, row, context, depth + 1, ancestors);
-  ancestors.pop();
 }
 
 function addTypedArray(key: string, array: ArrayLike<number | bigint>, row: PartialRow, context: FlattenContext): void {
@@ -176,7 +194,7 @@ function addTypedArray(key: string, array: ArrayLike<number | bigint>, row: Part
     row.setOther(key, new Histogram(numbers, { numBins: 32 }).toJSON());
     row.summaryValues.set(key, arrayStats(numbers));
   } else {
-    addSized(key, numbers, row, context);
+    addSized(key, toPlainValue(array, { bigint: "number", problem: () => {} }, key), row, context);
   }
 }
 
@@ -190,68 +208,6 @@ function addSized(key: string, value: unknown, row: PartialRow, context: Flatten
     return;
   }
   row.setOther(key, value);
-}
-
-const INVALID = Symbol("invalid");
-
-/** Converts arrays and plain objects inside arrays to JSON-safe values, refusing what JSON cannot hold. */
-function toJsonValue(value: unknown, key: string, context: FlattenContext, depth: number, ancestors: object[]): unknown {
-  switch (typeof value) {
-    case "number":
-    case "boolean":
-    case "string":
-      return value;
-    case "bigint":
-      return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-    case "undefined":
-      return null;
-    case "function":
-    case "symbol":
-      context.problems.push({ key, reason: `a ${typeof value} cannot be logged` });
-      return INVALID;
-  }
-  if (value === null) return null;
-  const object = value as object;
-  if (ancestors.includes(object)) {
-    context.problems.push({ key, reason: "the value contains a cycle" });
-    return INVALID;
-  }
-  if (depth >= MAX_DEPTH) {
-    context.problems.push({ key, reason: `values nested deeper than ${MAX_DEPTH} levels cannot be logged` });
-    return INVALID;
-  }
-  if (isLoggable(object)) {
-    return object[TO_HISTORY]({ key, step: context.step, runDir: context.runDir });
-  }
-  if (ArrayBuffer.isView(object) && !(object instanceof DataView)) {
-    return Array.from(object as unknown as ArrayLike<number | bigint>, Number);
-  }
-  if (object instanceof Date) return object.toISOString();
-  ancestors.push(object);
-  try {
-    if (Array.isArray(object)) {
-      const out: unknown[] = [];
-      for (const item of object) {
-        const converted = toJsonValue(item, key, context, depth + 1, ancestors);
-        if (converted === INVALID) return INVALID;
-        out.push(converted);
-      }
-      return out;
-    }
-    if (isPlainObject(object)) {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(object)) {
-        const converted = toJsonValue(v, key, context, depth + 1, ancestors);
-        if (converted === INVALID) return INVALID;
-        out[k] = converted;
-      }
-      return out;
-    }
-    context.problems.push({ key, reason: `values of type ${object.constructor?.name ?? "object"} cannot be logged` });
-    return INVALID;
-  } finally {
-    ancestors.pop();
-  }
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

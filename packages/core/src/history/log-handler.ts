@@ -2,6 +2,7 @@ import { describeValue, RunlogError } from "../errors.js";
 import type { MetricRegistry } from "../metrics/metric-registry.js";
 import type { SummaryEntry, SummaryTracker } from "../metrics/summary-tracker.js";
 import type { Column, HistoryBatch } from "../pipeline/history-batch.js";
+import { keyProblem } from "../util/plain-value.js";
 import { type FlattenContext, flattenInto, isPlainObject, MAX_KEY_LENGTH } from "./flatten.js";
 import { PartialRow } from "./partial-row.js";
 
@@ -63,7 +64,7 @@ export class LogHandler {
       throw new RunlogError("INVALID_ARGUMENT", `run.log needs an object of key → value, got ${describeValue(data)}.`);
     }
     // A pending row (commit: false earlier) takes the general path: no need to gather keys first.
-    if (options === undefined && this.row.size === 0 && this.tryCommitFlatScalars(data)) return;
+    if (options === undefined && this.row.size === 0 && this.tryFlatScalars(data)) return;
     let step: number | undefined;
     let commit: boolean | undefined;
     if (options !== undefined) {
@@ -91,10 +92,19 @@ export class LogHandler {
     const context = this.context;
     context.step = this.step;
     context.problems.length = 0;
-    flattenInto(data, "", this.row, context, 0, this.ancestors);
+    // The root is an ancestor too: `data.self = data` is a cycle, not 32 levels of copies.
+    this.ancestors.push(data);
+    try {
+      flattenInto(data, "", this.row, context, 0, this.ancestors);
+    } catch (error) {
+      // A getter or proxy trap of the caller's object threw: the leaves read so far are kept.
+      context.problems.push({ key: "(reading the object)", reason: error instanceof Error ? error.message : String(error) });
+    } finally {
+      this.ancestors.length = 0;
+    }
     if (commit ?? step === undefined) this.commitRow();
     if (context.problems.length > 0) {
-      const list = context.problems.map((p) => `"${p.key}": ${p.reason}`).join("; ");
+      const list = context.problems.map((p) => `${JSON.stringify(p.key)}: ${p.reason}`).join("; ");
       throw new RunlogError("INVALID_VALUE", `run.log skipped ${context.problems.length} value(s) (the others were logged): ${list}.`, {
         details: { problems: [...context.problems] },
       });
@@ -111,6 +121,14 @@ export class LogHandler {
    * values go straight from the caller's object into the columns. Anything unusual (a
    * non-number, a nested object, a reserved or odd key, step metrics) takes the general path.
    */
+  private tryFlatScalars(data: object): boolean {
+    try {
+      return this.tryCommitFlatScalars(data);
+    } catch {
+      return false; // a throwing getter: the general path reports it
+    }
+  }
+
   private tryCommitFlatScalars(data: object): boolean {
     if (this.options.metrics.stepMetrics.size > 0 || !isPlainObject(data)) return false;
     const record = data as Record<string, unknown>;
@@ -165,7 +183,8 @@ export class LogHandler {
     for (let i = 0; same && i < count; i++) same = shape[i] === keys[i];
     if (!same) {
       const layout = keys.slice(0, count);
-      const simple = (key: string) => key.length > 0 && key.length <= MAX_KEY_LENGTH && key.charCodeAt(0) !== 95;
+      const simple = (key: string) =>
+        key.length > 0 && key.length <= MAX_KEY_LENGTH && key.charCodeAt(0) !== 95 && keyProblem(key) === undefined;
       if (!layout.every(simple) || new Set(layout).size !== count) return undefined;
       this.shapeKeys = layout;
       this.shapeStates = layout.map((key) => this.keyState(key));

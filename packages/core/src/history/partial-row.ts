@@ -34,6 +34,8 @@ export class PartialRow {
 
   setOther(key: string, value: unknown): void {
     if (this.scalarIndex.has(key)) this.removeScalar(key);
+    // A later value of the key replaces an earlier long array's stats too.
+    if (this.summaryValues.size > 0) this.summaryValues.delete(key);
     this.others.set(key, value);
   }
 

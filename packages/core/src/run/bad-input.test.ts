@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Api } from "../api/api.js";
 import { Histogram } from "../data-types/histogram.js";
@@ -62,9 +63,12 @@ describe("hostile input to init", () => {
     for (const options of cases) {
       const code = await asyncCodeOf(initIn(root, options));
       expect([code, options]).toEqual([expect.stringMatching(/INVALID_ARGUMENT|INVALID_VALUE/), options]);
+      // Nothing on disk: no store, no runs folder, no lock or half-made run.
+      expect([readdirSync(root), options]).toEqual([[], options]);
     }
     expect(await asyncCodeOf(init(null as never))).toBe("INVALID_ARGUMENT");
     expect(await asyncCodeOf(init("project" as never))).toBe("INVALID_ARGUMENT");
+    expect(readdirSync(root)).toEqual([]);
   });
 });
 

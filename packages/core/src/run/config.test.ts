@@ -26,11 +26,10 @@ describe("Config", () => {
     c.update({ lr: 0.1 });
     c.update({ lr: 0.1 }); // same value: fine
     expect(() => c.update({ lr: 0.2 })).toThrowError(/"lr" from 0\.1 to 0\.2.*allowValChange/);
-    try {
+    expect(() => {
       c.lr = 0.3;
-    } catch (error) {
-      expect(RunlogError.isInstance(error) && error.code).toBe("CONFIG_VALUE_CHANGE");
-    }
+    }).toThrowError(expect.objectContaining({ code: "CONFIG_VALUE_CHANGE" }));
+    expect(c.lr).toBe(0.1);
     c.update({ lr: 0.2 }, { allowValChange: true });
     expect(c.lr).toBe(0.2);
     expect(() => c.update({ model: { layers: [1] } })).not.toThrow();
@@ -60,7 +59,9 @@ describe("Config", () => {
       { f: () => 1 },
       { s: Symbol("x") },
       { cyclic },
-      { m: new Map() },
+      { m: new Map([[1, "non-string key"]]) },
+      { w: new WeakMap() },
+      { d: new Date(Number.NaN) },
       { big: "x".repeat(11 * 1024 * 1024) },
       null,
       [1, 2],

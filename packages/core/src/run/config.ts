@@ -1,6 +1,6 @@
 import { describeValue, RunlogError } from "../errors.js";
-import { isPlainObject } from "../history/flatten.js";
 import { encodeJson, jsonEqual } from "../util/json.js";
+import { INVALID, keyProblem, readingUserValue, toPlainValue } from "../util/plain-value.js";
 import { withPropertyAccess } from "./property-access.js";
 
 export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
@@ -77,6 +77,10 @@ export class ConfigState {
   }
 
   update(values: unknown, options: { allowValChange?: boolean }): void {
+    readingUserValue("config.update", () => this.apply(values, options));
+  }
+
+  private apply(values: unknown, options: { allowValChange?: boolean }): void {
     this.assertOpen();
     const entries = toEntries(values, "config.update");
     const allow = options.allowValChange ?? this.defaultAllowValChange;
@@ -99,10 +103,12 @@ export class ConfigState {
   setDefaults(values: unknown): void {
     this.assertOpen();
     const next: Record<string, unknown> = {};
-    for (const [rawKey, value] of toEntries(values, "config.setDefaults")) {
-      const key = normalizeKey(rawKey);
-      if (!Object.hasOwn(this.data, key)) next[key] = sanitize(value, key);
-    }
+    readingUserValue("config.setDefaults", () => {
+      for (const [rawKey, value] of toEntries(values, "config.setDefaults")) {
+        const key = normalizeKey(rawKey);
+        if (!Object.hasOwn(this.data, key)) next[key] = sanitize(value, key);
+      }
+    });
     this.commit(next);
   }
 
@@ -147,10 +153,12 @@ export class ConfigState {
 }
 
 function normalizeKey(key: string): string {
-  const normalized = key.replace(/^-+|-+$/g, "");
+  const normalized = typeof key === "string" ? key.replace(/^-+|-+$/g, "") : "";
   if (normalized.length === 0 || normalized.length > 1024) {
     throw new RunlogError("INVALID_ARGUMENT", `Invalid config key ${describeValue(key)}: use 1–1024 characters.`);
   }
+  const bad = keyProblem(normalized);
+  if (bad !== undefined) throw new RunlogError("INVALID_ARGUMENT", `Invalid config key ${describeValue(key)}: ${bad}.`);
   return normalized;
 }
 
@@ -164,44 +172,20 @@ function toEntries(values: unknown, where: string): [string, unknown][] {
   if (typeof values !== "object" || values === null || Array.isArray(values)) {
     throw new RunlogError("INVALID_ARGUMENT", `${where} needs an object of key → value, got ${describeValue(values)}.`);
   }
+  if (Object.getOwnPropertySymbols(values).length > 0) {
+    throw new RunlogError("INVALID_ARGUMENT", `${where}: symbol keys cannot be stored in config; use string keys.`);
+  }
   return Object.entries(values);
 }
 
-/** Config values must be JSON-like: no functions, symbols, cycles, class instances or data types. */
-function sanitize(value: unknown, path: string, ancestors: object[] = []): unknown {
-  switch (typeof value) {
-    case "number":
-    case "string":
-    case "boolean":
-    case "bigint":
-      return value;
-    case "undefined":
-      return null;
-    case "function":
-    case "symbol":
-      throw new RunlogError("INVALID_VALUE", `config "${path}": a ${typeof value} cannot be stored in config.`);
+/** Config values follow the shared rule for stored values (util/plain-value.ts); data types belong in run.log. */
+function sanitize(value: unknown, path: string): unknown {
+  const problems: string[] = [];
+  const clean = toPlainValue(value, { bigint: "keep", problem: (at, reason) => problems.push(`"${at}": ${reason}`) }, path);
+  if (clean === INVALID) {
+    throw new RunlogError("INVALID_VALUE", `config ${problems.join("; ")}. Config holds plain data; log data types with run.log.`, {
+      details: { problems },
+    });
   }
-  if (value === null) return null;
-  const object = value as object;
-  if (ancestors.includes(object)) throw new RunlogError("INVALID_VALUE", `config "${path}" contains a cycle.`);
-  if (ancestors.length > 32) throw new RunlogError("INVALID_VALUE", `config "${path}" is nested deeper than 32 levels.`);
-  if (object instanceof Date) return object.toISOString();
-  if (ArrayBuffer.isView(object) && !(object instanceof DataView)) {
-    return Array.from(object as unknown as ArrayLike<number | bigint>);
-  }
-  ancestors.push(object);
-  try {
-    if (Array.isArray(object)) return object.map((item, i) => sanitize(item, `${path}[${i}]`, ancestors));
-    if (isPlainObject(object)) {
-      const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(object)) out[key] = sanitize(item, `${path}.${key}`, ancestors);
-      return out;
-    }
-  } finally {
-    ancestors.pop();
-  }
-  throw new RunlogError(
-    "INVALID_VALUE",
-    `config "${path}": values of type ${object.constructor?.name ?? "object"} cannot be stored in config; use plain data (log data types with run.log).`,
-  );
+  return clean;
 }

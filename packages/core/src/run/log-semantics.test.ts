@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RunlogError } from "../errors.js";
 import { initIn, readHistory, userColumns } from "../test-support/runs.js";
@@ -174,33 +176,85 @@ describe("run.log step and commit rules (W&B semantics)", () => {
     api.close();
   });
 
-  it("after finish every method throws RUN_FINISHED and nothing changes", async () => {
+  it("after finish every Run member of the contract throws RUN_FINISHED and nothing changes", async () => {
     const root = tempRoot();
+    const file = join(root, "weights.bin");
+    writeFileSync(file, "w");
     const run = await initIn(root);
     run.log({ a: 1 });
+    const logged = await run.logArtifact(file, { name: "w", type: "model" });
     await run.finish();
     await run.finish(); // idempotent
-    const attempts = [
-      () => run.log({ a: 2 }),
-      () => run.defineMetric("x"),
-      () => run.markPreempting(),
-      () => run.config.update({ late: 1 }),
-      () => run.summary.set("late", 1),
-      () => {
+    // Every member of run-api.md that acts (methods and setters), in the contract's order.
+    const members: Record<string, () => unknown> = {
+      log: () => run.log({ a: 2 }),
+      defineMetric: () => run.defineMetric("x"),
+      alert: () => run.alert({ title: "t", text: "x" }),
+      markPreempting: () => run.markPreempting(),
+      save: () => run.save(file, { basePath: root }),
+      restore: () => run.restore("weights.bin"),
+      logCode: () => run.logCode({ root }),
+      logArtifact: () => run.logArtifact(file, { name: "late", type: "dataset" }),
+      useArtifact: () => run.useArtifact("w:latest"),
+      upsertArtifact: () => run.upsertArtifact(file, { name: "late", type: "dataset", distributedId: "d" }),
+      finishArtifact: () => run.finishArtifact(file, { name: "late", type: "dataset", distributedId: "d" }),
+      linkArtifact: () => run.linkArtifact(logged, "registry/models/late"),
+      logModel: () => run.logModel(file),
+      useModel: () => run.useModel("w:latest"),
+      linkModel: () => run.linkModel(file, "Late"),
+      watch: () => run.watch({ kind: "toy" }),
+      recordSpan: () => run.recordSpan({ id: "s", traceId: "t", kind: "chain", name: "n", startTime: 1 } as never),
+      "set name": () => {
         run.name = "late";
       },
-    ];
-    for (const attempt of attempts) {
-      try {
-        attempt();
-        expect.unreachable("should throw");
-      } catch (error) {
-        expect(RunlogError.isInstance(error)).toBe(true);
-        expect(["RUN_FINISHED"]).toContain((error as RunlogError).code);
-      }
+      "set notes": () => {
+        run.notes = "late";
+      },
+      "set tags": () => {
+        run.tags = ["late"];
+      },
+      "config.update": () => run.config.update({ late: 1 }),
+      "config.set": () => run.config.set("late", 1),
+      "config.setDefaults": () => run.config.setDefaults({ late: 1 }),
+      "config.<key> =": () => {
+        run.config.late = 1;
+      },
+      "summary.set": () => run.summary.set("late", 1),
+      "summary.update": () => run.summary.update({ late: 1 }),
+      "summary.delete": () => run.summary.delete("a"),
+      "summary.<key> =": () => {
+        run.summary.late = 1;
+      },
+    };
+    // Run methods that do not throw after finish, and why; every other method must be in the table.
+    const allowed: Record<string, string> = {
+      constructor: "",
+      finish: "idempotent (W&B)",
+      finishAs: "internal: finish",
+      status: "reads the final state",
+      display: "shows the finished run's page",
+      unwatch: "removes hooks; finish already did",
+      logScalars: "internal: declines (false) so the caller's log throws",
+      sealNow: "internal: no-op once closed",
+      addFinishHook: "internal: adapters register before finish",
+    };
+    const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(run)).filter(
+      (name) => typeof Object.getOwnPropertyDescriptor(Object.getPrototypeOf(run), name)?.value === "function",
+    );
+    expect(methods.filter((name) => !(name in members) && !(name in allowed))).toEqual([]);
+    const outcomes: Record<string, string> = {};
+    for (const [name, attempt] of Object.entries(members)) {
+      outcomes[name] = await Promise.resolve()
+        .then(attempt)
+        .then(
+          () => "no error",
+          (error: unknown) => (RunlogError.isInstance(error) ? error.code : `raw ${String(error)}`),
+        );
     }
-    await expect(run.alert({ title: "t", text: "x" })).rejects.toMatchObject({ code: "RUN_FINISHED" });
+    expect(outcomes).toEqual(Object.fromEntries(Object.keys(members).map((name) => [name, "RUN_FINISHED"])));
     expect(userColumns(await readHistory(root, run.path))).toEqual([{ _step: 0, a: 1 }]);
+    expect(run.config.toJSON()).not.toHaveProperty("late");
+    expect(run.summary.get("a")).toBe(1);
   });
 
   it("logScalars (the bridge's hot path) commits a row as log does, and declines rows that need the general path", async () => {

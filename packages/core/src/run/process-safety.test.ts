@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import type { ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
 import { Api } from "../api/api.js";
 import { runFolder } from "../run/run-folder.js";
 import { syncRunDir } from "../sync.js";
@@ -22,6 +24,17 @@ async function stepsOf(root: string, path: string): Promise<number[]> {
   }
 }
 
+/** Resolves once the child's "<step> <ms>" lines span `ms` of its own clock. */
+function loggedFor(child: ChildProcess, ms: number): Promise<void> {
+  let first: number | undefined;
+  return watchLines(child, (line) => {
+    const at = Number(line.split(" ")[1]);
+    if (!Number.isFinite(at)) return false;
+    first ??= at;
+    return at - first >= ms;
+  });
+}
+
 describe("crash safety (real child processes, SIGKILL)", () => {
   it("20 kills at random points: every step logged > flushInterval before the kill is recovered, the run reads crashed, resume continues", async () => {
     const root = tempRoot();
@@ -33,7 +46,8 @@ describe("crash safety (real child processes, SIGKILL)", () => {
       const logged = loggedSteps(child);
       const done = exited(child);
       await watchLines(child, (line) => line.startsWith("started"));
-      await new Promise((r) => setTimeout(r, 150 + Math.random() * 700));
+      // Kill after a seeded 150–850 ms of logging, measured on the child's own clock (its "<step> <ms>" lines).
+      await loggedFor(child, 150 + ((n * 373) % 701));
       const killedAt = Date.now();
       child.kill("SIGKILL");
       expect((await done).signal).toBe("SIGKILL");
@@ -52,8 +66,14 @@ describe("crash safety (real child processes, SIGKILL)", () => {
       }
       expect(syncRunDir(runDir).applied).toBe(0); // idempotent
     }
-    await new Promise((r) => setTimeout(r, 1100)); // crashTimeout is 1 s in the child
     const api = new Api({ dir: root });
+    // crashTimeout is 1 s in the child: poll until every run reads crashed.
+    await vi.waitFor(
+      async () => {
+        for (const { id } of results) expect((await api.run(`tester/test/${id}`)).state).toBe("crashed");
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     for (const { id, safeStep } of results) {
       const stored = await api.run(`tester/test/${id}`);
       expect(stored.state).toBe("crashed");
@@ -79,8 +99,14 @@ describe("crash safety (real child processes, SIGKILL)", () => {
     const root = tempRoot();
     const child = spawnChild("until-killed", root, "nosync01");
     const done = exited(child);
-    await watchLines(child, (line) => /^\d+ /.test(line) && Number(line.split(" ")[0]) >= 200);
-    await new Promise((r) => setTimeout(r, 2 * FLUSH_INTERVAL_MS)); // step 200 is now older than flushInterval
+    // Until the child's clock says step 200 is two flush intervals old.
+    let at200: number | undefined;
+    await watchLines(child, (line) => {
+      const [step, at] = line.split(" ").map(Number);
+      if (!Number.isFinite(step) || !Number.isFinite(at)) return false;
+      if ((step as number) >= 200) at200 ??= at as number;
+      return at200 !== undefined && (at as number) - at200 >= 2 * FLUSH_INTERVAL_MS;
+    });
     child.kill("SIGKILL");
     await done;
     const resumed = await initIn(root, { id: "nosync01", resume: "allow" });

@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Api } from "../api/api.js";
+import { RunlogError } from "../errors.js";
 import { initIn } from "../test-support/runs.js";
 import { tempRoot } from "../test-support/temp-root.js";
 
@@ -29,8 +30,7 @@ describe("run.save / restore", () => {
     expect(await inDir(work, () => run.save("live.log"))).toEqual(["live.log"]);
     writeFileSync(join(work, "notes.txt"), "n2"); // "end": the content at finish is saved
     writeFileSync(join(work, "live.log"), "L2"); // "live": re-copied on change
-    await new Promise((r) => setTimeout(r, 400));
-    expect(readFileSync(join(run.dir, "live.log"), "utf8")).toBe("L2");
+    await vi.waitFor(() => expect(readFileSync(join(run.dir, "live.log"), "utf8")).toBe("L2"), { timeout: 10_000, interval: 20 });
     await expect(run.save("x", { policy: "sometimes" as "now" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(run.save("s3://bucket/x")).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(run.save(join(work, "notes.txt"), { basePath: join(work, "ckpt") })).rejects.toMatchObject({ code: "PATH_OUTSIDE_ROOT" });
@@ -67,6 +67,17 @@ describe("run.save / restore", () => {
     await expect(second.restore("x", { runPath: "tester/test/../../etc" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await second.finish();
   });
+
+  it("restore from a run that does not exist raises RUN_NOT_FOUND, as W&B raises (a missing file of a known run is undefined)", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    await expect(run.restore("weights.bin", { runPath: "tester/test/nosuch01" })).rejects.toMatchObject({
+      code: "RUN_NOT_FOUND",
+      message: expect.stringContaining("tester/test/nosuch01"),
+    });
+    expect(await run.restore("weights.bin")).toBeUndefined();
+    await run.finish();
+  });
 });
 
 describe("run.logCode", () => {
@@ -87,6 +98,41 @@ describe("run.logCode", () => {
     expect(custom?.name).toMatch(/^source-test-/);
     expect(Object.keys(custom?.manifest.contents ?? {})).toEqual(["data.csv"]);
     expect(await run.logCode({ root: code, include: () => false })).toBeUndefined();
+    await run.finish();
+  });
+
+  it("answers a missing root, a file as root and bad include/exclude with INVALID_ARGUMENT, never a raw error", async () => {
+    const root = tempRoot();
+    const code = join(root, "code");
+    mkdirSync(code);
+    writeFileSync(join(code, "train.ts"), "export {};");
+    const run = await initIn(root);
+    const bad: [string, Parameters<typeof run.logCode>[0]][] = [
+      ["missing root", { root: join(root, "nope") }],
+      ["file as root", { root: join(code, "train.ts") }],
+      ["empty root", { root: "" }],
+      ["root not a string", { root: 42 as never }],
+      ["include not a function", { root: code, include: "*.ts" as never }],
+      ["exclude not a function", { root: code, exclude: /x/ as never }],
+      [
+        "include throws",
+        {
+          root: code,
+          include: () => {
+            throw new TypeError("boom");
+          },
+        },
+      ],
+    ];
+    for (const [label, options] of bad) {
+      const attempt = run.logCode(options).then(
+        () => "resolved",
+        (error: unknown) => (RunlogError.isInstance(error) ? error.code : `raw ${String(error)}`),
+      );
+      expect([label, await attempt]).toEqual([label, "INVALID_ARGUMENT"]);
+    }
+    // Still usable afterwards.
+    expect(Object.keys((await run.logCode({ root: code, name: "source-ok" }))?.manifest.contents ?? {})).toEqual(["train.ts"]);
     await run.finish();
   });
 });

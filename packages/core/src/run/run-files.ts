@@ -68,7 +68,15 @@ export class RunFiles {
 
   async restore(name: string, options: RestoreOptions = {}): Promise<string | undefined> {
     const file = safeRelativePath(name, "restore name");
-    const sourceDir = options.runPath === undefined ? this.filesDir : join(runFolder(this.root, addressOf(options.runPath)), "files");
+    let sourceDir = this.filesDir;
+    if (options.runPath !== undefined) {
+      const runDir = runFolder(this.root, addressOf(options.runPath));
+      // W&B raises for a run_path that names no run (only a missing file of a known run is None).
+      if (!existsSync(runDir)) {
+        throw new RunlogError("RUN_NOT_FOUND", `restore: no run ${options.runPath} in ${this.root}; check the entity/project/id.`);
+      }
+      sourceDir = join(runDir, "files");
+    }
     const source = resolveInside(sourceDir, file, "restore name");
     if (!existsSync(source)) return undefined;
     const destination = resolveInside(options.root ?? this.filesDir, file, "restore name");

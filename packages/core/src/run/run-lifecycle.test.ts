@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Api } from "../api/api.js";
-import type { RunlogError } from "../errors.js";
 import { syncRunDir } from "../sync.js";
+import { run as runCommand } from "../test-support/child-process.js";
 import { initIn, readHistory, userColumns } from "../test-support/runs.js";
 import { tempRoot } from "../test-support/temp-root.js";
 import { registerWatcher } from "../watch/registry.js";
@@ -124,8 +124,13 @@ describe("init and run properties", () => {
     run.markPreempting();
     run.log({ a: 1 });
     expect((await run.status()).state).toBe("preempting");
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await stored(root, run.path)).state).toBe("preempting");
+    // The store gets the mark at the next flush: poll for it instead of sleeping.
+    const api = new Api({ dir: root });
+    try {
+      await vi.waitFor(async () => expect((await api.run(run.path)).state).toBe("preempting"), { timeout: 10_000, interval: 25 });
+    } finally {
+      api.close();
+    }
     await run.finish();
   });
 
@@ -257,16 +262,38 @@ describe("modes", () => {
     expect(existsSync(join(root, "runs"))).toBe(false);
   });
 
-  it("online mode needs a server URL, refuses a bad one, and fails after initTimeout when none answers", async () => {
+  it("online mode needs a server URL, refuses a bad one, and gives up after initTimeout of 503s (in-process and in a child)", async () => {
     await expect(initIn(tempRoot(), { mode: "online" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT", message: /baseUrl/ });
     await expect(initIn(tempRoot(), { mode: "online", baseUrl: "ftp://x" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(initIn(tempRoot(), { mode: "online", baseUrl: "not a url" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
-    const started = Date.now();
-    // Port 9 (discard) on loopback: nothing listens, every attempt is refused at once.
-    await expect(
-      initIn(tempRoot(), { mode: "online", baseUrl: "http://127.0.0.1:9", settings: { initTimeout: 1, quiet: true } }),
-    ).rejects.toMatchObject({ code: "SERVER_UNAVAILABLE" });
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // A server that answers every request with 503: init keeps retrying (with backoff) for initTimeout, then gives up.
+    const attempts: number[] = [];
+    const server = createServer((_req, res) => {
+      attempts.push(Date.now());
+      res.writeHead(503, { "content-type": "application/json" }).end('{"error":"overloaded"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const started = Date.now();
+      await expect(initIn(tempRoot(), { mode: "online", baseUrl, settings: { initTimeout: 1, quiet: true } })).rejects.toMatchObject({
+        code: "SERVER_UNAVAILABLE",
+      });
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(1_000);
+      expect(elapsed).toBeLessThan(10_000);
+      expect(attempts.length).toBeGreaterThanOrEqual(3);
+      // Backoff, not a busy loop: the attempts are spread over the timeout.
+      expect((attempts[attempts.length - 1] as number) - (attempts[0] as number)).toBeGreaterThanOrEqual(500);
+      // From a child process with nothing else keeping its event loop alive: the promise settles (not a silent exit).
+      const script = `import { init } from ${JSON.stringify(new URL("../../dist/index.js", import.meta.url).href)};
+try { await init({ mode: "online", baseUrl: process.argv[1], dir: process.argv[2], settings: { initTimeout: 1, quiet: true } }); console.log("resolved"); }
+catch (error) { console.log("rejected " + error.code); }`;
+      const child = await runCommand(process.execPath, ["--input-type=module", "-e", script, baseUrl, tempRoot()]);
+      expect([child.code, child.stdout.trim()], child.stderr).toEqual([0, "rejected SERVER_UNAVAILABLE"]);
+    } finally {
+      server.close();
+    }
   });
 });
 
@@ -350,11 +377,7 @@ describe("watch", () => {
     run.watch(model, { log: "all", logFreq: 10, filter: ["w1"] });
     expect(() => run.watch(model)).toThrowError(expect.objectContaining({ code: "ALREADY_WATCHED" }));
     expect(() => run.watch({ kind: "other" })).toThrowError(/@runlog\/tfjs/);
-    try {
-      run.watch(new Map());
-    } catch (error) {
-      expect((error as RunlogError).code).toBe("NO_WATCHER");
-    }
+    expect(() => run.watch(new Map())).toThrowError(expect.objectContaining({ code: "NO_WATCHER" }));
     expect(() => run.watch(model, { log: "weights" as "all" })).toThrowError(/log must be/);
     expect(() => run.watch(model, { logFreq: 0 })).toThrowError(/logFreq/);
     run.log({ loss: 1 });
@@ -384,7 +407,19 @@ describe("system metrics", () => {
   it("samples /proc metrics under system/* on a runtime axis", async () => {
     const root = tempRoot();
     const run = await initIn(root, { settings: { disableStats: false, statsSamplingInterval: 0.1 } });
-    await new Promise((r) => setTimeout(r, 450));
+    // Wait until the store holds two samples of the live run (not a guessed sleep), then finish.
+    const live = new Api({ dir: root });
+    try {
+      await vi.waitFor(
+        async () => {
+          const rss = await (await live.run(run.path)).series("system/proc.memory.rssMB", { buckets: 10 });
+          expect(rss.count.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2);
+        },
+        { timeout: 15_000, interval: 50 },
+      );
+    } finally {
+      live.close();
+    }
     await run.finish();
     const back = await stored(root, run.path);
     const keys = await back.systemKeys();

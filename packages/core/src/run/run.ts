@@ -331,6 +331,7 @@ export class Run {
 
   /** Restores a saved file (of this run or `runPath`) into `root`; resolves to its path, or undefined. */
   restore(name: string, options: RestoreOptions = {}): Promise<string | undefined> {
+    this.#assertOpen("restore");
     if (this.disabled) return Promise.resolve(undefined);
     return this.#parts.files.restore(name, options);
   }

@@ -1,5 +1,6 @@
 import { describeValue, RunlogError } from "../errors.js";
 import type { SummaryTracker } from "../metrics/summary-tracker.js";
+import { INVALID, keyProblem, type PlainValueRules, readingUserValue, toPlainValue } from "../util/plain-value.js";
 import { withPropertyAccess } from "./property-access.js";
 
 /**
@@ -34,17 +35,31 @@ export class Summary {
     if (typeof key !== "string" || key.length === 0) {
       throw new RunlogError("INVALID_ARGUMENT", `Summary keys must be non-empty strings, got ${describeValue(key)}.`);
     }
-    if (typeof value === "function" || typeof value === "symbol") {
-      throw new RunlogError("INVALID_VALUE", `summary "${key}": a ${typeof value} cannot be stored.`);
-    }
-    this.tracker.setExplicit(key, assertStorable(key, value));
+    const bad = keyProblem(key);
+    if (bad !== undefined) throw new RunlogError("INVALID_ARGUMENT", `Summary key ${describeValue(key)}: ${bad}.`);
+    this.tracker.setExplicit(
+      key,
+      readingUserValue(`summary "${key}"`, () => storable(key, value)),
+    );
   }
 
   update(values: Record<string, unknown>): void {
     if (typeof values !== "object" || values === null || Array.isArray(values)) {
       throw new RunlogError("INVALID_ARGUMENT", `summary.update needs an object, got ${describeValue(values)}.`);
     }
-    for (const [key, value] of Object.entries(values)) this.set(key, value);
+    if (Object.getOwnPropertySymbols(values).length > 0) {
+      throw new RunlogError("INVALID_ARGUMENT", "summary.update: symbol keys cannot be stored; use string keys.");
+    }
+    this.assertOpen();
+    // Convert every value first, so a refused one leaves the summary as it was.
+    const clean = readingUserValue("summary.update", () =>
+      Object.entries(values).map(([key, value]) => {
+        const bad = key.length > 0 ? keyProblem(key) : "keys must be non-empty strings";
+        if (bad !== undefined) throw new RunlogError("INVALID_ARGUMENT", `Summary key ${describeValue(key)}: ${bad}.`);
+        return [key, storable(key, value)] as const;
+      }),
+    );
+    for (const [key, value] of clean) this.tracker.setExplicit(key, value);
   }
 
   delete(key: string): boolean {
@@ -61,12 +76,26 @@ export class Summary {
   }
 }
 
-/** Summary values must serialize to JSON (no cycles); bigints are allowed. */
-function assertStorable(key: string, value: unknown): unknown {
-  try {
-    const json = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
-    return json === undefined ? null : value;
-  } catch (error) {
-    throw new RunlogError("INVALID_VALUE", `summary "${key}" cannot be stored: ${(error as Error).message}.`, { cause: error });
-  }
+/** Summary values follow the shared rule for stored values (util/plain-value.ts); a Histogram is kept as its JSON form. */
+function storable(key: string, value: unknown): unknown {
+  const problems: string[] = [];
+  const plain: PlainValueRules = { bigint: "keep", problem: (at, reason) => problems.push(`"${at}": ${reason}`) };
+  // One level of toJSON (Histogram and friends); what it returns must be plain data.
+  const rules: PlainValueRules = {
+    ...plain,
+    isLoggable: (item) => typeof (item as { toJSON?: unknown }).toJSON === "function",
+    loggable: (item, path) => {
+      let json: unknown;
+      try {
+        json = (item as { toJSON(): unknown }).toJSON();
+      } catch (error) {
+        plain.problem(path, `its toJSON() threw: ${error instanceof Error ? error.message : String(error)}`);
+        return INVALID;
+      }
+      return toPlainValue(json, plain, path);
+    },
+  };
+  const clean = toPlainValue(value, rules, key);
+  if (clean === INVALID) throw new RunlogError("INVALID_VALUE", `summary ${problems.join("; ")}.`, { details: { problems } });
+  return clean;
 }

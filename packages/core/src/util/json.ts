@@ -25,14 +25,15 @@ function reviver(_key: string, value: unknown): unknown {
   return value;
 }
 
-export function encodeJson(value: unknown): string {
+/** `space` indents like JSON.stringify's third argument (for output people read). */
+export function encodeJson(value: unknown, space?: number): string {
   // Fast path: without a replacer JSON.stringify is several times faster. NaN/±Infinity come out
   // as "null" and bigints throw, so only output holding "null" (or a throw) needs the tagging pass.
   try {
-    const plain = JSON.stringify(value);
+    const plain = JSON.stringify(value, null, space);
     if (plain === undefined || !plain.includes("null")) return plain;
   } catch {}
-  return JSON.stringify(value, replacer);
+  return JSON.stringify(value, replacer, space);
 }
 
 export function decodeJson<T = unknown>(text: string): T {

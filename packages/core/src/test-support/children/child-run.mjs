@@ -63,7 +63,8 @@ const scenarios = {
       // New content in every file, so each round copies 64 MB and the kill lands mid-copy.
       for (let i = 0; i < 64; i++) writeFileSync(`${dir}/part-${i}.bin`, block.fill((round * 64 + i) % 256));
       writeFileSync(`${dir}/round.txt`, String(round));
-      await run.logArtifact(dir, { name: "big", type: "dataset" });
+      const logged = await run.logArtifact(dir, { name: "big", type: "dataset" });
+      process.stdout.write(`committed ${logged.version}\n`);
     }
   },
   "forget-finish": async () => {
