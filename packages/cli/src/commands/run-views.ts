@@ -8,8 +8,10 @@ const BARS = "▁▂▃▄▅▆▇█";
 export function formatValue(value: unknown): string {
   if (typeof value === "number") return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
   if (typeof value === "string") return value.length > 60 ? `${value.slice(0, 59)}…` : value;
+  if (typeof value === "bigint") return String(value);
   if (value !== null && typeof value === "object" && "_type" in value) return `<${String((value as { _type: unknown })._type)}>`;
-  const text = JSON.stringify(value) ?? String(value);
+  // Config and summary keep big integers exactly: show their digits (JSON.stringify throws on them).
+  const text = JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? String(inner) : inner)) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
 
