@@ -44,10 +44,10 @@ describe("init banner and finish summary", () => {
     const runDir = join(root, "runs", run.id);
     expect(lines).toHaveLength(3);
     expect(lines[0]).toContain(`offline run "${run.name}"`);
-    expect(lines[0]).toContain(`\`npx runlog sync ./runs/${run.id}\``);
+    expect(lines[0]).toContain(`\`npx runlog sync ./runs/tester/banner/${run.id}\``);
     expect(lines[1]).toMatch(/finished after .* 3 steps: loss/);
     expect(lines[2]).toBe(
-      `runlog: offline: saved in ./runs/${run.id}; add it to the store with \`npx runlog sync ./runs/${run.id}\` (or upload it with --server URL).`,
+      `runlog: offline: saved in ./runs/tester/banner/${run.id}; add it to the store with \`npx runlog sync ./runs/tester/banner/${run.id}\` (or upload it with --server URL).`,
     );
     expect(runDir).toContain(root);
   });
