@@ -31,7 +31,11 @@ export async function startLocalRegistry(dir: string): Promise<LocalRegistry> {
       "uplinks:",
       "  npmjs:",
       "    url: https://registry.npmjs.org/",
-      "    timeout: 60s",
+      "    timeout: 120s",
+      // One slow answer from the public registry must not mark it offline for verdaccio's default
+      // 5 minutes (every later install would then get 404s): retry it at once instead.
+      "    max_fails: 20",
+      "    fail_timeout: 2s",
       "packages:",
       "  '@runlog/*':",
       own,
