@@ -51,6 +51,7 @@ export {
   rebuildStore,
   type StoreCheck,
 } from "./store/sqlite/store-check.js";
+export { refuseDamagedStore } from "./store/sqlite/unclean-shutdown.js";
 export type { AlertView, ChunkInfos, FileView, Points, RunView, SpanView, StoreReader, Stream } from "./store/store.js";
 export type { SyncResult } from "./sync.js";
 export { defaultStoreRoot, describeDamage, syncRunDir } from "./sync.js";

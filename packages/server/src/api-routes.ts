@@ -4,9 +4,9 @@ import { safeRelativePath } from "@runlog/core/store-kit";
 import type { FastifyInstance } from "fastify";
 import { canSeeEntity } from "./auth/auth-hook.js";
 import type { RunFileStore } from "./files/run-files.js";
-import { HISTORY_SCAN_ROWS, historyPage, MAX_PAGE_BYTES } from "./history-page.js";
+import { HISTORY_SCAN_ROWS, historyPage, MAX_PAGE_BYTES, rowStep, sendHistoryPage } from "./history-page.js";
 import { sendJson } from "./json-reply.js";
-import { intParam, listParam, numberParam, type Query, type RunParams, requiredParam } from "./query.js";
+import { intParam, listParam, numberParam, pageLimitParam, type Query, type RunParams, requiredParam } from "./query.js";
 import { runsPage } from "./runs-page.js";
 
 const PASSIVE_TYPES: Record<string, string> = {
@@ -82,17 +82,14 @@ export function registerApiRoutes(app: FastifyInstance, api: Api, files: RunFile
   app.get<{ Params: RunParams; Querystring: Query }>("/api/v1/runs/:entity/:project/:id/history", async (request, reply) => {
     const { query } = request;
     const run = await runOf(request.params);
-    const limit = intParam(query, "limit", 1000) as number;
-    if (limit < 1 || limit > 10_000) throw new RunlogError("INVALID_ARGUMENT", `limit must be from 1 to 10000, got ${limit}.`);
+    const limit = pageLimitParam(query, 1000);
     const scan = run.scanHistory({
       keys: listParam(query, "keys"),
       pageSize: Math.min(limit, HISTORY_SCAN_ROWS),
       minStep: intParam(query, "minStep"),
       maxStep: intParam(query, "maxStep"),
     });
-    const page = await historyPage(scan, limit, maxPageBytes);
-    if (page.nextStep !== undefined) reply.header("x-next-min-step", String(page.nextStep));
-    return reply.type("application/json; charset=utf-8").send(page.json);
+    return sendHistoryPage(reply, await historyPage(scan, limit, maxPageBytes, rowStep));
   });
 
   app.get<{ Params: RunParams }>("/api/v1/runs/:entity/:project/:id/traces", async (request, reply) =>

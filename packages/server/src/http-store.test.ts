@@ -12,7 +12,8 @@ afterEach(async () => {
 });
 
 async function served(root: string): Promise<RunlogServer> {
-  const server = await serve({ dir: root, port: 0 });
+  // Small pages (64 KiB), so the contract's wide runs page and HttpReader must follow the pages.
+  const server = await serve({ dir: root, port: 0, maxPageBytes: 64 * 1024 });
   servers.push(server);
   return server;
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Api, encodeJson } from "@runlog/core";
 import type { FastifyInstance } from "fastify";
-import { HISTORY_SCAN_ROWS, historyPage, MAX_PAGE_BYTES } from "./history-page.js";
+import { HISTORY_SCAN_ROWS, historyPage, MAX_PAGE_BYTES, rowStep } from "./history-page.js";
 import { intParam, type Query, type RunParams } from "./query.js";
 
 const MAX_ROWS_PER_PUSH = 5000;
@@ -34,6 +34,7 @@ export function registerLiveEvents(app: FastifyInstance, api: Api, options: { po
           run.scanHistory({ minStep: afterStep + 1, pageSize: HISTORY_SCAN_ROWS }),
           MAX_ROWS_PER_PUSH,
           maxPushBytes,
+          rowStep,
         );
         if (page.lastStep !== undefined) {
           afterStep = page.lastStep;

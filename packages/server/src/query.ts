@@ -13,6 +13,17 @@ export function intParam(query: Query, name: string, fallback?: number): number 
   return value;
 }
 
+/** The most rows one page may be asked for, on every paged route. */
+export const MAX_PAGE_ROWS = 10_000;
+
+/** A page's `limit`: an integer from 1 to MAX_PAGE_ROWS, else INVALID_ARGUMENT (huge, negative, NaN). */
+export function pageLimitParam(query: Query, fallback: number): number {
+  const limit = intParam(query, "limit", fallback) as number;
+  if (limit < 1 || limit > MAX_PAGE_ROWS)
+    throw new RunlogError("INVALID_ARGUMENT", `limit must be from 1 to ${MAX_PAGE_ROWS}, got ${limit}.`);
+  return limit;
+}
+
 export function numberParam(query: Query, name: string): number | undefined {
   const raw = query[name];
   if (raw === undefined || raw === "") return undefined;

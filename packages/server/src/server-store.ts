@@ -49,8 +49,10 @@ export async function openServerStore(options: {
   const tempDir = join(options.dir, "server", "uploads");
   mkdirSync(tempDir, { recursive: true });
   if (options.store === undefined) {
-    const writer = new SqliteRunWriter(join(options.dir, DB_FILE));
+    // The reader first: it checks the store after an unclean shutdown (before this server's own
+    // writer leaves a WAL of its own), and a refused store opens no writer that would keep the process up.
     const reader = openStoreReader({ dir: options.dir });
+    const writer = new SqliteRunWriter(join(options.dir, DB_FILE));
     return {
       kind: "embedded",
       reader,

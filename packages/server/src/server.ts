@@ -123,7 +123,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
     registerApiRoutes(app, api, store.files, options.maxPageBytes);
     registerArtifactRoutes(app, api, store.artifacts);
     registerLiveEvents(app, api, { pollMs: options.pollMs, maxPushBytes: options.maxPageBytes });
-    registerStoreRoutes(app, store.reader);
+    registerStoreRoutes(app, store.reader, options.maxPageBytes);
     registerIngestRoutes(app, store.writer, store.files, options.maxFileBytes);
     registerArtifactIngestRoutes(app, store.artifacts, store.tempDir, options.maxFileBytes ?? MAX_FILE_BYTES);
     registerRunLinks(app, options.appDir ?? appDir());

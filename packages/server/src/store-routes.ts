@@ -1,8 +1,22 @@
 import { CHUNK_FIELDS, RunlogError, type RunView, type StoreReader, type Stream } from "@runlog/core";
 import type { FastifyInstance } from "fastify";
 import { canSeeEntity } from "./auth/auth-hook.js";
+import { HISTORY_SCAN_ROWS, historyPage, MAX_PAGE_BYTES, sendHistoryPage } from "./history-page.js";
 import { sendJson } from "./json-reply.js";
-import { boundParam, type Query, type RunParams, requiredParam } from "./query.js";
+import { boundParam, MAX_PAGE_ROWS, pageLimitParam, type Query, type RunParams, requiredParam } from "./query.js";
+
+type StoreRow = [number, Record<string, unknown>];
+
+/** A run's stored rows over [from, to] in step order, read `batch` at a time (steps are integers, one row each). */
+async function* scanRows(reader: StoreReader, view: RunView, from: number, to: number, batch: number): AsyncGenerator<StoreRow> {
+  for (let next = from; ; ) {
+    const rows = await reader.historyRows(view, next, to, batch);
+    yield* rows;
+    const last = rows[rows.length - 1];
+    if (last === undefined || rows.length < batch) return;
+    next = last[0] + 1;
+  }
+}
 
 function streamParam(query: Query): Stream {
   const stream = query.stream ?? "history";
@@ -15,7 +29,7 @@ function streamParam(query: Query): Stream {
  * `/api/v1/store/...`: the StoreReader contract over HTTP, for `new Api({ baseUrl })`. Points are
  * fetched by blob id, and only ids that belong to the named run's series are answered.
  */
-export function registerStoreRoutes(app: FastifyInstance, reader: StoreReader): void {
+export function registerStoreRoutes(app: FastifyInstance, reader: StoreReader, maxPageBytes = MAX_PAGE_BYTES): void {
   const viewOf = async (p: RunParams): Promise<RunView> => {
     const view = await reader.getRun(p.entity, p.project, p.id);
     if (view === undefined) throw new RunlogError("RUN_NOT_FOUND", `Run ${p.entity}/${p.project}/${p.id} was not found.`);
@@ -78,16 +92,16 @@ export function registerStoreRoutes(app: FastifyInstance, reader: StoreReader): 
       );
     },
   );
-  app.get<{ Params: RunParams; Querystring: Query }>(`${base}/rows`, async (request, reply) =>
-    sendJson(
-      reply,
-      await reader.historyRows(
-        await viewOf(request.params),
-        boundParam(request.query, "from", Number.NEGATIVE_INFINITY),
-        boundParam(request.query, "to", Number.POSITIVE_INFINITY),
-      ),
-    ),
-  );
+  // Pages bounded by rows and bytes like history pages: when rows are left, `x-next-min-step`
+  // is the `from` of the next request (HttpReader follows it).
+  app.get<{ Params: RunParams; Querystring: Query }>(`${base}/rows`, async (request, reply) => {
+    const { query } = request;
+    const limit = pageLimitParam(query, MAX_PAGE_ROWS);
+    const from = boundParam(query, "from", Number.NEGATIVE_INFINITY);
+    const to = boundParam(query, "to", Number.POSITIVE_INFINITY);
+    const scan = scanRows(reader, await viewOf(request.params), from, to, Math.min(limit, HISTORY_SCAN_ROWS));
+    return sendHistoryPage(reply, await historyPage(scan, limit, maxPageBytes, ([step]) => step));
+  });
   app.get<{ Params: RunParams }>(`${base}/alerts`, async (request, reply) =>
     sendJson(reply, await reader.alerts(await viewOf(request.params))),
   );

@@ -20,8 +20,9 @@ afterEach(() => {
   for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
 });
 
-function cli(args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+/** Runs the CLI in a child; `timeoutMs` kills one that would otherwise serve forever (status null). */
+function cli(args: string[], timeoutMs?: number) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: timeoutMs });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -183,7 +184,7 @@ describe("runlog sync on damaged runs", () => {
     expect(cli(["doctor", "--dir", root]).code).toBe(0);
   }, 90_000);
 
-  it("after an unclean shutdown (a WAL left behind), sync checks the store and refuses to write into a damaged one", async () => {
+  it("after an unclean shutdown (a WAL left behind), sync, ui and server check the store and refuse a damaged one", async () => {
     const root = tempRoot();
     const runDir = await offlineRun(root, 3_000);
     expect(cli(["sync", runDir]).code).toBe(0);
@@ -195,5 +196,11 @@ describe("runlog sync on damaged runs", () => {
     const out = cli(["sync", runDir]);
     expect(out.code).toBe(1);
     expect(out.stderr).toMatch(/is damaged .*runlog doctor.*\[STORE_CORRUPT\]/s);
-  }, 60_000);
+    // The dashboard and the server refuse too, instead of serving wrong values.
+    for (const command of ["ui", "server"]) {
+      const served = cli([command, "--dir", root, "--port", "0"], 30_000);
+      expect([command, served.code]).toEqual([command, 1]);
+      expect(served.stderr).toMatch(/is damaged .*runlog doctor.*runlog sync --rebuild.*\[STORE_CORRUPT\]/s);
+    }
+  }, 90_000);
 });

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
-  checkStore,
   defaultStoreRoot,
   describeDamage,
   IngestClient,
   listRunFolders,
   RunlogError,
   rebuildStore,
+  refuseDamagedStore,
   type SyncResult,
   syncRunDir,
   uploadRunDir,
@@ -54,21 +54,10 @@ async function uploadOne(runDir: string, client: IngestClient, server: string) {
   return { runDir, skipped: false as const, ...result };
 }
 
-/**
- * A WAL file left next to the store is the mark of an unclean shutdown (a clean close removes it):
- * check the store before writing into it, so a damaged file is not built upon.
- */
-function refuseDamagedStore(root: string | undefined, dirs: readonly string[]): void {
+/** The store sync writes into, checked first after an unclean shutdown (core's shared check). */
+function refuseDamagedTarget(root: string | undefined, dirs: readonly string[]): void {
   const storeRoot = root ?? (dirs[0] === undefined ? undefined : defaultStoreRoot(dirs[0]));
-  if (storeRoot === undefined) return;
-  const path = join(storeRoot, "runlog.db");
-  if (!existsSync(`${path}-wal`)) return;
-  const check = checkStore(path, { quick: true });
-  if (check.problems.length === 0) return;
-  throw new RunlogError(
-    "STORE_CORRUPT",
-    `${path} is damaged (${check.problems.slice(0, 3).join("; ")}). Run \`runlog doctor --dir ${storeRoot}\`, then \`runlog sync --rebuild --dir ${storeRoot}\` to rebuild it from the runs' logs.`,
-  );
+  if (storeRoot !== undefined) refuseDamagedStore(storeRoot);
 }
 
 function rebuild(root: string, json: boolean, out: (line: string) => void): number {
@@ -126,7 +115,7 @@ export async function syncCommand(args: string[], out: Out, err: Out): Promise<n
     }
   }
   if (dirs.length === 0) throw new UsageError("name the run folders to sync, or pass --all");
-  if (values.server === undefined) refuseDamagedStore(values.all || values.dir ? root : undefined, dirs);
+  if (values.server === undefined) refuseDamagedTarget(values.all || values.dir ? root : undefined, dirs);
   const server = values.server;
   if (server !== undefined) {
     const client = new IngestClient(server, process.env.RUNLOG_API_KEY);

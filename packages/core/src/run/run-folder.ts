@@ -144,6 +144,22 @@ export function listRunFolders(root: string): RunFolderEntry[] {
 }
 
 /**
+ * Whether a live process writes any run under `root` (its `run.lock` is held), in either layout.
+ * Read-only, unlike `listRunFolders`: readers call it and must not move folders.
+ */
+export function hasLiveRunWriter(root: string): boolean {
+  const runs = join(resolve(root), RUNS);
+  for (const name of listNames(runs)) {
+    const top = join(runs, name);
+    if (isLockHeld(join(top, "run.lock"))) return true;
+    for (const project of listNames(top)) {
+      for (const id of listNames(join(top, project))) if (isLockHeld(join(top, project, id, "run.lock"))) return true;
+    }
+  }
+  return false;
+}
+
+/**
  * The root a run folder belongs to: `<root>/runs/<entity>/<project>/<id>` or, in an older
  * root, `<root>/runs/<id>`.
  */

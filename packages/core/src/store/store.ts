@@ -85,7 +85,8 @@ export interface StoreReader {
   chunkInfos(run: RunView, stream: Stream, key: string, from: number, to: number): Promise<ChunkInfos>;
   /** The points of `chunks` at `positions` (indices into the ChunkInfos columns), in that order. */
   chunkPoints(run: RunView, stream: Stream, key: string, chunks: ChunkInfos, positions: readonly number[]): Promise<Points[]>;
-  historyRows(run: RunView, from: number, to: number): Promise<[number, Record<string, unknown>][]>;
+  /** Stored (non-scalar) rows over [from, to] in step order; with `limit`, only the first `limit`. */
+  historyRows(run: RunView, from: number, to: number, limit?: number): Promise<[number, Record<string, unknown>][]>;
   alerts(run: RunView): Promise<AlertView[]>;
   files(run: RunView): Promise<FileView[]>;
   /** Every trace span of the run, ordered by start time. */

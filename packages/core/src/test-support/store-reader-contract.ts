@@ -141,5 +141,23 @@ export function describeStoreReaderContract(name: string, open: () => Promise<St
       ]);
       expect(await reader.chunkInfos(view, "history", "missing", 0, 10)).toMatchObject({ length: 0 });
     });
+
+    it("returns every stored row of a wide run exactly once, in step order, and the first `limit` rows", async () => {
+      const store = await open();
+      const run = await store.init({ project: "contract", entity: "tester" });
+      const wide = "w".repeat(1_000);
+      // ~2.4 MB of rows: a server bounding answers by bytes must page, and the reader must follow.
+      for (let step = 0; step < 800; step++) run.log({ a: `${step}:${wide}`, b: `${step}:${wide}`, n: step }, { step: step * 2 });
+      await run.finish();
+      const reader = store.reader();
+      const view = await reader.getRun("tester", "contract", run.id);
+      if (view === undefined) throw new Error("run not found");
+      const rows = await reader.historyRows(view, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+      expect(rows.map(([step]) => step)).toEqual(Array.from({ length: 800 }, (_, i) => i * 2));
+      expect(rows.every(([step, data]) => data.a === `${step / 2}:${wide}` && data.b === data.a && !("n" in data))).toBe(true);
+      const some = await reader.historyRows(view, 301, Number.POSITIVE_INFINITY, 5);
+      expect(some.map(([step]) => step)).toEqual([302, 304, 306, 308, 310]);
+      expect(await reader.historyRows(view, 1_597, 5_000, 10)).toEqual([[1_598, { a: `799:${wide}`, b: `799:${wide}` }]]);
+    });
   });
 }

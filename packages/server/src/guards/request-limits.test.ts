@@ -82,6 +82,43 @@ describe.each(serverKinds())("requests that could stall a %s server", (_name, st
     expect(pushes.flatMap((push) => (JSON.parse(push) as { _step: number }[]).map((row) => row._step))).toEqual(steps);
   });
 
+  it("bounds a store rows answer by bytes, paging returns every row exactly once, and a hostile limit is a 400", async () => {
+    const maxPageBytes = 64 * 1024;
+    const server = await start({ maxPageBytes });
+    const run = await init({ dir: tempRoot(), mode: "online", baseUrl: server.url, entity: "e", project: "p", settings: QUIET });
+    const keys = Array.from({ length: 40 }, (_, i) => `text_${i}`);
+    for (let step = 0; step < 400; step++) run.log(Object.fromEntries(keys.map((key) => [key, `${key}@${step}`])));
+    await run.finish();
+    const rowsPath = `/api/v1/store/runs/e/p/${run.id}/rows`;
+    const steps: number[] = [];
+    let pages = 0;
+    for (let from: string | undefined = "-Infinity"; from !== undefined; pages++) {
+      const page = await rawRequest(server.url, { path: `${rowsPath}?from=${from}&to=Infinity` });
+      expect(page.status).toBe(200);
+      expect(page.body.length).toBeLessThanOrEqual(maxPageBytes);
+      const rows = page.json() as [number, Record<string, string>][];
+      expect(rows.length).toBeGreaterThan(0);
+      for (const [step, data] of rows) expect(data.text_39).toBe(`text_39@${step}`);
+      steps.push(...rows.map(([step]) => step));
+      from = page.headers["x-next-min-step"];
+    }
+    expect(steps).toEqual(Array.from({ length: 400 }, (_, i) => i));
+    expect(pages).toBeGreaterThan(5);
+    const limited = await rawRequest(server.url, { path: `${rowsPath}?from=10&limit=3` });
+    expect([(limited.json() as [number][]).map(([step]) => step), limited.headers["x-next-min-step"]]).toEqual([[10, 11, 12], "13"]);
+    for (const limit of ["1e400", "99999999999999999999", "10001", "-5", "0", "NaN", "abc", "2.5"]) {
+      const hostile = await rawRequest(server.url, { path: `${rowsPath}?limit=${limit}` });
+      expect([limit, hostile.status, errorBody(hostile)?.code, typeof errorBody(hostile)?.message]).toEqual([
+        limit,
+        400,
+        "INVALID_ARGUMENT",
+        "string",
+      ]);
+    }
+    const badFrom = await rawRequest(server.url, { path: `${rowsPath}?from=NaN` });
+    expect([badFrom.status, errorBody(badFrom)?.code]).toEqual([400, "INVALID_ARGUMENT"]);
+  });
+
   it("answers repeated bad keys from one address with 429 and Retry-After, other addresses unaffected", async () => {
     const server = await start({ requireKeys: true });
     const { key } = await server.store.keys.create({ entity: "e", scope: "read" });

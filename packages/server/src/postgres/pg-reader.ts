@@ -133,10 +133,11 @@ export class PgReader implements StoreReader {
     });
   }
 
-  async historyRows(run: RunView, from: number, to: number): Promise<[number, Record<string, unknown>][]> {
+  async historyRows(run: RunView, from: number, to: number, limit?: number): Promise<[number, Record<string, unknown>][]> {
+    // LIMIT NULL is PostgreSQL's "no limit".
     const { rows } = await this.pool.query<{ step: number; data: string }>(
-      "SELECT step, data FROM history_rows WHERE run_pk = $1 AND step >= $2 AND step <= $3 ORDER BY step",
-      [pkOf(run), clampStep(from), clampStep(to)],
+      "SELECT step, data FROM history_rows WHERE run_pk = $1 AND step >= $2 AND step <= $3 ORDER BY step LIMIT $4",
+      [pkOf(run), clampStep(from), clampStep(to), limit ?? null],
     );
     return rows.map((row) => [row.step, decodeJson<Record<string, unknown>>(row.data)]);
   }

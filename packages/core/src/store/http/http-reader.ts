@@ -7,6 +7,9 @@ import { serverEndpoint } from "./server-url.js";
 /** The ChunkInfos columns as they travel over HTTP (typed arrays become arrays). */
 export const CHUNK_FIELDS = ["seq", "firstStep", "lastStep", "count", "min", "max", "lastValue", "blobId"] as const;
 
+/** The most rows the server's paged routes answer at once (its `limit` bound). */
+const MAX_PAGE_ROWS = 10_000;
+
 /** The server's `{ code, message }` error body, or the start of whatever it sent instead. */
 function parseError(text: string): { code?: string; message: string } {
   try {
@@ -32,6 +35,11 @@ export class HttpReader implements StoreReader {
   }
 
   private async request<T>(path: string, body?: unknown): Promise<T | undefined> {
+    return (await this.requestPage<T>(path, body)).body;
+  }
+
+  /** One answer and, for paged routes, the `x-next-min-step` header that says where the next page starts. */
+  private async requestPage<T>(path: string, body?: unknown): Promise<{ body: T | undefined; nextStep: string | undefined }> {
     const headers: Record<string, string> = {};
     if (this.apiKey !== undefined) headers.authorization = `Bearer ${this.apiKey}`;
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -48,9 +56,9 @@ export class HttpReader implements StoreReader {
       });
     }
     const text = await response.text();
-    if (response.ok) return decodeJson<T>(text);
+    if (response.ok) return { body: decodeJson<T>(text), nextStep: response.headers.get("x-next-min-step") ?? undefined };
     const error = parseError(text);
-    if (response.status === 404 && error.code === "RUN_NOT_FOUND") return undefined;
+    if (response.status === 404 && error.code === "RUN_NOT_FOUND") return { body: undefined, nextStep: undefined };
     throw new RunlogError("STORE_ERROR", `The runlog server answered ${response.status} for ${path}: ${error.message}`);
   }
 
@@ -107,8 +115,20 @@ export class HttpReader implements StoreReader {
     }));
   }
 
-  async historyRows(run: RunView, from: number, to: number): Promise<[number, Record<string, unknown>][]> {
-    return (await this.request<[number, Record<string, unknown>][]>(`${this.runPath(run)}/rows?from=${from}&to=${to}`)) ?? [];
+  /** Follows the server's pages (bounded by bytes) until `limit` rows or the end of the range. */
+  async historyRows(run: RunView, from: number, to: number, limit?: number): Promise<[number, Record<string, unknown>][]> {
+    const rows: [number, Record<string, unknown>][] = [];
+    for (let next: string | undefined = String(from); next !== undefined; ) {
+      const left = limit === undefined ? MAX_PAGE_ROWS : Math.min(limit - rows.length, MAX_PAGE_ROWS);
+      if (left <= 0) break;
+      const query: URLSearchParams = new URLSearchParams({ from: next, to: String(to), limit: String(left) });
+      const page: { body: [number, Record<string, unknown>][] | undefined; nextStep: string | undefined } = await this.requestPage(
+        `${this.runPath(run)}/rows?${query}`,
+      );
+      for (const row of page.body ?? []) rows.push(row);
+      next = page.nextStep;
+    }
+    return rows;
   }
 
   async alerts(run: RunView): Promise<AlertView[]> {

@@ -160,11 +160,15 @@ export class SqliteReader implements StoreReader {
     });
   }
 
-  async historyRows(run: RunView, from: number, to: number): Promise<[number, Record<string, unknown>][]> {
+  async historyRows(run: RunView, from: number, to: number, limit = -1): Promise<[number, Record<string, unknown>][]> {
     return guarded(this.db.name, () => {
-      const rows = prepared(this.db, "SELECT step, data FROM history_rows WHERE run_pk = ? AND step >= ? AND step <= ? ORDER BY step")
+      // LIMIT -1 is SQLite's "no limit".
+      const rows = prepared(
+        this.db,
+        "SELECT step, data FROM history_rows WHERE run_pk = ? AND step >= ? AND step <= ? ORDER BY step LIMIT ?",
+      )
         .raw(true)
-        .all(pkOf(run), from, to) as [number, string][];
+        .all(pkOf(run), from, to, limit) as [number, string][];
       return rows.map(([step, data]) => [step, decodeJson<Record<string, unknown>>(data)]);
     });
   }
