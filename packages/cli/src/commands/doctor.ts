@@ -7,7 +7,8 @@ import { parseCommandArgs } from "../usage.js";
 export const DOCTOR_HELP = `Usage: runlog doctor [--dir ./runlog] [--json]
 
 Checks a runlog root: the store (runlog.db: SQLite's integrity check and the checksum of every
-stored series chunk) and every run's transaction logs (damaged or torn frames). Says what to do
+stored series chunk and of every stored JSON value: config, summary, metadata, history rows, spans,
+artifact manifests) and every run's transaction logs (damaged or torn frames). Says what to do
 about anything it finds; exits 1 when something is damaged. Read-only.
 
   --dir DIR   the runlog root (default RUNLOG_DIR or ./runlog)

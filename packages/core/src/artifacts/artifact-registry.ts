@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { RunlogError } from "../errors.js";
+import { guarded, textChecksum, verifyText } from "../store/sqlite/checksums.js";
 import { openDatabase, withBusyRetry } from "../store/sqlite/database.js";
 import { prepared } from "../store/sqlite/prepared.js";
 import type { Manifest, ManifestEntry } from "./manifest.js";
@@ -112,19 +113,19 @@ export class ArtifactRegistry implements HashCache {
           this.db,
           "SELECT COALESCE(MAX(version_index), -1) + 1 AS n FROM artifact_versions WHERE collection_id = ?",
         ).get(collection) as { n: number };
+        const json = [JSON.stringify(request.metadata), JSON.stringify(request.tags), JSON.stringify(request.manifest)] as const;
         versionId = Number(
           prepared(
             this.db,
-            `INSERT INTO artifact_versions (collection_id, version_index, digest, description, metadata, tags, manifest, size, file_count, created_by, created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO artifact_versions (collection_id, version_index, digest, description, metadata, tags, manifest, json_crc, size, file_count, created_by, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           ).run(
             collection,
             next.n,
             request.digest,
             request.description ?? null,
-            JSON.stringify(request.metadata),
-            JSON.stringify(request.tags),
-            JSON.stringify(request.manifest),
+            ...json,
+            textChecksum(...json),
             request.size,
             request.fileCount,
             request.runPath ?? null,
@@ -419,14 +420,18 @@ export class ArtifactRegistry implements HashCache {
     return this.toRecord(row);
   }
 
-  private toRecord(row: VersionRow): VersionRecord {
+  /** A stored version as readers see it; damaged metadata, tags or manifest text is STORE_CORRUPT, never served. */
+  private toRecord(row: VersionRow & { json_crc?: number | null }): VersionRecord {
+    verifyText(this.db.name, row.json_crc ?? null, [row.metadata, row.tags, row.manifest], () => {
+      return `the manifest of artifact ${row.entity}/${row.project}/${row.name}:v${row.version_index}`;
+    });
     const aliases = (
       prepared(
         this.db,
         "SELECT alias FROM artifact_aliases WHERE version_id = ? AND collection_id = (SELECT collection_id FROM artifact_versions WHERE id = ?) ORDER BY alias",
       ).all(row.id, row.id) as { alias: string }[]
     ).map((r) => r.alias);
-    return versionRecordOf(row, aliases);
+    return guarded(this.db.name, () => versionRecordOf(row, aliases));
   }
 
   private ensureCollection(ref: CollectionRef, type: string, kind: "sequence" | "portfolio"): number {

@@ -167,6 +167,14 @@ export class ArtifactService implements ArtifactBackend {
     await forEachLimited(references, CONCURRENCY, async ([path, reference]) => {
       Object.assign(contents, await describeReference(path, reference));
     });
+    // The objects are durable before any version (or draft) naming them is committed.
+    await this.objects.sync().catch((error: NodeJS.ErrnoException) => {
+      throw new RunlogError(
+        "PERSIST_FAILED",
+        `Artifact ${artifact.name}: cannot make its stored files durable in ${this.root}: ${error.message}. No version was created; log it again.`,
+        { cause: error },
+      );
+    });
     registry.flushHashCache();
     return { contents, bytesWritten };
   }

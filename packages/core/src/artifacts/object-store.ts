@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { constants, createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
-import { chmod, copyFile, link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { chmod, copyFile, link, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { RunlogError } from "../errors.js";
@@ -51,6 +51,8 @@ export class LocalObjectStore implements ObjectStore {
   /** Learned on first use: whether this file system can clone files (btrfs, xfs). */
   private reflink: boolean | undefined;
   private readonly shards = new Set<string>();
+  /** Folders that gained an entry (a renamed object, a new shard) since the last `sync()`. */
+  private readonly unsyncedDirs = new Set<string>();
 
   constructor(root: string) {
     this.objectsDir = join(root, "artifacts", "objects", "sha256");
@@ -105,10 +107,12 @@ export class LocalObjectStore implements ObjectStore {
         // Small file: read once and hash in memory; write only if the content is new.
         const data = await readFile(source);
         hash = hashBuffer(data);
-        if (!this.has(hash.sha256)) await writeFile(tmp, data, { mode: 0o444 });
+        // flush: the bytes are on disk before the rename publishes them under their address.
+        if (!this.has(hash.sha256)) await writeFile(tmp, data, { mode: 0o444, flush: true });
       } else {
         hash = await this.cloneOrCopy(source, tmp);
         await chmod(tmp, 0o444);
+        if (!this.has(hash.sha256)) await syncPath(tmp);
       }
       const bytesWritten = existsSync(tmp) && !this.has(hash.sha256) ? await this.commitObject(tmp, hash) : 0;
       cache?.set(source, info.size, info.mtimeMs, info.ino, hash);
@@ -142,11 +146,31 @@ export class LocalObjectStore implements ObjectStore {
   private async commitObject(tmp: string, hash: ContentHash): Promise<number> {
     const shard = join(this.objectsDir, hash.sha256.slice(0, 2));
     if (!this.shards.has(shard)) {
-      await mkdir(shard, { recursive: true });
+      const created = await mkdir(shard, { recursive: true });
+      // Every folder created here is an entry of its parent, which must be synced too.
+      for (let dir = shard; created !== undefined; dir = dirname(dir)) {
+        this.unsyncedDirs.add(dirname(dir));
+        if (dir === created) break;
+      }
       this.shards.add(shard);
     }
     await rename(tmp, this.objectPath(hash.sha256));
+    this.unsyncedDirs.add(shard);
     return hash.size;
+  }
+
+  /**
+   * Makes the objects stored since the last call durable (their folders' entries are synced):
+   * called before a version naming them is committed, so a power loss never leaves a committed
+   * version whose objects are missing. Each object's bytes were synced before its rename.
+   */
+  async sync(): Promise<void> {
+    const dirs = [...this.unsyncedDirs];
+    this.unsyncedDirs.clear();
+    if (process.platform === "win32") return; // folders cannot be opened for fsync there; NTFS journals renames
+    // Shards before the objects folder: a new shard's own entries are durable before its name is.
+    dirs.sort((a, b) => b.length - a.length);
+    for (const dir of dirs) await syncPath(dir);
   }
 
   private async tmpPath(): Promise<string> {
@@ -185,6 +209,16 @@ export class LocalObjectStore implements ObjectStore {
     } catch {
       await copyFile(source, destination, constants.COPYFILE_FICLONE);
     }
+  }
+}
+
+/** fsync of a file or folder (open read-only: allowed for both on POSIX). */
+async function syncPath(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
@@ -231,7 +265,8 @@ async function copyAndHash(source: string, destination: string): Promise<Content
         yield chunk;
       }
     },
-    createWriteStream(destination),
+    // flush: the bytes are on disk before the caller renames the file into place.
+    createWriteStream(destination, { flush: true }),
   );
   return { sha256: sha.digest("hex"), md5: md5.digest("base64"), size };
 }

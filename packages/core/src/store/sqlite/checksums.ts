@@ -1,4 +1,5 @@
 import { crc32 } from "node:zlib";
+import type Database from "better-sqlite3";
 import { RunlogError } from "../../errors.js";
 
 /**
@@ -39,6 +40,60 @@ export function verifyPage(path: string, stats: Uint8Array, crc: number | null, 
   if (stats.byteLength % 64 !== 0 || (crc !== null && crc !== pageChecksum(stats))) {
     throw storeCorrupt(path, `series index page of ${where} does not match its checksum`);
   }
+}
+
+/**
+ * Checksum of stored JSON text (config, summary, history rows, spans, artifact manifests): CRC-32 of
+ * its UTF-8 bytes, several texts chained. A value that is no longer text (a damaged type byte) gets
+ * NOT_TEXT, which no stored checksum equals.
+ */
+export function textChecksum(...texts: unknown[]): number {
+  let crc = 0;
+  for (const text of texts) {
+    if (typeof text !== "string" && !(text instanceof Uint8Array)) return NOT_TEXT;
+    crc = crc32(text, crc);
+  }
+  return crc;
+}
+
+const NOT_TEXT = -2;
+/** Written when a value was derived from damaged text (a merge over a damaged summary): it stays damaged. */
+export const DAMAGED_CHECKSUM = -1;
+
+/** Whether stored text matches its checksum (NULL: written before checksums, unverified). */
+export function textIntact(crc: number | null, ...texts: unknown[]): boolean {
+  return crc === null || crc === textChecksum(...texts);
+}
+
+/** The checksum of `next`, derived from `current`: damaged when `current` was. */
+export function derivedChecksum(current: { text: unknown; crc: number | null }, next: string): number {
+  return textIntact(current.crc, current.text) ? textChecksum(next) : DAMAGED_CHECKSUM;
+}
+
+export function verifyText(path: string, crc: number | null, texts: unknown[], what: () => string): void {
+  if (!textIntact(crc, ...texts)) throw storeCorrupt(path, `${what()} does not match its checksum`);
+}
+
+/** The JSON columns of a `runs` row and their checksum columns (schema migration 6). */
+export const RUN_JSON_COLUMNS = ["config", "summary", "metrics", "metadata", "tags"] as const;
+export type RunJsonColumn = (typeof RUN_JSON_COLUMNS)[number];
+export type RunChecksums = { [K in RunJsonColumn as `${K}_crc`]: number | null };
+
+export function verifyRunRow(
+  path: string,
+  row: { [K in RunJsonColumn]: string } & RunChecksums & { entity: string; project: string; run_id: string },
+): void {
+  for (const column of RUN_JSON_COLUMNS) {
+    verifyText(path, row[`${column}_crc`], [row[column]], () => `the ${column} of run ${row.entity}/${row.project}/${row.run_id}`);
+  }
+}
+
+/**
+ * `runlog_crc32(text, …)` in SQL: the migration backfills with it, and the span upsert checksums
+ * the text json_patch makes. Registered on every connection that writes (openDatabase).
+ */
+export function registerChecksumFunction(db: Database.Database): void {
+  db.function("runlog_crc32", { deterministic: true, varargs: true }, (...texts: unknown[]) => textChecksum(...texts));
 }
 
 const DAMAGE = new Set(["SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_CORRUPT_INDEX", "SQLITE_CORRUPT_SEQUENCE", "SQLITE_CORRUPT_VTAB"]);

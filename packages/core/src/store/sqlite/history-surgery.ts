@@ -1,6 +1,6 @@
 import { decodeJson, encodeJson } from "../../util/json.js";
 import { blobToFloat64, chunkStats, decodeSteps, encodeSteps, float64ToBlob } from "../chunks.js";
-import { blobChecksum } from "./checksums.js";
+import { blobChecksum, DAMAGED_CHECKSUM, textChecksum, textIntact } from "./checksums.js";
 import type { ApplyContext } from "./record-appliers.js";
 import { keyId } from "./record-appliers.js";
 
@@ -35,8 +35,11 @@ export function truncateHistory(context: ApplyContext, runPk: number, step: numb
 /** Fork (`forkFrom`): copy the parent's config, metrics and history up to `step` into the new run. */
 export function copyHistory(context: ApplyContext, parentPk: number, step: number): void {
   const { db } = context;
-  const parent = db.prepare("SELECT config, metrics FROM runs WHERE pk = ?").get(parentPk) as { config: string; metrics: string };
-  db.prepare("UPDATE runs SET config = ?, metrics = ?, last_step = ? WHERE pk = ?").run(parent.config, parent.metrics, step, context.runPk);
+  // Text and checksums are copied as they are: damage in the parent stays detectable in the fork.
+  db.prepare(
+    `UPDATE runs SET (config, config_crc, metrics, metrics_crc) = (SELECT config, config_crc, metrics, metrics_crc FROM runs WHERE pk = ?),
+       last_step = ? WHERE pk = ?`,
+  ).run(parentPk, step, context.runPk);
   const keys = db.prepare("SELECT id, stream, key FROM series_keys WHERE run_pk = ? AND stream = 'history'").all(parentPk) as {
     id: number;
     stream: string;
@@ -49,11 +52,9 @@ export function copyHistory(context: ApplyContext, parentPk: number, step: numbe
     const chunks = db.prepare(`${CHUNK_WITH_DATA} WHERE c.key_id = ? AND c.first_step <= ? ORDER BY c.seq`).all(key.id, step) as ChunkRow[];
     for (const chunk of chunks) writeChunkUpTo(context, chunk, target, step);
   }
-  db.prepare("INSERT INTO history_rows (run_pk, step, data) SELECT ?, step, data FROM history_rows WHERE run_pk = ? AND step <= ?").run(
-    context.runPk,
-    parentPk,
-    step,
-  );
+  db.prepare(
+    "INSERT INTO history_rows (run_pk, step, data, crc) SELECT ?, step, data, crc FROM history_rows WHERE run_pk = ? AND step <= ?",
+  ).run(context.runPk, parentPk, step);
   context.chunks.reset();
   for (const target of targets) rebuildIndex(context, target);
   recomputeSummary(context, context.runPk);
@@ -122,8 +123,15 @@ function rebuildIndex(context: ApplyContext, key: number): void {
 export function recomputeSummary(context: ApplyContext, runPk: number): void {
   const { db } = context;
   const summary: Record<string, unknown> = {};
-  const rows = db.prepare("SELECT data FROM history_rows WHERE run_pk = ? ORDER BY step").all(runPk) as { data: string }[];
-  for (const row of rows) Object.assign(summary, decodeJson<Record<string, unknown>>(row.data));
+  const rows = db.prepare("SELECT data, crc FROM history_rows WHERE run_pk = ? ORDER BY step").all(runPk) as {
+    data: string;
+    crc: number | null;
+  }[];
+  let intact = true;
+  for (const row of rows) {
+    intact &&= textIntact(row.crc, row.data);
+    Object.assign(summary, decodeJson<Record<string, unknown>>(row.data));
+  }
   const lasts = db
     .prepare(
       `SELECT k.key AS key, c.last_value AS last FROM series_keys k
@@ -133,5 +141,7 @@ export function recomputeSummary(context: ApplyContext, runPk: number): void {
     )
     .all(runPk) as { key: string; last: number | null }[];
   for (const { key, last } of lasts) summary[key] = last ?? Number.NaN;
-  db.prepare("UPDATE runs SET summary = ? WHERE pk = ?").run(encodeJson(summary), runPk);
+  const text = encodeJson(summary);
+  // Built from a damaged history row: marked damaged too, never a wrong value with a valid checksum.
+  db.prepare("UPDATE runs SET summary = ?, summary_crc = ? WHERE pk = ?").run(text, intact ? textChecksum(text) : DAMAGED_CHECKSUM, runPk);
 }

@@ -15,6 +15,7 @@ import type {
   SummaryHeader,
 } from "../../pipeline/records.js";
 import { decodeJson, encodeJson } from "../../util/json.js";
+import { derivedChecksum, textChecksum } from "./checksums.js";
 import type { ChunkWriter } from "./chunk-writer.js";
 import { copyHistory, recomputeSummary, truncateHistory } from "./history-surgery.js";
 import { prepared } from "./prepared.js";
@@ -29,14 +30,23 @@ export interface ApplyContext {
 
 type Applier<H> = (context: ApplyContext, header: H, record: DecodedRecord) => void;
 
+/**
+ * Rewrites a JSON column with its checksum. A merge (`merges`) over damaged text keeps the result
+ * marked damaged, so a merge never launders a flipped byte into a value with a valid checksum.
+ */
 function updateJsonColumn(
   context: ApplyContext,
   column: "config" | "summary" | "metadata" | "metrics",
   change: (current: Record<string, unknown>) => unknown,
+  merges: boolean,
 ): void {
-  const row = prepared(context.db, `SELECT ${column} AS value FROM runs WHERE pk = ?`).get(context.runPk) as { value: string };
-  const next = change(decodeJson<Record<string, unknown>>(row.value));
-  prepared(context.db, `UPDATE runs SET ${column} = ? WHERE pk = ?`).run(encodeJson(next), context.runPk);
+  const row = prepared(context.db, `SELECT ${column} AS text, ${column}_crc AS crc FROM runs WHERE pk = ?`).get(context.runPk) as {
+    text: string;
+    crc: number | null;
+  };
+  const next = encodeJson(change(decodeJson<Record<string, unknown>>(row.text)));
+  const crc = merges ? derivedChecksum(row, next) : textChecksum(next);
+  prepared(context.db, `UPDATE runs SET ${column} = ?, ${column}_crc = ? WHERE pk = ?`).run(next, crc, context.runPk);
 }
 
 export function keyId(context: ApplyContext, stream: string, key: string): number {
@@ -53,10 +63,15 @@ export function keyId(context: ApplyContext, stream: string, key: string): numbe
   return row.id;
 }
 
-/** name, notes, tags, group_name, job_type, sweep_id: what a run record says about its run. */
+/** name, notes, tags, tags_crc, group_name, job_type, sweep_id: what a run record says about its run. */
 function describedBy(h: RunHeader): unknown[] {
-  return [h.name, h.notes ?? null, JSON.stringify(h.tags), h.group ?? null, h.jobType ?? null, h.sweepId ?? null];
+  const tags = JSON.stringify(h.tags);
+  return [h.name, h.notes ?? null, tags, textChecksum(tags), h.group ?? null, h.jobType ?? null, h.sweepId ?? null];
 }
+
+/** Checksums of the defaults a new `runs` row starts with ('{}' and '[]'). */
+const EMPTY_OBJECT_CRC = textChecksum("{}");
+const EMPTY_ARRAY_CRC = textChecksum("[]");
 
 /** Run records open or re-open a run; a fork copies its parent's history once, at creation. */
 const applyRun: Applier<RunHeader & { rewindTo?: number; forkFrom?: { id: string; step: number } }> = (context, h) => {
@@ -69,9 +84,9 @@ const applyRun: Applier<RunHeader & { rewindTo?: number; forkFrom?: { id: string
   if (existing === undefined) {
     const result = prepared(
       db,
-      `INSERT INTO runs (entity, project, run_id, name, notes, tags, group_name, job_type, sweep_id,
-           created_at, heartbeat_at, crash_timeout, attempts, forked_from)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (entity, project, run_id, name, notes, tags, tags_crc, group_name, job_type, sweep_id,
+           created_at, heartbeat_at, crash_timeout, attempts, forked_from, config_crc, summary_crc, metadata_crc, metrics_crc)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       h.entity,
       h.project,
@@ -82,6 +97,10 @@ const applyRun: Applier<RunHeader & { rewindTo?: number; forkFrom?: { id: string
       h.crashTimeout,
       h.attempt + 1,
       h.forkFrom ? `${h.forkFrom.id}?_step=${h.forkFrom.step}` : null,
+      EMPTY_OBJECT_CRC,
+      EMPTY_OBJECT_CRC,
+      EMPTY_OBJECT_CRC,
+      EMPTY_ARRAY_CRC,
     );
     context.runPk = Number(result.lastInsertRowid);
     if (h.forkFrom) {
@@ -97,7 +116,7 @@ const applyRun: Applier<RunHeader & { rewindTo?: number; forkFrom?: { id: string
   context.runPk = existing.pk;
   prepared(
     db,
-    `UPDATE runs SET name = ?, notes = ?, tags = ?, group_name = ?, job_type = ?, sweep_id = ?,
+    `UPDATE runs SET name = ?, notes = ?, tags = ?, tags_crc = ?, group_name = ?, job_type = ?, sweep_id = ?,
        state = 'running', exit_code = NULL, finished_at = NULL, heartbeat_at = MAX(heartbeat_at, ?), crash_timeout = ?,
        attempts = MAX(attempts, ?)
      WHERE pk = ?`,
@@ -116,12 +135,13 @@ const applyHistory: Applier<HistoryHeader> = (context, h, record) => {
   if (h.rows.length > 0) {
     const upsert = prepared(
       context.db,
-      `INSERT INTO history_rows (run_pk, step, data) VALUES (?, ?, ?)
-       ON CONFLICT (run_pk, step) DO UPDATE SET data = excluded.data`,
+      `INSERT INTO history_rows (run_pk, step, data, crc) VALUES (?, ?, ?, ?)
+       ON CONFLICT (run_pk, step) DO UPDATE SET data = excluded.data, crc = excluded.crc`,
     );
     for (const [step, values] of h.rows) {
       for (const key of Object.keys(values)) keyId(context, "history", key);
-      upsert.run(context.runPk, step, encodeJson(values));
+      const data = encodeJson(values);
+      upsert.run(context.runPk, step, data, textChecksum(data));
     }
   }
   if (h.stream === "history") {
@@ -131,14 +151,19 @@ const applyHistory: Applier<HistoryHeader> = (context, h, record) => {
 
 const APPLIERS: { [K in DecodedRecord["kind"]]: Applier<never> } = {
   run: applyRun as Applier<never>,
-  meta: ((context, h: MetaHeader) => updateJsonColumn(context, "metadata", (m) => ({ ...m, ...h.metadata }))) as Applier<never>,
-  config: ((context, h: ConfigHeader) => updateJsonColumn(context, "config", () => h.config)) as Applier<never>,
+  meta: ((context, h: MetaHeader) => updateJsonColumn(context, "metadata", (m) => ({ ...m, ...h.metadata }), true)) as Applier<never>,
+  config: ((context, h: ConfigHeader) => updateJsonColumn(context, "config", () => h.config, false)) as Applier<never>,
   summary: ((context, h: SummaryHeader) =>
-    updateJsonColumn(context, "summary", (summary) => {
-      for (const key of h.delete) delete summary[key];
-      return { ...summary, ...h.set };
-    })) as Applier<never>,
-  metrics: ((context, h: MetricsHeader) => updateJsonColumn(context, "metrics", () => h.metrics)) as Applier<never>,
+    updateJsonColumn(
+      context,
+      "summary",
+      (summary) => {
+        for (const key of h.delete) delete summary[key];
+        return { ...summary, ...h.set };
+      },
+      true,
+    )) as Applier<never>,
+  metrics: ((context, h: MetricsHeader) => updateJsonColumn(context, "metrics", () => h.metrics, false)) as Applier<never>,
   history: applyHistory as Applier<never>,
   alert: ((context, h: AlertHeader) => {
     prepared(context.db, "INSERT INTO alerts (run_pk, title, text, level, wait_duration, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
@@ -166,15 +191,18 @@ const APPLIERS: { [K in DecodedRecord["kind"]]: Applier<never> } = {
   }) as Applier<never>,
   span: ((context, h: SpanHeader) => {
     // Start inserts; end fills in the end and merges its data over the start's (json_patch). An end
-    // without a start (a tracer attached mid-trace) inserts the whole span.
+    // without a start (a tracer attached mid-trace) inserts the whole span. The merged text is
+    // checksummed in SQL; a merge over damaged data stays marked damaged (-1, DAMAGED_CHECKSUM).
+    const data = encodeJson(h.data);
     prepared(
       context.db,
-      `INSERT INTO spans (run_pk, span_id, trace_id, parent_id, kind, name, start_time, end_time, status, data)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO spans (run_pk, span_id, trace_id, parent_id, kind, name, start_time, end_time, status, data, crc)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_pk, span_id) DO UPDATE SET
            end_time = COALESCE(excluded.end_time, end_time),
            status = COALESCE(excluded.status, status),
-           data = json_patch(data, excluded.data)`,
+           data = json_patch(data, excluded.data),
+           crc = CASE WHEN crc IS NULL OR crc = runlog_crc32(data) THEN runlog_crc32(json_patch(data, excluded.data)) ELSE -1 END`,
     ).run(
       context.runPk,
       h.id,
@@ -185,7 +213,8 @@ const APPLIERS: { [K in DecodedRecord["kind"]]: Applier<never> } = {
       h.startTime,
       h.endTime ?? null,
       h.status ?? null,
-      encodeJson(h.data),
+      data,
+      textChecksum(data),
     );
   }) as Applier<never>,
   preempting: ((context, _h: PreemptingHeader) => {

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { registerChecksumFunction } from "./checksums.js";
 
 /**
  * Versioned migrations, applied in order inside one IMMEDIATE transaction so several
@@ -210,11 +211,29 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE series_blobs ADD COLUMN crc INTEGER;
   ALTER TABLE series_index ADD COLUMN crc INTEGER;
   `,
+  // Checksums of the stored JSON text readers serve (checksums.ts textChecksum), backfilled so older
+  // stores are verified from now on. runlog_crc32 is registered by openDatabase.
+  `
+  ALTER TABLE runs ADD COLUMN config_crc INTEGER;
+  ALTER TABLE runs ADD COLUMN summary_crc INTEGER;
+  ALTER TABLE runs ADD COLUMN metrics_crc INTEGER;
+  ALTER TABLE runs ADD COLUMN metadata_crc INTEGER;
+  ALTER TABLE runs ADD COLUMN tags_crc INTEGER;
+  UPDATE runs SET config_crc = runlog_crc32(config), summary_crc = runlog_crc32(summary), metrics_crc = runlog_crc32(metrics),
+    metadata_crc = runlog_crc32(metadata), tags_crc = runlog_crc32(tags);
+  ALTER TABLE history_rows ADD COLUMN crc INTEGER;
+  UPDATE history_rows SET crc = runlog_crc32(data);
+  ALTER TABLE spans ADD COLUMN crc INTEGER;
+  UPDATE spans SET crc = runlog_crc32(data);
+  ALTER TABLE artifact_versions ADD COLUMN json_crc INTEGER;
+  UPDATE artifact_versions SET json_crc = runlog_crc32(metadata, tags, manifest);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export function migrate(db: Database.Database): void {
+  registerChecksumFunction(db);
   const current = db.pragma("user_version", { simple: true }) as number;
   if (current === SCHEMA_VERSION) return;
   db.transaction(() => {

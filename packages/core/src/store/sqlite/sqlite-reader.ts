@@ -6,7 +6,7 @@ import { type RunRow, runViewOf } from "../run-row.js";
 import { effectiveState } from "../run-state.js";
 import { SPAN_COLUMNS, type SpanRow, spanViewOf } from "../span-row.js";
 import type { AlertView, FileView, Points, RunView, SpanView, StoreReader, Stream } from "../store.js";
-import { guarded, verifyChunkBlob, verifyPage } from "./checksums.js";
+import { guarded, type RunChecksums, verifyChunkBlob, verifyPage, verifyRunRow, verifyText } from "./checksums.js";
 import { openDatabase } from "./database.js";
 import { prepared } from "./prepared.js";
 
@@ -69,14 +69,17 @@ export class SqliteReader implements StoreReader {
       });
       for (let i = 0; i < stale.length; i += 500) {
         const pks = stale.slice(i, i + 500).map((stamp) => stamp.pk);
-        const rows = this.db.prepare(`SELECT * FROM runs WHERE pk IN (${pks.map(() => "?").join(",")})`).all(...pks) as RunRow[];
-        for (const row of rows)
+        const rows = this.db.prepare(`SELECT * FROM runs WHERE pk IN (${pks.map(() => "?").join(",")})`).all(...pks) as (RunRow &
+          RunChecksums)[];
+        for (const row of rows) {
+          verifyRunRow(this.db.name, row);
           this.runCache.set(row.pk, {
             seq: row.applied_seq,
             heartbeat: row.heartbeat_at,
             storedState: row.state,
             view: deepFreeze(runViewOf(row)),
           });
+        }
       }
       return stamps.map((stamp) => {
         const { view, storedState } = this.runCache.get(stamp.pk) as CachedRun;
@@ -89,9 +92,11 @@ export class SqliteReader implements StoreReader {
   async getRun(entity: string, project: string, id: string): Promise<RunView | undefined> {
     return guarded(this.db.name, () => {
       const row = prepared(this.db, "SELECT * FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(entity, project, id) as
-        | RunRow
+        | (RunRow & RunChecksums)
         | undefined;
-      return row === undefined ? undefined : runViewOf(row);
+      if (row === undefined) return undefined;
+      verifyRunRow(this.db.name, row);
+      return runViewOf(row);
     });
   }
 
@@ -165,20 +170,26 @@ export class SqliteReader implements StoreReader {
       // LIMIT -1 is SQLite's "no limit".
       const rows = prepared(
         this.db,
-        "SELECT step, data FROM history_rows WHERE run_pk = ? AND step >= ? AND step <= ? ORDER BY step LIMIT ?",
+        "SELECT step, data, crc FROM history_rows WHERE run_pk = ? AND step >= ? AND step <= ? ORDER BY step LIMIT ?",
       )
         .raw(true)
-        .all(pkOf(run), from, to, limit) as [number, string][];
-      return rows.map(([step, data]) => [step, decodeJson<Record<string, unknown>>(data)]);
+        .all(pkOf(run), from, to, limit) as [number, string, number | null][];
+      return rows.map(([step, data, crc]) => {
+        verifyText(this.db.name, crc, [data], () => `history row ${step} of run ${run.entity}/${run.project}/${run.id}`);
+        return [step, decodeJson<Record<string, unknown>>(data)];
+      });
     });
   }
 
   async spans(run: RunView): Promise<SpanView[]> {
     return guarded(this.db.name, () => {
-      const rows = prepared(this.db, `SELECT ${SPAN_COLUMNS} FROM spans WHERE run_pk = ? ORDER BY start_time, rowid`).all(
+      const rows = prepared(this.db, `SELECT ${SPAN_COLUMNS}, crc FROM spans WHERE run_pk = ? ORDER BY start_time, rowid`).all(
         pkOf(run),
-      ) as SpanRow[];
-      return rows.map(spanViewOf);
+      ) as (SpanRow & { crc: number | null })[];
+      return rows.map((row) => {
+        verifyText(this.db.name, row.crc, [row.data], () => `span ${row.span_id} of run ${run.entity}/${run.project}/${run.id}`);
+        return spanViewOf(row);
+      });
     });
   }
 

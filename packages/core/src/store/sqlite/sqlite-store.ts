@@ -5,6 +5,7 @@ import type { DecodedRecord } from "../../pipeline/records.js";
 import type { DescribeRunRequest, DescribeRunResult } from "../../pipeline/sink.js";
 import { type DamagedLogRange, readTransactionLog } from "../../pipeline/transaction-log.js";
 import { type RunRow, storedSnapshotOf } from "../run-row.js";
+import { guarded, type RunChecksums, verifyRunRow } from "./checksums.js";
 import { ChunkWriter } from "./chunk-writer.js";
 import { openDatabase, withBusyRetry } from "./database.js";
 import { prepared } from "./prepared.js";
@@ -108,9 +109,13 @@ export class SqliteStore {
       .get(request.entity, request.project) as { n: number };
     const row = this.db
       .prepare("SELECT * FROM runs WHERE entity = ? AND project = ? AND run_id = ?")
-      .get(request.entity, request.project, request.id) as RunRow | undefined;
+      .get(request.entity, request.project, request.id) as (RunRow & RunChecksums) | undefined;
     if (row === undefined) return { projectRunCount: count.n };
-    return { projectRunCount: count.n, run: storedSnapshotOf(row) };
+    // A resumed run continues from this config and summary: damaged text must not become its truth.
+    return guarded(this.path, () => {
+      verifyRunRow(this.path, row);
+      return { projectRunCount: count.n, run: storedSnapshotOf(row) };
+    });
   }
 
   close(): void {

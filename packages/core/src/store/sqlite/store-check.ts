@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { RunlogError } from "../../errors.js";
 import { type DamagedLogRange, readTransactionLog } from "../../pipeline/transaction-log.js";
 import { listRunFolders } from "../../run/run-folder.js";
-import { blobChecksum, pageChecksum } from "./checksums.js";
+import { blobChecksum, pageChecksum, registerChecksumFunction } from "./checksums.js";
 import { DB_FILE } from "./database.js";
 import { listRunLogs, type ReplayResult, SqliteStore } from "./sqlite-store.js";
 
@@ -29,8 +29,29 @@ export function findRunDirs(root: string): string[] {
   return listRunFolders(root).map((folder) => folder.dir);
 }
 
+/** Stored JSON text and its checksum (schema 6): a query per table naming each row that does not match. */
+const TEXT_CHECKS: readonly { readonly sql: string; readonly what: (row: Record<string, unknown>) => string }[] = [
+  ...(["config", "summary", "metrics", "metadata", "tags"] as const).map((column) => ({
+    sql: `SELECT entity, project, run_id FROM runs WHERE ${column}_crc IS NOT NULL AND ${column}_crc IS NOT runlog_crc32(${column})`,
+    what: (row: Record<string, unknown>) => `the ${column} of run ${row.entity}/${row.project}/${row.run_id}`,
+  })),
+  {
+    sql: "SELECT h.step, r.entity, r.project, r.run_id FROM history_rows h LEFT JOIN runs r ON r.pk = h.run_pk WHERE h.crc IS NOT NULL AND h.crc IS NOT runlog_crc32(h.data)",
+    what: (row) => `history row ${row.step} of run ${row.entity}/${row.project}/${row.run_id}`,
+  },
+  {
+    sql: "SELECT s.span_id, r.entity, r.project, r.run_id FROM spans s LEFT JOIN runs r ON r.pk = s.run_pk WHERE s.crc IS NOT NULL AND s.crc IS NOT runlog_crc32(s.data)",
+    what: (row) => `span ${row.span_id} of run ${row.entity}/${row.project}/${row.run_id}`,
+  },
+  {
+    sql: `SELECT v.version_index, c.entity, c.project, c.name FROM artifact_versions v LEFT JOIN artifact_collections c ON c.id = v.collection_id
+          WHERE v.json_crc IS NOT NULL AND v.json_crc IS NOT runlog_crc32(v.metadata, v.tags, v.manifest)`,
+    what: (row) => `the manifest of artifact ${row.entity}/${row.project}/${row.name}:v${row.version_index}`,
+  },
+];
+
 /**
- * SQLite's own integrity check, then every chunk blob and index page against its checksum. Read-only.
+ * SQLite's own integrity check, then every chunk blob, index page and stored JSON text against its checksum. Read-only.
  * `quick`: SQLite's quick_check only (no index cross-check, no checksums): cheap enough to run
  * before every sync that finds signs of an unclean shutdown.
  */
@@ -56,6 +77,16 @@ export function checkStore(path: string, options: { quick?: boolean } = {}): Sto
     for (const row of pages.iterate() as Iterable<{ key_id: number; page: number; stats: Buffer; crc: number }>) {
       if (pageChecksum(row.stats) !== row.crc)
         problems.push(`series index page ${row.page} of key ${row.key_id} does not match its checksum`);
+    }
+    // A store from before text checksums (schema < 6) has no more to verify.
+    if (db.prepare("SELECT 1 FROM pragma_table_info('history_rows') WHERE name = 'crc'").get() === undefined) {
+      return { path, exists: true, problems };
+    }
+    registerChecksumFunction(db);
+    for (const check of TEXT_CHECKS) {
+      for (const row of db.prepare(check.sql).iterate() as Iterable<Record<string, unknown>>) {
+        problems.push(`${check.what(row)} does not match its checksum`);
+      }
     }
   } catch (error) {
     problems.push((error as Error).message);
@@ -160,6 +191,8 @@ function copyArtifacts(db: Database.Database, oldPath: string): RebuildResult["a
         const list = columns.map((c) => `"${c}"`).join(", ");
         copied = db.prepare(`INSERT INTO main.${table} (${list}) SELECT ${list} FROM old.${table}`).run().changes > 0 || copied;
       }
+      // Versions copied from a store older than text checksums get theirs now.
+      db.prepare("UPDATE artifact_versions SET json_crc = runlog_crc32(metadata, tags, manifest) WHERE json_crc IS NULL").run();
     })();
     return copied ? "copied" : "none";
   } catch {

@@ -67,6 +67,25 @@ const scenarios = {
       process.stdout.write(`committed ${logged.version}\n`);
     }
   },
+  // Logs the multi-file artifact of each folder ROUNDS_DIR/round-<n> in turn (n from FIRST_ROUND),
+  // printing its progress ("start n", "file n k", "committed n vN") so the parent can kill it at a
+  // chosen point of logArtifact; finishes the run after the last round.
+  "artifact-rounds": async () => {
+    const { readdirSync } = await import("node:fs");
+    const { Artifact } = await import("@runlog/core");
+    const dir = process.env.ROUNDS_DIR;
+    const rounds = readdirSync(dir).length;
+    for (let round = Number(process.env.FIRST_ROUND ?? 0); round < rounds; round++) {
+      const artifact = new Artifact("rounds", "dataset");
+      for (const name of readdirSync(`${dir}/round-${round}`).sort()) artifact.addFile(`${dir}/round-${round}/${name}`);
+      process.stdout.write(`start ${round}\n`);
+      const onProgress = (progress) => process.stdout.write(`file ${round} ${progress.filesDone}\n`);
+      const logged = await run.logArtifact(artifact, { onProgress });
+      await logged.wait();
+      process.stdout.write(`committed ${round} ${logged.version}\n`);
+    }
+    await run.finish();
+  },
   "forget-finish": async () => {
     for (let i = 0; i < 1000; i++) run.log({ i });
   },
