@@ -1,11 +1,9 @@
 import { readFileSync } from "node:fs";
+import type { Command, Out } from "./command.js";
 import { closest, isUsageError } from "./usage.js";
 
 // Nothing heavy is imported here: `runlog --help` and `--version` cost a bare Node start, and a
 // command loads its own module (and @runlog/core, the server, ZeroMQ) only when it runs.
-
-export type Out = (line: string) => void;
-export type Command = (args: string[], out: Out, err: Out) => number | Promise<number>;
 
 export const HELP = `runlog — experiment tracking that never makes you wait
 

@@ -30,12 +30,12 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
 });
 
-async function get(path: string, headers: Record<string, string> = {}) {
+async function get<Body = Record<string, unknown> & unknown[]>(path: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${server.url}${path}`, { headers });
   return {
     status: response.status,
     headers: response.headers,
-    body: decodeJson<Record<string, unknown> & unknown[]>(await response.text()),
+    body: decodeJson<Body>(await response.text()),
   };
 }
 
@@ -83,18 +83,19 @@ describe("read API over HTTP", () => {
   });
 
   it("one step's media: a history page for one key at one step, then the PNG itself", async () => {
-    const rows = (await get(`/api/v1/runs/team/vision/${run.id}/history?keys=sample&minStep=2000&maxStep=2000`)).body;
+    const rows = (
+      await get<{ sample: { path: string } }[]>(`/api/v1/runs/team/vision/${run.id}/history?keys=sample&minStep=2000&maxStep=2000`)
+    ).body;
     expect(rows).toHaveLength(1);
-    const value = rows[0].sample as { path: string };
-    const response = await fetch(`${server.url}/api/v1/runs/team/vision/${run.id}/file/${value.path}`);
+    const response = await fetch(`${server.url}/api/v1/runs/team/vision/${run.id}/file/${rows[0]?.sample.path}`);
     expect(response.headers.get("content-type")).toBe("image/png");
     const bytes = Buffer.from(await response.arrayBuffer());
     expect(bytes.subarray(1, 4).toString()).toBe("PNG");
   });
 
   it("logged HTML is served as a nosniff download, never as a page on this origin", async () => {
-    const [row] = (await get(`/api/v1/runs/team/vision/${run.id}/history?keys=report`)).body;
-    const response = await fetch(`${server.url}/api/v1/runs/team/vision/${run.id}/file/${(row.report as { path: string }).path}`);
+    const [row] = (await get<{ report: { path: string } }[]>(`/api/v1/runs/team/vision/${run.id}/history?keys=report`)).body;
+    const response = await fetch(`${server.url}/api/v1/runs/team/vision/${run.id}/file/${row?.report.path}`);
     expect(response.headers.get("content-type")).toBe("application/octet-stream");
     expect(response.headers.get("content-disposition")).toBe("attachment");
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");

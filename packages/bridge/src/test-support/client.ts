@@ -9,11 +9,12 @@ export class TestClient {
   #rid = 0;
 
   constructor(endpoint: string, options: ConstructorParameters<typeof Dealer>[0] = {}) {
-    this.socket = new Dealer({ linger: 0, ...options });
-    this.socket.connect(endpoint);
+    const socket = new Dealer({ linger: 0, ...options });
+    socket.connect(endpoint);
+    this.socket = socket;
     void (async () => {
       try {
-        for await (const [frame] of this.socket) {
+        for await (const [frame] of socket) {
           this.#inbox.push(unpack(frame as Buffer) as Record<string, unknown>);
           for (const wake of this.#waiters.splice(0)) wake();
         }

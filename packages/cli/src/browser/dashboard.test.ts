@@ -144,7 +144,7 @@ describe("dashboard in Chromium", () => {
       .first()
       .click({ trial: true })
       .catch(() => {});
-    expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __xss?: string }).__xss)).toBeUndefined();
     await shot("xss-overview");
   });
 
@@ -171,7 +171,7 @@ describe("dashboard in Chromium", () => {
     await shot("run-artifacts");
     await page.getByRole("link", { name: "overview" }).click();
     await expect.poll(() => page.locator(".alerts").textContent()).toContain("loss spike");
-    expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __xss?: string }).__xss)).toBeUndefined();
   });
 
   it("lists LangChain traces and shows one as a tree and waterfall, with hostile inputs as text", async () => {
@@ -192,7 +192,7 @@ describe("dashboard in Chromium", () => {
     expect(await page.getByTestId("span-detail").textContent()).toContain("tokens 11 in / 2 out / 13 total");
     await page.getByLabel("search traces").fill("broken");
     await expect.poll(() => table.locator("tbody tr").count()).toBe(1);
-    expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __xss?: string }).__xss)).toBeUndefined();
     await shot("run-traces");
   });
 

@@ -1,5 +1,5 @@
 import { Api, type ArtifactProgress, init, RunlogError } from "@runlog/core";
-import type { Out } from "../main.js";
+import type { Out } from "../command.js";
 import { progressReporter } from "../progress.js";
 import { resolveRoot, storeToRead } from "../store-dir.js";
 import { parseCommandArgs, UsageError } from "../usage.js";

@@ -1,6 +1,6 @@
 import { startBridge } from "@runlog/bridge";
 import { curveKeyPair } from "zeromq";
-import type { Out } from "../main.js";
+import type { Out } from "../command.js";
 import { resolveRoot } from "../store-dir.js";
 import { parseCommandArgs, UsageError } from "../usage.js";
 

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { checkLogs, checkStore, describeDamage } from "@runlog/core";
-import type { Out } from "../main.js";
+import type { Out } from "../command.js";
 import { resolveRoot } from "../store-dir.js";
 import { parseCommandArgs } from "../usage.js";
 

@@ -1,5 +1,5 @@
 import { Api, encodeJson, RunlogError } from "@runlog/core";
-import type { Out } from "../main.js";
+import type { Out } from "../command.js";
 import { storeToRead } from "../store-dir.js";
 import { parseCommandArgs, UsageError } from "../usage.js";
 import { runPage, runsTable } from "./run-views.js";

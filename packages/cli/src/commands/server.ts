@@ -1,6 +1,6 @@
 import { RunlogError } from "@runlog/core";
 import { openServerStore, parseAllowedHosts, serve } from "@runlog/server";
-import type { Out } from "../main.js";
+import type { Out } from "../command.js";
 import { resolveRoot, storeToRead } from "../store-dir.js";
 import { parseCommandArgs, UsageError } from "../usage.js";
 

@@ -13,7 +13,7 @@ import {
   uploadRunDir,
 } from "@runlog/core";
 import { listRunLogs } from "@runlog/core/store-kit";
-import type { Out } from "../main.js";
+import type { Out } from "../command.js";
 import { resolveRoot } from "../store-dir.js";
 import { parseCommandArgs, UsageError } from "../usage.js";
 

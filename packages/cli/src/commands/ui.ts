@@ -1,4 +1,4 @@
-import type { Out } from "../main.js";
+import type { Out } from "../command.js";
 import { serveUntilStopped } from "./server.js";
 
 export const UI_HELP = `Usage: runlog ui [--dir ./runlog] [--port 6006] [--host 127.0.0.1] [--api-key KEY]

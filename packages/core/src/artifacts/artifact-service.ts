@@ -7,6 +7,7 @@ import { Artifact, type ArtifactSource } from "./artifact.js";
 import { ArtifactRegistry, type CollectionRef, type VersionRecord } from "./artifact-registry.js";
 import { buildManifest, type ManifestEntry, manifestDigest } from "./manifest.js";
 import { LocalObjectStore } from "./object-store.js";
+import type { ArtifactProgress } from "./progress.js";
 import { describeReference, fetchReference } from "./references.js";
 import { resolveInside } from "./safe-path.js";
 
@@ -19,13 +20,6 @@ export interface LogTarget {
   readonly runPath: string | undefined;
   readonly aliases: readonly string[];
   readonly tags: readonly string[];
-}
-
-/** Progress of a long artifact operation, for progress bars. */
-export interface ArtifactProgress {
-  readonly filesDone: number;
-  readonly filesTotal: number;
-  readonly bytesDone: number;
 }
 
 export interface LogResult {

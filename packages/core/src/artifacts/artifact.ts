@@ -5,17 +5,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { MAX_ARTIFACT_ROWS, Table } from "../data-types/table.js";
 import { describeValue, RunlogError } from "../errors.js";
 import type { VersionRecord } from "./artifact-registry.js";
-import type { ArtifactProgress } from "./artifact-service.js";
 import type { Manifest, ManifestEntry } from "./manifest.js";
+import type { ArtifactProgress } from "./progress.js";
+import type { PendingReference } from "./references.js";
 import { resolveInside, safeRelativePath } from "./safe-path.js";
 import { validateArtifactName, validateArtifactType, validateMetadata } from "./validate.js";
-
-/** A reference entry: recorded (size, checksum or ETag), never copied into the store. */
-export interface PendingReference {
-  readonly uri: string;
-  readonly checksum: boolean;
-  readonly maxObjects: number;
-}
 
 export interface ArtifactEntry {
   readonly path: string;

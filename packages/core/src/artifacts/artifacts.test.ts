@@ -163,7 +163,7 @@ describe("artifacts", () => {
       ["tester/model-registry/Classifier:v1", second?.digest, ["latest"]],
     ]);
     for (const version of versions) {
-      expect((await api.artifact(version.qualifiedName)).digest).toBe(version.digest);
+      expect((await api.artifact(version.qualifiedName ?? "")).digest).toBe(version.digest);
     }
     const registry = await api.artifactVersions("tester/registry-models/mlp");
     expect(registry.map((v) => [v.qualifiedName, v.digest])).toEqual([["tester/registry-models/mlp:v0", model.digest]]);

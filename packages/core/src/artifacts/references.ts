@@ -5,10 +5,16 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { RunlogError } from "../errors.js";
-import type { PendingReference } from "./artifact.js";
 import type { ManifestEntry } from "./manifest.js";
 import { hashFile } from "./object-store.js";
 import { describeS3Reference, fetchS3Reference } from "./s3-reference.js";
+
+/** A reference entry: recorded (size, checksum or ETag), never copied into the store. */
+export interface PendingReference {
+  readonly uri: string;
+  readonly checksum: boolean;
+  readonly maxObjects: number;
+}
 
 /** The manifest entries of a reference: checksum (file://) or ETag (http, s3) and size; the content is not copied. */
 export async function describeReference(name: string, reference: PendingReference): Promise<Record<string, ManifestEntry>> {

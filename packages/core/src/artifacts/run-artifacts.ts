@@ -3,7 +3,8 @@ import { join, relative, resolve, sep } from "node:path";
 import { describeValue, RunlogError } from "../errors.js";
 import { Artifact } from "./artifact.js";
 import type { CollectionRef } from "./artifact-registry.js";
-import { type ArtifactBackend, type ArtifactProgress, defaultArtifactName } from "./artifact-service.js";
+import { type ArtifactBackend, defaultArtifactName } from "./artifact-service.js";
+import type { ArtifactProgress } from "./progress.js";
 import { parseArtifactPath, validateAliases, validateArtifactTags } from "./validate.js";
 
 export interface LogArtifactOptions {

@@ -19,7 +19,7 @@ beforeAll(async () => {
     directory: tempRoot(),
     configureBuckets: [{ name: "lake", configs: [] }],
   });
-  const { port } = (await server.run()) as { port: number };
+  const { port } = await server.run();
   process.env.RUNLOG_S3_ENDPOINT = `http://127.0.0.1:${port}`;
   process.env.AWS_ACCESS_KEY_ID = "S3RVER";
   process.env.AWS_SECRET_ACCESS_KEY = "S3RVER";

@@ -53,7 +53,7 @@ const HUGE_LOG = "h".repeat((1 << 20) + 10);
 const HUGE_CONFIG = "c".repeat(3_500_000);
 
 class Values {
-  constructor(private readonly random: () => number) {}
+  constructor(readonly random: () => number) {}
   int(n: number): number {
     return Math.floor(this.random() * n);
   }

@@ -96,7 +96,7 @@ describe("hostile input to run.log and friends", () => {
       cursor = cursor.next as Record<string, unknown>;
     }
     cursor.leaf = 1;
-    const notObjects = [null, undefined, 42, "loss", [1, 2], new Date(), () => 1, Symbol("x"), new Histogram([1, 2])];
+    const notObjects: unknown[] = [null, undefined, 42, "loss", [1, 2], new Date(), () => 1, Symbol("x"), new Histogram([1, 2])];
     for (const data of notObjects) {
       expect(codeOf(() => run.log(data as Record<string, unknown>))).toBe("INVALID_ARGUMENT");
     }

@@ -1,5 +1,4 @@
 import type { ChildProcess } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { Api } from "../api/api.js";
 import { runFolder } from "../run/run-folder.js";

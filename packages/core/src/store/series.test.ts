@@ -16,7 +16,7 @@ function chunked(
   for (let start = 0, seq = 0; start < values.length; start += CHUNK_POINTS, seq++) {
     const v = Float64Array.from(values.slice(start, start + CHUNK_POINTS));
     const s = Float64Array.from(steps.slice(start, start + CHUNK_POINTS));
-    packStats(page, seq, { ...chunkStats(s, v, v.length), seq });
+    packStats(page, seq, { ...chunkStats(s, v, v.length), seq, blobId: seq });
     points.push({ steps: s, values: v });
   }
   return { infos: unpackOverlapping([page], from, to), points };

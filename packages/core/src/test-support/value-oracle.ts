@@ -101,6 +101,7 @@ export function stored(value: unknown, bigint: "number" | "keep", depth = 0, see
     case "symbol":
       return REFUSED;
   }
+  if (typeof value !== "object") return REFUSED;
   if (value === null) return null;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? REFUSED : value.toISOString();
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {

@@ -93,7 +93,8 @@ describe("API keys", () => {
     // A key sees only its entity's projects; a "*" key sees all.
     const other = await server.store.keys.create({ entity: "other", scope: "read" });
     expect(await (await get(server, "/api/v1/projects", other.key)).json()).toEqual([]);
-    expect((await (await get(server, "/api/v1/projects", reader.key)).json()).map((p: { name: string }) => p.name)).toEqual(["secure"]);
+    const projects = (await (await get(server, "/api/v1/projects", reader.key)).json()) as { name: string }[];
+    expect(projects.map((p) => p.name)).toEqual(["secure"]);
     // The dashboard's static files carry no data and stay public.
     expect((await get(server, "/")).status).not.toBe(401);
   });

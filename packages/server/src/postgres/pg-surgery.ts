@@ -1,6 +1,6 @@
 import { decodeJson } from "@runlog/core";
 import { blobToFloat64, decodeSteps } from "@runlog/core/store-kit";
-import type { PgApplyContext } from "./pg-appliers.js";
+import type { PgApplyContext } from "./pg-apply-context.js";
 import { writeChunks } from "./pg-chunks.js";
 
 interface StoredChunk {

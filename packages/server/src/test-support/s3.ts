@@ -16,7 +16,7 @@ export async function startS3(bucket: string): Promise<{ endpoint: string; close
     directory: mkdtempSync(join(tmpdir(), "runlog-s3-")),
     configureBuckets: [{ name: bucket, configs: [] }],
   });
-  const { port } = (await server.run()) as { port: number };
+  const { port } = await server.run();
   process.env.AWS_ACCESS_KEY_ID = "S3RVER";
   process.env.AWS_SECRET_ACCESS_KEY = "S3RVER";
   return { endpoint: `http://127.0.0.1:${port}`, close: () => server.close() };

@@ -1,8 +1,7 @@
 import { decodeJson, encodeJson } from "../../util/json.js";
 import { blobToFloat64, chunkStats, decodeSteps, encodeSteps, float64ToBlob } from "../chunks.js";
+import { type ApplyContext, keyId } from "./apply-context.js";
 import { blobChecksum, DAMAGED_CHECKSUM, textChecksum, textIntact } from "./checksums.js";
-import type { ApplyContext } from "./record-appliers.js";
-import { keyId } from "./record-appliers.js";
 
 interface ChunkRow {
   key_id: number;

@@ -1,4 +1,3 @@
-import type Database from "better-sqlite3";
 import type {
   AlertHeader,
   ConfigHeader,
@@ -15,18 +14,10 @@ import type {
   SummaryHeader,
 } from "../../pipeline/records.js";
 import { decodeJson, encodeJson } from "../../util/json.js";
+import { type ApplyContext, keyId } from "./apply-context.js";
 import { derivedChecksum, textChecksum } from "./checksums.js";
-import type { ChunkWriter } from "./chunk-writer.js";
 import { copyHistory, recomputeSummary, truncateHistory } from "./history-surgery.js";
 import { prepared } from "./prepared.js";
-
-/** State shared by the appliers while one transaction runs. */
-export interface ApplyContext {
-  readonly db: Database.Database;
-  readonly chunks: ChunkWriter;
-  runPk: number;
-  readonly keyIds: Map<string, number>;
-}
 
 type Applier<H> = (context: ApplyContext, header: H, record: DecodedRecord) => void;
 
@@ -47,20 +38,6 @@ function updateJsonColumn(
   const next = encodeJson(change(decodeJson<Record<string, unknown>>(row.text)));
   const crc = merges ? derivedChecksum(row, next) : textChecksum(next);
   prepared(context.db, `UPDATE runs SET ${column} = ?, ${column}_crc = ? WHERE pk = ?`).run(next, crc, context.runPk);
-}
-
-export function keyId(context: ApplyContext, stream: string, key: string): number {
-  const cacheKey = `${context.runPk}\u0000${stream}\u0000${key}`;
-  const cached = context.keyIds.get(cacheKey);
-  if (cached !== undefined) return cached;
-  prepared(context.db, "INSERT OR IGNORE INTO series_keys (run_pk, stream, key) VALUES (?, ?, ?)").run(context.runPk, stream, key);
-  const row = prepared(context.db, "SELECT id FROM series_keys WHERE run_pk = ? AND stream = ? AND key = ?").get(
-    context.runPk,
-    stream,
-    key,
-  ) as { id: number };
-  context.keyIds.set(cacheKey, row.id);
-  return row.id;
 }
 
 /** name, notes, tags, tags_crc, group_name, job_type, sweep_id: what a run record says about its run. */

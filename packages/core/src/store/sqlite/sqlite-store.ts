@@ -5,11 +5,12 @@ import type { DecodedRecord } from "../../pipeline/records.js";
 import type { DescribeRunRequest, DescribeRunResult } from "../../pipeline/sink.js";
 import { type DamagedLogRange, readTransactionLog } from "../../pipeline/transaction-log.js";
 import { type RunRow, storedSnapshotOf } from "../run-row.js";
+import type { ApplyContext } from "./apply-context.js";
 import { guarded, type RunChecksums, verifyRunRow } from "./checksums.js";
 import { ChunkWriter } from "./chunk-writer.js";
 import { openDatabase, withBusyRetry } from "./database.js";
 import { prepared } from "./prepared.js";
-import { type ApplyContext, applyRecord } from "./record-appliers.js";
+import { applyRecord } from "./record-appliers.js";
 
 export interface ReplayResult {
   readonly files: number;
