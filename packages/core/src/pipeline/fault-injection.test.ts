@@ -105,7 +105,7 @@ async function trial({ site, code, seed, maxBacklogBytes, failFor }: Trial) {
     fileLayer: layer,
     ...(maxBacklogBytes === undefined ? {} : { maxBacklogBytes }),
   });
-  pipeline.push("run", { entity: "e", project: "p", id: "r" });
+  pipeline.push("run", { entity: "e", project: "p", id: "r", name: "r", tags: [], startTime: 0, crashTimeout: 60, attempt: 0 });
   let degraded = false;
   for (; step < 400; step++) {
     pipeline.history.addScalar("loss", step, step / 10);

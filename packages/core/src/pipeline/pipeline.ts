@@ -3,7 +3,7 @@ import { encodeFrames, type FramePart } from "./frame.js";
 import { HistoryBatch } from "./history-batch.js";
 import type { FileLayer } from "./log-file.js";
 import { type LossReport, PersistBacklog } from "./persist-backlog.js";
-import type { RecordKindName } from "./records.js";
+import type { HeaderDraft, RecordKindName } from "./records.js";
 import { writeFileNow } from "./run-file-writer.js";
 import { Sender } from "./sender.js";
 import type { Sink } from "./sink.js";
@@ -119,7 +119,7 @@ export class RunPipeline {
   }
 
   /** Queues a record for the next seal (records keep their order). */
-  push(kind: RecordKindName, header: object): void {
+  push<K extends RecordKindName>(kind: K, header: HeaderDraft<K>): void {
     this.queued.push([kind, header]);
   }
 

@@ -52,6 +52,10 @@ export interface RunHeader extends Base {
   readonly crashTimeout: number;
   readonly attempt: number;
   readonly forkedFrom?: string;
+  /** Set on the first run record of a `resumeFrom` attempt: history after this step is dropped. */
+  readonly rewindTo?: number;
+  /** Set on the first run record of a `forkFrom` run: the parent's history up to `step` is copied. */
+  readonly forkFrom?: { readonly id: string; readonly step: number };
 }
 
 export interface MetaHeader extends Base {
@@ -122,3 +126,10 @@ export type DecodedRecord =
   | { readonly kind: "preempting"; readonly header: PreemptingHeader }
   | { readonly kind: "file"; readonly header: FileHeader }
   | { readonly kind: "span"; readonly header: SpanHeader };
+
+/** A decoded record of kind `K`. */
+export type RecordOf<K extends RecordKindName> = Extract<DecodedRecord, { readonly kind: K }>;
+/** The header a record of kind `K` carries. */
+export type HeaderOf<K extends RecordKindName> = RecordOf<K>["header"];
+/** What a producer pushes for kind `K`: its header without the `seq` and `t` that sealing adds. */
+export type HeaderDraft<K extends RecordKindName> = Omit<HeaderOf<K>, "seq" | "t">;

@@ -1,26 +1,14 @@
 import type { Metric } from "@runlog/core";
 import { decodeJson, encodeJson } from "@runlog/core";
-import type {
-  AlertHeader,
-  ConfigHeader,
-  DecodedRecord,
-  ExitHeader,
-  FileHeader,
-  HistoryHeader,
-  MetaHeader,
-  MetricsHeader,
-  RunHeader,
-  ScalarColumn,
-  SpanHeader,
-  SummaryHeader,
-} from "@runlog/core/store-kit";
+import type { DecodedRecord, HeaderOf, RecordKindName, RecordOf } from "@runlog/core/store-kit";
 import type { PgApplyContext } from "./pg-apply-context.js";
 import { copyHistory, truncateHistory } from "./pg-surgery.js";
 import { mergePatch } from "./span-merge.js";
 
-type Applier<H> = (context: PgApplyContext, header: H, record: DecodedRecord) => Promise<void>;
+/** The applier of kind `K`: it gets that kind's header and record, so the table below needs no casts. */
+type Applier<K extends RecordKindName> = (context: PgApplyContext, header: HeaderOf<K>, record: RecordOf<K>) => Promise<void>;
 
-const applyRun: Applier<RunHeader & { rewindTo?: number; forkFrom?: { id: string; step: number } }> = async (context, h) => {
+const applyRun: Applier<"run"> = async (context, h) => {
   const { run } = context;
   const now = h.t / 1000;
   run.set("name", h.name);
@@ -46,9 +34,9 @@ const applyRun: Applier<RunHeader & { rewindTo?: number; forkFrom?: { id: string
   if (h.rewindTo !== undefined) await truncateHistory(context, h.rewindTo);
 };
 
-const applyHistory: Applier<HistoryHeader> = async (context, h, record) => {
+const applyHistory: Applier<"history"> = async (context, h, record) => {
   const { client, run } = context;
-  const columns = (record as { columns: readonly ScalarColumn[] }).columns;
+  const { columns } = record;
   if (columns.length > 0) {
     const ids = await context.keyIds.resolve(
       client,
@@ -74,7 +62,7 @@ const applyHistory: Applier<HistoryHeader> = async (context, h, record) => {
   if (h.stream === "history") run.set("last_step", Math.max(run.row.last_step, h.lastStep));
 };
 
-const applySpan: Applier<SpanHeader> = async ({ client, run }, h) => {
+const applySpan: Applier<"span"> = async ({ client, run }, h) => {
   // An end merges its data over the start's (RFC 7386, like SQLite's json_patch in the embedded
   // store). The run row is locked, so reading then writing cannot race another instance.
   const { rows } = await client.query<{ data: string }>("SELECT data FROM spans WHERE run_pk = $1 AND span_id = $2", [run.row.pk, h.id]);
@@ -91,20 +79,20 @@ const applySpan: Applier<SpanHeader> = async ({ client, run }, h) => {
   );
 };
 
-const APPLIERS: { [K in DecodedRecord["kind"]]: Applier<never> } = {
-  run: applyRun as Applier<never>,
-  meta: (async ({ run }, h: MetaHeader) => {
+const APPLIERS: { [K in RecordKindName]: Applier<K> } = {
+  run: applyRun,
+  meta: async ({ run }, h) => {
     run.setJson("metadata", { ...run.json<Record<string, unknown>>("metadata"), ...h.metadata });
-  }) as Applier<never>,
-  config: (async ({ run }, h: ConfigHeader) => run.setJson("config", h.config)) as Applier<never>,
-  summary: (async ({ run }, h: SummaryHeader) => {
+  },
+  config: async ({ run }, h) => run.setJson("config", h.config),
+  summary: async ({ run }, h) => {
     const summary = { ...run.json<Record<string, unknown>>("summary") };
     for (const key of h.delete) delete summary[key];
     run.setJson("summary", { ...summary, ...h.set });
-  }) as Applier<never>,
-  metrics: (async ({ run }, h: MetricsHeader) => run.setJson("metrics", h.metrics as Metric[])) as Applier<never>,
-  history: applyHistory as Applier<never>,
-  alert: (async ({ client, run }, h: AlertHeader) => {
+  },
+  metrics: async ({ run }, h) => run.setJson("metrics", h.metrics as Metric[]),
+  history: applyHistory,
+  alert: async ({ client, run }, h) => {
     await client.query("INSERT INTO alerts (run_pk, title, text, level, wait_duration, created_at) VALUES ($1, $2, $3, $4, $5, $6)", [
       run.row.pk,
       h.title,
@@ -113,27 +101,32 @@ const APPLIERS: { [K in DecodedRecord["kind"]]: Applier<never> } = {
       h.waitDuration,
       h.t / 1000,
     ]);
-  }) as Applier<never>,
-  exit: (async ({ run }, h: ExitHeader) => {
+  },
+  exit: async ({ run }, h) => {
     run.set("state", h.state);
     run.set("exit_code", h.exitCode);
     run.set("finished_at", h.t / 1000);
     run.set("runtime", h.runtime);
     run.set("heartbeat_at", Math.max(run.row.heartbeat_at, h.t / 1000));
-  }) as Applier<never>,
-  file: (async ({ client, run }, h: FileHeader) => {
+  },
+  file: async ({ client, run }, h) => {
     await client.query(
       `INSERT INTO files (run_pk, path, size, sha256, updated_at) VALUES ($1, $2, $3, NULL, $4)
        ON CONFLICT (run_pk, path) DO UPDATE SET size = excluded.size, sha256 = NULL, updated_at = excluded.updated_at`,
       [run.row.pk, h.path, h.size, h.t / 1000],
     );
-  }) as Applier<never>,
-  span: applySpan as Applier<never>,
-  preempting: (async ({ run }) => {
+  },
+  span: applySpan,
+  preempting: async ({ run }) => {
     if (run.row.state === "running") run.set("state", "preempting");
-  }) as Applier<never>,
+  },
 };
 
 export async function applyRecord(context: PgApplyContext, record: DecodedRecord): Promise<void> {
-  await (APPLIERS[record.kind] as Applier<unknown>)(context, record.header, record);
+  await applyKind(context, record.kind, record.header, record);
+}
+
+/** Generic in the kind, so that the applier of `kind` takes that kind's header and record as they are. */
+function applyKind<K extends RecordKindName>(context: PgApplyContext, kind: K, header: HeaderOf<K>, record: RecordOf<K>): Promise<void> {
+  return APPLIERS[kind](context, header, record);
 }

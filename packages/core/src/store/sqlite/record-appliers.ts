@@ -1,25 +1,12 @@
-import type {
-  AlertHeader,
-  ConfigHeader,
-  DecodedRecord,
-  ExitHeader,
-  FileHeader,
-  HistoryHeader,
-  MetaHeader,
-  MetricsHeader,
-  PreemptingHeader,
-  RunHeader,
-  ScalarColumn,
-  SpanHeader,
-  SummaryHeader,
-} from "../../pipeline/records.js";
+import type { DecodedRecord, HeaderOf, RecordKindName, RecordOf, RunHeader } from "../../pipeline/records.js";
 import { decodeJson, encodeJson } from "../../util/json.js";
 import { type ApplyContext, keyId } from "./apply-context.js";
 import { derivedChecksum, textChecksum } from "./checksums.js";
 import { copyHistory, recomputeSummary, truncateHistory } from "./history-surgery.js";
 import { prepared } from "./prepared.js";
 
-type Applier<H> = (context: ApplyContext, header: H, record: DecodedRecord) => void;
+/** The applier of kind `K`: it gets that kind's header and record, so the table below needs no casts. */
+type Applier<K extends RecordKindName> = (context: ApplyContext, header: HeaderOf<K>, record: RecordOf<K>) => void;
 
 /**
  * Rewrites a JSON column with its checksum. A merge (`merges`) over damaged text keeps the result
@@ -51,7 +38,7 @@ const EMPTY_OBJECT_CRC = textChecksum("{}");
 const EMPTY_ARRAY_CRC = textChecksum("[]");
 
 /** Run records open or re-open a run; a fork copies its parent's history once, at creation. */
-const applyRun: Applier<RunHeader & { rewindTo?: number; forkFrom?: { id: string; step: number } }> = (context, h) => {
+const applyRun: Applier<"run"> = (context, h) => {
   const { db } = context;
   prepared(db, "INSERT OR IGNORE INTO projects (entity, name, created_at) VALUES (?, ?, ?)").run(h.entity, h.project, h.startTime);
   const existing = prepared(db, "SELECT pk FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(h.entity, h.project, h.id) as
@@ -104,9 +91,8 @@ const applyRun: Applier<RunHeader & { rewindTo?: number; forkFrom?: { id: string
   }
 };
 
-const applyHistory: Applier<HistoryHeader> = (context, h, record) => {
-  const columns = (record as { columns: readonly ScalarColumn[] }).columns;
-  for (const column of columns) {
+const applyHistory: Applier<"history"> = (context, h, record) => {
+  for (const column of record.columns) {
     context.chunks.append(keyId(context, h.stream, column.key), column.steps, column.values);
   }
   if (h.rows.length > 0) {
@@ -126,11 +112,11 @@ const applyHistory: Applier<HistoryHeader> = (context, h, record) => {
   }
 };
 
-const APPLIERS: { [K in DecodedRecord["kind"]]: Applier<never> } = {
-  run: applyRun as Applier<never>,
-  meta: ((context, h: MetaHeader) => updateJsonColumn(context, "metadata", (m) => ({ ...m, ...h.metadata }), true)) as Applier<never>,
-  config: ((context, h: ConfigHeader) => updateJsonColumn(context, "config", () => h.config, false)) as Applier<never>,
-  summary: ((context, h: SummaryHeader) =>
+const APPLIERS: { [K in RecordKindName]: Applier<K> } = {
+  run: applyRun,
+  meta: (context, h) => updateJsonColumn(context, "metadata", (m) => ({ ...m, ...h.metadata }), true),
+  config: (context, h) => updateJsonColumn(context, "config", () => h.config, false),
+  summary: (context, h) =>
     updateJsonColumn(
       context,
       "summary",
@@ -139,10 +125,10 @@ const APPLIERS: { [K in DecodedRecord["kind"]]: Applier<never> } = {
         return { ...summary, ...h.set };
       },
       true,
-    )) as Applier<never>,
-  metrics: ((context, h: MetricsHeader) => updateJsonColumn(context, "metrics", () => h.metrics, false)) as Applier<never>,
-  history: applyHistory as Applier<never>,
-  alert: ((context, h: AlertHeader) => {
+    ),
+  metrics: (context, h) => updateJsonColumn(context, "metrics", () => h.metrics, false),
+  history: applyHistory,
+  alert: (context, h) => {
     prepared(context.db, "INSERT INTO alerts (run_pk, title, text, level, wait_duration, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
       context.runPk,
       h.title,
@@ -151,22 +137,22 @@ const APPLIERS: { [K in DecodedRecord["kind"]]: Applier<never> } = {
       h.waitDuration,
       h.t / 1000,
     );
-  }) as Applier<never>,
-  exit: ((context, h: ExitHeader) => {
+  },
+  exit: (context, h) => {
     prepared(
       context.db,
       "UPDATE runs SET state = ?, exit_code = ?, finished_at = ?, runtime = ?, heartbeat_at = MAX(heartbeat_at, ?) WHERE pk = ?",
     ).run(h.state, h.exitCode, h.t / 1000, h.runtime, h.t / 1000, context.runPk);
-  }) as Applier<never>,
-  file: ((context, h: FileHeader) => {
+  },
+  file: (context, h) => {
     prepared(context.db, "INSERT OR REPLACE INTO files (run_pk, path, size, sha256, updated_at) VALUES (?, ?, ?, NULL, ?)").run(
       context.runPk,
       h.path,
       h.size,
       h.t / 1000,
     );
-  }) as Applier<never>,
-  span: ((context, h: SpanHeader) => {
+  },
+  span: (context, h) => {
     // Start inserts; end fills in the end and merges its data over the start's (json_patch). An end
     // without a start (a tracer attached mid-trace) inserts the whole span. The merged text is
     // checksummed in SQL; a merge over damaged data stays marked damaged (-1, DAMAGED_CHECKSUM).
@@ -193,12 +179,17 @@ const APPLIERS: { [K in DecodedRecord["kind"]]: Applier<never> } = {
       data,
       textChecksum(data),
     );
-  }) as Applier<never>,
-  preempting: ((context, _h: PreemptingHeader) => {
+  },
+  preempting: (context, _h) => {
     prepared(context.db, "UPDATE runs SET state = 'preempting' WHERE pk = ? AND state = 'running'").run(context.runPk);
-  }) as Applier<never>,
+  },
 };
 
 export function applyRecord(context: ApplyContext, record: DecodedRecord): void {
-  (APPLIERS[record.kind] as Applier<unknown>)(context, record.header, record);
+  applyKind(context, record.kind, record.header, record);
+}
+
+/** Generic in the kind, so that the applier of `kind` takes that kind's header and record as they are. */
+function applyKind<K extends RecordKindName>(context: ApplyContext, kind: K, header: HeaderOf<K>, record: RecordOf<K>): void {
+  APPLIERS[kind](context, header, record);
 }
