@@ -1,25 +1,14 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Api, decodeJson, init, runFolder } from "@runlog/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempRoot } from "../../core/src/test-support/temp-root.js";
 import { main } from "./main.js";
 import { startUiProcess } from "./test-support/ui-process.js";
 
 const BIN = fileURLToPath(new URL("../bin/runlog.js", import.meta.url));
-const roots: string[] = [];
-
-function tempRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), "runlog-cli-"));
-  roots.push(root);
-  return root;
-}
-
-afterEach(() => {
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
-});
 
 function cli(args: string[]) {
   const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });

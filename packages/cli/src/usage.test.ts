@@ -1,25 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempRoot } from "../../core/src/test-support/temp-root.js";
 
 const BIN = fileURLToPath(new URL("../bin/runlog.js", import.meta.url));
 const HOOK = new URL("./test-support/import-log-hook.mjs", import.meta.url).href;
 const VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
-const roots: string[] = [];
-
-function tempRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), "runlog-cli-usage-"));
-  roots.push(root);
-  return root;
-}
-
-afterEach(() => {
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
-});
 
 function cli(args: string[], nodeArgs: string[] = []) {
   const result = spawnSync(process.execPath, [...nodeArgs, BIN, ...args], {

@@ -3,6 +3,7 @@ import { gzipSync } from "node:zlib";
 import { init } from "@runlog/core";
 import { encodeFrames, validateRunId, validateScopeName } from "@runlog/core/store-kit";
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../core/src/test-support/seeded-random.js";
 import { QUIET, tempRoot } from "../../core/src/test-support/temp-root.js";
 import type { RunlogServer } from "./index.js";
 import { errorBody, type RawResponse, rawRequest } from "./test-support/raw-http.js";
@@ -14,14 +15,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 42);
 
 /** A deterministic generator (mulberry32). */
 function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   const bytes = (length: number) => Uint8Array.from({ length }, () => Math.floor(next() * 256));
   return { next, pick, bytes };

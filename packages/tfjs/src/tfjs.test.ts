@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { Api, init, RunlogError } from "@runlog/core";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { numpyHistogram } from "../../core/src/test-support/numpy.js";
 import { layersModelWatcher, loadModel, modelCheckpoint, runlogCallback } from "./index.js";
-import { numpyHistogram } from "./test-support/numpy.js";
 
 // Real tfjs (pure JS, CPU backend) on small deterministic data; the runs go to a real store.
 const roots: string[] = [];

@@ -1,24 +1,14 @@
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { init } from "@runlog/core";
 import { SqliteStore } from "@runlog/core/store-kit";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../../core/src/test-support/seeded-random.js";
+import { tempRoot } from "../../../core/src/test-support/temp-root.js";
 
 const BIN = fileURLToPath(new URL("../../bin/runlog.js", import.meta.url));
-const roots: string[] = [];
-
-function tempRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), "runlog-sync-"));
-  roots.push(root);
-  return root;
-}
-
-afterEach(() => {
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
-});
 
 /** Runs the CLI in a child; `timeoutMs` kills one that would otherwise serve forever (status null). */
 function cli(args: string[], timeoutMs?: number) {
@@ -84,17 +74,6 @@ function appliedSeq(root: string): number {
   } finally {
     store.close();
   }
-}
-
-/** A small seeded PRNG (mulberry32): a failing case replays from its printed delays. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Flips one byte in the middle of a run's log, inside a frame. */

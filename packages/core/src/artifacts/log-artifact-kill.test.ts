@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CLI_BIN, exited, run, spawnChild } from "../test-support/child-process.js";
-import { seededRandom } from "../test-support/fault-file-layer.js";
+import { seededRandom } from "../test-support/seeded-random.js";
 import { tempRoot } from "../test-support/temp-root.js";
 import { ArtifactRegistry } from "./artifact-registry.js";
 

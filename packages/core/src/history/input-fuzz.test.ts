@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Api } from "../api/api.js";
 import { RunlogError } from "../errors.js";
 import { initIn } from "../test-support/runs.js";
+import { seededRandom } from "../test-support/seeded-random.js";
 import { tempRoot } from "../test-support/temp-root.js";
 import { badKey, expectedLogLeaves, matches, REFUSED, stored } from "../test-support/value-oracle.js";
 
@@ -15,17 +16,6 @@ import { badKey, expectedLogLeaves, matches, REFUSED, stored } from "../test-sup
 const SEEDS = process.env.RUNLOG_FUZZ_SEED ? [Number(process.env.RUNLOG_FUZZ_SEED)] : [1, 2, 3, 20261203];
 const CALLS = 60;
 const CODES = new Set(["INVALID_VALUE", "INVALID_ARGUMENT", "VALUE_TOO_LARGE", "CONFIG_VALUE_CHANGE"]);
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = [
   "constructor",
@@ -216,7 +206,7 @@ describe("fuzzed input to log, config and summary", () => {
     it(`seed ${seed}: every call succeeds as documented or throws a RunlogError; everything stored reads back`, async () => {
       const root = tempRoot();
       const run = await initIn(root);
-      const values = new Values(mulberry32(seed));
+      const values = new Values(seededRandom(seed));
       const model: Model = { rows: [], config: new Map(), summary: new Map() };
       for (let call = 0; call < CALLS; call++) {
         const where = `seed ${seed} (RUNLOG_FUZZ_SEED=${seed}), call ${call}`;

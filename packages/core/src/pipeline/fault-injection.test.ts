@@ -1,7 +1,8 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type FaultSite, MemoryFileLayer, seededRandom } from "../test-support/fault-file-layer.js";
+import { type FaultSite, MemoryFileLayer } from "../test-support/fault-file-layer.js";
+import { seededRandom } from "../test-support/seeded-random.js";
 import { tempRoot } from "../test-support/temp-root.js";
 import { encodeFrames, type FramePart } from "./frame.js";
 import { HistoryBatch } from "./history-batch.js";

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "../test-support/fault-file-layer.js";
+import { seededRandom } from "../test-support/seeded-random.js";
 import { tempRoot } from "../test-support/temp-root.js";
 import { encodeFrames, type FramePart } from "./frame.js";
 import { HistoryBatch } from "./history-batch.js";

@@ -1,17 +1,5 @@
 import type { FileLayer, LogFile } from "../pipeline/log-file.js";
 
-/** A small seeded PRNG (mulberry32), so a failing case replays from its printed seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export type FaultSite = "write" | "sync" | "backgroundSync" | "truncate" | "read";
 
 /** Decides whether an operation fails: return an errno code ("ENOSPC", "EIO") to fail it. */

@@ -7,7 +7,7 @@ import { ArtifactRegistry } from "../../artifacts/artifact-registry.js";
 import { buildManifest, manifestDigest } from "../../artifacts/manifest.js";
 import { encodeFrames, type FramePart, scanFrames } from "../../pipeline/frame.js";
 import { HistoryBatch } from "../../pipeline/history-batch.js";
-import { seededRandom } from "../../test-support/fault-file-layer.js";
+import { seededRandom } from "../../test-support/seeded-random.js";
 import { tempRoot } from "../../test-support/temp-root.js";
 import { SqliteReader } from "./sqlite-reader.js";
 import { SqliteStore } from "./sqlite-store.js";

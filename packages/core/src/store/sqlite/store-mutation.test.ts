@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { encodeFrames, scanFrames } from "../../pipeline/frame.js";
 import { HistoryBatch } from "../../pipeline/history-batch.js";
-import { seededRandom } from "../../test-support/fault-file-layer.js";
+import { seededRandom } from "../../test-support/seeded-random.js";
 import { tempRoot } from "../../test-support/temp-root.js";
 import { SqliteReader } from "./sqlite-reader.js";
 import { SqliteStore } from "./sqlite-store.js";
