@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLI_BIN, exited, run, spawnChild } from "../test-support/child-process.js";
+import { CLI_BIN, exited, onLines, run, spawnChild } from "../test-support/child-process.js";
 import { seededRandom } from "../test-support/seeded-random.js";
 import { tempRoot } from "../test-support/temp-root.js";
 import { ArtifactRegistry } from "./artifact-registry.js";
@@ -102,15 +102,9 @@ async function killWhen(root: string, data: string, firstRound: number, killAt: 
   const child = spawnChild("artifact-rounds", root, RUN_ID, "allow", { ROUNDS_DIR: data, FIRST_ROUND: String(firstRound) });
   const done = exited(child);
   let round = firstRound;
-  let buffer = "";
-  child.stdout?.on("data", (chunk) => {
-    buffer += chunk;
-    const lines = buffer.split("\n");
-    buffer = lines.pop() ?? "";
-    for (const line of lines) {
-      if (line.startsWith("start ")) round = Number(line.slice(6));
-      if (line === killAt) child.kill("SIGKILL");
-    }
+  onLines(child, (line) => {
+    if (line.startsWith("start ")) round = Number(line.slice(6));
+    if (line === killAt) child.kill("SIGKILL");
   });
   const result = await done;
   expect(result.signal, `${context}: the child ended before "${killAt}" (code ${result.code}): ${result.stderr}`).toBe("SIGKILL");

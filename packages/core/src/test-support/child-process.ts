@@ -39,14 +39,21 @@ export function exited(child: ChildProcess): Promise<{ code: number | null; sign
 }
 
 /** Resolves with stdout lines as they arrive; `until` decides when to stop waiting. */
-export function watchLines(child: ChildProcess, until: (line: string) => boolean): Promise<void> {
+/** Calls `each` with every whole line the child prints on stdout. */
+export function onLines(child: ChildProcess, each: (line: string) => void): void {
   let buffer = "";
+  child.stdout?.on("data", (chunk) => {
+    buffer += chunk;
+    const lines = buffer.split("\n");
+    buffer = lines.pop() ?? "";
+    for (const line of lines) each(line);
+  });
+}
+
+export function watchLines(child: ChildProcess, until: (line: string) => boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    child.stdout?.on("data", (chunk) => {
-      buffer += chunk;
-      const lines = buffer.split("\n");
-      buffer = lines.pop() ?? "";
-      if (lines.some(until)) resolve();
+    onLines(child, (line) => {
+      if (until(line)) resolve();
     });
     child.on("exit", () => reject(new Error("child exited before the expected output")));
   });
@@ -64,15 +71,9 @@ export function run(command: string, args: string[]): Promise<{ code: number | n
 /** Collects the "<step> <unix ms>" lines an until-killed child prints: what was logged when. */
 export function loggedSteps(child: ChildProcess): [number, number][] {
   const logged: [number, number][] = [];
-  let buffer = "";
-  child.stdout?.on("data", (chunk) => {
-    buffer += chunk;
-    const lines = buffer.split("\n");
-    buffer = lines.pop() ?? "";
-    for (const line of lines) {
-      const [step, at] = line.split(" ").map(Number);
-      if (Number.isFinite(step) && Number.isFinite(at)) logged.push([step as number, at as number]);
-    }
+  onLines(child, (line) => {
+    const [step, at] = line.split(" ").map(Number);
+    if (Number.isFinite(step) && Number.isFinite(at)) logged.push([step as number, at as number]);
   });
   return logged;
 }
