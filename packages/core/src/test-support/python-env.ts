@@ -18,7 +18,9 @@ export function venvPython(env: PythonEnv = "dev"): string {
   const folder = process.env[`RUNLOG_VENV_${env.toUpperCase()}`] ?? `${REPO_ROOT}${env === "dev" ? ".venv" : `.venv-${env}`}`;
   const python = `${folder.replace(/\/$/, "")}/bin/python`;
   if (!existsSync(python)) {
-    throw new Error(`${python} is missing: run \`bash scripts/setup.sh\` (it makes the project's Python virtualenvs from requirements/python-*.txt)`);
+    throw new Error(
+      `${python} is missing: run \`bash scripts/setup.sh\` (it makes the project's Python virtualenvs from requirements/python-*.txt)`,
+    );
   }
   return python;
 }
