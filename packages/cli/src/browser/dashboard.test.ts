@@ -48,7 +48,8 @@ async function openRun(name: string, tab: string): Promise<void> {
 describe("dashboard in Chromium", () => {
   it("lists projects, then a runs table that sorts, searches, filters and groups on the server", async () => {
     await page.goto(`${ui.url}/`);
-    await page.getByRole("link", { name: "vision" }).click();
+    await page.getByRole("link", { name: "vision" }).click(); // the workspace; the table is the "runs" view
+    await page.getByRole("link", { name: "runs", exact: true }).click();
     const table = page.locator("[data-testid=runs-table]");
     await expect.poll(() => table.getAttribute("data-total")).toBe(String(TOTAL_RUNS));
     await shot("runs-table");

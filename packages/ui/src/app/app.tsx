@@ -1,7 +1,9 @@
+import { ThemeToggle } from "./components/theme-toggle.tsx";
 import { ComparePage } from "./pages/compare-page.tsx";
 import { ProjectsPage } from "./pages/projects-page.tsx";
 import { RunPage } from "./pages/run-page.tsx";
 import { RunsPage } from "./pages/runs-page.tsx";
+import { WorkspacePage } from "./pages/workspace-page.tsx";
 import { href, useRoute } from "./route.ts";
 
 export function App() {
@@ -9,6 +11,7 @@ export function App() {
   const [page, entity, project, id] = route.parts;
   let body = <ProjectsPage />;
   if (page === "p" && entity && project) body = <RunsPage entity={entity} project={project} route={route} />;
+  else if (page === "w" && entity && project) body = <WorkspacePage entity={entity} project={project} route={route} />;
   else if (page === "r" && entity && project && id)
     body = <RunPage key={`${entity}/${project}/${id}`} entity={entity} project={project} id={id} route={route} />;
   else if (page === "c" && entity && project) body = <ComparePage entity={entity} project={project} route={route} />;
@@ -19,10 +22,11 @@ export function App() {
           Runlog
         </a>
         {entity && project && (
-          <a class="crumb" href={href(["p", entity, project])}>
+          <a class="crumb" href={href(["w", entity, project])}>
             {entity}/{project}
           </a>
         )}
+        <ThemeToggle />
       </header>
       <main>{body}</main>
     </>

@@ -6,9 +6,15 @@ export interface ChartSettings {
   readonly logScale: boolean;
 }
 
-export const DEFAULT_SETTINGS: ChartSettings = { xAxis: "_step", smoothing: { kind: "none" }, logScale: false };
+/** `xAxis: ""` draws each key against its defineMetric step metric (else `_step`). */
+export const DEFAULT_SETTINGS: ChartSettings = { xAxis: "", smoothing: { kind: "none" }, logScale: false };
 
-const X_LABELS: Record<string, string> = { _step: "step", _runtime: "relative time (s)", _timestamp: "wall time" };
+const X_LABELS: Record<string, string> = {
+  "": "default (step metric)",
+  _step: "step",
+  _runtime: "relative time (s)",
+  _timestamp: "wall time",
+};
 export const xLabel = (xAxis: string) => X_LABELS[xAxis] ?? xAxis;
 
 /** x-axis, smoothing and log-scale controls shared by every chart on a page. */

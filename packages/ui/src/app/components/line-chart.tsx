@@ -1,15 +1,18 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import { formatNumber } from "../../lib/format.ts";
+import { cssColor, useTheme } from "../../lib/theme.ts";
 
 export const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
 export interface ChartLine {
   readonly label: string;
   readonly values: readonly (number | null)[];
+  /** The line's colour (a run's colour in the workspace); the palette by position otherwise. */
+  readonly color?: string;
   /** Per-point bucket min/max: drawn as a band behind the line, so no spike is hidden by smoothing or bucketing. */
-  readonly min?: readonly number[];
-  readonly max?: readonly number[];
+  readonly min?: readonly (number | null)[];
+  readonly max?: readonly (number | null)[];
 }
 
 export interface LineChartProps {
@@ -17,29 +20,107 @@ export interface LineChartProps {
   readonly x: readonly number[];
   readonly lines: readonly ChartLine[];
   readonly xLabel: string;
+  readonly yLabel?: string;
   readonly logScale?: boolean;
   readonly height?: number;
+  /** Charts with the same key move one crosshair together (the workspace's panels). */
+  readonly syncKey?: string;
+  /** Shows the legend under the chart (the workspace's panels list their runs in the tooltip instead). */
+  readonly legend?: boolean;
   /** A drag-selected x range (undefined: reset on double-click). The caller re-queries the buckets. */
   readonly onZoom?: (range: [number, number] | undefined) => void;
 }
 
-const positive = (values: readonly (number | null)[]) => values.map((v) => (v !== null && v > 0 ? v : null));
+/** Lines sparser than this many points get markers, so a short run (or one point) is visible. */
+const SPARSE_POINTS = 60;
 
-/** One uPlot chart: lines, optional min/max bands, log scale, drag to zoom, double-click to reset. */
-export function LineChart({ title, x, lines, xLabel, logScale = false, height = 220, onZoom }: LineChartProps) {
+const positive = (values: readonly (number | null)[]) => values.map((v) => (v !== null && v > 0 ? v : null));
+const countValues = (values: readonly (number | null)[]) => values.reduce<number>((n, v) => (v === null ? n : n + 1), 0);
+
+/** A degenerate range (one point, or a flat line) widened so uPlot draws it in the middle. */
+function padded(min: number | null, max: number | null): uPlot.Range.MinMax {
+  if (min === null || max === null) return [0, 1];
+  if (min !== max) return [min, max];
+  const pad = min === 0 ? 1 : Math.abs(min) * 0.1;
+  return [min - pad, max + pad];
+}
+
+/** The hover readout: every line's value at the cursor, highest first, in the line's colour. Text only. */
+function renderTooltip(box: HTMLDivElement, u: uPlot, lines: readonly ChartLine[], lineIndex: readonly number[], colors: string[]) {
+  const idx = u.cursor.idx;
+  if (idx === null || idx === undefined || u.cursor.left === undefined || u.cursor.left < 0) {
+    box.hidden = true;
+    return;
+  }
+  const entries = lines
+    .map((line, i) => ({ label: line.label, color: colors[i] as string, value: u.data[lineIndex[i] as number]?.[idx] }))
+    .filter((entry): entry is { label: string; color: string; value: number } => typeof entry.value === "number")
+    .sort((a, b) => b.value - a.value);
+  if (entries.length === 0) {
+    box.hidden = true;
+    return;
+  }
+  box.replaceChildren();
+  const head = document.createElement("div");
+  head.className = "tooltip-x";
+  head.textContent = formatNumber(u.data[0][idx] as number);
+  box.append(head);
+  for (const entry of entries) {
+    const row = document.createElement("div");
+    row.className = "tooltip-row";
+    row.dataset.label = entry.label;
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = entry.color;
+    const name = document.createElement("span");
+    name.className = "tooltip-name";
+    name.textContent = entry.label;
+    const value = document.createElement("span");
+    value.className = "tooltip-value";
+    value.textContent = formatNumber(entry.value);
+    row.append(swatch, name, value);
+    box.append(row);
+  }
+  box.hidden = false;
+  // Positioned in the chart box (the tooltip's offset parent), beside the cursor, kept inside the box.
+  const over = u.over.getBoundingClientRect();
+  const parent = (box.offsetParent ?? u.root).getBoundingClientRect();
+  const left = over.left - parent.left + (u.cursor.left ?? 0) + 12;
+  box.style.left = `${Math.max(0, Math.min(left, parent.width - box.offsetWidth - 4))}px`;
+  box.style.top = `${over.top - parent.top + (u.cursor.top ?? 0) + 12}px`;
+}
+
+/** One uPlot chart: lines, min/max bands, markers when sparse, log scale, hover readout, drag to zoom, double-click to reset. */
+export function LineChart({ title, x, lines, xLabel, yLabel, logScale = false, height = 220, syncKey, legend, onZoom }: LineChartProps) {
   const host = useRef<HTMLDivElement>(null);
+  const tooltip = useRef<HTMLDivElement>(null);
   const zoom = useRef(onZoom);
   zoom.current = onZoom;
+  const theme = useTheme();
 
   useEffect(() => {
     const el = host.current;
-    if (el === null) return;
+    const box = tooltip.current;
+    if (el === null || box === null) return;
+    const axis = cssColor("--chart-axis") || "#4b5563";
+    const grid = cssColor("--chart-grid") || "#e5e7eb";
     const series: uPlot.Series[] = [{ label: xLabel }];
     const data: (readonly (number | null)[])[] = [x];
     const bands: uPlot.Band[] = [];
+    const lineIndex: number[] = [];
+    const colors = lines.map((line, i) => line.color ?? (PALETTE[i % PALETTE.length] as string));
     lines.forEach((line, i) => {
-      const color = PALETTE[i % PALETTE.length] as string;
-      series.push({ label: line.label, stroke: color, width: 1.5, spanGaps: true, points: { show: false } });
+      const color = colors[i] as string;
+      const sparse = countValues(line.values) <= SPARSE_POINTS;
+      lineIndex.push(series.length);
+      series.push({
+        label: line.label,
+        stroke: color,
+        fill: undefined,
+        width: 1.5,
+        spanGaps: true,
+        points: { show: sparse, size: 5, fill: color },
+      });
       data.push(logScale ? positive(line.values) : line.values);
       if (line.min && line.max) {
         const upper = series.length;
@@ -57,10 +138,23 @@ export function LineChart({ title, x, lines, xLabel, logScale = false, height = 
       series,
       bands,
       // The title names a single line; bands would add two legend entries per line.
-      legend: { show: lines.length > 1 && lines.length <= 12 && bands.length === 0 },
-      scales: { x: { time: false }, y: logScale ? { distr: 3 } : {} },
-      axes: [{ label: xLabel }, { size: 64, values: (_u, ticks) => ticks.map((tick) => formatNumber(tick)) }],
-      cursor: { drag: { x: true, y: false, setScale: false } },
+      legend: { show: legend ?? (lines.length > 1 && lines.length <= 12 && bands.length === 0) },
+      scales: {
+        x: { time: false, range: (_u, min, max) => padded(min, max) },
+        y: logScale ? { distr: 3 } : { range: (_u, min, max) => padded(min, max) },
+      },
+      axes: [
+        { label: xLabel, stroke: axis, grid: { stroke: grid }, ticks: { stroke: grid } },
+        {
+          label: yLabel,
+          stroke: axis,
+          grid: { stroke: grid },
+          ticks: { stroke: grid },
+          size: 64,
+          values: (_u, ticks) => ticks.map((tick) => formatNumber(tick)),
+        },
+      ],
+      cursor: { drag: { x: true, y: false, setScale: false }, ...(syncKey ? { sync: { key: syncKey } } : {}) },
       hooks: {
         setSelect: [
           (u) => {
@@ -70,18 +164,28 @@ export function LineChart({ title, x, lines, xLabel, logScale = false, height = 
             zoom.current?.(range);
           },
         ],
+        setCursor: [(u) => renderTooltip(box, u, lines, lineIndex, colors)],
       },
     };
     const chart = new uPlot(options, data as uPlot.AlignedData, el);
     const reset = () => zoom.current?.(undefined);
+    const hide = () => {
+      box.hidden = true;
+    };
     chart.over.addEventListener("dblclick", reset);
+    chart.over.addEventListener("mouseleave", hide);
     const observer = new ResizeObserver(() => chart.setSize({ width: Math.max(200, el.clientWidth), height }));
     observer.observe(el);
     return () => {
       observer.disconnect();
       chart.destroy();
     };
-  }, [title, x, lines, xLabel, logScale, height]);
+  }, [title, x, lines, xLabel, yLabel, logScale, height, syncKey, legend, theme]);
 
-  return <div class="chart" ref={host} data-chart={title} data-series-count={lines.length} data-points={x.length} />;
+  return (
+    <div class="chart-box">
+      <div class="chart" ref={host} data-chart={title} data-series-count={lines.length} data-points={x.length} data-x-label={xLabel} />
+      <div class="chart-tooltip" ref={tooltip} data-testid="chart-tooltip" hidden />
+    </div>
+  );
 }

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { formatValue } from "../../lib/format.ts";
 import { fileUrl, getJson, getText, type HistoryRow, query, type RunView, runPath } from "../api.ts";
 import { ErrorBox, useAsync } from "../use-async.tsx";
+import { CustomChartView } from "./custom-chart.tsx";
 
 type Media = Record<string, unknown> & { _type: string; path?: string; caption?: string };
 
@@ -42,17 +43,21 @@ export function MediaPanel({ run, mediaKey }: { run: RunView; mediaKey: string }
   return (
     <div class="panel media" data-media-key={mediaKey}>
       <h3>{mediaKey}</h3>
-      <label class="step-slider">
-        step {row._step}
-        <input
-          type="range"
-          aria-label={`${mediaKey} step`}
-          min={0}
-          max={data.length - 1}
-          value={at}
-          onInput={(e) => setIndex(Number(e.currentTarget.value))}
-        />
-      </label>
+      {data.length === 1 ? (
+        <p class="muted step-slider">step {row._step}</p>
+      ) : (
+        <label class="step-slider">
+          step {row._step}
+          <input
+            type="range"
+            aria-label={`${mediaKey} step`}
+            min={0}
+            max={data.length - 1}
+            value={at}
+            onInput={(e) => setIndex(Number(e.currentTarget.value))}
+          />
+        </label>
+      )}
       <div class="media-items">
         {(Array.isArray(value) ? value : [value]).map((item, i) => (
           <MediaItem key={`${row._step}:${i}`} run={run} item={item} />
@@ -98,6 +103,8 @@ function MediaItem({ run, item }: { run: RunView; item: Media }) {
     case "table-file":
     case "incremental-table-file":
       return <TableFile run={run} path={item.path as string} />;
+    case "custom-chart":
+      return <CustomChartView run={run} value={item as Media & { _type: "custom-chart" }} />;
     default:
       return src ? (
         <a href={src} download>

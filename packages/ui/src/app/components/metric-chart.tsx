@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Series } from "../../lib/grid.ts";
 import { smooth } from "../../lib/smoothing.ts";
+import { defaultXAxis } from "../../lib/step-metric.ts";
 import { type HistoryRow, type RunView, seriesOf } from "../api.ts";
 import { ErrorBox } from "../use-async.tsx";
 import { type ChartSettings, xLabel } from "./chart-controls.tsx";
@@ -44,7 +45,7 @@ export function MetricChart({
   const [error, setError] = useState<Error | undefined>();
   const [refetch, setRefetch] = useState(0);
   const stream = metric.startsWith("system/") ? "system" : "history";
-  const xAxis = stream === "system" ? "_runtime" : settings.xAxis;
+  const xAxis = stream === "system" ? "_runtime" : settings.xAxis || defaultXAxis([run.metrics], metric);
 
   useEffect(() => {
     let current = true;

@@ -65,7 +65,7 @@ function varyingConfigKeys(runs: RunView[]): string[] {
 }
 
 function OverlayChart({ base, runs, metric }: { base: string; runs: RunView[]; metric: string }) {
-  const [settings, setSettings] = useState<ChartSettings>(DEFAULT_SETTINGS);
+  const [settings, setSettings] = useState<ChartSettings>({ ...DEFAULT_SETTINGS, xAxis: "_step" });
   const [range, setRange] = useState<[number, number] | undefined>();
   const buckets = runs.length > 20 ? 500 : 1000;
   const lo = range?.[0] ?? 0;

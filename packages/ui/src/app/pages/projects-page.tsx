@@ -31,7 +31,7 @@ export function ProjectsPage() {
           {data.map((project) => (
             <tr key={`${project.entity}/${project.name}`}>
               <td>
-                <a href={href(["p", project.entity, project.name])}>{project.name}</a>
+                <a href={href(["w", project.entity, project.name])}>{project.name}</a>
               </td>
               <td>{project.entity}</td>
               <td>{project.runCount}</td>

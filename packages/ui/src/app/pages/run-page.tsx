@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { formatDuration, formatTime } from "../../lib/format.ts";
+import { isScalarSummary } from "../../lib/step-metric.ts";
 import { followRun, getJson, type HistoryRow, type RunView, runPath } from "../api.ts";
 import { ArtifactsPanel } from "../components/artifacts-panel.tsx";
 import { ChartControls, type ChartSettings, DEFAULT_SETTINGS } from "../components/chart-controls.tsx";
@@ -56,7 +57,8 @@ export function RunPage({ entity, project, id, route }: { entity: string; projec
     const known = new Set(loaded.data.keys.history);
     for (const row of live.rows) for (const [key, value] of Object.entries(row)) if (typeof value === "number") known.add(key);
     // A key whose latest value is a histogram or media is shown on the media tab, not as a line.
-    const scalar = (key: string) => !(key in run.summary) || typeof run.summary[key] === "number";
+    // A defineMetric summary ({ max: … }) is still a line.
+    const scalar = (key: string) => isScalarSummary(run.summary[key]);
     return [...known].filter((key) => !BUILTIN_KEYS.has(key) && !hidden.has(key) && scalar(key)).sort();
   }, [loaded.data, live.rows.length > 0 && Object.keys(live.rows[live.rows.length - 1] ?? {}).join()]);
 
@@ -88,7 +90,7 @@ export function RunPage({ entity, project, id, route }: { entity: string; projec
       {tab === "overview" && <Overview run={run} />}
       {tab === "charts" && (
         <>
-          <ChartControls settings={settings} xAxes={["_step", "_runtime", "_timestamp", ...stepMetrics]} onChange={setSettings} />
+          <ChartControls settings={settings} xAxes={["", "_step", "_runtime", "_timestamp", ...stepMetrics]} onChange={setSettings} />
           <MetricSections run={run} keys={chartKeys} settings={settings} liveRows={live.rows} />
         </>
       )}

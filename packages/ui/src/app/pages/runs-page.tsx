@@ -1,12 +1,13 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { fieldOf } from "../../lib/fields.ts";
-import { FilterSyntaxError, parseFilterExpression } from "../../lib/filter-expression.ts";
 import { formatDuration, formatTime, formatValue } from "../../lib/format.ts";
+import { buildFilters } from "../../lib/run-filters.ts";
 import { getJson, type RunsPage as Page, query, type RunView } from "../api.ts";
 import { ColumnPicker } from "../components/column-picker.tsx";
 import { StateBadge } from "../components/state-badge.tsx";
 import { href, type Route, updateParams } from "../route.ts";
 import { ErrorBox, useAsync } from "../use-async.tsx";
+import { ProjectTabs } from "./project-tabs.tsx";
 
 const PAGE_SIZE = 100;
 const STATES = ["running", "finished", "failed", "crashed", "killed"];
@@ -35,18 +36,6 @@ const FIXED_COLUMNS: { field: string; label: string; cell(run: RunView): preact.
   { field: "createdAt", label: "created", cell: (run) => formatTime(run.createdAt) },
   { field: "runtime", label: "runtime", cell: (run) => formatDuration(run.runtime) },
 ];
-
-function buildFilters(state: string, expression: string): { filters?: string; error?: string } {
-  try {
-    const parsed = parseFilterExpression(expression);
-    const clauses = [parsed, state ? { state } : undefined].filter((clause) => clause !== undefined);
-    if (clauses.length === 0) return {};
-    return { filters: JSON.stringify(clauses.length === 1 ? clauses[0] : { $and: clauses }) };
-  } catch (error) {
-    if (error instanceof FilterSyntaxError) return { error: error.message };
-    throw error;
-  }
-}
 
 /** The runs table: server-side filter, search, sort, grouping and paging; pick columns; select runs to compare. */
 export function RunsPage({ entity, project, route }: { entity: string; project: string; route: Route }) {
@@ -132,9 +121,7 @@ export function RunsPage({ entity, project, route }: { entity: string; project: 
 
   return (
     <section>
-      <h1>
-        {entity}/{project}
-      </h1>
+      <ProjectTabs entity={entity} project={project} active="runs" />
       <div class="toolbar">
         <input
           type="search"
@@ -183,26 +170,28 @@ export function RunsPage({ entity, project, route }: { entity: string; project: 
         </a>
       </div>
       {error && <ErrorBox error={error} />}
-      <table class="grid runs" data-testid="runs-table" data-total={data?.total}>
-        <thead>
-          <tr>
-            <th />
-            {FIXED_COLUMNS.map((column) => (
-              <th key={column.field} onClick={() => sortBy(column.field)} data-field={column.field}>
-                {column.label}
-                {arrow(column.field)}
-              </th>
-            ))}
-            {columns.map((column) => (
-              <th key={column} onClick={() => sortBy(column)} data-field={column}>
-                {column}
-                {arrow(column)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>{rows}</tbody>
-      </table>
+      <div class="wide-scroll">
+        <table class="grid runs" data-testid="runs-table" data-total={data?.total}>
+          <thead>
+            <tr>
+              <th />
+              {FIXED_COLUMNS.map((column) => (
+                <th key={column.field} onClick={() => sortBy(column.field)} data-field={column.field}>
+                  {column.label}
+                  {arrow(column.field)}
+                </th>
+              ))}
+              {columns.map((column) => (
+                <th key={column} onClick={() => sortBy(column)} data-field={column}>
+                  {column}
+                  {arrow(column)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>{rows}</tbody>
+        </table>
+      </div>
       {data && (
         <div class="pager">
           {data.total === 0 ? "No runs match." : `${offset + 1}–${Math.min(offset + PAGE_SIZE, data.total)} of ${data.total}`}
