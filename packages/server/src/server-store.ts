@@ -18,6 +18,9 @@ import { openPool } from "./postgres/pg-pool.js";
 import { PgReader } from "./postgres/pg-reader.js";
 import { migrate } from "./postgres/pg-schema.js";
 import { PgWriter } from "./postgres/pg-writer.js";
+import { FileWorkspaceLayouts } from "./workspaces/file-workspace-layouts.js";
+import { PgWorkspaceLayouts } from "./workspaces/pg-workspace-layouts.js";
+import type { WorkspaceLayouts } from "./workspaces/workspace-layouts.js";
 
 /** Everything a server reads and writes: the embedded store under a folder, or PostgreSQL. */
 export interface ServerStore {
@@ -27,6 +30,8 @@ export interface ServerStore {
   readonly keys: KeyStore;
   readonly files: RunFileStore;
   readonly artifacts: ServerArtifacts;
+  /** Saved dashboard workspaces, per project. */
+  readonly layouts: WorkspaceLayouts;
   /** Where uploads are received before they reach their store. */
   readonly tempDir: string;
   /** The embedded store's root (files and artifacts live there); undefined on PostgreSQL. */
@@ -64,6 +69,7 @@ export async function openServerStore(options: {
         return runs.filter((run) => run !== undefined).length;
       }),
       artifacts: new LocalArtifacts(options.dir),
+      layouts: new FileWorkspaceLayouts(join(options.dir, "server", "workspaces")),
       tempDir,
       root: options.dir,
       async ping() {
@@ -93,6 +99,7 @@ export async function openServerStore(options: {
     keys: new PgKeyStore(pool),
     files: new ObjectRunFiles(pool, objects, tempDir),
     artifacts: new PgArtifactRegistry(pool, objects),
+    layouts: new PgWorkspaceLayouts(pool),
     tempDir,
     root: undefined,
     async ping() {

@@ -16,6 +16,7 @@ import { registerRunLinks } from "./run-links.js";
 import { openServerStore, type ServerStore } from "./server-store.js";
 import { registerStaticUi } from "./static-ui.js";
 import { registerStoreRoutes } from "./store-routes.js";
+import { registerWorkspaceRoutes } from "./workspaces/workspace-routes.js";
 
 export interface ServeOptions {
   /** The runlog folder (default `./runlog`, or RUNLOG_DIR): the embedded store when `store` is not given. */
@@ -124,6 +125,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
     registerArtifactRoutes(app, api, store.artifacts);
     registerLiveEvents(app, api, { pollMs: options.pollMs, maxPushBytes: options.maxPageBytes });
     registerStoreRoutes(app, store.reader, options.maxPageBytes);
+    registerWorkspaceRoutes(app, store.layouts);
     registerIngestRoutes(app, store.writer, store.files, options.maxFileBytes);
     registerArtifactIngestRoutes(app, store.artifacts, store.tempDir, options.maxFileBytes ?? MAX_FILE_BYTES);
     registerRunLinks(app, options.appDir ?? appDir());

@@ -298,3 +298,31 @@ describe("dark mode", () => {
     expect(await theme()).toBe("light");
   });
 });
+
+// Last in the file: it saves a layout that every workspace opened without parameters then takes.
+describe("saved layouts", () => {
+  it("saves the workspace for the project; opening the project without a link shows it", async () => {
+    await openWorkspace("n=20&groupBy=group&smooth=ema%3A0.5&px.train%2Facc=_runtime");
+    await expect.poll(() => linesIn("train/loss")).toBe(GROUPS);
+    await page.getByTestId("save-layout").click();
+    await expect.poll(() => page.getByTestId("layout-state").textContent()).toMatch(/^layout saved /);
+
+    const fresh = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    fresh.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+    try {
+      await fresh.goto(`${ui.url}/#/w/team/ws`);
+      await expect.poll(() => new URLSearchParams(fresh.url().split("?")[1] ?? "").get("groupBy")).toBe("group");
+      const params = new URLSearchParams(fresh.url().split("?")[1]);
+      expect([params.get("n"), params.get("smooth"), params.get("px.train/acc")]).toEqual(["20", "ema:0.5", "_runtime"]);
+      await fresh.locator('[data-panel="train/acc"]').scrollIntoViewIfNeeded();
+      await expect.poll(() => fresh.locator('[data-panel="train/acc"]').getAttribute("data-x-axis")).toBe("_runtime");
+      await expect.poll(() => fresh.locator('[data-panel="train/loss"]').getAttribute("data-runs")).toBe(String(GROUPS));
+      // A link with parameters wins over the saved layout.
+      await fresh.goto(`${ui.url}/#/w/team/ws?n=5`);
+      await fresh.reload();
+      await expect.poll(() => fresh.getByTestId("visible-count").textContent()).toBe(`5 of ${TOTAL_RUNS} runs shown`);
+    } finally {
+      await fresh.close();
+    }
+  });
+});

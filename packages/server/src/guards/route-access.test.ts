@@ -46,6 +46,8 @@ const ROUTES: Route[] = [
   { method: "POST", path: "/api/v1/artifacts/lab/p/data/aliases", body: "json", json: { versionId: "{version}", aliases: ["x"] } },
   { method: "POST", path: "/api/v1/artifacts/lab/p/data/link", body: "json", json: { versionId: "{version}", aliases: [] } },
   { method: "POST", path: "/api/v1/session", body: "none" },
+  { method: "GET", path: "/api/v1/projects/lab/p/workspace" },
+  { method: "PUT", path: "/api/v1/projects/lab/p/workspace", body: "json", json: { layout: { n: "20" } } },
 ];
 /** Lists across entities: 200 for any key, but never with another entity's data. */
 const LISTS = ["/api/v1/projects", "/api/v1/store/projects"];

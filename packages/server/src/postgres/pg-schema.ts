@@ -197,6 +197,16 @@ const MIGRATIONS: readonly string[] = [
   WHERE entry.value -> 'extra' ->> 'sha256' IS NOT NULL
   ON CONFLICT DO NOTHING;
   `,
+  `
+  -- 5: a project's saved dashboard workspace (the view's URL parameters, workspaces/workspace-layouts.ts).
+  CREATE TABLE workspace_layouts (
+    entity TEXT NOT NULL,
+    project TEXT NOT NULL,
+    layout JSONB NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (entity, project)
+  );
+  `,
 ];
 
 /** Any fixed 64-bit number: every instance takes this advisory lock before migrating. */

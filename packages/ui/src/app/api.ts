@@ -78,6 +78,28 @@ async function request(path: string): Promise<Response> {
   return response;
 }
 
+/** A JSON write (PUT) through the same key handling as reads. */
+export async function putJson<T>(path: string, body: unknown): Promise<T> {
+  const send = () =>
+    fetch(`api/v1${path}`, { method: "PUT", headers: { ...headers(), "content-type": "application/json" }, body: JSON.stringify(body) });
+  let response = await send();
+  if (response.status === 401 || response.status === 403) {
+    const key = window.prompt("Saving needs an API key with write access:");
+    if (key) {
+      sessionStorage.setItem(KEY_STORAGE, key);
+      response = await send();
+    }
+  }
+  if (!response.ok) {
+    let error: { code?: string; message?: string } = {};
+    try {
+      error = decodeJson(await response.text());
+    } catch {}
+    throw new ApiError(response.status, error.code ?? "HTTP_ERROR", error.message ?? `${response.status} ${response.statusText}`);
+  }
+  return decodeJson<T>(await response.text());
+}
+
 export async function getJson<T>(path: string): Promise<T> {
   return decodeJson<T>(await (await request(path)).text());
 }

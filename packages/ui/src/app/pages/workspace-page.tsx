@@ -1,10 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { fieldOf } from "../../lib/fields.ts";
+import { formatTime } from "../../lib/format.ts";
 import { buildFilters } from "../../lib/run-filters.ts";
 import { SeriesCache } from "../../lib/series-cache.ts";
 import type { Smoothing } from "../../lib/smoothing.ts";
 import { defaultXAxis, isHiddenKey, isScalarSummary } from "../../lib/step-metric.ts";
-import { getJson, query, type RunsPage, runPath } from "../api.ts";
+import { getJson, putJson, query, type RunsPage, runPath } from "../api.ts";
 import { ChartControls, type ChartSettings } from "../components/chart-controls.tsx";
 import { PALETTE } from "../components/line-chart.tsx";
 import { OverlayPanel, type PanelRun } from "../components/overlay-panel.tsx";
@@ -45,7 +46,7 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
   const [search, setSearch] = useState(p.get("search") ?? "");
   const [expression, setExpression] = useState(p.get("filter") ?? "");
   const [range, setRange] = useState<{ axis: string; range: [number, number] } | undefined>();
-  const [panelAxes, setPanelAxes] = useState<Record<string, string>>({});
+  const [saveState, setSaveState] = useState<{ saving?: boolean; savedAt?: number; error?: Error }>({});
   const cache = useRef(new SeriesCache()).current;
   const order = p.get("order") ?? "-createdAt";
   const groupBy = p.get("groupBy") ?? "";
@@ -60,6 +61,31 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
     }, 250);
     return () => clearTimeout(timer);
   }, [search, expression]);
+
+  // A workspace opened without parameters takes the project's saved layout (the URL is the layout).
+  useEffect(() => {
+    if ([...p.keys()].length > 0) return;
+    let current = true;
+    getJson<{ layout: Record<string, string> | null; updatedAt?: number }>(`${base}/workspace`).then(
+      (saved) => {
+        if (current && saved.layout !== null && Object.keys(saved.layout).length > 0) {
+          updateParams(saved.layout);
+          setSaveState({ savedAt: saved.updatedAt });
+        }
+      },
+      () => {}, // no saved layout readable: the defaults stand
+    );
+    return () => {
+      current = false;
+    };
+  }, [base]);
+  const save = () => {
+    setSaveState({ saving: true });
+    putJson<{ updatedAt: number }>(`${base}/workspace`, { layout: Object.fromEntries(p) }).then(
+      (saved) => setSaveState({ savedAt: saved.updatedAt }),
+      (error: Error) => setSaveState({ error }),
+    );
+  };
 
   const runsUrl = `${base}/runs${query({ order, search: p.get("search") ?? "", filters, limit: MAX_RUNS })}`;
   const runs = useAsync(() => (filterError ? Promise.reject(new Error(filterError)) : getJson<RunsPage>(runsUrl)), [runsUrl, filterError]);
@@ -113,7 +139,7 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
   const axisOf = (key: string) => {
     if (key.startsWith("system/")) return "_runtime";
     return (
-      panelAxes[key] ??
+      p.get(`px.${key}`) ??
       (settings.xAxis ||
         defaultXAxis(
           shownRuns.map((run) => run.metrics),
@@ -216,6 +242,18 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
               updateParams({ x: next.xAxis || undefined, smooth: formatSmoothing(next.smoothing), log: next.logScale ? "1" : undefined })
             }
           />
+          <div class="toolbar">
+            <button type="button" data-testid="save-layout" onClick={save} disabled={saveState.saving}>
+              save layout for the project
+            </button>
+            <span class="muted" data-testid="layout-state">
+              {saveState.error
+                ? `not saved: ${saveState.error.message}`
+                : saveState.savedAt
+                  ? `layout saved ${formatTime(saveState.savedAt)}`
+                  : "opening this project without a link shows the saved layout"}
+            </span>
+          </div>
           {range && (
             <p class="muted">
               zoomed to {range.axis} {range.range[0].toPrecision(4)}–{range.range[1].toPrecision(4)}{" "}
@@ -246,7 +284,7 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
                       range={range?.axis === axis ? range.range : undefined}
                       cache={cache}
                       syncKey={`${entity}/${project}:${axis}`}
-                      onXAxis={(chosen) => setPanelAxes((previous) => ({ ...previous, [key]: chosen ?? "_step" }))}
+                      onXAxis={(chosen) => updateParams({ [`px.${key}`]: chosen ?? "_step" })}
                       onZoom={(chosen) => setRange(chosen ? { axis, range: chosen } : undefined)}
                     />
                   );
