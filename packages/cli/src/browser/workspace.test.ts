@@ -199,6 +199,45 @@ describe("the project workspace", () => {
   });
 });
 
+describe("summary panels", () => {
+  it("adds bar, scatter, parallel-coordinates and parameter-importance panels over the shown runs, kept in the URL", async () => {
+    await openWorkspace("n=20");
+    const addPanel = page.getByTestId("add-panel");
+    await addPanel.getByLabel("panel kind").selectOption("bar");
+    await addPanel.getByLabel("panel metric").selectOption("summary.train/loss");
+    await addPanel.getByRole("button", { name: "add panel" }).click();
+    await expect.poll(() => page.locator("[data-summary-panel=bar] svg").getAttribute("data-bars")).toBe(String(GROUPED_RUNS));
+
+    await addPanel.getByLabel("panel kind").selectOption("scatter");
+    await addPanel.getByLabel("panel x").selectOption("config.lr");
+    await addPanel.getByLabel("panel y").selectOption("summary.train/loss");
+    await addPanel.getByRole("button", { name: "add panel" }).click();
+    await expect.poll(() => page.locator("[data-summary-panel=scatter] svg").getAttribute("data-points")).toBe(String(GROUPED_RUNS));
+
+    await addPanel.getByLabel("panel kind").selectOption("parallel");
+    await addPanel.getByLabel("panel metric").selectOption("summary.train/loss");
+    await addPanel.getByRole("button", { name: "add panel" }).click();
+    await expect.poll(() => page.locator("[data-summary-panel=parallel] polyline").count()).toBe(TOTAL_RUNS);
+
+    await addPanel.getByLabel("panel kind").selectOption("importance");
+    await addPanel.getByLabel("panel metric").selectOption("summary.train/loss");
+    await addPanel.getByRole("button", { name: "add panel" }).click();
+    const importance = page.getByTestId("importance");
+    await expect.poll(() => importance.locator("tbody tr").count()).toBe(3); // lr, batch, depth vary; the rest do not
+    const params = await importance.locator("tbody tr").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-param")));
+    expect(new Set(params)).toEqual(new Set(["lr", "batch", "depth"]));
+    expect(params[2]).toBe("depth"); // the loss does not depend on depth
+    expect(Number(await importance.locator("tr[data-param=lr] td:nth-child(3)").textContent())).toBeLessThan(-0.5);
+    await shot("workspace-summary-panels");
+
+    const panels = JSON.parse(new URLSearchParams(page.url().split("?")[1]).get("panels") ?? "[]");
+    expect(panels.map((panel: { kind: string }) => panel.kind)).toEqual(["bar", "scatter", "parallel", "importance"]);
+    await page.getByRole("button", { name: /^remove panel .* vs / }).click();
+    await expect.poll(() => page.locator("[data-summary-panel]").count()).toBe(3);
+    expect(await page.locator("[data-summary-panel=scatter]").count()).toBe(0);
+  });
+});
+
 describe("bugs seen from outside", () => {
   it("draws a series of one point (short runs were blank)", async () => {
     const ids = await (async () => {
@@ -216,6 +255,10 @@ describe("bugs seen from outside", () => {
     const ids = await idsByName();
     await page.goto(`${ui.url}/#/r/team/ws/${ids.get("best-acc")}?tab=charts`);
     await expect.poll(() => page.locator("[data-chart='acc']").count()).toBe(1);
+    // A run without traces has no traces tab (the LangChain run of the dashboard test has one).
+    await expect
+      .poll(() => page.locator("nav.tabs a").allTextContents())
+      .toEqual(["overview", "charts", "system", "media", "logs", "files", "artifacts"]);
   });
 
   it("draws tfjs's epoch/* against epoch/epoch on the run page too", async () => {

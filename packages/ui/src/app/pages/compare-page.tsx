@@ -1,11 +1,11 @@
 import { useMemo, useState } from "preact/hooks";
-import { flatten } from "../../lib/fields.ts";
 import { alignOnGrid, type Series } from "../../lib/grid.ts";
 import { smooth } from "../../lib/smoothing.ts";
 import { getJson, query, type RunsPage, type RunView } from "../api.ts";
 import { ChartControls, type ChartSettings, DEFAULT_SETTINGS } from "../components/chart-controls.tsx";
 import { LineChart } from "../components/line-chart.tsx";
 import { ParallelCoordinates } from "../components/parallel-coordinates.tsx";
+import { varyingConfigKeys } from "../components/summary-panels.tsx";
 import { type Route, updateParams } from "../route.ts";
 import { ErrorBox, useAsync } from "../use-async.tsx";
 
@@ -46,22 +46,6 @@ export function ComparePage({ entity, project, route }: { entity: string; projec
       <ParallelCoordinates runs={runs.data.runs} axes={varyingConfigKeys(runs.data.runs)} metric={metric} />
     </section>
   );
-}
-
-/** Config keys whose value differs between the runs (at most 8): the interesting axes. */
-function varyingConfigKeys(runs: RunView[]): string[] {
-  const values = new Map<string, Set<string>>();
-  for (const run of runs) {
-    for (const [key, value] of flatten(run.config)) {
-      const seen = values.get(key) ?? new Set();
-      seen.add(JSON.stringify(value));
-      values.set(key, seen);
-    }
-  }
-  return [...values]
-    .filter(([, seen]) => seen.size > 1)
-    .map(([key]) => `config.${key}`)
-    .slice(0, 8);
 }
 
 function OverlayChart({ base, runs, metric }: { base: string; runs: RunView[]; metric: string }) {

@@ -40,6 +40,9 @@ export function RunPage({ entity, project, id, route }: { entity: string; projec
   const [live, setLive] = useState<{ rows: HistoryRow[]; state?: Pick<RunView, "state" | "summary"> }>({ rows: [] });
   const [settings, setSettings] = useState<ChartSettings>(DEFAULT_SETTINGS);
   const tab = (route.params.get("tab") ?? "charts") as (typeof TABS)[number];
+  // The traces tab only for runs that recorded traces (LangChain); `[]` is cheap to ask for.
+  const traces = useAsync(() => getJson<unknown[]>(`${path}/traces`), [path]);
+  const tabs = TABS.filter((name) => name !== "traces" || (traces.data?.length ?? 0) > 0 || tab === "traces");
 
   const base = loaded.data?.run;
   useEffect(() => {
@@ -81,7 +84,7 @@ export function RunPage({ entity, project, id, route }: { entity: string; projec
         ))}
       </p>
       <nav class="tabs">
-        {TABS.map((name) => (
+        {tabs.map((name) => (
           <a key={name} class={name === tab ? "active" : ""} href={href(["r", entity, project, id], { tab: name })}>
             {name}
           </a>

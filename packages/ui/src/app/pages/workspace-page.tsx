@@ -6,16 +6,38 @@ import { SeriesCache } from "../../lib/series-cache.ts";
 import type { Smoothing } from "../../lib/smoothing.ts";
 import { defaultXAxis, isHiddenKey, isScalarSummary } from "../../lib/step-metric.ts";
 import { getJson, putJson, query, type RunsPage, runPath } from "../api.ts";
+import { AddPanel } from "../components/add-panel.tsx";
 import { ChartControls, type ChartSettings } from "../components/chart-controls.tsx";
 import { PALETTE } from "../components/line-chart.tsx";
 import { OverlayPanel, type PanelRun } from "../components/overlay-panel.tsx";
 import { RunsSidebar, SHOW_FIRST } from "../components/runs-sidebar.tsx";
+import { SummaryPanel, type SummaryPanelSpec } from "../components/summary-panels.tsx";
 import { type Route, updateParams } from "../route.ts";
 import { ErrorBox, useAsync } from "../use-async.tsx";
 import { ProjectTabs } from "./project-tabs.tsx";
 
 const MAX_RUNS = 200;
 const BUILTIN = new Set(["_step", "_runtime", "_timestamp"]);
+/** The added panels as the URL keeps them (JSON); anything unreadable is dropped, not fatal. */
+function parsePanels(text: string | null): SummaryPanelSpec[] {
+  if (!text) return [];
+  try {
+    const parsed = JSON.parse(text);
+    return Array.isArray(parsed)
+      ? parsed.filter(
+          (spec): spec is SummaryPanelSpec =>
+            spec !== null &&
+            typeof spec === "object" &&
+            (["bar", "parallel", "importance"].includes(spec.kind)
+              ? typeof spec.metric === "string"
+              : spec.kind === "scatter" && typeof spec.x === "string" && typeof spec.y === "string"),
+        )
+      : [];
+  } catch {
+    return [];
+  }
+}
+
 const list = (value: string | null) => new Set((value ?? "").split(",").filter(Boolean));
 
 /** `ema:0.6`, `gaussian:2`, `average:9` or nothing, as the URL keeps it. */
@@ -133,6 +155,9 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
     for (const run of shownRuns) for (const metric of run.metrics) if (metric.stepMetric) steps.add(metric.stepMetric);
     return { sections: [...byPrefix], stepMetrics: [...steps].sort() };
   }, [keys.data]);
+
+  const panels = parsePanels(p.get("panels"));
+  const setPanels = (next: SummaryPanelSpec[]) => updateParams({ panels: next.length === 0 ? undefined : JSON.stringify(next) });
 
   const settings: ChartSettings = { xAxis: p.get("x") ?? "", smoothing: parseSmoothing(p.get("smooth")), logScale: p.get("log") === "1" };
   const xAxes = ["_step", "_runtime", "_timestamp", ...stepMetrics];
@@ -261,6 +286,31 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
                 reset zoom
               </button>
             </p>
+          )}
+          {runs.data && (
+            <AddPanel
+              summaryKeys={runs.data.summaryKeys}
+              configKeys={runs.data.configKeys}
+              onAdd={(spec) => setPanels([...panels, spec])}
+            />
+          )}
+          {panels.length > 0 && (
+            <details open class="section" data-section="panels">
+              <summary>
+                panels <span class="muted">({panels.length})</span>
+              </summary>
+              <div class="charts">
+                {panels.map((spec, i) => (
+                  <SummaryPanel
+                    key={`${i}:${JSON.stringify(spec)}`}
+                    spec={spec}
+                    runs={shownRuns}
+                    colors={colors}
+                    onRemove={() => setPanels(panels.filter((_, j) => j !== i))}
+                  />
+                ))}
+              </div>
+            </details>
           )}
           {keys.error && <ErrorBox error={keys.error} />}
           {runs.data && shownRuns.length === 0 && <p class="muted">No runs shown: tick runs in the list.</p>}
