@@ -10,6 +10,7 @@ const benches = [
   "artifacts.mjs",
   "tfjs.mjs",
   "dashboard.mjs",
+  "workspace.mjs",
   "onnx.mjs",
   "langchain.mjs",
   "bridge.mjs",

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -172,6 +173,29 @@ describe("the project workspace", () => {
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
     const labels = await panel("train/loss").getByTestId("chart-tooltip").locator(".tooltip-name").allTextContents();
     expect([...labels].sort()).toEqual(["g0 (4)", "g1 (4)", "g2 (4)"]);
+  });
+
+  it("grows a live run's panels by its new rows, without asking for its history again", async () => {
+    const child = spawn(process.execPath, [fileURLToPath(new URL("./live-run.mjs", import.meta.url)), root, "400", "25"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    const id = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        const match = /started (\S+)/.exec(chunk.toString());
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`live run exited early (${code})`)));
+    });
+    await expect.poll(async () => (await fetch(`${ui.url}/api/v1/runs/team/live/${id}`)).status, { timeout: 20_000 }).toBe(200);
+    await page.goto(`${ui.url}/#/w/team/live`);
+    const chart = panel("train/loss").locator(".chart");
+    await expect.poll(() => chart.count(), { timeout: 20_000 }).toBe(1);
+    const first = Number(await chart.getAttribute("data-points"));
+    const requested = seriesRequests.length;
+    await expect.poll(async () => Number(await chart.getAttribute("data-points")), { timeout: 20_000 }).toBeGreaterThan(first + 20);
+    expect(seriesRequests.length).toBe(requested); // the new points came by the run's event stream
+    await exited;
   });
 
   it("zooms every panel on the same x-axis together", async () => {

@@ -3,7 +3,7 @@ import type { Series } from "../../lib/grid.ts";
 import { groupAggregate, unionAlign } from "../../lib/overlay.ts";
 import { SeriesCache } from "../../lib/series-cache.ts";
 import { smooth } from "../../lib/smoothing.ts";
-import { getJson, query } from "../api.ts";
+import { getJson, type HistoryRow, query } from "../api.ts";
 import { ErrorBox } from "../use-async.tsx";
 import { useInView } from "../use-in-view.ts";
 import { type ChartSettings, xLabel } from "./chart-controls.tsx";
@@ -18,6 +18,21 @@ export interface PanelRun {
 }
 
 const BUCKETS = 400;
+
+/** New rows after a series' last x, as points of their own (the live tail is not bucketed). */
+function appendRows(series: Series, rows: readonly HistoryRow[], key: string, xAxis: string): Series {
+  const lastX = series.x[series.x.length - 1] ?? Number.NEGATIVE_INFINITY;
+  const added = rows.filter((row) => typeof row[key] === "number" && typeof row[xAxis] === "number" && (row[xAxis] as number) > lastX);
+  if (added.length === 0) return series;
+  const values = added.map((row) => row[key] as number);
+  return {
+    x: [...series.x, ...added.map((row) => row[xAxis] as number)],
+    last: [...series.last, ...values],
+    min: [...series.min, ...values],
+    max: [...series.max, ...values],
+    count: [...series.count, ...added.map(() => 1)],
+  };
+}
 
 /** Values between a member's first and last point carried over its gaps, so group means don't flicker where runs log at different x. */
 function fillInside(values: readonly (number | null)[]): (number | null)[] {
@@ -45,6 +60,7 @@ export function OverlayPanel({
   settings,
   range,
   cache,
+  live,
   syncKey,
   onXAxis,
   onZoom,
@@ -57,6 +73,8 @@ export function OverlayPanel({
   settings: ChartSettings;
   range?: [number, number];
   cache: SeriesCache;
+  /** Rows of live runs that arrived after the history was fetched, by run id. */
+  live?: ReadonlyMap<string, readonly HistoryRow[]>;
   syncKey: string;
   onXAxis(axis: string | undefined): void;
   onZoom(range: [number, number] | undefined): void;
@@ -89,9 +107,15 @@ export function OverlayPanel({
 
   const chart = useMemo(() => {
     // Runs that never logged this key have an empty series: no line, and no member of a group.
-    const present = runs.filter((run) => (cache.get(queryKey, run.id)?.x.length ?? 0) > 0);
+    // A live run's cached series grows by its new rows (not while zoomed: the zoom asked for a range).
+    const seriesOf = (id: string) => {
+      const cached = cache.get(queryKey, id);
+      const rows = range === undefined ? live?.get(id) : undefined;
+      return cached === undefined || rows === undefined ? cached : appendRows(cached, rows, metric, xAxis);
+    };
+    const present = runs.filter((run) => (seriesOf(run.id)?.x.length ?? 0) > 0);
     if (present.length === 0) return runs.every((run) => cache.get(queryKey, run.id) !== undefined) ? { x: [], lines: [] } : undefined;
-    const aligned = unionAlign(present.map((run) => cache.get(queryKey, run.id) as Series));
+    const aligned = unionAlign(present.map((run) => seriesOf(run.id) as Series));
     const { smoothing } = settings;
     const span = aligned.x.length > 1 ? (aligned.x[aligned.x.length - 1] as number) - (aligned.x[0] as number) : 1;
     const effective = smoothing.kind === "gaussian" ? { kind: "gaussian" as const, sigma: (smoothing.sigma / 100) * span } : smoothing;
@@ -125,7 +149,7 @@ export function OverlayPanel({
       }));
     }
     return { x: aligned.x, lines };
-  }, [version, queryKey, ids.join(), settings.smoothing, runs.map((run) => `${run.color}:${run.group ?? ""}`).join()]);
+  }, [version, queryKey, ids.join(), live, settings.smoothing, runs.map((run) => `${run.color}:${run.group ?? ""}`).join()]);
 
   return (
     <div class="panel overlay-panel" ref={box} data-panel={metric} data-runs={chart?.lines.length ?? 0} data-x-axis={xAxis}>

@@ -5,7 +5,7 @@ import { buildFilters } from "../../lib/run-filters.ts";
 import { SeriesCache } from "../../lib/series-cache.ts";
 import type { Smoothing } from "../../lib/smoothing.ts";
 import { defaultXAxis, isHiddenKey, isScalarSummary } from "../../lib/step-metric.ts";
-import { getJson, putJson, query, type RunsPage, runPath } from "../api.ts";
+import { followRun, getJson, type HistoryRow, putJson, query, type RunsPage, runPath } from "../api.ts";
 import { AddPanel } from "../components/add-panel.tsx";
 import { ChartControls, type ChartSettings } from "../components/chart-controls.tsx";
 import { PALETTE } from "../components/line-chart.tsx";
@@ -17,6 +17,7 @@ import { ErrorBox, useAsync } from "../use-async.tsx";
 import { ProjectTabs } from "./project-tabs.tsx";
 
 const MAX_RUNS = 200;
+const MAX_LIVE_ROWS = 5_000;
 const BUILTIN = new Set(["_step", "_runtime", "_timestamp"]);
 /** The added panels as the URL keeps them (JSON); anything unreadable is dropped, not fatal. */
 function parsePanels(text: string | null): SummaryPanelSpec[] {
@@ -128,11 +129,33 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
   }, [ordered, p.get("vis"), showFirst]);
   const shownRuns = ordered.filter((run) => visible.has(run.id));
 
+  // Live runs among those shown: new rows arrive by cursor (after the last step seen), never by refetching history.
+  const [live, setLive] = useState<ReadonlyMap<string, readonly HistoryRow[]>>(new Map());
+  const runningIds = shownRuns.filter((run) => run.state === "running").map((run) => run.id);
+  useEffect(() => {
+    const stops = shownRuns
+      .filter((run) => run.state === "running")
+      .map((run) =>
+        followRun(run, run.lastStep, {
+          rows: (rows) =>
+            setLive((previous) => new Map(previous).set(run.id, [...(previous.get(run.id) ?? []), ...rows].slice(-MAX_LIVE_ROWS))),
+          state: () => {},
+        }),
+      );
+    return () => {
+      for (const stop of stops) stop();
+    };
+  }, [runningIds.join()]);
+
+  // Each run's keys are asked for once: showing or hiding runs reuses them.
+  const keyCache = useRef(new Map<string, { history: string[]; system: string[] }>()).current;
   const keys = useAsync(async () => {
-    const answers = await Promise.all(
-      shownRuns.map((run) => getJson<{ history: string[]; system: string[] }>(`${runPath(run)}/keys`).then((k) => [run, k] as const)),
+    await Promise.all(
+      shownRuns
+        .filter((run) => !keyCache.has(run.id))
+        .map(async (run) => keyCache.set(run.id, await getJson<{ history: string[]; system: string[] }>(`${runPath(run)}/keys`))),
     );
-    return answers;
+    return shownRuns.map((run) => [run, keyCache.get(run.id) as { history: string[]; system: string[] }] as const);
   }, [shownRuns.map((run) => run.id).join()]);
 
   const { sections, stepMetrics } = useMemo(() => {
@@ -333,6 +356,7 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
                       settings={settings}
                       range={range?.axis === axis ? range.range : undefined}
                       cache={cache}
+                      live={live}
                       syncKey={`${entity}/${project}:${axis}`}
                       onXAxis={(chosen) => updateParams({ [`px.${key}`]: chosen ?? "_step" })}
                       onZoom={(chosen) => setRange(chosen ? { axis, range: chosen } : undefined)}
