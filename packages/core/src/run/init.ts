@@ -35,6 +35,7 @@ import { acquireRunLock } from "./run-lock.js";
 import { checkOptionNames, type InitOptions, parseRunMoment, resolveMode, resolveReinit, resolveResume } from "./run-options.js";
 import { resolveSettings } from "./settings.js";
 import { Summary } from "./summary.js";
+import type { TypedInitOptions, TypedRun } from "./typed-run.js";
 
 const env = (name: string): string | undefined => {
   const value = process.env[name];
@@ -70,6 +71,7 @@ function write(message: string): void {
  * nothing else waits on disk. Options mirror W&B's `wandb.init`; environment variables
  * (RUNLOG_PROJECT, RUNLOG_MODE, …) fill what the options leave out.
  */
+export async function init<C extends object = Record<string, unknown>>(options?: TypedInitOptions<C>): Promise<TypedRun<C>>;
 export async function init(options?: InitOptions): Promise<Run> {
   // Whatever fails once the run's lock is taken gives the lock (and what came with it) back.
   const undo: { fn?: () => void } = {};
