@@ -25,6 +25,7 @@ import { printFinishSummary, printStartBanner } from "./banner.js";
 import { Config, ConfigState } from "./config.js";
 import { startConsoleCapture } from "./console-capture.js";
 import { disabledRun } from "./disabled-run.js";
+import { drainProgress } from "./drain-progress.js";
 import { currentRun, type TrackedRun, trackRun, untrackRun } from "./lifecycle.js";
 import { gitMetadata, hostMetadata } from "./metadata.js";
 import { checkResumeRules, clearAutoResume, readAutoResumeId } from "./resume-rules.js";
@@ -308,10 +309,11 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
     const consoleLog = stopConsole && statSync(join(runDir, "files", "output.log"), { throwIfNoEntry: false });
     if (consoleLog && consoleLog.size > 0) pipeline.push("file", { path: "output.log", size: consoleLog.size });
     recordExit(exitCode, finalState);
-    const started = Date.now();
+    const progress = drainProgress();
     const complete = await pipeline.drain(settings.finishTimeout * 1000, (pending) => {
-      if (!quiet) write(`waiting for the store: ${pending} points pending (${Math.round((Date.now() - started) / 1000)} s)…`);
+      if (!quiet) progress.update(pending);
     });
+    progress.done();
     pipeline.closeLog();
     // Everything is committed (and readable) once drained; closing checkpoints the WAL,
     // which need not delay the caller. If the process exits first, SQLite recovers the WAL.
