@@ -29,7 +29,7 @@ const ways = { baseline: [], warm: [], cold: [], private: [] };
 for (let round = 0; round < ROUNDS; round++) {
   ways.baseline.push(script(dir, {}, ["baseline"]));
   // A fresh runtime folder: no bridge to find, this script starts the shared one ...
-  const shared = { RUNLOG_RUNTIME_DIR: join(dir, `runtime-${round}`), RUNLOG_BRIDGE_IDLE: "30" };
+  const shared = { RUNLOG_RUNTIME_DIR: join(dir, `runtime-${round}`), RUNLOG_BRIDGE_IDLE: "5" };
   ways.cold.push(script(dir, shared));
   // ... and the next script finds it running.
   ways.warm.push(script(dir, shared));
