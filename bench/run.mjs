@@ -15,6 +15,7 @@ const benches = [
   "langchain.mjs",
   "bridge.mjs",
   "cli.mjs",
+  "python-script.mjs",
   "team.mjs",
 ];
 const only = process.argv.slice(2);

@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
-import { RunlogError } from "@runlog/core";
+// Only the error class (no imports of its own): the whole of @runlog/core loads after the bind, in dispatch.js.
+import { RunlogError } from "@runlog/core/errors";
 import { Context, Router } from "zeromq";
-import { handleLogArtifact, handleLogModel, handleUpload, handleUseArtifact } from "./artifact-handlers.js";
+import type { Dispatcher } from "./dispatch.js";
 import { parseEndpoint } from "./endpoint.js";
-import { type HandlerContext, handleFinish, handleInit, handleRecords, handleSave } from "./handlers.js";
-import { decodeMessage, encodeMessage, type Outgoing } from "./protocol.js";
+import type { HandlerContext } from "./handlers.js";
 import { Sessions } from "./sessions.js";
 import { startZapHandler } from "./zap.js";
 
@@ -28,12 +28,19 @@ export interface BridgeOptions {
   readonly maxMessageBytes?: number;
   /** Where problems are reported (default stderr). */
   readonly log?: (line: string) => void;
+  /**
+   * Close by itself once no client has been connected and no run hosted for this long (a bridge
+   * shared by several scripts: it goes away after the last one). Default: never.
+   */
+  readonly idleTimeoutMs?: number;
 }
 
 export interface Bridge {
   readonly endpoint: string;
   /** Finishes every hosted run (as crashed: its client did not finish it) and closes the socket. */
   close(): Promise<void>;
+  /** Settles once the bridge has closed, by `close()` or after `idleTimeoutMs` without clients. */
+  readonly closed: Promise<void>;
 }
 
 /**
@@ -68,6 +75,25 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       ? { curveServer: true, curveSecretKey: options.curve.secretKey, curvePublicKey: options.curve.publicKey, zapDomain: "runlog" }
       : {}),
   });
+  // Counted from the socket's events: a client killed by SIGKILL disconnects at once on ipc and
+  // within the heartbeat timeout on tcp.
+  let connected = 0;
+  const idle = new IdleTimer(
+    options.idleTimeoutMs,
+    () => connected === 0,
+    () => {
+      log(`no client connected for ${(options.idleTimeoutMs ?? 0) / 1000} s: closing`);
+      void close();
+    },
+  );
+  socket.events.on("accept", () => {
+    connected++;
+    idle.check();
+  });
+  socket.events.on("disconnect", () => {
+    connected = Math.max(0, connected - 1);
+    idle.check();
+  });
   try {
     await socket.bind(endpoint);
   } catch (error) {
@@ -85,8 +111,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   // zeromq.js allows one pending send per socket: replies go through one queue.
   const outbox: [Buffer, Buffer][] = [];
   let pumping = false;
-  const send = (peer: Buffer, message: Outgoing) => {
-    outbox.push([peer, encodeMessage(message)]);
+  const sendFrame = (peer: Buffer, frame: Buffer) => {
+    outbox.push([peer, frame]);
     if (pumping) return;
     pumping = true;
     void (async () => {
@@ -102,100 +128,21 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       pumping = false;
     })();
   };
-  const reply = (peer: Buffer, rid: number, work: Promise<unknown>) =>
-    work.then(
-      (result) => send(peer, { t: "reply", rid, ok: true, result }),
-      (error: unknown) =>
-        send(peer, {
-          t: "reply",
-          rid,
-          ok: false,
-          code: RunlogError.isInstance(error) ? error.code : "INTERNAL",
-          message: String((error as Error)?.message ?? error),
-        }),
-    );
 
-  let dropped = 0;
+  // Loaded while the first client connects; messages wait for it in order.
+  const dispatcher: Promise<Dispatcher> = import("./dispatch.js").then(({ createDispatcher }) =>
+    createDispatcher(handlerContext, sendFrame, log, maxMessageBytes),
+  );
+  let malformed = 0;
   const receiving = (async () => {
+    const dispatch = await dispatcher;
     for await (const frames of socket) {
       const [peer, frame, ...extra] = frames as Buffer[];
       if (peer === undefined || frame === undefined || extra.length > 0) {
-        if (++dropped <= 10) log(`dropped a message of ${frames.length} frames (expected identity + payload)`);
+        if (++malformed <= 10) log(`dropped a message of ${frames.length} frames (expected identity + payload)`);
         continue;
       }
-      try {
-        const message = decodeMessage(frame);
-        const now = Date.now();
-        const session = "run" in message && message.run ? sessions.get(message.run) : undefined;
-        if (session) {
-          session.lastSeen = now;
-          session.peer = peer;
-        }
-        switch (message.t) {
-          case "hello":
-            send(peer, { t: "welcome", protocol: 1, max_message_bytes: maxMessageBytes });
-            break;
-          case "heartbeat":
-            break;
-          case "init":
-            void reply(peer, message.rid, handleInit(handlerContext, message.options, peer));
-            break;
-          case "records": {
-            if (session === undefined) {
-              send(peer, {
-                t: "error",
-                code: "UNKNOWN_RUN",
-                message: `This bridge hosts no run ${message.run}; init it again with id and resume "must".`,
-                run: message.run,
-              });
-              break;
-            }
-            const { seq, errors } = handleRecords(session, message);
-            send(peer, { t: "ack", run: message.run, seq });
-            for (const error of errors.slice(0, 3)) send(peer, { t: "error", code: "RECORD_REJECTED", message: error, run: message.run });
-            break;
-          }
-          case "finish":
-            void reply(
-              peer,
-              message.rid,
-              session ? handleFinish(handlerContext, session, Number(message.exit_code ?? 0)) : Promise.reject(unknownRun(message.run)),
-            );
-            break;
-          case "save":
-            void reply(
-              peer,
-              message.rid,
-              session ? handleSave(session, message.path, message.base_path) : Promise.reject(unknownRun(message.run)),
-            );
-            break;
-          case "upload":
-            void reply(
-              peer,
-              message.rid,
-              session ? Promise.resolve().then(() => handleUpload(session, message)) : Promise.reject(unknownRun(message.run)),
-            );
-            break;
-          case "log_artifact":
-            void reply(peer, message.rid, session ? handleLogArtifact(session, message) : Promise.reject(unknownRun(message.run)));
-            break;
-          case "log_model":
-            void reply(peer, message.rid, session ? handleLogModel(session, message) : Promise.reject(unknownRun(message.run)));
-            break;
-          case "use_artifact":
-            void reply(peer, message.rid, session ? handleUseArtifact(session, message) : Promise.reject(unknownRun(message.run)));
-            break;
-        }
-      } catch (error) {
-        const code = RunlogError.isInstance(error) ? error.code : "INTERNAL";
-        if (++dropped <= 10 || dropped % 1000 === 0)
-          log(`bad message (${code}): ${(error as Error)?.message ?? error} [${dropped} so far]`);
-        send(peer, {
-          t: "error",
-          code: code === "MODE_UNAVAILABLE" ? "PROTOCOL_VERSION" : code,
-          message: String((error as Error)?.message ?? error).slice(0, 500),
-        });
-      }
+      dispatch.handle(peer, frame);
     }
   })();
 
@@ -206,22 +153,63 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       log(`no word from the client of run ${session.run.path} for ${Math.round(session.crashTimeoutMs / 1000)} s: marking it crashed`);
       void session.run.finishAs(1, "crashed", true).catch(() => {});
     }
+    idle.check();
   }, 250);
   watchdog.unref();
 
-  return {
-    // The bound address: with port 0 it names the port the system chose.
-    endpoint: socket.lastEndpoint ?? endpoint,
-    async close() {
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      idle.stop();
       clearInterval(watchdog);
       socket.close();
       zap?.close();
       await receiving.catch(() => {});
+      // Runs still hosted lost their client (it never finished them): crashed, with every acked record kept.
       await Promise.all(sessions.all().map((session) => session.run.finishAs(1, "crashed", true).catch(() => {})));
-    },
+    })());
+  idle.check();
+
+  return {
+    // The bound address: with port 0 it names the port the system chose.
+    endpoint: socket.lastEndpoint ?? endpoint,
+    close,
+    closed: idle.fired.then(close),
   };
 }
 
-function unknownRun(run: string): RunlogError {
-  return new RunlogError("RUN_NOT_FOUND", `This bridge hosts no run ${run}.`);
+/** Fires once `isIdle` has held for `ms` without a break (re-checked on every connect and disconnect). */
+class IdleTimer {
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  #fire: () => void = () => {};
+  readonly fired = new Promise<void>((resolve) => {
+    this.#fire = resolve;
+  });
+
+  constructor(
+    private readonly ms: number | undefined,
+    private readonly isIdle: () => boolean,
+    private readonly onIdle: () => void,
+  ) {}
+
+  check(): void {
+    if (this.ms === undefined || this.#stopped) return;
+    if (!this.isIdle()) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    } else if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => {
+        this.#stopped = true;
+        this.onIdle();
+        this.#fire();
+      }, this.ms);
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#fire();
+  }
 }

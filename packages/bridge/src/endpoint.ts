@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { RunlogError } from "@runlog/core";
+import { RunlogError } from "@runlog/core/errors";
 
 /** Version of the bridge's msgpack protocol (PROTOCOL.md comes with the bridge issue). */
 export const PROTOCOL_VERSION = 1;

@@ -1,4 +1,4 @@
-import { RunlogError } from "@runlog/core";
+import { RunlogError } from "@runlog/core/errors";
 import { pack, unpack } from "msgpackr";
 import { PROTOCOL_VERSION } from "./endpoint.js";
 

@@ -302,11 +302,17 @@ describe("the Python client through a real bridge", () => {
     }
   });
 
-  it("examples/pytorch-bridge runs as written: init() starts a bridge from the runlog CLI and stops it at exit", async () => {
+  it("examples/pytorch-bridge runs as written: init() starts a bridge from the runlog CLI, which stops once the scripts are gone", async () => {
     const dir = tempDir();
     const example = fileURLToPath(new URL("../../../examples/pytorch-bridge/", import.meta.url));
     const cli = fileURLToPath(new URL("../../cli/bin/runlog.js", import.meta.url));
-    const env = { RUNLOG_CLI: cli, RUNLOG_DIR: join(dir, "runlog"), RUNLOG_BRIDGE: "" };
+    const env = {
+      RUNLOG_CLI: cli,
+      RUNLOG_DIR: join(dir, "runlog"),
+      RUNLOG_BRIDGE: "",
+      RUNLOG_RUNTIME_DIR: join(dir, "runtime"),
+      RUNLOG_BRIDGE_IDLE: "0.2",
+    };
     const plain = await python([join(example, "train.py")], env, dir);
     expect(plain.code, plain.stderr).toBe(0);
     const lightning = await python([join(example, "lightning_style.py")], env, dir);

@@ -43,4 +43,14 @@ describe("progressReporter", () => {
     expect(out.writes.every((w) => w.endsWith("\n") && !w.includes("\r"))).toBe(true);
     expect(out.writes[1]).toMatch(/5\/10 files .* ETA 7 s\n$/);
   });
+
+  it("counts another unit (sync's runs) without a byte rate, and clears its line for output in between", () => {
+    const out = stream(true);
+    const progress = progressReporter("sync", out, "runs");
+    vi.setSystemTime(2_000);
+    progress.update({ filesDone: 1, filesTotal: 4, bytesDone: 0 });
+    progress.clear();
+    expect(out.writes[0]?.slice(0, -3)).toMatch(/^\rsync [█░]{24} 1\/4 runs {2}ETA 6 s$/);
+    expect(out.writes[1]).toBe("\r\u001b[K");
+  });
 });

@@ -2,7 +2,12 @@
  * A progress line (files, bytes, rate, time left) on stderr, shown only once an operation passes one
  * second: one line redrawn in place on a TTY, a plain line every 5 s otherwise (logs, CI).
  */
-export function progressReporter(label: string, stream: Pick<NodeJS.WriteStream, "write" | "isTTY"> = process.stderr) {
+export function progressReporter(
+  label: string,
+  stream: Pick<NodeJS.WriteStream, "write" | "isTTY"> = process.stderr,
+  /** What is counted ("runs" for sync, "rows" for an import); the byte rate shows once bytes are reported. */
+  unit = "files",
+) {
   const started = Date.now();
   let lastDraw = Number.NEGATIVE_INFINITY;
   let shown = false;
@@ -19,10 +24,15 @@ export function progressReporter(label: string, stream: Pick<NodeJS.WriteStream,
     const left = filesDone > 0 && filesDone < filesTotal ? (elapsed * (filesTotal - filesDone)) / filesDone : undefined;
     const eta =
       left === undefined ? "" : `  ETA ${left < 60 ? `${Math.ceil(left)} s` : `${Math.floor(left / 60)} min ${Math.ceil(left % 60)} s`}`;
-    const line = `${label} ${bar} ${filesDone}/${filesTotal} files  ${mb.toFixed(1)} MB  ${(mb / elapsed).toFixed(1)} MB/s${eta}`;
+    const bytes = unit === "files" || bytesDone > 0 ? `  ${mb.toFixed(1)} MB  ${(mb / elapsed).toFixed(1)} MB/s` : "";
+    const line = `${label} ${bar} ${filesDone}/${filesTotal} ${unit}${bytes}${eta}`;
     stream.write(stream.isTTY ? `\r${line}\x1b[K` : `${line}\n`);
   };
   return {
+    /** Clears the redrawn line (TTY) so a line printed now stands alone; the next update draws it again. */
+    clear: () => {
+      if (shown && stream.isTTY) stream.write("\r\x1b[K");
+    },
     update: (p: { filesDone: number; filesTotal: number; bytesDone: number }) => draw(p.filesDone, p.filesTotal, p.bytesDone, false),
     done: (p: { filesDone: number; filesTotal: number; bytesDone: number }) => {
       if (Date.now() - started >= 1000) draw(p.filesDone, p.filesTotal, p.bytesDone, true);

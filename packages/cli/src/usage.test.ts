@@ -45,6 +45,17 @@ describe("runlog --version and lazy commands", () => {
     expect(help.stderr).not.toMatch(/IMPORT/);
     expect(cli(["runs"], loader).stderr).toMatch(/IMPORT @runlog\/core/);
   });
+
+  it("the bridge listens before it loads @runlog/core: its entry imports ZeroMQ and core's error class only", () => {
+    const loader = ["--import", `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(HOOK)})`];
+    const out = cli(["bridge", "--help"], loader);
+    expect(out.code, out.stderr).toBe(0);
+    const imports = out.stderr.match(/^IMPORT \S+$/gm) ?? [];
+    expect(imports).toContain("IMPORT @runlog/bridge");
+    expect(imports).toContain("IMPORT zeromq");
+    expect(imports).not.toContain("IMPORT @runlog/core");
+    expect(imports).not.toContain("IMPORT msgpackr");
+  });
 });
 
 describe("usage errors: one line with the next step, exit 2", () => {
@@ -73,6 +84,8 @@ describe("usage errors: one line with the next step, exit 2", () => {
     expectUsageError(cli(["sync"]), "sync", /name the run folders to sync, or pass --all/);
     expectUsageError(cli(["server", "keys"]), "server", /create, list or revoke/);
     expectUsageError(cli(["ui", "--port", "70000"]), "ui", /--port must be an integer/);
+    expectUsageError(cli(["bridge", "--idle-exit", "soon"]), "bridge", /--idle-exit must be a number of seconds, got "soon"/);
+    expectUsageError(cli(["bridge", "--ipc-dir", ".", "--endpoint", "tcp://127.0.0.1:0"]), "bridge", /--ipc-dir and --endpoint both/);
   });
 
   it("a busy port suggests --port", async () => {

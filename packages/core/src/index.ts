@@ -37,6 +37,7 @@ export type { InitOptions, ReinitMode, ResumeMode, RunMode } from "./run/run-opt
 export type { Settings } from "./run/settings.js";
 export type { SpanRecord } from "./run/span-record.js";
 export { Summary } from "./run/summary.js";
+export type { TypedInitOptions, TypedRun } from "./run/typed-run.js";
 export { CHUNK_FIELDS, HttpReader } from "./store/http/http-reader.js";
 export { IngestClient, IngestError } from "./store/http/ingest-client.js";
 export { type ServerSyncResult, uploadRunDir } from "./store/http/sync-to-server.js";

@@ -14,6 +14,7 @@ import {
 } from "@runlog/core";
 import { listRunLogs } from "@runlog/core/store-kit";
 import type { Out } from "../command.js";
+import { progressReporter } from "../progress.js";
 import { resolveRoot } from "../store-dir.js";
 import { parseCommandArgs, UsageError } from "../usage.js";
 
@@ -134,7 +135,12 @@ export async function syncCommand(args: string[], out: Out, err: Out): Promise<n
   const failed: string[] = [];
   const errors: RunlogError[] = [];
   let damagedRuns = 0;
+  // Shown once syncing passes a second (runs done, rate, time left); --json output stays clean of it.
+  const progress = values.json ? undefined : progressReporter("sync", process.stderr, "runs");
+  let done = 0;
   for (const dir of dirs) {
+    progress?.update({ filesDone: done, filesTotal: dirs.length, bytesDone: 0 });
+    done++;
     let result: SyncResult;
     try {
       result = syncRunDir(dir, values.all || values.dir ? { root } : {});
@@ -147,6 +153,7 @@ export async function syncCommand(args: string[], out: Out, err: Out): Promise<n
       continue;
     }
     if (result.damaged.length > 0) damagedRuns++;
+    progress?.clear();
     if (values.json) out(JSON.stringify(result));
     else {
       const torn = result.tornBytes > 0 ? `, ignored ${result.tornBytes} torn bytes at the end of a log` : "";
@@ -154,6 +161,7 @@ export async function syncCommand(args: string[], out: Out, err: Out): Promise<n
       for (const range of result.damaged) out(`  warning [LOG_CORRUPT]: ${describeDamage(range)}`);
     }
   }
+  progress?.done({ filesDone: done, filesTotal: dirs.length, bytesDone: 0 });
   if (dirs.length === 1 && errors[0] !== undefined) throw errors[0];
   if (failed.length > 0) {
     throw new RunlogError(

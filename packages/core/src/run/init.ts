@@ -25,6 +25,7 @@ import { printFinishSummary, printStartBanner } from "./banner.js";
 import { Config, ConfigState } from "./config.js";
 import { startConsoleCapture } from "./console-capture.js";
 import { disabledRun } from "./disabled-run.js";
+import { drainProgress } from "./drain-progress.js";
 import { currentRun, type TrackedRun, trackRun, untrackRun } from "./lifecycle.js";
 import { gitMetadata, hostMetadata } from "./metadata.js";
 import { checkResumeRules, clearAutoResume, readAutoResumeId } from "./resume-rules.js";
@@ -35,6 +36,7 @@ import { acquireRunLock } from "./run-lock.js";
 import { checkOptionNames, type InitOptions, parseRunMoment, resolveMode, resolveReinit, resolveResume } from "./run-options.js";
 import { resolveSettings } from "./settings.js";
 import { Summary } from "./summary.js";
+import type { TypedInitOptions, TypedRun } from "./typed-run.js";
 
 const env = (name: string): string | undefined => {
   const value = process.env[name];
@@ -70,6 +72,7 @@ function write(message: string): void {
  * nothing else waits on disk. Options mirror W&B's `wandb.init`; environment variables
  * (RUNLOG_PROJECT, RUNLOG_MODE, …) fill what the options leave out.
  */
+export async function init<C extends object = Record<string, unknown>>(options?: TypedInitOptions<C>): Promise<TypedRun<C>>;
 export async function init(options?: InitOptions): Promise<Run> {
   // Whatever fails once the run's lock is taken gives the lock (and what came with it) back.
   const undo: { fn?: () => void } = {};
@@ -306,10 +309,11 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
     const consoleLog = stopConsole && statSync(join(runDir, "files", "output.log"), { throwIfNoEntry: false });
     if (consoleLog && consoleLog.size > 0) pipeline.push("file", { path: "output.log", size: consoleLog.size });
     recordExit(exitCode, finalState);
-    const started = Date.now();
+    const progress = drainProgress();
     const complete = await pipeline.drain(settings.finishTimeout * 1000, (pending) => {
-      if (!quiet) write(`waiting for the store: ${pending} points pending (${Math.round((Date.now() - started) / 1000)} s)…`);
+      if (!quiet) progress.update(pending);
     });
+    progress.done();
     pipeline.closeLog();
     // Everything is committed (and readable) once drained; closing checkpoints the WAL,
     // which need not delay the caller. If the process exits first, SQLite recovers the WAL.
