@@ -24,7 +24,10 @@ export type RunlogErrorCode =
   | "SERVER_REJECTED"
   | "UNAUTHORIZED"
   | "SEQ_GAP"
-  | "SWEEP_CONFIG_INVALID";
+  | "SWEEP_CONFIG_INVALID"
+  | "SWEEP_NOT_FOUND"
+  | "SWEEP_STATE_INVALID"
+  | "AGENT_FAILED";
 
 const BRAND = Symbol.for("runlog.error");
 
