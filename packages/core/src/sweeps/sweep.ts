@@ -6,6 +6,8 @@ import { sweepScope } from "./scope.js";
 export interface SweepOptions extends SweepStoreOptions {
   readonly project?: string;
   readonly entity?: string;
+  /** Where YAML/JSON text came from (named in errors). */
+  readonly fileName?: string;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface SweepOptions extends SweepStoreOptions {
 export async function sweep(config: unknown, options: SweepOptions = {}): Promise<string> {
   if (typeof options !== "object" || options === null)
     throw new RunlogError("INVALID_ARGUMENT", "sweep(config, options): options must be an object.");
-  const parsed: SweepConfig = typeof config === "string" ? parseSweepConfigText(config) : parseSweepConfig(config);
+  const parsed: SweepConfig = typeof config === "string" ? parseSweepConfigText(config, options.fileName) : parseSweepConfig(config);
   const scope = sweepScope({ entity: options.entity ?? parsed.entity, project: options.project ?? parsed.project });
   const backend = openSweepBackend(options);
   try {
