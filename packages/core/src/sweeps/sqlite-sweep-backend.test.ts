@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DB_FILE } from "../store/sqlite/database.js";
 import { SqliteReader } from "../store/sqlite/sqlite-reader.js";
+import { rebuildStore } from "../store/sqlite/store-check.js";
 import { initIn } from "../test-support/runs.js";
 import { describeSweepBackendContract, grid } from "../test-support/sweep-backend-contract.js";
 import { tempRoot } from "../test-support/temp-root.js";
@@ -85,4 +86,19 @@ describe("SQLite trial hand-out under the write lock", () => {
       });
     }
   }
+});
+
+describe("sweeps across a store rebuild", () => {
+  it("runlog sync --rebuild carries sweeps and their trials over (they live only in the store)", async () => {
+    const root = tempRoot();
+    const before = openBackend(root);
+    const created = await before.createSweep({ entity: "lab", project: "tune", config: grid(2, 1) });
+    const taken = before.takeTrialLocked(created, { agentId: "a", leaseSeconds: 60 });
+    before.close();
+    opened.splice(opened.indexOf(before), 1);
+    rebuildStore(root);
+    const after = openBackend(root);
+    expect(await after.getSweep(created)).toEqual(created);
+    expect((await after.listTrials(created)).map((t) => t.runId)).toEqual([taken.kind === "trial" ? taken.trial.runId : "none"]);
+  });
 });
