@@ -17,6 +17,8 @@ Commands:
   runs       list runs and show one (runlog runs --help)
   ui         serve the dashboard over the store (runlog ui --help)
   server     the team server: PostgreSQL, API keys, online runs (runlog server --help)
+  sweep      create a hyperparameter sweep, or pause/resume/stop/cancel one (runlog sweep --help)
+  agent      run a sweep's trials (runlog agent --help)
 
 Options: --help, -h   this help     --version, -v   the version
 Environment: RUNLOG_DIR (default ./runlog)`;
@@ -29,6 +31,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   runs: async () => (await import("./commands/runs.js")).runsCommand,
   ui: async () => (await import("./commands/ui.js")).uiCommand,
   server: async () => (await import("./commands/server.js")).serverCommand,
+  sweep: async () => (await import("./commands/sweep.js")).sweepCommand,
+  agent: async () => (await import("./commands/agent.js")).agentCommand,
 };
 
 export function version(): string {

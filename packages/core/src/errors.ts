@@ -23,7 +23,11 @@ export type RunlogErrorCode =
   | "SERVER_UNAVAILABLE"
   | "SERVER_REJECTED"
   | "UNAUTHORIZED"
-  | "SEQ_GAP";
+  | "SEQ_GAP"
+  | "SWEEP_CONFIG_INVALID"
+  | "SWEEP_NOT_FOUND"
+  | "SWEEP_STATE_INVALID"
+  | "AGENT_FAILED";
 
 const BRAND = Symbol.for("runlog.error");
 

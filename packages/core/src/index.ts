@@ -54,6 +54,10 @@ export {
 } from "./store/sqlite/store-check.js";
 export { refuseDamagedStore } from "./store/sqlite/unclean-shutdown.js";
 export type { AlertView, ChunkInfos, FileView, Points, RunView, SpanView, StoreReader, Stream } from "./store/store.js";
+export { type AgentOptions, agent } from "./sweeps/agent.js";
+export { setSweepState } from "./sweeps/control.js";
+export { type SweepOptions, sweep } from "./sweeps/sweep.js";
+export type { SweepRecord, SweepState } from "./sweeps/sweep-backend.js";
 export type { SyncResult } from "./sync.js";
 export { defaultStoreRoot, describeDamage, syncRunDir } from "./sync.js";
 /** JSON that keeps NaN, ±Infinity and big integers (for HTTP bodies and files). */

@@ -52,6 +52,9 @@ export class ConfigState {
   private data: Record<string, unknown> = {};
   private changed = false;
   private locked = false;
+  /** Keys a sweep set (key → who locked it): user updates to them are ignored with a warning, as in W&B. */
+  private readonly lockedKeys = new Map<string, string>();
+  private warnLocked: (message: string) => void = () => {};
 
   constructor(private readonly defaultAllowValChange: boolean) {}
 
@@ -88,6 +91,11 @@ export class ConfigState {
     for (const [rawKey, value] of entries) {
       const key = normalizeKey(rawKey);
       const clean = sanitize(value, key);
+      const owner = this.lockedKeys.get(key);
+      if (owner !== undefined) {
+        if (!jsonEqual(this.data[key], clean)) this.warnLocked(`Config item '${key}' was locked by '${owner}' (ignored update).`);
+        continue;
+      }
       if (!allow && Object.hasOwn(this.data, key) && !jsonEqual(this.data[key], clean)) {
         throw new RunlogError(
           "CONFIG_VALUE_CHANGE",
@@ -110,6 +118,14 @@ export class ConfigState {
       }
     });
     this.commit(next);
+  }
+
+  /** Sets `values` and locks their keys to `owner` (a sweep's parameters); later updates to them are ignored. */
+  updateLocked(values: Record<string, unknown>, owner: string, warn: (message: string) => void): void {
+    this.warnLocked = warn;
+    for (const key of Object.keys(values)) this.lockedKeys.delete(normalizeKey(key));
+    this.update(values, { allowValChange: true });
+    for (const key of Object.keys(values)) this.lockedKeys.set(normalizeKey(key), owner);
   }
 
   /** Replaces everything (resume, fork): no change checks. */

@@ -37,6 +37,7 @@ import { checkOptionNames, type InitOptions, parseRunMoment, resolveMode, resolv
 import { resolveSettings } from "./settings.js";
 import { Summary } from "./summary.js";
 import type { TypedInitOptions, TypedRun } from "./typed-run.js";
+import { applySweepTrial, sweepTrialFromEnv } from "./sweep-trial.js";
 
 const env = (name: string): string | undefined => {
   const value = process.env[name];
@@ -209,6 +210,8 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
     configState.load(parent.config);
     configState.update(given, { allowValChange: true });
   }
+  const sweepTrial = sweepTrialFromEnv();
+  applySweepTrial(configState, sweepTrial, write);
   const firstStep = resumeFrom ? resumeFrom.step + 1 : forkFrom ? forkFrom.step + 1 : stored ? stored.lastStep + 1 : 0;
   const startTime = Date.now() / 1000;
   const startedAt = Date.now() - (stored && !resumeFrom ? stored.runtime * 1000 : 0);
@@ -220,7 +223,7 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
   };
   const group = request.group ?? stored?.group;
   const jobType = request.jobType ?? stored?.jobType;
-  const sweepId = env("RUNLOG_SWEEP_ID");
+  const sweepId = sweepTrial?.sweepId;
   writeFileSync(join(runDir, RUN_FILE), JSON.stringify({ entity, project, id }));
 
   let handler: LogHandler | undefined;

@@ -228,6 +228,34 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE artifact_versions ADD COLUMN json_crc INTEGER;
   UPDATE artifact_versions SET json_crc = runlog_crc32(metadata, tags, manifest);
   `,
+  // Sweeps (sweeps/sqlite-sweep-backend.ts): the controller's memory. A trial is a handed-out
+  // point under a lease; its run (same run_id) lives in runs like any other.
+  `
+  CREATE TABLE sweeps (
+    pk INTEGER PRIMARY KEY,
+    entity TEXT NOT NULL,
+    project TEXT NOT NULL,
+    sweep_id TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'running',
+    config TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    UNIQUE (entity, project, sweep_id)
+  );
+  CREATE INDEX sweeps_by_id ON sweeps (sweep_id);
+  CREATE TABLE sweep_trials (
+    sweep_pk INTEGER NOT NULL REFERENCES sweeps (pk) ON DELETE CASCADE,
+    run_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    state TEXT NOT NULL,
+    agent_id TEXT,
+    lease_until REAL NOT NULL,
+    stop_requested INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (sweep_pk, run_id),
+    UNIQUE (sweep_pk, seq)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

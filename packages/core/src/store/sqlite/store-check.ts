@@ -129,6 +129,9 @@ const ARTIFACT_TABLES = [
   "artifact_lineage",
   "artifact_drafts",
   "hash_cache",
+  // Sweeps, too, live only in the store (the controller's memory): carried over the same way.
+  "sweeps",
+  "sweep_trials",
 ];
 
 /**
