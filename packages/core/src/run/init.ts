@@ -36,8 +36,8 @@ import { acquireRunLock } from "./run-lock.js";
 import { checkOptionNames, type InitOptions, parseRunMoment, resolveMode, resolveReinit, resolveResume } from "./run-options.js";
 import { resolveSettings } from "./settings.js";
 import { Summary } from "./summary.js";
-import type { TypedInitOptions, TypedRun } from "./typed-run.js";
 import { applySweepTrial, sweepTrialFromEnv } from "./sweep-trial.js";
+import type { TypedInitOptions, TypedRun } from "./typed-run.js";
 
 const env = (name: string): string | undefined => {
   const value = process.env[name];
