@@ -4,7 +4,9 @@ import { Context, Router } from "zeromq";
 import { handleLogArtifact, handleLogModel, handleUpload, handleUseArtifact } from "./artifact-handlers.js";
 import { parseEndpoint } from "./endpoint.js";
 import { type HandlerContext, handleFinish, handleInit, handleRecords, handleSave } from "./handlers.js";
+import { handleApi } from "./api-calls.js";
 import { decodeMessage, encodeMessage, type Outgoing } from "./protocol.js";
+import { handleCall } from "./run-calls.js";
 import { Sessions } from "./sessions.js";
 import { startZapHandler } from "./zap.js";
 
@@ -151,8 +153,11 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
               break;
             }
             const { seq, errors } = handleRecords(session, message);
+            errors.push(...session.lateErrors.splice(0));
             send(peer, { t: "ack", run: message.run, seq });
             for (const error of errors.slice(0, 3)) send(peer, { t: "error", code: "RECORD_REJECTED", message: error, run: message.run });
+            if (errors.length > 3)
+              send(peer, { t: "error", code: "RECORD_REJECTED", message: `and ${errors.length - 3} more records of this batch`, run: message.run });
             break;
           }
           case "finish":
@@ -184,6 +189,16 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
             break;
           case "use_artifact":
             void reply(peer, message.rid, session ? handleUseArtifact(session, message) : Promise.reject(unknownRun(message.run)));
+            break;
+          case "call":
+            void reply(
+              peer,
+              message.rid,
+              session ? handleCall(handlerContext.dir, session, message.method, message.args ?? {}) : Promise.reject(unknownRun(message.run)),
+            );
+            break;
+          case "api":
+            void reply(peer, message.rid, handleApi(handlerContext.dir, message.method, message.args ?? {}));
             break;
         }
       } catch (error) {
