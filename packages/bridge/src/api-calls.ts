@@ -46,9 +46,12 @@ const API_CALLS: Record<string, ApiCall> = {
   },
   run: async (api, args) => describeRun(await api.run(path(args))),
   runs: async (api, args) =>
-    (await api.runs(path(args), { ...(args.filters ? { filters: args.filters as RunFilter } : {}), ...(typeof args.order === "string" ? { order: args.order } : {}) })).map(
-      describeRun,
-    ),
+    (
+      await api.runs(path(args), {
+        ...(args.filters ? { filters: args.filters as RunFilter } : {}),
+        ...(typeof args.order === "string" ? { order: args.order } : {}),
+      })
+    ).map(describeRun),
   history: async (api, args) =>
     (await api.run(path(args))).history({ ...keys(args), ...(typeof args.samples === "number" ? { samples: args.samples } : {}) }),
   scan_history: async (api, args) => {

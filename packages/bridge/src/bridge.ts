@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
 import { RunlogError } from "@runlog/core";
 import { Context, Router } from "zeromq";
+import { handleApi } from "./api-calls.js";
 import { handleLogArtifact, handleLogModel, handleUpload, handleUseArtifact } from "./artifact-handlers.js";
 import { parseEndpoint } from "./endpoint.js";
 import { type HandlerContext, handleFinish, handleInit, handleRecords, handleSave } from "./handlers.js";
-import { handleApi } from "./api-calls.js";
 import { decodeMessage, encodeMessage, type Outgoing } from "./protocol.js";
 import { handleCall } from "./run-calls.js";
 import { Sessions } from "./sessions.js";
@@ -157,7 +157,12 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
             send(peer, { t: "ack", run: message.run, seq });
             for (const error of errors.slice(0, 3)) send(peer, { t: "error", code: "RECORD_REJECTED", message: error, run: message.run });
             if (errors.length > 3)
-              send(peer, { t: "error", code: "RECORD_REJECTED", message: `and ${errors.length - 3} more records of this batch`, run: message.run });
+              send(peer, {
+                t: "error",
+                code: "RECORD_REJECTED",
+                message: `and ${errors.length - 3} more records of this batch`,
+                run: message.run,
+              });
             break;
           }
           case "finish":
@@ -194,7 +199,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
             void reply(
               peer,
               message.rid,
-              session ? handleCall(handlerContext.dir, session, message.method, message.args ?? {}) : Promise.reject(unknownRun(message.run)),
+              session
+                ? handleCall(handlerContext.dir, session, message.method, message.args ?? {})
+                : Promise.reject(unknownRun(message.run)),
             );
             break;
           case "api":

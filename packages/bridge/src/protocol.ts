@@ -49,7 +49,20 @@ export type BridgeMessage =
 /** A bridge message before the version is added. */
 export type Outgoing = BridgeMessage extends infer M ? (M extends unknown ? Omit<M, "v"> : never) : never;
 
-const TYPES = new Set(["hello", "init", "records", "finish", "save", "heartbeat", "upload", "log_artifact", "log_model", "use_artifact", "call", "api"]);
+const TYPES = new Set([
+  "hello",
+  "init",
+  "records",
+  "finish",
+  "save",
+  "heartbeat",
+  "upload",
+  "log_artifact",
+  "log_model",
+  "use_artifact",
+  "call",
+  "api",
+]);
 const REQUESTS = new Set(["init", "finish", "save", "upload", "log_artifact", "log_model", "use_artifact", "call", "api"]);
 
 export function encodeMessage(message: Outgoing): Buffer {
@@ -97,7 +110,11 @@ export function decodeMessage(frame: Buffer): ClientMessage {
   if (message.t === "init" && (message.options === null || typeof message.options !== "object" || Array.isArray(message.options)))
     fail("init needs options: a map.");
   if ((message.t === "call" || message.t === "api") && typeof message.method !== "string") fail(`${message.t} needs a method name.`);
-  if ((message.t === "call" || message.t === "api") && message.args !== undefined && (message.args === null || typeof message.args !== "object" || Array.isArray(message.args)))
+  if (
+    (message.t === "call" || message.t === "api") &&
+    message.args !== undefined &&
+    (message.args === null || typeof message.args !== "object" || Array.isArray(message.args))
+  )
     fail(`${message.t} args must be a map.`);
   if (message.t === "save" && typeof message.path !== "string") fail("save needs a path.");
   return message as unknown as ClientMessage;

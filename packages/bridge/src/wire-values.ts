@@ -61,7 +61,8 @@ export function fromWire(value: unknown, depth = 0): unknown {
 const isMap = (value: unknown): boolean => value !== null && typeof value === "object" && !Array.isArray(value);
 
 function table(map: Record<string, unknown>, depth: number): Table {
-  if (!Array.isArray(map.columns) || !Array.isArray(map.data)) throw new RunlogError("INVALID_VALUE", "A table needs columns and data lists.");
+  if (!Array.isArray(map.columns) || !Array.isArray(map.data))
+    throw new RunlogError("INVALID_VALUE", "A table needs columns and data lists.");
   return new Table({
     columns: map.columns.map(String),
     data: map.data.map((row) => (Array.isArray(row) ? row.map((cell) => fromWire(cell, depth + 1)) : [])),
@@ -81,11 +82,15 @@ function customChart(map: Record<string, unknown>, depth: number): unknown {
     case "histogram":
       return plot.histogram(data(), String(args.value), title);
     case "line_series":
-      return plot.lineSeries(numbers(args.xs, "xs"), (args.ys as unknown[]).map((ys) => numbers(ys, "ys")), {
-        ...title,
-        ...(Array.isArray(args.keys) ? { keys: args.keys.map(String) } : {}),
-        ...(typeof args.xname === "string" ? { xName: args.xname } : {}),
-      });
+      return plot.lineSeries(
+        numbers(args.xs, "xs"),
+        (args.ys as unknown[]).map((ys) => numbers(ys, "ys")),
+        {
+          ...title,
+          ...(Array.isArray(args.keys) ? { keys: args.keys.map(String) } : {}),
+          ...(typeof args.xname === "string" ? { xName: args.xname } : {}),
+        },
+      );
     case "pr_curve":
     case "roc_curve": {
       const labels = Array.isArray(args.labels) ? { labels: args.labels.map(String) } : {};

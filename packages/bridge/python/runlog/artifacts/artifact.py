@@ -8,9 +8,15 @@ import shutil
 import tempfile
 import urllib.parse
 
-from ..errors import UsageError
+from ..errors import Error, UsageError
 
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+class ArtifactNotLoggedError(Error, AttributeError):
+    """A logged artifact's member used on a draft (W&B's class of the same name, an AttributeError)."""
+
+    code = "ARTIFACT_NOT_FOUND"
 
 
 class ArtifactFile:
@@ -127,8 +133,9 @@ class Artifact:
     # -- after logging or use ------------------------------------------------------------------------
 
     def files(self, names=None, per_page=50):
-        names_logged = self._logged_files if self._logged_files is not None else sorted(self._files)
-        return [ArtifactFile(n) for n in names_logged if names is None or n in names]
+        if self._logged_files is None:
+            raise ArtifactNotLoggedError(f"'Artifact.files' used prior to logging artifact {self.name!r}; log it (or use a logged one) first")
+        return [ArtifactFile(n) for n in self._logged_files if names is None or n in names]
 
     def get_entry(self, name):
         for file in self.files():
@@ -150,7 +157,7 @@ class Artifact:
 
     def download(self, root=None, allow_missing_references=False, skip_cache=None, path_prefix=None, multipart=None):
         if self.version is None:
-            raise UsageError("Artifact.download needs a logged artifact (log_artifact or use_artifact first)", code="ARTIFACT_NOT_FOUND")
+            raise ArtifactNotLoggedError(f"'Artifact.download' used prior to logging artifact {self.name!r}")
         from ..api.client import api_request
         from .transfer import download_dir
 

@@ -79,7 +79,7 @@ class Image:
             if array.ndim > 2:
                 array = array.squeeze()
             if array.ndim not in (2, 3):
-                raise ValueError(f"Un-supported shape for image conversion {list(array.shape)}")
+                raise TypeError(f"Un-supported shape for image conversion {list(array.shape)}")
             mode = self.mode or _guess_mode(array, False)
             array = array.astype(np.uint8)
         self.mode = mode

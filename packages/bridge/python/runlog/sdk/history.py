@@ -65,6 +65,10 @@ class History:
         for key in list(self._aggregates):
             if self._ops_of(key) is not None:
                 self._aggregates.pop(key)
+        # As W&B: a value logged before the definition counts in the new summary.
+        for key, value in list(self.summary.items()):
+            if not isinstance(value, dict) and key not in self._aggregates and self._ops_of(key) is not None:
+                self._summarize(key, value)
 
     def log(self, data, step=None, commit=None):
         """Applies one log() call; returns False when W&B would drop it (a step below the current)."""
@@ -81,6 +85,8 @@ class History:
                 self.step = step
         self.pending.update(data)
         if commit or (commit is None and step is None):
+            if not self.pending:
+                self.step += 1  # W&B counts an empty committed log() as a step too
             self._commit()
         return True
 
@@ -105,6 +111,7 @@ class History:
         return None
 
     def _summarize(self, key, value):
+        value = _plain(value)
         ops = self._ops_of(key)
         if ops is None:
             self.summary[key] = value
@@ -117,3 +124,13 @@ class History:
             aggregate = self._aggregates[key] = _Aggregate([op for op in ops if op != "none"])
         aggregate.add(value)
         self.summary[key] = dict(aggregate.values)
+
+
+def _plain(value):
+    """numpy/torch scalars and arrays as Python values, as W&B's summary holds them."""
+    if getattr(value, "shape", None) is not None:
+        if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+            return value.item()
+        if hasattr(value, "tolist"):
+            return value.tolist()
+    return value

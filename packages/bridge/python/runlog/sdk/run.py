@@ -69,7 +69,8 @@ class Run(FileMethods, ArtifactMethods):
         self.starting_step = described.get("step", 0)
         self._history = History(self.starting_step)
         self._history.summary.update(described.get("summary") or {})
-        self.config = Config(self._record, described.get("config", init_options.get("config")), init_options.get("allow_val_change"))
+        # W&B's init(allow_val_change=) does not loosen later config changes: each update() says so itself.
+        self.config = Config(self._record, described.get("config", init_options.get("config")))
         self.summary = Summary(self._record, self._history.summary)
         self._watches = []
         self._preempting = False
