@@ -141,7 +141,10 @@ class Run(FileMethods, ArtifactMethods):
 
     def _call(self, method, **args):
         self._check_open(method)
-        return self._connection.request({"t": "call", "run": self.id, "method": method, "args": args})
+        answer = self._connection.request({"t": "call", "run": self.id, "method": method, "args": args})
+        # The bridge answers after it reported any refusal of the records before this call.
+        self._check_open(method)
+        return answer
 
     # -- logging ------------------------------------------------------------------------------------
 
