@@ -88,7 +88,16 @@ function describe(artifact: Artifact) {
 
 export async function handleLogArtifact(
   session: Session,
-  message: { staging: string; name: string; type: string; aliases?: string[]; metadata?: Record<string, unknown>; description?: string },
+  message: {
+    staging: string;
+    name: string;
+    type: string;
+    aliases?: string[];
+    metadata?: Record<string, unknown>;
+    description?: string;
+    mode?: string;
+    distributed_id?: string;
+  },
 ) {
   const dir = stagingOf(session, message.staging);
   try {
@@ -97,7 +106,15 @@ export async function handleLogArtifact(
       ...(message.description ? { description: message.description } : {}),
     });
     artifact.addDir(dir);
-    return describe(await session.run.logArtifact(artifact, { aliases: message.aliases ?? [] }));
+    const options = { aliases: message.aliases ?? [], ...(message.distributed_id ? { distributedId: message.distributed_id } : {}) };
+    // W&B's distributed artifacts: upsert adds to the open version, finish seals it.
+    const logged =
+      message.mode === "upsert"
+        ? await session.run.upsertArtifact(artifact, options)
+        : message.mode === "finish"
+          ? await session.run.finishArtifact(artifact, options)
+          : await session.run.logArtifact(artifact, options);
+    return describe(logged);
   } finally {
     release(message.staging);
   }

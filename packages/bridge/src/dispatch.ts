@@ -1,7 +1,9 @@
 import { RunlogError } from "@runlog/core/errors";
+import { handleApi } from "./api-calls.js";
 import { handleLogArtifact, handleLogModel, handleUpload, handleUseArtifact } from "./artifact-handlers.js";
 import { type HandlerContext, handleFinish, handleInit, handleRecords, handleSave } from "./handlers.js";
 import { decodeMessage, encodeMessage, type Outgoing } from "./protocol.js";
+import { handleCall } from "./run-calls.js";
 
 /**
  * Everything that needs @runlog/core (the store, the Run) and msgpackr. The bridge binds its socket
@@ -63,8 +65,16 @@ export function createDispatcher(
             break;
           }
           const { seq, errors } = handleRecords(session, message);
+          errors.push(...session.lateErrors.splice(0));
           send(peer, { t: "ack", run: message.run, seq });
           for (const error of errors.slice(0, 3)) send(peer, { t: "error", code: "RECORD_REJECTED", message: error, run: message.run });
+          if (errors.length > 3)
+            send(peer, {
+              t: "error",
+              code: "RECORD_REJECTED",
+              message: `and ${errors.length - 3} more records of this batch`,
+              run: message.run,
+            });
           break;
         }
         case "finish":
@@ -96,6 +106,16 @@ export function createDispatcher(
           break;
         case "use_artifact":
           void reply(peer, message.rid, session ? handleUseArtifact(session, message) : Promise.reject(unknownRun(message.run)));
+          break;
+        case "call":
+          void reply(
+            peer,
+            message.rid,
+            session ? handleCall(context.dir, session, message.method, message.args ?? {}) : Promise.reject(unknownRun(message.run)),
+          );
+          break;
+        case "api":
+          void reply(peer, message.rid, handleApi(context.dir, message.method, message.args ?? {}));
           break;
       }
     } catch (error) {

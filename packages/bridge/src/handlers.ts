@@ -12,7 +12,12 @@ export interface HandlerContext {
   readonly defaultCrashTimeoutMs: number;
 }
 
-const SNAKE_TO_CAMEL: Record<string, keyof InitOptions> = { job_type: "jobType", allow_val_change: "allowValChange" };
+const SNAKE_TO_CAMEL: Record<string, keyof InitOptions> = {
+  job_type: "jobType",
+  allow_val_change: "allowValChange",
+  resume_from: "resumeFrom",
+  fork_from: "forkFrom",
+};
 
 /** init(): a new run, or the same run again after a bridge restart (resume "must" with the client's run id). */
 export async function handleInit(context: HandlerContext, options: Record<string, unknown>, peer: Buffer): Promise<unknown> {
@@ -34,7 +39,7 @@ export async function handleInit(context: HandlerContext, options: Record<string
   const run = await init(initOptions as InitOptions);
   const lastSeq = run.resumed ? await storedSeq(context.dir, run) : 0;
   const crashTimeoutMs = (Number(settings.crashTimeout ?? settings.crash_timeout) || context.defaultCrashTimeoutMs / 1000) * 1000;
-  context.sessions.add({ run, peer, lastSeq, lastSeen: Date.now(), crashTimeoutMs });
+  context.sessions.add({ run, peer, lastSeq, lastSeen: Date.now(), crashTimeoutMs, lateErrors: [] });
   // The run's own metadata describes the bridge process; the client says who really logs.
   const client = options.client;
   if (client !== null && typeof client === "object" && !Array.isArray(client)) run.sealNow({ client: fromWire(client) });
@@ -53,6 +58,18 @@ function describe(run: Run, lastSeq: number) {
     resumed: run.resumed,
     step: run.step,
     last_seq: lastSeq,
+    // What a resumed or forked run starts from, so the client's mirror of config, summary and step agrees.
+    config: run.config.toJSON(),
+    summary: run.summary.toJSON(),
+    notes: run.notes ?? null,
+    tags: [...run.tags],
+    group: run.group ?? null,
+    job_type: run.jobType ?? null,
+    sweep_id: run.sweepId ?? null,
+    sweep_url: run.sweepUrl ?? null,
+    project_url: run.projectUrl ?? null,
+    start_time: run.startTime,
+    offline: run.offline,
   };
 }
 
@@ -81,7 +98,7 @@ export function handleRecords(session: Session, message: Extract<ClientMessage, 
   const apply = (item: unknown) => {
     try {
       if (!Array.isArray(item)) throw new RunlogError("INVALID_ARGUMENT", "A record must be a [kind, ...] list.");
-      applyItem(run, item);
+      applyItem(session, item);
     } catch (error) {
       errors.push(RunlogError.isInstance(error) ? `${error.code}: ${error.message}` : String((error as Error)?.message ?? error));
     }
@@ -125,7 +142,8 @@ function applyPacked(session: Session, packed: Uint8Array, apply: (item: unknown
   }
 }
 
-function applyItem(run: Run, item: unknown[]): void {
+function applyItem(session: Session, item: unknown[]): void {
+  const run = session.run;
   const [kind, a, b] = item;
   switch (kind) {
     case "log": {
@@ -172,9 +190,10 @@ function applyItem(run: Run, item: unknown[]): void {
           title: alert.title,
           text: alert.text,
           ...(alert.level ? { level: alert.level } : {}),
-          ...(alert.wait_duration ? { waitDuration: alert.wait_duration * 1000 } : {}),
+          // 0 is W&B's "no throttle"; absent is its one-minute default.
+          ...(typeof alert.wait_duration === "number" ? { waitDuration: alert.wait_duration * 1000 } : {}),
         })
-        .catch(() => {});
+        .catch((error: unknown) => session.lateErrors.push(`alert failed: ${String((error as Error)?.message ?? error)}`));
       return;
     }
     default:

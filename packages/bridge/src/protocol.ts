@@ -21,6 +21,8 @@ export type ClientMessage =
       aliases?: string[];
       metadata?: Record<string, unknown>;
       description?: string;
+      mode?: "upsert" | "finish";
+      distributed_id?: string;
     }
   | { t: "log_model"; rid: number; run: string; staging: string; name?: string; aliases?: string[]; registered_model_name?: string }
   | {
@@ -33,7 +35,9 @@ export type ClientMessage =
       root?: string;
       download_dir?: string;
       model?: boolean;
-    };
+    }
+  | { t: "call"; rid: number; run: string; method: string; args?: Record<string, unknown> }
+  | { t: "api"; rid: number; method: string; args?: Record<string, unknown> };
 
 export type BridgeMessage =
   | { v: number; t: "welcome"; protocol: number; max_message_bytes: number }
@@ -45,8 +49,21 @@ export type BridgeMessage =
 /** A bridge message before the version is added. */
 export type Outgoing = BridgeMessage extends infer M ? (M extends unknown ? Omit<M, "v"> : never) : never;
 
-const TYPES = new Set(["hello", "init", "records", "finish", "save", "heartbeat", "upload", "log_artifact", "log_model", "use_artifact"]);
-const REQUESTS = new Set(["init", "finish", "save", "upload", "log_artifact", "log_model", "use_artifact"]);
+const TYPES = new Set([
+  "hello",
+  "init",
+  "records",
+  "finish",
+  "save",
+  "heartbeat",
+  "upload",
+  "log_artifact",
+  "log_model",
+  "use_artifact",
+  "call",
+  "api",
+]);
+const REQUESTS = new Set(["init", "finish", "save", "upload", "log_artifact", "log_model", "use_artifact", "call", "api"]);
 
 export function encodeMessage(message: Outgoing): Buffer {
   return pack({ v: PROTOCOL_VERSION, ...message });
@@ -75,7 +92,7 @@ export function decodeMessage(frame: Buffer): ClientMessage {
   if (typeof message.t !== "string" || !TYPES.has(message.t)) fail(`Unknown message type ${JSON.stringify(message.t)?.slice(0, 40)}.`);
   const needsRid = REQUESTS.has(message.t);
   if (needsRid && !Number.isSafeInteger(message.rid)) fail(`${message.t} needs an integer rid.`);
-  if (message.t !== "hello" && message.t !== "heartbeat" && message.t !== "init" && typeof message.run !== "string")
+  if (message.t !== "hello" && message.t !== "heartbeat" && message.t !== "init" && message.t !== "api" && typeof message.run !== "string")
     fail(`${message.t} needs the run id.`);
   if ((message.t === "log_artifact" || message.t === "log_model") && typeof message.staging !== "string")
     fail(`${message.t} needs the staging id of an upload.`);
@@ -92,6 +109,13 @@ export function decodeMessage(frame: Buffer): ClientMessage {
   }
   if (message.t === "init" && (message.options === null || typeof message.options !== "object" || Array.isArray(message.options)))
     fail("init needs options: a map.");
+  if ((message.t === "call" || message.t === "api") && typeof message.method !== "string") fail(`${message.t} needs a method name.`);
+  if (
+    (message.t === "call" || message.t === "api") &&
+    message.args !== undefined &&
+    (message.args === null || typeof message.args !== "object" || Array.isArray(message.args))
+  )
+    fail(`${message.t} args must be a map.`);
   if (message.t === "save" && typeof message.path !== "string") fail("save needs a path.");
   return message as unknown as ClientMessage;
 }

@@ -13,6 +13,8 @@ export interface Session {
   readonly crashTimeoutMs: number;
   /** Decodes this run's flat scalar rows (its key cache follows the run's layout). */
   rowReader?: LogRowReader;
+  /** Failures of work a record started (an alert's delivery), reported with the next ack. */
+  lateErrors: string[];
 }
 
 export class Sessions {

@@ -1,77 +1,39 @@
 """Runlog for Python: W&B's API (`import runlog as wandb`), logging through a Runlog bridge.
 
 The bridge (`runlog bridge`, Node) hosts the runs and writes them into the Runlog store; this
-package only depends on pyzmq and msgpack (numpy, torch, PIL optional).
-"""
-import os
+package only depends on pyzmq and msgpack (numpy, torch, PIL, pandas optional).
 
-from . import _state
-from ._connection import BridgeError, Connection
-from ._launcher import BridgeNotFound, bridge_endpoint
-from ._run import DisabledRun, Run
+Layout (like the core package): `sdk` (init, Run, config, summary, history mirror, watch),
+`data_types`, `plot`, `artifacts`, `api`, `wire`, `errors`, `env`; `lightning` and `_launcher`.
+"""
+from . import errors, plot
+from ._launcher import BridgeNotFound
+from .api import Api
 from .artifacts import Artifact
-from .data_types import Histogram, Image, Table
+from .data_types import Audio, Histogram, Html, Image, Object3D, Table, Video
+from .errors import BridgeError, CommError, Error, UsageError
+from .sdk import state as _state
+from .sdk.config import Config
+from .sdk.init import init
+from .sdk.run import AlertLevel, Metric, Run, RunStatus
+from .sdk.settings import Settings
 
 __version__ = "0.1.0"
 __all__ = [
-    "init", "log", "finish", "define_metric", "alert", "save", "watch", "unwatch", "config", "summary", "run",
-    "log_artifact", "use_artifact", "log_model", "use_model", "link_model",
-    "Artifact", "Histogram", "Image", "Table", "Run", "BridgeError", "BridgeNotFound",
+    "init", "log", "finish", "define_metric", "alert", "save", "restore", "watch", "unwatch", "config", "summary", "run",
+    "log_artifact", "use_artifact", "log_model", "use_model", "link_model", "login", "teardown", "mark_preempting",
+    "Api", "Artifact", "Audio", "Histogram", "Html", "Image", "Object3D", "Table", "Video", "plot", "Settings", "AlertLevel",
+    "Run", "RunStatus", "Metric", "Config", "Error", "UsageError", "CommError", "BridgeError", "BridgeNotFound", "errors",
 ]
-
-_INIT_KEYS = ("project", "entity", "name", "notes", "tags", "group", "job_type", "config", "id", "resume", "allow_val_change")
-
-
-def init(project=None, entity=None, name=None, notes=None, tags=None, group=None, job_type=None, config=None, id=None,
-         resume=None, mode=None, settings=None, reinit=None, allow_val_change=None, **unsupported):
-    """Starts a run on the bridge (RUNLOG_BRIDGE, or one started from the runlog CLI) and makes it current."""
-    if unsupported:
-        raise TypeError(f"init() got unsupported arguments: {', '.join(sorted(unsupported))}")
-    mode = mode or os.environ.get("RUNLOG_MODE") or os.environ.get("WANDB_MODE") or "online"
-    if _state.run is not None:
-        if reinit in (False, "return_previous"):
-            return _state.run
-        _state.run.finish()
-    if hasattr(config, "__dict__") and not isinstance(config, dict):
-        config = {k: v for k, v in vars(config).items() if not k.startswith("_")}
-    options = {k: v for k, v in dict(project=project or os.environ.get("RUNLOG_PROJECT") or os.environ.get("WANDB_PROJECT"), entity=entity,
-               name=name, notes=notes, tags=list(tags) if tags else None, group=group, job_type=job_type, config=config, id=id,
-               resume=resume, allow_val_change=allow_val_change).items() if v is not None}
-    settings = dict(settings or {})
-    if mode == "disabled":
-        run = DisabledRun(options)
-    else:
-        if _state.connection is None:
-            _state.connection = Connection(bridge_endpoint())
-        described = _state.connection.request({"t": "init", "options": {**options, "settings": _camel(settings), "client": _client()}}, timeout=60)
-        _state.connection.register(described["id"], options, described.get("last_seq", 0))
-        run = Run(_state.connection, described, options, settings)
-    _state.run = run
-    return run
-
-
-def _client():
-    """Who is logging (the run's own metadata describes the bridge process)."""
-    import platform
-    import socket
-    import sys
-
-    return {"lang": "python", "python": platform.python_version(), "host": socket.gethostname(), "pid": os.getpid(),
-            "program": os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else None, "args": sys.argv[1:], "cwd": os.getcwd()}
-
-
-def _camel(settings):
-    names = {"crash_timeout": "crashTimeout", "finish_timeout": "finishTimeout", "flush_interval": "flushInterval"}
-    return {names.get(k, k): v for k, v in settings.items() if k in names}
 
 
 def _current(what):
     if _state.run is None:
-        raise RuntimeError(f"runlog.{what}() needs a run: call runlog.init() first")
+        raise UsageError(f"You must call runlog.init() before runlog.{what}()", code="INVALID_ARGUMENT")
     return _state.run
 
 
-def log(data, step=None, commit=None):
+def log(data, step=None, commit=None, sync=None):
     _current("log").log(data, step=step, commit=commit)
 
 
@@ -80,23 +42,31 @@ def finish(exit_code=None, quiet=None):
         _state.run.finish(exit_code=exit_code)
 
 
-def define_metric(name, **options):
-    _current("define_metric").define_metric(name, **options)
+def define_metric(name, step_metric=None, step_sync=None, hidden=None, summary=None, goal=None, overwrite=None):
+    return _current("define_metric").define_metric(name, step_metric, step_sync, hidden, summary, goal, overwrite)
 
 
-def alert(title, text, level="INFO", wait_duration=None):
+def alert(title, text, level=None, wait_duration=None):
     _current("alert").alert(title, text, level=level, wait_duration=wait_duration)
 
 
-def save(glob_str, base_path=None, policy="now"):
+def save(glob_str=None, base_path=None, policy="live"):
     return _current("save").save(glob_str, base_path=base_path, policy=policy)
 
 
-def log_artifact(artifact_or_path, name=None, type=None, aliases=None):
+def restore(name, run_path=None, replace=False, root=None):
+    return _current("restore").restore(name, run_path=run_path, replace=replace, root=root)
+
+
+def mark_preempting():
+    _current("mark_preempting").mark_preempting()
+
+
+def log_artifact(artifact_or_path, name=None, type=None, aliases=None, tags=None):
     return _current("log_artifact").log_artifact(artifact_or_path, name=name, type=type, aliases=aliases)
 
 
-def use_artifact(artifact_or_name, type=None, aliases=None):
+def use_artifact(artifact_or_name, type=None, aliases=None, use_as=None):
     return _current("use_artifact").use_artifact(artifact_or_name, type=type, aliases=aliases)
 
 
@@ -113,12 +83,31 @@ def link_model(path, registered_model_name, name=None, aliases=None):
 
 
 def watch(models, criterion=None, log="gradients", log_freq=1000, idx=None, log_graph=False, filter=None):
-    _current("watch").watch(models, log=log, log_freq=log_freq, filter=filter)
+    _current("watch").watch(models, criterion, log, log_freq, idx, log_graph, filter)
 
 
 def unwatch(models=None):
     if _state.run is not None:
         _state.run.unwatch(models)
+
+
+def login(key=None, relogin=None, host=None, force=None, timeout=None, verify=False, anonymous=None):
+    """A local store needs no login: succeeds. A key is kept for a Runlog server (RUNLOG_API_KEY)."""
+    import os
+
+    if key:
+        os.environ["RUNLOG_API_KEY"] = str(key)
+    if host:
+        os.environ["RUNLOG_BASE_URL"] = str(host)
+    return True
+
+
+def teardown(exit_code=None):
+    """Finishes the current run and closes the connection to the bridge."""
+    finish(exit_code=exit_code)
+    if _state.connection is not None:
+        _state.connection.close()
+        _state.connection = None
 
 
 class _Bound:
@@ -142,6 +131,9 @@ class _Bound:
     def __setitem__(self, key, value):
         self._target()[key] = value
 
+    def __contains__(self, key):
+        return key in self._target()
+
 
 config = _Bound("config")
 summary = _Bound("summary")
@@ -150,4 +142,4 @@ summary = _Bound("summary")
 def __getattr__(name):
     if name == "run":
         return _state.run
-    raise AttributeError(name)
+    raise AttributeError(f"module 'runlog' has no attribute {name!r}")

@@ -35,7 +35,7 @@ with open(os.path.join(root, "sub", "big.bin"), "rb") as f:
     big_ok = f.read() == bytes(range(256)) * 10000
 print(json.dumps({
     "logged": [logged.qualified_name, logged.version, logged.aliases],
-    "model": model, "files": sorted(used.files), "big_ok": big_ok,
-    "model_bytes": open(model_path, "rb").read() == b"weights" * 1000, "linked": linked,
+    "model": {"qualified_name": model.qualified_name, "type": model.type}, "files": sorted(f.name for f in used.files()), "big_ok": big_ok,
+    "model_bytes": open(model_path, "rb").read() == b"weights" * 1000, "linked": {"qualified_name": linked.qualified_name, "aliases": linked.aliases},
     "producer": producer.path, "consumer": consumer.path,
 }))

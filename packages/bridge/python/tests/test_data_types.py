@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import runlog
-from runlog import _wire
+from runlog import wire as _wire
 
 
 def test_histogram_bins_like_numpy_and_drops_non_finite():
@@ -22,8 +22,9 @@ def test_histogram_bins_like_numpy_and_drops_non_finite():
 
 
 def test_image_from_floats_and_table_rows():
-    image = runlog.Image(np.ones((2, 3)), caption="c")
-    assert image.shape == [2, 3, 1] and image.data == bytes([255] * 6)
+    # W&B 0.31 casts to uint8 without rescaling: 1.0 stays 1, 300 wraps to 44.
+    image = runlog.Image(np.array([[1.0, 1.0, 300.0], [1.0, 1.0, 1.0]]), caption="c")
+    assert image._shape == [2, 3, 1] and image._pixels == bytes([1, 1, 44, 1, 1, 1]) and image.mode == "L"
     with pytest.raises(ValueError):
         runlog.Image(np.zeros((2, 2, 2)))
     table = runlog.Table(columns=["a"])
@@ -68,8 +69,8 @@ def test_batches_are_cut_at_record_boundaries():
 
 
 def test_finish_reports_how_many_records_a_missing_bridge_never_got():
-    from runlog._connection import Connection
-    from runlog._run import Run
+    from runlog.sdk.connection import Connection
+    from runlog.sdk.run import Run
 
     connection = Connection("tcp://127.0.0.1:9")  # nothing listens there: no ack ever comes
     try:
@@ -90,7 +91,7 @@ def test_disabled_mode_and_no_run_errors():
     run.log({"a": 1})
     assert run.config.x == 1
     run.finish()
-    with pytest.raises(RuntimeError, match="runlog.init"):
+    with pytest.raises(runlog.UsageError, match="runlog.init"):
         runlog.log({"a": 1})
 
 
@@ -118,7 +119,7 @@ def test_lightning_logger_is_a_no_op_off_rank_zero(monkeypatch):
 
 def test_watch_histograms_drop_non_finite_values_and_handle_constants():
     import torch
-    from runlog.watch import tensor_histogram
+    from runlog.sdk.watch import tensor_histogram
 
     counts, edges = tensor_histogram(torch.tensor([0.0, 1.0, float("nan"), float("inf"), 2.0]))
     assert sum(counts) == 3 and edges[0] == 0.0 and edges[-1] == 2.0 and len(edges) == 65

@@ -14,7 +14,8 @@ import uuid
 
 import zmq
 
-from . import _wire
+from .. import wire as _wire
+from ..errors import BridgeError
 
 PROTOCOL_VERSION = 1
 # A batch leaves when this much is queued or its oldest record is this old.
@@ -28,10 +29,6 @@ HEARTBEAT_SECONDS = 1.0
 MEMORY_LIMIT = int(os.environ.get("RUNLOG_MEMORY_LIMIT", 64 * 1024 * 1024))
 
 
-class BridgeError(Exception):
-    def __init__(self, code, message):
-        super().__init__(f"{message} [{code}]")
-        self.code = code
 
 
 class _Waiter:
@@ -60,6 +57,8 @@ class _RunState:
         self.unacked = collections.OrderedDict()
         self.sent_at = {}
         self.reiniting = False
+        # What the bridge refused ("CODE: message"); the run raises it at its next call.
+        self.rejected = []
 
 
 class _Spill:
@@ -108,6 +107,10 @@ class Connection:
         self._thread.start()
 
     # ---- called from user threads -------------------------------------------------------------
+
+    def rejected_of(self, run_id):
+        """The list the sender appends the bridge's refusals of this run's records to."""
+        return self._runs[run_id].rejected
 
     def queue_of(self, run_id):
         """The buffer a registered run extends with records packed by `_wire.pack_record` (see _RunState)."""
@@ -328,6 +331,8 @@ class Connection:
             code = message.get("code")
             self._errors.append(f"{code}: {message.get('message')}")
             run_id = message.get("run")
+            if code == "RECORD_REJECTED" and run_id in self._runs:
+                self._runs[run_id].rejected.append(str(message.get("message")))
             if code == "UNKNOWN_RUN" and run_id in self._runs:
                 self._reinit(run_id, self._runs[run_id])
 

@@ -9,7 +9,7 @@ import re
 
 import torch
 
-from .data_types import Histogram
+from ..data_types import Histogram
 
 BINS = 64
 
