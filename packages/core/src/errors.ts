@@ -23,7 +23,8 @@ export type RunlogErrorCode =
   | "SERVER_UNAVAILABLE"
   | "SERVER_REJECTED"
   | "UNAUTHORIZED"
-  | "SEQ_GAP";
+  | "SEQ_GAP"
+  | "SOURCE_CORRUPT";
 
 const BRAND = Symbol.for("runlog.error");
 

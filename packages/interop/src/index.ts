@@ -1,0 +1,4 @@
+export { type ImportKind, importRuns } from "./import-runs.js";
+export type { ImportOptions } from "./options.js";
+export type { ImportedRun, ImportReport } from "./pipeline/import-report.js";
+export { importWandb } from "./wandb/import-wandb.js";
