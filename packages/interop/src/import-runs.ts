@@ -1,12 +1,14 @@
 import { describeValue, RunlogError } from "@runlog/core";
 import type { ImportOptions } from "./options.js";
 import type { ImportReport } from "./pipeline/import-report.js";
+import { importTensorboard } from "./tensorboard/import-tensorboard.js";
 import { importWandb } from "./wandb/import-wandb.js";
 
-export type ImportKind = "wandb";
+export type ImportKind = "wandb" | "tensorboard";
 
 const IMPORTERS: Record<ImportKind, (path: string, options?: ImportOptions) => ImportReport | Promise<ImportReport>> = {
   wandb: importWandb,
+  tensorboard: importTensorboard,
 };
 
 /** Imports the runs of another tracker found at `path` (see each importer for the layouts it reads). */

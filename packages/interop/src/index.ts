@@ -1,4 +1,5 @@
 export { type ImportKind, importRuns } from "./import-runs.js";
 export type { ImportOptions } from "./options.js";
 export type { ImportedRun, ImportReport } from "./pipeline/import-report.js";
+export { importTensorboard } from "./tensorboard/import-tensorboard.js";
 export { importWandb } from "./wandb/import-wandb.js";
