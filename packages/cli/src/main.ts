@@ -17,6 +17,7 @@ Commands:
   runs       list runs and show one (runlog runs --help)
   ui         serve the dashboard over the store (runlog ui --help)
   server     the team server: PostgreSQL, API keys, online runs (runlog server --help)
+  import     bring runs over from W&B or TensorBoard files (runlog import --help)
 
 Options: --help, -h   this help     --version, -v   the version
 Environment: RUNLOG_DIR (default ./runlog)`;
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   runs: async () => (await import("./commands/runs.js")).runsCommand,
   ui: async () => (await import("./commands/ui.js")).uiCommand,
   server: async () => (await import("./commands/server.js")).serverCommand,
+  import: async () => (await import("./commands/import.js")).importCommand,
 };
 
 export function version(): string {
