@@ -18,6 +18,7 @@ Commands:
   ui         serve the dashboard over the store (runlog ui --help)
   server     the team server: PostgreSQL, API keys, online runs (runlog server --help)
   import     bring runs over from W&B or TensorBoard files (runlog import --help)
+  export     write a run's history as CSV or JSON lines (runlog export --help)
 
 Options: --help, -h   this help     --version, -v   the version
 Environment: RUNLOG_DIR (default ./runlog)`;
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   ui: async () => (await import("./commands/ui.js")).uiCommand,
   server: async () => (await import("./commands/server.js")).serverCommand,
   import: async () => (await import("./commands/import.js")).importCommand,
+  export: async () => (await import("./commands/export.js")).exportCommand,
 };
 
 export function version(): string {

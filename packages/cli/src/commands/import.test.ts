@@ -18,7 +18,7 @@ function cli(args: string[]) {
 
 let source: string;
 
-describe("runlog import", () => {
+describe("runlog import and export", () => {
   // One log dir for the file (tempRoot's folders are removed after every test).
   beforeAll(() => {
     source = join(mkdtempSync(join(tmpdir(), "runlog-cli-import-")), "logs");
@@ -39,6 +39,21 @@ describe("runlog import", () => {
     const again = cli(["import", "tensorboard", source, "--dir", root, "--project", "tb"]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("e/tb/torch: already imported");
+
+    const exported = cli(["export", "e/tb/nested-tbx", "--format", "jsonl", "--dir", root, "--out", join(root, "out"), "--keys", "acc"]);
+    expect(exported.code).toBe(0);
+    const lines = readFileSync(exported.stdout.trim(), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(lines.map((row) => [row._step, row.acc])).toEqual([
+      [0, 0],
+      [10, expect.closeTo(1 / 3, 6)],
+      [20, expect.closeTo(2 / 3, 6)],
+    ]);
+    const missing = cli(["export", "e/tb/nope", "--format", "csv", "--dir", root]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("[RUN_NOT_FOUND]");
   });
 
   it("a damaged file exits 1 naming the file, byte offset and code; bad usage exits 2", () => {
