@@ -60,13 +60,3 @@ export function* readTfRecords(file: string): Generator<TfRecord> {
     closeSync(fd);
   }
 }
-
-/** Frames `data` as one TFRecord (for the tfevents exporter). */
-export function frameTfRecord(data: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(12 + data.length + 4);
-  out.writeBigUInt64LE(BigInt(data.length), 0);
-  out.writeUInt32LE(maskedCrc32c(out.subarray(0, 8)), 8);
-  out.set(data, 12);
-  out.writeUInt32LE(maskedCrc32c(data), 12 + data.length);
-  return out;
-}
