@@ -19,6 +19,8 @@ Commands:
   server     the team server: PostgreSQL, API keys, online runs (runlog server --help)
   sweep      create a hyperparameter sweep, or pause/resume/stop/cancel one (runlog sweep --help)
   agent      run a sweep's trials (runlog agent --help)
+  import     bring runs over from W&B or TensorBoard files (runlog import --help)
+  export     write a run's history as CSV or JSON lines (runlog export --help)
 
 Options: --help, -h   this help     --version, -v   the version
 Environment: RUNLOG_DIR (default ./runlog)`;
@@ -33,6 +35,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   server: async () => (await import("./commands/server.js")).serverCommand,
   sweep: async () => (await import("./commands/sweep.js")).sweepCommand,
   agent: async () => (await import("./commands/agent.js")).agentCommand,
+  import: async () => (await import("./commands/import.js")).importCommand,
+  export: async () => (await import("./commands/export.js")).exportCommand,
 };
 
 export function version(): string {

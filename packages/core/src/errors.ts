@@ -27,7 +27,8 @@ export type RunlogErrorCode =
   | "SWEEP_CONFIG_INVALID"
   | "SWEEP_NOT_FOUND"
   | "SWEEP_STATE_INVALID"
-  | "AGENT_FAILED";
+  | "AGENT_FAILED"
+  | "SOURCE_CORRUPT";
 
 const BRAND = Symbol.for("runlog.error");
 

@@ -42,8 +42,9 @@ export type {
   SummaryHeader,
 } from "./pipeline/records.js";
 export type { DescribeRunRequest, DescribeRunResult, Sink, StoredRunSnapshot } from "./pipeline/sink.js";
-export { readTransactionLog } from "./pipeline/transaction-log.js";
-export { readRunAddress, runFolder } from "./run/run-folder.js";
+export { readTransactionLog, TransactionLogWriter } from "./pipeline/transaction-log.js";
+export { RUN_FILE, readRunAddress, runFolder } from "./run/run-folder.js";
+export { acquireRunLock, type RunLock } from "./run/run-lock.js";
 export { validateSpan } from "./run/span-record.js";
 export { emptyChunkInfos } from "./store/chunk-index.js";
 export {

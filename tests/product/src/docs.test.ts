@@ -23,6 +23,8 @@ const NOT_RUNNABLE = [
   "docs/deploy.md:150",
   "examples/pytorch-bridge/README.md:13",
   "packages/server/README.md:20",
+  "packages/interop/README.md:6",
+  "packages/interop/README.md:11",
 ];
 
 /** READMEs whose install block the consumer test runs against the local registry. */

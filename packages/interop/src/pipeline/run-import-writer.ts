@@ -1,0 +1,192 @@
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { RunlogError, type SyncResult, syncRunDir } from "@runlog/core";
+import {
+  acquireRunLock,
+  encodeFrames,
+  type HeaderOf,
+  listRunLogs,
+  type RecordKindName,
+  RUN_FILE,
+  type RunLock,
+  readTransactionLog,
+  resolveInside,
+  runFolder,
+  TransactionLogWriter,
+} from "@runlog/core/store-kit";
+import { HistoryBuilder, ROWS_PER_FRAME } from "./history-builder.js";
+
+export interface ImportTarget {
+  /** The runlog root (its store and run folders). */
+  readonly root: string;
+  readonly entity: string;
+  readonly project: string;
+  readonly id: string;
+}
+
+type Draft<K extends RecordKindName> = Omit<HeaderOf<K>, "seq" | "t">;
+type Part = { kind: RecordKindName; header: object; body?: Float64Array[] };
+
+/** Encoded frames are appended in batches of about this many bytes. */
+const APPEND_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Writes one imported run through the normal run pipeline: records go to the run's transaction
+ * log (`attempt-NNNN.rlog`, one per source attempt), then `syncRunDir` applies them to the store.
+ *
+ * Sequence numbers are the idempotency key: a mapper turns the same source into the same records
+ * in the same order, so record N always gets seq N. Records at or below the highest seq already in
+ * the run's logs are skipped: importing again writes and applies nothing, and an import killed
+ * halfway continues where its log ends (a torn tail is cut first).
+ */
+export class RunImportWriter {
+  private readonly lock: RunLock;
+  private readonly skipThrough: number;
+  private seq = 0;
+  private log: TransactionLogWriter | undefined;
+  private pending: Part[] = [];
+  private pendingBytes = 0;
+  private readonly history = new HistoryBuilder("history");
+  private readonly system = new HistoryBuilder("system");
+  written = 0;
+  points = 0;
+  /** Timestamp (ms) given to records that carry none of their own: the last one seen. */
+  private clock = 0;
+
+  readonly dir: string;
+
+  constructor(readonly target: ImportTarget) {
+    this.dir = runFolder(target.root, target);
+    mkdirSync(join(this.dir, "files"), { recursive: true });
+    this.lock = acquireRunLock(join(this.dir, "run.lock"));
+    try {
+      writeFileSync(join(this.dir, RUN_FILE), JSON.stringify({ entity: target.entity, project: target.project, id: target.id }));
+      this.skipThrough = lastSeqOf(this.dir);
+    } catch (error) {
+      this.lock.release();
+      throw error;
+    }
+  }
+
+  /** Starts the log of source attempt `attempt` (0 for the first; a resumed W&B run has more). */
+  startAttempt(attempt: number): void {
+    this.flushAll();
+    this.log?.close();
+    this.log = undefined;
+    this.attempt = attempt;
+  }
+  private attempt = 0;
+
+  /** Pushes one record; its seq is its position in the import. */
+  push<K extends RecordKindName>(kind: K, header: Draft<K>, timeMs?: number): void {
+    this.flushHistory();
+    this.add({ kind, header }, timeMs);
+  }
+
+  /** Adds a history row (`_step` = step) or a system sample (keyed by `_runtime` seconds). */
+  row(stream: "history" | "system", step: number, values: Record<string, unknown>, timeMs: number): void {
+    const builder = stream === "history" ? this.history : this.system;
+    this.points += builder.addRow(step, values, timeMs);
+    if (builder.rows >= ROWS_PER_FRAME) this.flushBuilder(builder);
+  }
+
+  /**
+   * Copies a source file into the run's files folder and records it (like `run.save`).
+   * Returns false when the source file is missing.
+   */
+  copyFile(relativePath: string, source: string, timeMs?: number): boolean {
+    if (!existsSync(source)) return false;
+    const destination = resolveInside(join(this.dir, "files"), relativePath, "imported file");
+    mkdirSync(dirname(destination), { recursive: true });
+    copyFileSync(source, destination);
+    this.push("file", { path: relativePath, size: statSync(destination).size }, timeMs);
+    return true;
+  }
+
+  /** Writes `bytes` as a run file (console output rebuilt from the source) and records it. */
+  writeFile(relativePath: string, bytes: string | Uint8Array, timeMs?: number): void {
+    const destination = resolveInside(join(this.dir, "files"), relativePath, "imported file");
+    mkdirSync(dirname(destination), { recursive: true });
+    writeFileSync(destination, bytes);
+    this.push("file", { path: relativePath, size: statSync(destination).size }, timeMs);
+  }
+
+  /** Writes what is pending, closes the log, releases the run and applies its records to the store. */
+  finish(): SyncResult {
+    try {
+      this.flushAll();
+      if (this.log !== undefined) {
+        this.log.close();
+        if (this.log.syncFailure !== undefined) {
+          throw new RunlogError("PERSIST_FAILED", `Cannot make ${this.log.path} durable (${this.log.syncFailure.message}); import again.`);
+        }
+      }
+    } finally {
+      this.lock.release();
+    }
+    if (listRunLogs(this.dir).length === 0) {
+      // Nothing importable (the source failed before its first record): leave no empty run behind.
+      rmSync(this.dir, { recursive: true, force: true });
+      return { runDir: this.dir, files: 0, records: 0, applied: 0, tornBytes: 0, damaged: [] };
+    }
+    return syncRunDir(this.dir, { root: this.target.root });
+  }
+
+  /** Releases the run without applying anything (an import that failed); what was written stays and is continued next time. */
+  abandon(): void {
+    try {
+      this.flushAll();
+      this.log?.close();
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  private add(part: Part, timeMs: number | undefined): void {
+    if (timeMs !== undefined && Number.isFinite(timeMs)) this.clock = Math.max(this.clock, timeMs);
+    this.seq++;
+    if (this.seq <= this.skipThrough) return;
+    const header = { seq: this.seq, t: this.clock, ...part.header };
+    this.pending.push({ ...part, header });
+    this.pendingBytes += 256 + (part.body?.reduce((sum, column) => sum + column.byteLength, 0) ?? 0);
+    if (this.pendingBytes >= APPEND_BYTES) this.flushPending();
+  }
+
+  private flushBuilder(builder: HistoryBuilder): void {
+    if (builder.rows === 0) return;
+    const time = builder.lastTime;
+    const { header, body } = builder.take();
+    this.add({ kind: "history", header, body }, time);
+  }
+
+  private flushHistory(): void {
+    this.flushBuilder(this.history);
+    this.flushBuilder(this.system);
+  }
+
+  private flushAll(): void {
+    this.flushHistory();
+    this.flushPending();
+  }
+
+  private flushPending(): void {
+    if (this.pending.length === 0) return;
+    this.log ??= new TransactionLogWriter(join(this.dir, `attempt-${String(this.attempt).padStart(4, "0")}.rlog`));
+    this.log.append(encodeFrames(this.pending));
+    this.written += this.pending.length;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}
+
+/** The highest seq in a run folder's logs; a torn tail (an import killed mid-write) is cut off first. */
+function lastSeqOf(dir: string): number {
+  let last = 0;
+  for (const file of listRunLogs(dir)) {
+    const result = readTransactionLog(file, (records) => {
+      for (const record of records) last = Math.max(last, record.header.seq);
+    });
+    if (result.tornBytes > 0) truncateSync(file, statSync(file).size - result.tornBytes);
+  }
+  return last;
+}

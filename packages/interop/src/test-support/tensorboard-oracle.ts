@@ -1,0 +1,22 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { venvPython } from "../../../core/src/test-support/python-env.js";
+
+const MAKE = fileURLToPath(new URL("./make_tensorboard_runs.py", import.meta.url));
+const READ = fileURLToPath(new URL("./read_tensorboard.py", import.meta.url));
+
+/** Event files from torch.utils.tensorboard (run "torch") and tensorboardX (run "nested/tbx") under `dir`. */
+export function makeTensorboardRuns(dir: string): void {
+  execFileSync(venvPython("dev"), [MAKE, dir], { stdio: ["ignore", "ignore", "inherit"], timeout: 120_000 });
+}
+
+export interface TensorboardView {
+  scalars: Record<string, [number, number, number][]>;
+  histograms: Record<string, [number, number[]][]>;
+  images: Record<string, [number, number, number, number][]>;
+}
+
+/** What TensorBoard's EventAccumulator reads from a run folder. */
+export function readWithTensorboard(runDir: string): TensorboardView {
+  return JSON.parse(execFileSync(venvPython("dev"), [READ, runDir], { maxBuffer: 64 * 1024 * 1024 }).toString("utf8"));
+}
