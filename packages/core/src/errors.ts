@@ -23,6 +23,7 @@ export type RunlogErrorCode =
   | "SERVER_UNAVAILABLE"
   | "SERVER_REJECTED"
   | "UNAUTHORIZED"
+  | "SWEEP_CONFIG_INVALID"
   | "SEQ_GAP";
 
 const BRAND = Symbol.for("runlog.error");

@@ -53,6 +53,19 @@ export {
 } from "./store/sqlite/store-check.js";
 export { refuseDamagedStore } from "./store/sqlite/unclean-shutdown.js";
 export type { AlertView, ChunkInfos, FileView, Points, RunView, SpanView, StoreReader, Stream } from "./store/store.js";
+export {
+  type ParameterSpec,
+  parseSweepConfig,
+  parseSweepConfigText,
+  proposeNext,
+  runsToStop,
+  type SweepConfig,
+  type SweepMethod,
+  type TrialCommandContext,
+  type TrialView,
+  trialArgsJson,
+  trialCommand,
+} from "./sweeps/engine/index.js";
 export type { SyncResult } from "./sync.js";
 export { defaultStoreRoot, describeDamage, syncRunDir } from "./sync.js";
 /** JSON that keeps NaN, ±Infinity and big integers (for HTTP bodies and files). */
