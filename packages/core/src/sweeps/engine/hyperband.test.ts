@@ -5,17 +5,30 @@ import { parseSweepConfig, runsToStop, type TrialState, type TrialView } from ".
 
 const STATES: TrialState[] = ["running", "running", "running", "finished", "failed"];
 
-/** Recorded-style histories: noisy decaying losses of different lengths and states. */
+/** Recorded-style histories: noisy decaying losses of different lengths and states; every third overfits (U-shaped). */
 function recordedTrials(seed: number): TrialView[] {
   const random = seededRandom(seed);
   return Array.from({ length: 30 }, (_, i) => {
     const start = 1 + random() * 2;
     const rate = 0.02 + random() * 0.3;
     const length = Math.floor(random() * 40);
-    const metricHistory = Array.from({ length }, (_, step) => Number((start * Math.exp(-rate * step) + random() * 0.1).toFixed(6)));
+    const metricHistory = Array.from({ length }, (_, step) =>
+      Number((start * Math.exp(-rate * step) + (i % 3 === 0 ? 0.08 * step : 0) + random() * 0.1).toFixed(6)),
+    );
     return { runId: `t${i}`, state: STATES[i % STATES.length] as TrialState, params: {}, metricHistory };
   });
 }
+
+/** W&B's own docstring example plus two trials where the strict and the conservative rule disagree. */
+const DOCSTRING_TRIALS: TrialView[] = [
+  { runId: "a", state: "finished", params: {}, metricHistory: [10, 9] },
+  { runId: "b", state: "running", params: {}, metricHistory: [10, 10] },
+  { runId: "c", state: "running", params: {}, metricHistory: [10, 8, 8] },
+  { runId: "d", state: "running", params: {}, metricHistory: [10, 7, 7] },
+  { runId: "e", state: "finished", params: {}, metricHistory: [10, 6, 6] },
+  { runId: "f", state: "running", params: {}, metricHistory: [5, 9.5] },
+  { runId: "g", state: "running", params: {}, metricHistory: [10, 4, 12] },
+];
 
 const EARLY_TERMINATE = [
   { type: "hyperband", min_iter: 3 },
@@ -32,9 +45,22 @@ describe("hyperband runsToStop (W&B's sweeps engine as oracle)", () => {
         trials: recordedTrials(10 * i + j),
       })),
     );
+    for (const strict of [undefined, false]) {
+      cases.push({
+        config: {
+          method: "random",
+          metric: { name: "loss", goal: "minimize" },
+          early_terminate: { type: "hyperband", max_iter: 5, eta: 2, s: 2, ...(strict === undefined ? {} : { strict }) },
+          parameters: { a: { values: [1] } },
+        },
+        trials: DOCSTRING_TRIALS,
+      });
+    }
     const wandb = askWandbSweeps<string[][]>({ op: "batch", requests: cases.map((c) => ({ op: "stop", ...c })) });
     const stopped = cases.map(({ config, trials }) => runsToStop(parseSweepConfig(config), trials));
     expect(stopped).toEqual(wandb);
+    // strict (the default) stops f on its value at the band; the conservative rule lets it go.
+    expect(stopped.slice(-2)).toEqual([["b", "f"], ["b"]]);
     // The corpus exercises real decisions, not only "stop nothing".
     expect(stopped.flat().length).toBeGreaterThan(20);
     expect(stopped.every((ids, k) => ids.length < (cases[k]?.trials.length ?? 0))).toBe(true);
