@@ -30,7 +30,7 @@ const DOCSTRING_TRIALS: TrialView[] = [
   { runId: "g", state: "running", params: {}, metricHistory: [10, 4, 12] },
 ];
 
-const EARLY_TERMINATE = [
+const EARLY_TERMINATE: Record<string, unknown>[] = [
   { type: "hyperband", min_iter: 3 },
   { type: "hyperband", min_iter: 2, eta: 2, strict: false },
   { type: "hyperband", max_iter: 27, s: 3 },
