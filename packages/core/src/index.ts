@@ -58,6 +58,19 @@ export { type AgentOptions, agent } from "./sweeps/agent.js";
 export { setSweepState } from "./sweeps/control.js";
 export { type SweepOptions, sweep } from "./sweeps/sweep.js";
 export type { SweepRecord, SweepState } from "./sweeps/sweep-backend.js";
+export {
+  type ParameterSpec,
+  parseSweepConfig,
+  parseSweepConfigText,
+  proposeNext,
+  runsToStop,
+  type SweepConfig,
+  type SweepMethod,
+  type TrialCommandContext,
+  type TrialView,
+  trialArgsJson,
+  trialCommand,
+} from "./sweeps/engine/index.js";
 export type { SyncResult } from "./sync.js";
 export { defaultStoreRoot, describeDamage, syncRunDir } from "./sync.js";
 /** JSON that keeps NaN, ±Infinity and big integers (for HTTP bodies and files). */
