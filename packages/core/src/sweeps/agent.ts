@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { RunlogError } from "../errors.js";
 import { currentRun } from "../run/lifecycle.js";
 import { storeRoot } from "../store/open-reader.js";
 import { generateRunId } from "../util/names.js";
-import { type SweepConfig, trialCommand } from "./engine/index.js";
+import { type SweepConfig, trialArgsJson, trialCommand } from "./engine/index.js";
 import { FailurePolicy } from "./failure-policy.js";
 import { openSweepBackend, type SweepStoreOptions } from "./open-backend.js";
 import { resolveSweep } from "./scope.js";
@@ -101,10 +101,13 @@ async function runTrial(backend: SweepBackend, address: SweepAddress, trial: Tri
   })();
   try {
     if (context.options.fn !== undefined) return await runFunction(context.options.fn, trial, env);
+    // `${args_json_file}` names a file of the params as W&B's agent writes it (not the `{k: {value}}` config file).
+    const argsFile = join(dirname(env.RUNLOG_SWEEP_PARAM_PATH as string), `args-${trial.runId}.json`);
+    writeFileSync(argsFile, trialArgsJson(trial.params));
     const argv = trialCommand(context.config, trial.params, {
       interpreter: interpreterFor(context.config.program),
-      env: ["/usr/bin/env"],
-      jsonFile: env.RUNLOG_SWEEP_PARAM_PATH,
+      env: { ...(process.env as Record<string, string>), ...env },
+      jsonFile: argsFile,
     });
     const child = startTrialProcess(argv, { ...process.env, ...env });
     stop = () => {

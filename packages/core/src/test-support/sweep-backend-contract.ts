@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SweepConfig } from "../sweeps/engine/index.js";
+import { parseSweepConfig, type SweepConfig } from "../sweeps/engine/index.js";
 import type { SweepAddress, SweepBackend, TakeResult, TrialRecord } from "../sweeps/sweep-backend.js";
 
 /**
@@ -21,10 +21,11 @@ export interface SweepStoreUnderTest {
 
 const WHERE = { entity: "lab", project: "tune" };
 
-export const grid = (a: number, b: number): SweepConfig => ({
-  method: "grid",
-  parameters: { a: { values: Array.from({ length: a }, (_, i) => i) }, b: { values: Array.from({ length: b }, (_, i) => `b${i}`) } },
-});
+export const grid = (a: number, b: number): SweepConfig =>
+  parseSweepConfig({
+    method: "grid",
+    parameters: { a: { values: Array.from({ length: a }, (_, i) => i) }, b: { values: Array.from({ length: b }, (_, i) => `b${i}`) } },
+  });
 
 function trialOf(result: TakeResult): TrialRecord {
   if (result.kind !== "trial") throw new Error(`expected a trial, got ${result.kind}: ${result.reason}`);
@@ -92,7 +93,7 @@ export function describeSweepBackendContract(name: string, open: () => Promise<S
       const backend = store.backend();
       const sweep = await backend.createSweep({
         ...WHERE,
-        config: { method: "random", run_cap: 3, parameters: { lr: { min: 0.1, max: 0.2 } } },
+        config: parseSweepConfig({ method: "random", run_cap: 3, parameters: { lr: { min: 0.1, max: 0.2 } } }),
       });
       for (let i = 0; i < 3; i++) {
         const trial = trialOf(await take(backend, sweep, "a"));
