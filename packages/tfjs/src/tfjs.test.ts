@@ -105,7 +105,9 @@ describe("runlogCallback", () => {
     expect(seen).toEqual([0, 1]);
     // tfjs gives wrapped callbacks no model (BaseCallback.setModel is a no-op), so no learning rate here.
     const epochs = await rows(root, run.path, ["epoch/epoch", "epoch/loss"]);
-    expect(epochs.map((r) => [r["epoch/epoch"], r["epoch/loss"]])).toEqual((history.history.loss ?? []).map((loss, epoch) => [epoch, loss]));
+    expect(epochs.map((r) => [r["epoch/epoch"], r["epoch/loss"]])).toEqual(
+      (history.history.loss ?? []).map((loss, epoch) => [epoch, loss]),
+    );
     expect((await rows(root, run.path, ["batch/step"])).map((r) => r["batch/step"])).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect((await new Api({ dir: root }).run(run.path)).config.fit).toMatchObject({ epochs: 2, batchSize: 16, samples: 96 });
   });
