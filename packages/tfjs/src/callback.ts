@@ -73,47 +73,56 @@ export function runlogCallback(run: Run, options: RunlogCallbackOptions = {}): C
     return out;
   };
 
+  // `self` is the callback tfjs calls: ours, or the CustomCallback tfjs wraps us in when a plain object comes first.
+  const handlers = {
+    onTrainBegin: async (self: { params?: Record<string, unknown>; model?: unknown }) => {
+      params = self.params ?? {};
+      model ??= self.model as ModelLike | undefined;
+      run.defineMetric("batch/step");
+      run.defineMetric("batch/*", { stepMetric: "batch/step" });
+      run.defineMetric("epoch/epoch");
+      run.defineMetric("epoch/*", { stepMetric: "epoch/epoch" });
+      const fit = {
+        epochs: params.epochs,
+        batchSize: params.batchSize,
+        samples: params.samples,
+        steps: params.steps,
+        metrics: params.metrics,
+        validation: params.doValidation,
+        initialEpoch: params.initialEpoch,
+      };
+      run.config.update({ fit, ...(model ? { model: modelSummary(model) } : {}) }, { allowValChange: true });
+    },
+    onEpochBegin: async (_self: unknown) => {
+      epochStarted = performance.now();
+      epochSamples = 0;
+    },
+    onBatchEnd: async (_self: unknown, batch: number, logs?: Record<string, unknown>) => {
+      step++;
+      epochSamples += typeof logs?.size === "number" ? logs.size : 0;
+      if (logFreq === "epoch" || (typeof logFreq === "number" && batch % logFreq !== 0)) return;
+      run.log({ "batch/step": step, ...metrics(logs, "batch/"), ...prefixed(learningRate(), "batch/") });
+    },
+    onEpochEnd: async (_self: unknown, epoch: number, logs?: Record<string, unknown>) => {
+      const seconds = (performance.now() - epochStarted) / 1000;
+      run.log({
+        "epoch/epoch": epoch,
+        ...metrics(logs, "epoch/"),
+        ...prefixed(learningRate(), "epoch/"),
+        "epoch/time": seconds,
+        ...(epochSamples > 0 && seconds > 0 ? { "epoch/samples_per_sec": epochSamples / seconds } : {}),
+      });
+    },
+  };
+
   class RunlogCallback extends tf.CustomCallback {
     constructor() {
       super(
         {
-          onTrainBegin: async () => {
-            params = (this as unknown as { params: Record<string, unknown> }).params ?? {};
-            run.defineMetric("batch/step");
-            run.defineMetric("batch/*", { stepMetric: "batch/step" });
-            run.defineMetric("epoch/epoch");
-            run.defineMetric("epoch/*", { stepMetric: "epoch/epoch" });
-            const fit = {
-              epochs: params.epochs,
-              batchSize: params.batchSize,
-              samples: params.samples,
-              steps: params.steps,
-              metrics: params.metrics,
-              validation: params.doValidation,
-              initialEpoch: params.initialEpoch,
-            };
-            run.config.update({ fit, ...(model ? { model: modelSummary(model) } : {}) }, { allowValChange: true });
-          },
-          onEpochBegin: async () => {
-            epochStarted = performance.now();
-            epochSamples = 0;
-          },
-          onBatchEnd: async (batch: number, logs?: Record<string, unknown>) => {
-            step++;
-            epochSamples += typeof logs?.size === "number" ? logs.size : 0;
-            if (logFreq === "epoch" || (typeof logFreq === "number" && batch % logFreq !== 0)) return;
-            run.log({ "batch/step": step, ...metrics(logs, "batch/"), ...prefixed(learningRate(), "batch/") });
-          },
-          onEpochEnd: async (epoch: number, logs?: Record<string, unknown>) => {
-            const seconds = (performance.now() - epochStarted) / 1000;
-            run.log({
-              "epoch/epoch": epoch,
-              ...metrics(logs, "epoch/"),
-              ...prefixed(learningRate(), "epoch/"),
-              "epoch/time": seconds,
-              ...(epochSamples > 0 && seconds > 0 ? { "epoch/samples_per_sec": epochSamples / seconds } : {}),
-            });
-          },
+          onTrainBegin: async () => handlers.onTrainBegin(this as never),
+          onEpochBegin: async () => handlers.onEpochBegin(this),
+          onBatchEnd: async (batch: number, logs?: Record<string, unknown>) => handlers.onBatchEnd(this, batch, logs),
+          onEpochEnd: async (epoch: number, logs?: Record<string, unknown>) => handlers.onEpochEnd(this, epoch, logs),
         },
         "auto",
       );
@@ -123,7 +132,20 @@ export function runlogCallback(run: Run, options: RunlogCallbackOptions = {}): C
       model = container as ModelLike;
     }
   }
-  return new RunlogCallback();
+  const callback = new RunlogCallback();
+  // A plain object first in `callbacks` makes tfjs wrap every entry in `new CustomCallback(entry)`, which
+  // calls `entry.onTrainBegin` etc. with itself as `this`; CustomCallback's own methods would then call
+  // themselves forever (heap exhaustion). Called with another `this`, ours run the handlers directly.
+  const base = tf.CustomCallback.prototype as unknown as Record<string, (...args: unknown[]) => Promise<void>>;
+  for (const method of ["onTrainBegin", "onTrainEnd", "onEpochBegin", "onEpochEnd", "onBatchBegin", "onBatchEnd"]) {
+    const handler = (handlers as Record<string, (self: unknown, ...args: unknown[]) => Promise<void>>)[method] ?? (async () => {});
+    Object.defineProperty(callback, method, {
+      value(this: unknown, ...args: unknown[]) {
+        return this === callback ? base[method]?.apply(this, args) : handler(this, ...args);
+      },
+    });
+  }
+  return callback;
 }
 
 function prefixed(values: Record<string, number>, prefix: string): Record<string, number> {

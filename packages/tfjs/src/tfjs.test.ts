@@ -90,6 +90,28 @@ describe("runlogCallback", () => {
     expect((await rows(root, run.path, ["batch/step"])).map((r) => r["batch/step"])).toEqual([1, 3, 5]); // batches 0, 2, 4 of 6
   });
 
+  it("works after a plain-object callback (tfjs then wraps every entry in a CustomCallback; this recursed until the heap ran out)", async () => {
+    const root = newRoot();
+    const run = await newRun(root);
+    const { xs, ys } = dataset();
+    const seen: number[] = [];
+    const history = await makeModel().fit(xs, ys, {
+      epochs: 2,
+      batchSize: 16,
+      shuffle: false,
+      callbacks: [{ onEpochEnd: async (epoch: number) => void seen.push(epoch) }, runlogCallback(run, { logFreq: "batch", tf })],
+    });
+    await run.finish();
+    expect(seen).toEqual([0, 1]);
+    // tfjs gives wrapped callbacks no model (BaseCallback.setModel is a no-op), so no learning rate here.
+    const epochs = await rows(root, run.path, ["epoch/epoch", "epoch/loss"]);
+    expect(epochs.map((r) => [r["epoch/epoch"], r["epoch/loss"]])).toEqual(
+      (history.history.loss ?? []).map((loss, epoch) => [epoch, loss]),
+    );
+    expect((await rows(root, run.path, ["batch/step"])).map((r) => r["batch/step"])).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect((await new Api({ dir: root }).run(run.path)).config.fit).toMatchObject({ epochs: 2, batchSize: 16, samples: 96 });
+  });
+
   it("refuses bad options clearly", async () => {
     const run = await newRun(newRoot());
     for (const logFreq of [0, -1, 1.5, "weekly"]) expect(() => runlogCallback(run, { logFreq: logFreq as never, tf })).toThrow(RunlogError);

@@ -14,7 +14,7 @@ from runlog.lightning import RunlogLogger
 work, log_model = sys.argv[1], {"false": False, "true": True, "all": "all"}[sys.argv[2]]
 
 
-class Checkpoint:
+class ModelCheckpoint:
     """The parts of ModelCheckpoint a logger reads."""
 
     def __init__(self, folder):
@@ -36,7 +36,7 @@ x, y = torch.randn(32, 3), torch.randn(32, 1)
 logger = RunlogLogger(project="lightning", save_dir=work, log_model=log_model, entity="tester")
 folder = os.path.join(logger.save_dir, logger.name, "checkpoints")
 os.makedirs(folder, exist_ok=True)
-checkpoint = Checkpoint(folder)
+checkpoint = ModelCheckpoint(folder)
 _ = logger.experiment  # the Trainer touches experiment during setup
 logger.log_hyperparams({"lr": 0.1, "activation": torch.relu})
 logger.log_graph(model, None)

@@ -240,17 +240,20 @@ export class LogHandler {
     this.step = step + 1;
   }
 
-  /** stepSync: a key with a step metric gets that metric's latest value when the row lacks it. */
+  /** stepSync: a key with a step metric gets that metric's latest value when the row lacks it
+   * (media and other non-scalar keys too, as in W&B: a logged table lands at the step metric's value). */
   private syncStepMetrics(): void {
-    const { metrics } = this.options;
     const missing: [string, number][] = [];
-    for (const key of this.row.scalarKeys) {
-      const metric = metrics.resolve(key);
-      if (metric?.stepMetric !== undefined && metric.stepSync && !this.row.has(metric.stepMetric)) {
-        missing.push([metric.stepMetric, this.latestStepValues.get(metric.stepMetric) ?? 0]);
-      }
-    }
+    for (const key of this.row.scalarKeys) this.collectMissingStepMetric(key, missing);
+    for (const key of this.row.others.keys()) this.collectMissingStepMetric(key, missing);
     for (const [key, value] of missing) this.row.setScalar(key, value);
+  }
+
+  private collectMissingStepMetric(key: string, missing: [string, number][]): void {
+    const metric = this.options.metrics.resolve(key);
+    if (metric?.stepMetric !== undefined && metric.stepSync && !this.row.has(metric.stepMetric)) {
+      missing.push([metric.stepMetric, this.latestStepValues.get(metric.stepMetric) ?? 0]);
+    }
   }
 
   private keyState(key: string): KeyState {

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { Table } from "../data-types/table.js";
 import { RunlogError } from "../errors.js";
 import { initIn, readHistory, userColumns } from "../test-support/runs.js";
 import { tempRoot } from "../test-support/temp-root.js";
@@ -144,6 +145,20 @@ describe("run.log step and commit rules (W&B semantics)", () => {
       { _step: 2, epoch: 1 },
       { _step: 3, "val/acc": 0.7, epoch: 1 },
     ]);
+  });
+
+  it("stepSync also fills the step metric into rows that hold only media or strings (W&B: Lightning's log_table lands at trainer/global_step)", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    run.defineMetric("trainer/global_step");
+    run.defineMetric("*", { stepMetric: "trainer/global_step", stepSync: true });
+    run.log({ loss: 1, "trainer/global_step": 7 });
+    run.log({ samples: new Table({ columns: ["a"], data: [[1]] }) });
+    run.log({ note: "done" });
+    await run.finish();
+    const rows = await readHistory(root, run.path);
+    expect(rows.map((r) => r["trainer/global_step"])).toEqual([7, 7, 7]);
+    expect(rows[1]?.samples).toMatchObject({ _type: "table-file" });
   });
 
   it("summaries: last value, defineMetric aggregates with goal, explicit overrides, custom x-axis series", async () => {

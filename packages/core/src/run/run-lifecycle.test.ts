@@ -51,6 +51,8 @@ describe("init and run properties", () => {
     }).toThrow();
     expect(run.sweepId).toBeUndefined();
     expect(run.display()).toBe(false);
+    expect(run.toHtml({ height: 300 })).toBe(`<iframe src="${run.url}" style="border:none;width:100%;height:300px"></iframe>`);
+    expect(run.toHtml({ hidden: true })).toBe("");
 
     run.name = "renamed";
     run.notes = "second";
@@ -166,6 +168,7 @@ describe("resume", () => {
     const resumed = await initIn(root, { id: "abc12345", resume: "must", config: { lr: 0.2 } });
     expect(resumed.resumed).toBe(true);
     expect(resumed.step).toBe(2);
+    expect([run.startingStep, resumed.startingStep]).toEqual([0, 2]);
     expect(resumed.name).toBe(run.name);
     expect(resumed.config.toJSON()).toEqual({ lr: 0.2, keep: true });
     expect(resumed.summary.get("best")).toBe(0.5);

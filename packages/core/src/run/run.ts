@@ -80,8 +80,11 @@ export class Run {
   #closed = false;
 
   /** @internal Use `init()`. */
+  readonly #startingStep: number;
+
   constructor(parts: RunParts) {
     this.#parts = parts;
+    this.#startingStep = parts.handler?.step ?? 0;
   }
 
   get id(): string {
@@ -146,6 +149,10 @@ export class Run {
   }
   get summary(): Summary {
     return this.#parts.summary;
+  }
+  /** The step this run started at: 0 for a new run, the step after the last stored row for a resumed one (W&B's `starting_step`). */
+  get startingStep(): number {
+    return this.#startingStep;
   }
   /** The step the next committed row gets. */
   get step(): number {
@@ -255,8 +262,8 @@ export class Run {
 
   /** Shows the run page inline in a notebook kernel (Deno or tslab); elsewhere returns false. */
   display(options: { height?: number; hidden?: boolean } = {}): boolean {
-    if (options.hidden || this.url === undefined) return false;
-    const html = `<iframe src="${this.url}" style="border:none;width:100%;height:${Math.max(100, Number(options.height) || 420)}px"></iframe>`;
+    const html = this.toHtml(options);
+    if (html === "") return false;
     const deno = (globalThis as { Deno?: { jupyter?: { display?: (bundle: unknown, options?: unknown) => unknown } } }).Deno;
     if (typeof deno?.jupyter?.display === "function") {
       deno.jupyter.display({ "text/html": html }, { raw: true });
@@ -268,6 +275,12 @@ export class Run {
       return true;
     }
     return false;
+  }
+
+  /** The HTML `display()` shows: an iframe of the run page (W&B's `to_html`); "" when hidden or the run has no page. */
+  toHtml(options: { height?: number; hidden?: boolean } = {}): string {
+    if (options.hidden || this.url === undefined) return "";
+    return `<iframe src="${this.url}" style="border:none;width:100%;height:${Math.max(100, Number(options.height) || 420)}px"></iframe>`;
   }
 
   /** Logs an Artifact, or a file or folder path, as an output of this run. Unchanged content makes no new version. */
