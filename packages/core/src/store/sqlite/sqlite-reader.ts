@@ -83,8 +83,10 @@ export class SqliteReader implements StoreReader {
       }
       return stamps.map((stamp) => {
         const { view, storedState } = this.runCache.get(stamp.pk) as CachedRun;
-        // A silent running run turns "crashed" with time alone, so its state is derived on every read.
-        return storedState === "running" ? { ...view, state: effectiveState(storedState, view.heartbeatAt, view.crashTimeout) } : view;
+        // A silent running (or preempting) run turns "crashed" with time alone, so its state is derived on every read.
+        return storedState === "running" || storedState === "preempting"
+          ? { ...view, state: effectiveState(storedState, view.heartbeatAt, view.crashTimeout) }
+          : view;
       });
     });
   }

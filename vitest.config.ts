@@ -1,0 +1,71 @@
+import { fileURLToPath } from "node:url";
+import type { TestProjectInlineConfiguration } from "vitest/config";
+import { defineConfig } from "vitest/config";
+
+// One config for every package. Each package is two projects: "<name>" (unit tests, seconds) and
+// "<name>:slow" (integration tests that kill processes, wait out outages, drive Chromium or install
+// from a registry). `npm run test:fast` runs only the unit projects; `npm test` (turbo, one package at
+// a time, cached per package) runs both through each package's `test` script.
+
+/** Integration test files, relative to their package. A new slow test file goes here. */
+const SLOW: Record<string, string[]> = {
+  core: [
+    "src/artifacts/log-artifact-kill.test.ts",
+    "src/artifacts/distributed.test.ts",
+    "src/store/sqlite/unclean-shutdown.test.ts",
+    "src/run/process-safety.test.ts",
+    "src/run/one-writer.test.ts",
+  ],
+  server: ["src/online.test.ts"],
+  cli: ["src/browser/**/*.test.ts", "src/commands/sync-safety.test.ts"],
+  bridge: ["src/python.test.ts"],
+  product: ["src/consumer.test.ts", "src/docs.test.ts"],
+};
+
+const PACKAGES: { name: string; root: string; silent?: boolean; product?: boolean }[] = [
+  { name: "core", root: "packages/core", silent: true },
+  { name: "server", root: "packages/server", silent: true },
+  { name: "cli", root: "packages/cli", silent: true },
+  { name: "bridge", root: "packages/bridge", silent: true },
+  { name: "tfjs", root: "packages/tfjs", silent: true },
+  { name: "onnx", root: "packages/onnx", silent: true },
+  { name: "langchain", root: "packages/langchain", silent: true },
+  { name: "ui", root: "packages/ui" },
+  { name: "product", root: "tests/product", product: true },
+];
+
+function project(pkg: (typeof PACKAGES)[number], kind: "fast" | "slow"): TestProjectInlineConfiguration {
+  const slow = SLOW[pkg.name] ?? [];
+  const timeout = pkg.product ? 600_000 : 60_000;
+  return {
+    extends: true,
+    test: {
+      name: kind === "fast" ? pkg.name : `${pkg.name}:slow`,
+      // Absolute, so the config works from the repo root and from inside a package.
+      root: fileURLToPath(new URL(pkg.root, import.meta.url)),
+      include: kind === "fast" ? ["src/**/*.test.ts"] : slow,
+      exclude: kind === "fast" ? [...slow, "**/node_modules/**"] : ["**/node_modules/**"],
+      // Runs under test say nothing on stderr (the init banner, the finish summary); banner.test.ts turns it on.
+      env: pkg.silent ? { RUNLOG_SILENT: "true" } : {},
+      testTimeout: timeout,
+      hookTimeout: timeout,
+      // The consumer test installs from a registry and the docs test runs every block: one file at a time.
+      ...(pkg.product ? { fileParallelism: false } : {}),
+    },
+  };
+}
+
+export default defineConfig({
+  test: {
+    projects: PACKAGES.flatMap((pkg) =>
+      (SLOW[pkg.name] ? (["fast", "slow"] as const) : (["fast"] as const)).map((kind) => project(pkg, kind)),
+    ),
+    coverage: {
+      provider: "v8",
+      // Written by each package's `test:coverage` into its own coverage/ folder (see scripts/coverage-floor.mjs).
+      reporter: ["text-summary", "json-summary"],
+      include: ["src/**/*.{ts,tsx,mts}"],
+      exclude: ["src/**/*.test.ts", "src/test-support/**", "src/**/*.d.ts"],
+    },
+  },
+});
