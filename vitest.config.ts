@@ -20,6 +20,7 @@ const SLOW: Record<string, string[]> = {
   cli: ["src/browser/**/*.test.ts", "src/commands/sync-safety.test.ts"],
   bridge: ["src/python.test.ts"],
   product: ["src/consumer.test.ts", "src/docs.test.ts"],
+  interop: ["src/wandb/import-wandb.test.ts", "src/tensorboard/import-tensorboard.test.ts"],
 };
 
 const PACKAGES: { name: string; root: string; silent?: boolean; product?: boolean }[] = [
@@ -30,6 +31,7 @@ const PACKAGES: { name: string; root: string; silent?: boolean; product?: boolea
   { name: "tfjs", root: "packages/tfjs", silent: true },
   { name: "onnx", root: "packages/onnx", silent: true },
   { name: "langchain", root: "packages/langchain", silent: true },
+  { name: "interop", root: "packages/interop", silent: true },
   { name: "ui", root: "packages/ui" },
   { name: "product", root: "tests/product", product: true },
 ];

@@ -36,6 +36,20 @@ _packers = threading.local()
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 
 
+MAX_DEPTH = 32
+_CONTAINERS = (dict, list, tuple)
+
+
+def _too_deep(value, depth):
+    """Whether containers nest deeper than the bridge accepts. Only containers are walked, so a
+    flat row of scalars costs one type check per value. (Debian's msgpack stops at this depth on
+    its own; PyPI's packs much deeper, and the bridge would then refuse the record later.)"""
+    if depth > MAX_DEPTH:
+        return True
+    children = value.values() if isinstance(value, dict) else value
+    return any(type(child) in _CONTAINERS and _too_deep(child, depth + 1) for child in children)
+
+
 def pack_record(item):
     """One record, packed on the caller's thread: the bytes are a snapshot (later mutation of the
     logged dict changes nothing), a value msgpack cannot carry fails here with a clear error instead
@@ -49,6 +63,8 @@ def pack_record(item):
         packed = packer.pack(item)
     except (OverflowError, ValueError, TypeError) as error:
         raise ValueError(f"runlog cannot log this value ({error}); log numbers, strings, lists, dicts, arrays or runlog media, nested at most 32 levels deep") from None
+    if _too_deep(item, 0):
+        raise ValueError(f"runlog cannot log this value (nested deeper than {MAX_DEPTH} levels); log numbers, strings, lists, dicts, arrays or runlog media, nested at most 32 levels deep")
     if len(packed) > MAX_RECORD_BYTES:
         raise ValueError(f"runlog cannot log {len(packed) >> 20} MiB in one call (at most {MAX_RECORD_BYTES >> 20} MiB); save large data with run.save() or an Artifact")
     return packed
