@@ -56,8 +56,6 @@ export { refuseDamagedStore } from "./store/sqlite/unclean-shutdown.js";
 export type { AlertView, ChunkInfos, FileView, Points, RunView, SpanView, StoreReader, Stream } from "./store/store.js";
 export { type AgentOptions, agent } from "./sweeps/agent.js";
 export { setSweepState } from "./sweeps/control.js";
-export { type SweepOptions, sweep } from "./sweeps/sweep.js";
-export type { SweepRecord, SweepState } from "./sweeps/sweep-backend.js";
 export {
   type ParameterSpec,
   parseSweepConfig,
@@ -71,6 +69,8 @@ export {
   trialArgsJson,
   trialCommand,
 } from "./sweeps/engine/index.js";
+export { type SweepOptions, sweep } from "./sweeps/sweep.js";
+export type { SweepRecord, SweepState } from "./sweeps/sweep-backend.js";
 export type { SyncResult } from "./sync.js";
 export { defaultStoreRoot, describeDamage, syncRunDir } from "./sync.js";
 /** JSON that keeps NaN, ±Infinity and big integers (for HTTP bodies and files). */
