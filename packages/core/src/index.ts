@@ -37,9 +37,9 @@ export type { InitOptions, ReinitMode, ResumeMode, RunMode } from "./run/run-opt
 export type { Settings } from "./run/settings.js";
 export type { SpanRecord } from "./run/span-record.js";
 export { Summary } from "./run/summary.js";
-export { CHUNK_FIELDS, HttpReader } from "./store/http/http-reader.js";
-export { IngestClient, IngestError } from "./store/http/ingest-client.js";
-export { type ServerSyncResult, uploadRunDir } from "./store/http/sync-to-server.js";
+export { CHUNK_FIELDS, HttpReader } from "./store/online/http-reader.js";
+export { IngestClient, IngestError } from "./store/online/ingest-client.js";
+export { type ServerSyncResult, uploadRunDir } from "./store/online/sync-to-server.js";
 export { openStoreReader, storeRoot } from "./store/open-reader.js";
 export type { SeriesResult } from "./store/series.js";
 export {

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { RunlogError } from "../errors.js";
 import type { DescribeRunResult, Sink, StoredRunSnapshot } from "../pipeline/sink.js";
-import { HttpSink } from "../store/http/http-sink.js";
-import { IngestClient } from "../store/http/ingest-client.js";
-import { uploadRunDir } from "../store/http/sync-to-server.js";
+import { HttpSink } from "../store/online/http-sink.js";
+import { IngestClient } from "../store/online/ingest-client.js";
+import { uploadRunDir } from "../store/online/sync-to-server.js";
 import { DB_FILE } from "../store/sqlite/database.js";
 import { SqliteSink } from "../store/sqlite/sqlite-sink.js";
 import type { RunMoment } from "./init-request.js";

@@ -8,7 +8,7 @@ import { SummaryTracker } from "../metrics/summary-tracker.js";
 import type { RunState } from "../pipeline/records.js";
 import { setRunFileWriter } from "../pipeline/run-file-writer.js";
 import type { Sink } from "../pipeline/sink.js";
-import { RemoteArtifactService } from "../store/http/remote-artifacts.js";
+import { RemoteArtifactService } from "../store/online/remote-artifacts.js";
 import { DB_FILE } from "../store/sqlite/database.js";
 import { listRunLogs, SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { SystemMonitor } from "../system/system-monitor.js";
