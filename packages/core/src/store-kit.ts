@@ -23,6 +23,7 @@ export {
   validateArtifactType,
   validateMetadata,
 } from "./artifacts/validate.js";
+export { ERROR_TABLE, httpStatusOf } from "./error-table.js";
 export { encodeFrames, type FrameScan, scanFrames } from "./pipeline/frame.js";
 export type {
   AlertHeader,
