@@ -37,24 +37,8 @@ export type { InitOptions, ReinitMode, ResumeMode, RunMode } from "./run/run-opt
 export type { Settings } from "./run/settings.js";
 export type { SpanRecord } from "./run/span-record.js";
 export { Summary } from "./run/summary.js";
-export { CHUNK_FIELDS, HttpReader } from "./store/online/http-reader.js";
-export { IngestClient, IngestError } from "./store/online/ingest-client.js";
-export { type ServerSyncResult, uploadRunDir } from "./store/online/sync-to-server.js";
-export { openStoreReader, storeRoot } from "./store/open-reader.js";
 export type { SeriesResult } from "./store/series.js";
-export {
-  checkLogs,
-  checkStore,
-  findRunDirs,
-  type LogCheck,
-  type RebuildResult,
-  rebuildStore,
-  type StoreCheck,
-} from "./store/sqlite/store-check.js";
-export { refuseDamagedStore } from "./store/sqlite/unclean-shutdown.js";
 export type { AlertView, ChunkInfos, FileView, Points, RunView, SpanView, StoreReader, Stream } from "./store/store.js";
-export type { SyncResult } from "./sync.js";
-export { defaultStoreRoot, describeDamage, syncRunDir } from "./sync.js";
 /** JSON that keeps NaN, ±Infinity and big integers (for HTTP bodies and files). */
 export { decodeJson, encodeJson } from "./util/json.js";
 export type { ModelWatcher, ResolvedWatchOptions, WatchHandle, WatchLog, WatchOptions, WatchTarget } from "./watch/registry.js";
