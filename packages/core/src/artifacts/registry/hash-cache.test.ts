@@ -28,6 +28,7 @@ describe("the registry's hash cache", () => {
     again.preload(["/data/a.bin"]);
     expect(again.get("/data/a.bin", 5, 1000, 7)).toEqual(HASH);
     expect(again.get("/data/a.bin", 5, 999, 7)).toBeUndefined();
+    expect(again.get("/data/a.bin", 5, 1000, 8)).toBeUndefined();
     expect(again.get("/data/b.bin", 5, 2000, 9)).toEqual(HASH);
     again.close();
   });
