@@ -36,7 +36,10 @@ describe("the error table", () => {
   it("the core README lists every code with its meaning and HTTP status, as the table has them", () => {
     const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
     const listed = new Map(
-      [...readme.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(.+?)\s*\|\s*(\d{3})\s*\|$/gm)].map((m) => [m[1], { meaning: m[2], status: Number(m[3]) }]),
+      [...readme.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(.+?)\s*\|\s*(\d{3})\s*\|$/gm)].map((m) => [
+        m[1],
+        { meaning: m[2], status: Number(m[3]) },
+      ]),
     );
     expect(Object.keys(ERROR_TABLE).length).toBeGreaterThan(20);
     expect(Object.fromEntries(listed)).toEqual(ERROR_TABLE);
