@@ -1,5 +1,9 @@
+import { readFileSync } from "node:fs";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { ERROR_TABLE, httpStatusOf } from "./error-table.js";
 import { describeValue, RunlogError } from "./errors.js";
+import { migrate, SCHEMA_VERSION } from "./store/sqlite/schema.js";
 
 describe("RunlogError", () => {
   it("has a fixed name, a stable code and keeps its cause", () => {
@@ -25,5 +29,35 @@ describe("RunlogError", () => {
     expect(describeValue(cyclic)).toBe("[object Object]");
     expect(describeValue(Symbol("s"))).toBe("Symbol(s)");
     expect(describeValue(10n)).toBe("10n");
+  });
+});
+
+describe("the error table", () => {
+  it("the core README lists every code with its meaning and HTTP status, as the table has them", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const listed = new Map(
+      [...readme.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(.+?)\s*\|\s*(\d{3})\s*\|$/gm)].map((m) => [
+        m[1],
+        { meaning: m[2], status: Number(m[3]) },
+      ]),
+    );
+    expect(Object.keys(ERROR_TABLE).length).toBeGreaterThan(20);
+    expect(Object.fromEntries(listed)).toEqual(ERROR_TABLE);
+    expect(httpStatusOf("RUN_NOT_FOUND")).toBe(404);
+    expect(httpStatusOf("STORE_CORRUPT")).toBe(500);
+  });
+
+  it("a store from a newer runlog is refused with a RunlogError, not a plain Error", () => {
+    const db = new Database(":memory:");
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    let thrown: unknown;
+    try {
+      migrate(db);
+    } catch (error) {
+      thrown = error;
+    }
+    db.close();
+    expect(RunlogError.isInstance(thrown)).toBe(true);
+    expect(thrown).toMatchObject({ code: "STORE_ERROR", message: expect.stringMatching(/newer than this runlog.*upgrade/) });
   });
 });

@@ -38,41 +38,13 @@ export type { Settings } from "./run/settings.js";
 export type { SpanRecord } from "./run/span-record.js";
 export { Summary } from "./run/summary.js";
 export type { TypedInitOptions, TypedRun } from "./run/typed-run.js";
-export { CHUNK_FIELDS, HttpReader } from "./store/http/http-reader.js";
-export { IngestClient, IngestError } from "./store/http/ingest-client.js";
-export { type ServerSyncResult, uploadRunDir } from "./store/http/sync-to-server.js";
-export { openStoreReader, storeRoot } from "./store/open-reader.js";
 export type { SeriesResult } from "./store/series.js";
-export {
-  checkLogs,
-  checkStore,
-  findRunDirs,
-  type LogCheck,
-  type RebuildResult,
-  rebuildStore,
-  type StoreCheck,
-} from "./store/sqlite/store-check.js";
-export { refuseDamagedStore } from "./store/sqlite/unclean-shutdown.js";
 export type { AlertView, ChunkInfos, FileView, Points, RunView, SpanView, StoreReader, Stream } from "./store/store.js";
 export { type AgentOptions, agent } from "./sweeps/agent.js";
 export { setSweepState } from "./sweeps/control.js";
-export {
-  type ParameterSpec,
-  parseSweepConfig,
-  parseSweepConfigText,
-  proposeNext,
-  runsToStop,
-  type SweepConfig,
-  type SweepMethod,
-  type TrialCommandContext,
-  type TrialView,
-  trialArgsJson,
-  trialCommand,
-} from "./sweeps/engine/index.js";
+export { type ParameterSpec, parseSweepConfig, parseSweepConfigText, type SweepConfig, type SweepMethod } from "./sweeps/engine/index.js";
 export { type SweepOptions, sweep } from "./sweeps/sweep.js";
 export type { SweepRecord, SweepState } from "./sweeps/sweep-backend.js";
-export type { SyncResult } from "./sync.js";
-export { defaultStoreRoot, describeDamage, syncRunDir } from "./sync.js";
 /** JSON that keeps NaN, ±Infinity and big integers (for HTTP bodies and files). */
 export { decodeJson, encodeJson } from "./util/json.js";
 export type { ModelWatcher, ResolvedWatchOptions, WatchHandle, WatchLog, WatchOptions, WatchTarget } from "./watch/registry.js";

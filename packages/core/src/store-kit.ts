@@ -2,6 +2,7 @@
  * `@runlog/core/store-kit`: what another store implementation (the PostgreSQL store in
  * `@runlog/server`) needs from core to apply records exactly as the embedded store does:
  * the frame decoder, the record shapes, the chunk codec and the run-state rule.
+ * Also the plumbing the CLI and the server share: the online client, store checks and sync.
  * Not part of the user-facing API: it may change with the stores.
  */
 
@@ -23,6 +24,7 @@ export {
   validateArtifactType,
   validateMetadata,
 } from "./artifacts/validate.js";
+export { ERROR_TABLE, httpStatusOf } from "./error-table.js";
 export { encodeFrames, type FrameScan, scanFrames } from "./pipeline/frame.js";
 export type {
   AlertHeader,
@@ -59,9 +61,27 @@ export {
   fillTail,
   float64ToBlob,
 } from "./store/chunks.js";
+export { CHUNK_FIELDS, HttpReader } from "./store/online/http-reader.js";
+export { IngestClient, IngestError } from "./store/online/ingest-client.js";
+export { type ServerSyncResult, uploadRunDir } from "./store/online/sync-to-server.js";
+export { openStoreReader, storeRoot } from "./store/open-reader.js";
 export { type RunRow, runViewOf, storedSnapshotOf } from "./store/run-row.js";
 export { effectiveState } from "./store/run-state.js";
 export { SPAN_COLUMNS, type SpanRow, spanViewOf } from "./store/span-row.js";
 export { DB_FILE } from "./store/sqlite/database.js";
 export { listRunLogs, SqliteStore } from "./store/sqlite/sqlite-store.js";
+export {
+  checkLogs,
+  checkStore,
+  findRunDirs,
+  type LogCheck,
+  type RebuildResult,
+  rebuildStore,
+  type StoreCheck,
+} from "./store/sqlite/store-check.js";
+export { refuseDamagedStore } from "./store/sqlite/unclean-shutdown.js";
+/** The sweep engine's decisions, for agents and controllers outside core (the pure functions `agent()` uses). */
+export { proposeNext, runsToStop, type TrialCommandContext, type TrialView, trialArgsJson, trialCommand } from "./sweeps/engine/index.js";
+export type { SyncResult } from "./sync.js";
+export { defaultStoreRoot, describeDamage, syncRunDir } from "./sync.js";
 export { validateRunId, validateScopeName } from "./util/names.js";

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Api } from "@runlog/core";
 import { afterAll, describe, expect, it } from "vitest";
+import { versionIdOf } from "../../core/src/test-support/artifact-ids.js";
 
 // The examples/torch-to-onnx job end to end: real PyTorch (Debian's python3-torch) logging through a real bridge, real ONNX export, real onnxruntime-node.
 const EXAMPLE = fileURLToPath(new URL("../../../examples/torch-to-onnx/index.mjs", import.meta.url));
@@ -43,8 +44,8 @@ describe("examples/torch-to-onnx", () => {
       const lineage = await api.lineage(model as NonNullable<typeof model>);
       expect(lineage.edges).toEqual(
         expect.arrayContaining([
-          { from: `run:${train?.path}`, to: `artifact:${model?.record?.id}` },
-          { from: `artifact:${model?.record?.id}`, to: `run:${evaluation?.path}` },
+          { from: `run:${train?.path}`, to: `artifact:${model && versionIdOf(model)}` },
+          { from: `artifact:${model && versionIdOf(model)}`, to: `run:${evaluation?.path}` },
         ]),
       );
     } finally {

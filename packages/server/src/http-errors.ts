@@ -1,21 +1,9 @@
-import { RunlogError, type RunlogErrorCode } from "@runlog/core";
-
-const STATUS: Partial<Record<RunlogErrorCode, number>> = {
-  INVALID_ARGUMENT: 400,
-  INVALID_VALUE: 400,
-  VALUE_TOO_LARGE: 413,
-  PATH_OUTSIDE_ROOT: 400,
-  RUN_NOT_FOUND: 404,
-  ARTIFACT_NOT_FOUND: 404,
-  SEQ_GAP: 409,
-  ARTIFACT_NAME_INVALID: 400,
-  UNAUTHORIZED: 401,
-  MODE_UNAVAILABLE: 501,
-};
+import { RunlogError } from "@runlog/core";
+import { httpStatusOf } from "@runlog/core/store-kit";
 
 /** The HTTP status and JSON body for an error: RunlogErrors keep their code and message; anything else is a 500 without internals. */
 export function errorResponse(error: unknown): { status: number; body: { code: string; message: string } } {
-  if (RunlogError.isInstance(error)) return { status: STATUS[error.code] ?? 500, body: { code: error.code, message: error.message } };
+  if (RunlogError.isInstance(error)) return { status: httpStatusOf(error.code), body: { code: error.code, message: error.message } };
   // Fastify's own client errors (malformed URL, bad content type) keep their 4xx status.
   const { statusCode, code, message } = (error ?? {}) as { statusCode?: unknown; code?: unknown; message?: unknown };
   if (typeof statusCode === "number" && statusCode >= 400 && statusCode < 500) {

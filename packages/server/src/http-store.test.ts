@@ -1,4 +1,5 @@
-import { Api, HttpReader, init, RunlogError } from "@runlog/core";
+import { Api, init, RunlogError } from "@runlog/core";
+import { HttpReader } from "@runlog/core/store-kit";
 import { afterEach, describe, expect, it } from "vitest";
 // The same contract suite the embedded store passes, run against the HTTP store.
 import { describeStoreReaderContract } from "../../core/src/test-support/store-reader-contract.js";

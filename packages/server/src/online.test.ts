@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { IngestClient, init, type Run, type RunView, runFolder, type StoreReader, uploadRunDir } from "@runlog/core";
+import { init, type Run, type RunView, runFolder, type StoreReader } from "@runlog/core";
+import { IngestClient, uploadRunDir } from "@runlog/core/store-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exited, loggedSteps, spawnChild, watchLines } from "../../core/src/test-support/child-process.js";
 import { tempRoot } from "../../core/src/test-support/temp-root.js";

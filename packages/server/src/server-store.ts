@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { openStoreReader, type StoreReader } from "@runlog/core";
-import { DB_FILE, LocalObjectStore } from "@runlog/core/store-kit";
+import type { StoreReader } from "@runlog/core";
+import { DB_FILE, LocalObjectStore, openStoreReader } from "@runlog/core/store-kit";
 import { LocalArtifacts } from "./artifacts/local-artifacts.js";
 import { PgArtifactRegistry } from "./artifacts/pg-artifact-registry.js";
 import type { ServerArtifacts } from "./artifacts/server-artifacts.js";

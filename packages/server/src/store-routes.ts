@@ -1,4 +1,5 @@
-import { CHUNK_FIELDS, RunlogError, type RunView, type StoreReader, type Stream } from "@runlog/core";
+import { RunlogError, type RunView, type StoreReader, type Stream } from "@runlog/core";
+import { CHUNK_FIELDS } from "@runlog/core/store-kit";
 import type { FastifyInstance } from "fastify";
 import { canSeeEntity } from "./auth/auth-hook.js";
 import { HISTORY_SCAN_ROWS, historyPage, MAX_PAGE_BYTES, sendHistoryPage } from "./history-page.js";

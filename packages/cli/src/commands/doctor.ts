@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { checkLogs, checkStore, describeDamage } from "@runlog/core";
+import { checkLogs, checkStore, describeDamage } from "@runlog/core/store-kit";
 import type { Out } from "../command.js";
 import { resolveRoot } from "../store-dir.js";
 import { parseCommandArgs } from "../usage.js";

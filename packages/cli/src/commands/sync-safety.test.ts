@@ -30,7 +30,8 @@ async function offlineRun(root: string, steps: number, keys = 1): Promise<string
     const row: Record<string, number> = { loss: 1 / (i + 1) };
     for (let k = 1; k < keys; k++) row[`m${k}`] = i * k;
     run.log(row);
-    if (i % 1_000 === 999) run.sealNow(); // one history frame per 1,000 steps
+    // sealNow is @internal (stripped from the published types): one history frame per 1,000 steps.
+    if (i % 1_000 === 999) (run as unknown as { sealNow(): void }).sealNow();
   }
   await run.finish();
   return dirname(run.dir);

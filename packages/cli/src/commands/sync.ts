@@ -1,18 +1,17 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { listRunFolders, RunlogError } from "@runlog/core";
 import {
   defaultStoreRoot,
   describeDamage,
   IngestClient,
-  listRunFolders,
-  RunlogError,
+  listRunLogs,
   rebuildStore,
   refuseDamagedStore,
   type SyncResult,
   syncRunDir,
   uploadRunDir,
-} from "@runlog/core";
-import { listRunLogs } from "@runlog/core/store-kit";
+} from "@runlog/core/store-kit";
 import type { Out } from "../command.js";
 import { progressReporter } from "../progress.js";
 import { resolveRoot } from "../store-dir.js";

@@ -37,8 +37,8 @@ export interface DescribeRunResult {
 }
 
 /**
- * Where sealed records go after the transaction log. The embedded store runs in a worker
- * thread; the team issue adds an HTTP sink with the same shape.
+ * Where sealed records go after the transaction log: `SqliteSink` (the embedded store, in a
+ * worker thread) or `HttpSink` (store/online/, a team server). Offline runs have none.
  */
 export interface Sink {
   describeRun(request: DescribeRunRequest): Promise<DescribeRunResult>;

@@ -1,68 +1,39 @@
 import { existsSync, statSync, writeFileSync } from "node:fs";
-import { userInfo } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { ArtifactService } from "../artifacts/artifact-service.js";
 import { RunArtifacts } from "../artifacts/run-artifacts.js";
 import { RunlogError } from "../errors.js";
-import { LogHandler } from "../history/log-handler.js";
 import { MetricRegistry } from "../metrics/metric-registry.js";
 import { SummaryTracker } from "../metrics/summary-tracker.js";
-import { RunPipeline } from "../pipeline/pipeline.js";
 import type { RunState } from "../pipeline/records.js";
 import { setRunFileWriter } from "../pipeline/run-file-writer.js";
-import type { DescribeRunResult, Sink, StoredRunSnapshot } from "../pipeline/sink.js";
-import { HttpSink } from "../store/http/http-sink.js";
-import { IngestClient } from "../store/http/ingest-client.js";
-import { RemoteArtifactService } from "../store/http/remote-artifacts.js";
-import { uploadRunDir } from "../store/http/sync-to-server.js";
+import type { Sink } from "../pipeline/sink.js";
+import { RemoteArtifactService } from "../store/online/remote-artifacts.js";
 import { DB_FILE } from "../store/sqlite/database.js";
-import { SqliteSink } from "../store/sqlite/sqlite-sink.js";
 import { listRunLogs, SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { SystemMonitor } from "../system/system-monitor.js";
 import { ensureDir } from "../util/ensure-dir.js";
-import { generateRunId, generateRunName, validateOptionalText, validateRunId, validateScopeName, validateTags } from "../util/names.js";
+import { generateRunName } from "../util/names.js";
+import { assemblePipeline, type RunRecordFields, runRecord } from "./assemble-pipeline.js";
 import { printFinishSummary, printStartBanner } from "./banner.js";
+import { askStore, chooseSink, onlineServer, type SinkPlace } from "./choose-sink.js";
 import { Config, ConfigState } from "./config.js";
 import { startConsoleCapture } from "./console-capture.js";
 import { disabledRun } from "./disabled-run.js";
 import { drainProgress } from "./drain-progress.js";
+import { env, readRunRequest, resolveRunTarget } from "./init-request.js";
 import { currentRun, type TrackedRun, trackRun, untrackRun } from "./lifecycle.js";
 import { gitMetadata, hostMetadata } from "./metadata.js";
-import { checkResumeRules, clearAutoResume, readAutoResumeId } from "./resume-rules.js";
+import { checkResumeRules, clearAutoResume } from "./resume-rules.js";
 import { Run, type RunParts } from "./run.js";
 import { RunFiles } from "./run-files.js";
 import { checkEntityFolderFree, RUN_FILE, removeIfEmpty, runFolder } from "./run-folder.js";
 import { acquireRunLock } from "./run-lock.js";
-import { checkOptionNames, type InitOptions, parseRunMoment, resolveMode, resolveReinit, resolveResume } from "./run-options.js";
-import { resolveSettings } from "./settings.js";
+import { checkOptionNames, type InitOptions, resolveMode, resolveReinit } from "./run-options.js";
+import { inheritState, startingPoint } from "./starting-point.js";
 import { Summary } from "./summary.js";
 import { applySweepTrial, sweepTrialFromEnv } from "./sweep-trial.js";
 import type { TypedInitOptions, TypedRun } from "./typed-run.js";
-
-const env = (name: string): string | undefined => {
-  const value = process.env[name];
-  return value === undefined || value === "" ? undefined : value;
-};
-
-function defaultEntity(): string {
-  try {
-    return userInfo().username || "local";
-  } catch {
-    return "local";
-  }
-}
-
-/** The server an online run logs to: `baseUrl` (RUNLOG_BASE_URL) with `apiKey` (RUNLOG_API_KEY). */
-function onlineServer(opts: InitOptions): IngestClient {
-  const baseUrl = opts.baseUrl ?? env("RUNLOG_BASE_URL");
-  if (baseUrl === undefined) {
-    throw new RunlogError(
-      "INVALID_ARGUMENT",
-      'mode "online" needs the server\'s URL: pass baseUrl (or set RUNLOG_BASE_URL), e.g. "http://runlog.internal:8080".',
-    );
-  }
-  return new IngestClient(baseUrl, opts.apiKey ?? env("RUNLOG_API_KEY"));
-}
 
 function write(message: string): void {
   process.stderr.write(`runlog: ${message}\n`);
@@ -93,54 +64,11 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
   if (previous !== undefined && reinit === "return_previous" && mode !== "disabled") return previous;
   if (previous !== undefined && reinit === "finish_previous") await previous.finish();
 
-  const settings = resolveSettings(opts.settings);
-  const entity = validateScopeName("entity", opts.entity ?? env("RUNLOG_ENTITY") ?? defaultEntity());
-  const project = validateScopeName("project", opts.project ?? env("RUNLOG_PROJECT") ?? "uncategorized");
-  const root = resolve(opts.dir ?? env("RUNLOG_DIR") ?? "./runlog");
-  const tags =
-    opts.tags === undefined
-      ? (env("RUNLOG_TAGS")
-          ?.split(",")
-          .map((t) => t.trim()) ?? undefined)
-      : opts.tags;
-  const request = {
-    entity,
-    project,
-    name: validateOptionalText("name", opts.name ?? env("RUNLOG_NAME"), 128),
-    notes: validateOptionalText("notes", opts.notes ?? env("RUNLOG_NOTES"), 1_000_000),
-    tags: tags === undefined ? undefined : validateTags(tags),
-    group: validateOptionalText("group", opts.group ?? env("RUNLOG_RUN_GROUP"), 128),
-    jobType: validateOptionalText("jobType", opts.jobType ?? env("RUNLOG_JOB_TYPE"), 64),
-  };
-  let resume = resolveResume(opts.resume ?? env("RUNLOG_RESUME"));
-  // "auto" (option or RUNLOG_RESUME) remembers the run id in resume.json until a clean exit.
-  const autoResume = resume === "auto";
-  const resumeFrom = opts.resumeFrom === undefined ? undefined : parseRunMoment("resumeFrom", opts.resumeFrom);
-  const forkFrom = opts.forkFrom === undefined ? undefined : parseRunMoment("forkFrom", opts.forkFrom);
-  if ([resume, resumeFrom, forkFrom].filter((x) => x !== undefined).length > 1) {
-    throw new RunlogError("INVALID_ARGUMENT", "resume, resumeFrom and forkFrom are mutually exclusive; pass only one.");
-  }
-
-  let id = opts.id ?? env("RUNLOG_RUN_ID");
-  const idGiven = id !== undefined || resumeFrom !== undefined;
-  const resumeFile = join(root, "resume.json");
-  if (resume === "auto") {
-    if (id === undefined) id = readAutoResumeId(resumeFile, entity, project);
-    resume = "allow";
-  }
-  if (resumeFrom !== undefined) {
-    if (id !== undefined && id !== resumeFrom.id) {
-      throw new RunlogError(
-        "INVALID_ARGUMENT",
-        `resumeFrom rewinds run "${resumeFrom.id}" but id is "${id}"; leave id out or make them equal.`,
-      );
-    }
-    id = resumeFrom.id;
-  }
-  id = validateRunId(id ?? generateRunId());
-  if (forkFrom !== undefined && forkFrom.id === id) {
-    throw new RunlogError("INVALID_ARGUMENT", "forkFrom must name another run than the new run's id.");
-  }
+  // 1. Options and environment; 2. which run, and how it resumes.
+  const request = readRunRequest(opts);
+  const { settings, entity, project, root } = request;
+  const target = resolveRunTarget(opts, request);
+  const { id, resume, resumeFrom, forkFrom, resumeFile } = target;
 
   const configState = new ConfigState(opts.allowValChange ?? false);
   if (opts.config !== undefined) configState.update(opts.config, {});
@@ -173,49 +101,23 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
     }
   }
 
-  // Ask the store (in its worker) what it knows, after replaying any log a crash left behind.
-  let described: DescribeRunResult = { projectRunCount: 0 };
-  let parent: StoredRunSnapshot | undefined;
-  if (mode === "local" || mode === "online") {
-    const heartbeatSeconds = Math.min(30, settings.crashTimeout / 3);
-    sink = online
-      ? new HttpSink(online, { entity, project, id }, heartbeatSeconds, write, settings.initTimeout * 1000, join(runDir, "files"))
-      : new SqliteSink(join(root, DB_FILE), heartbeatSeconds);
-    // Online: what an earlier attempt left in the local log reaches the server first.
-    if (online && listRunLogs(runDir).length > 0) await uploadRunDir(runDir, { entity, project, id }, online, settings.initTimeout * 1000);
-    described = await sink.describeRun({ entity, project, id, runDir });
-    const parentId = forkFrom?.id;
-    if (parentId !== undefined) {
-      parent = (await sink.describeRun({ entity, project, id: parentId, runDir: runFolder(root, { entity, project, id: parentId }) })).run;
-      if (parent === undefined)
-        throw new RunlogError("RUN_NOT_FOUND", `forkFrom: run "${parentId}" does not exist in ${entity}/${project}.`);
-    }
-    checkResumeRules(described.run, { id, idGiven, resume, resumeFrom });
-  }
+  // 3. Mode and sink: ask the store what it knows, then apply the resume rules to its answer.
+  const place: SinkPlace = { entity, project, id, root, runDir, settings, warn: write };
+  sink = chooseSink(mode, online, place);
+  const { described, parent } = await askStore(sink, online, place, forkFrom, online !== undefined && listRunLogs(runDir).length > 0);
+  if (sink !== undefined) checkResumeRules(described.run, target);
   const stored = described.run;
   const resumed = stored !== undefined;
-  if (autoResume) writeFileSync(resumeFile, JSON.stringify({ runId: id, entity, project }));
+  if (target.autoResume) writeFileSync(resumeFile, JSON.stringify({ runId: id, entity, project }));
 
   const metrics = new MetricRegistry();
   const tracker = new SummaryTracker((key) => metrics.resolve(key));
-  if (stored) {
-    metrics.load(stored.metrics);
-    if (resumeFrom === undefined) tracker.load(stored.summary);
-    const given = configState.snapshot();
-    configState.load(stored.config);
-    configState.update(given, { allowValChange: true });
-  } else if (parent) {
-    metrics.load(parent.metrics);
-    const given = configState.snapshot();
-    configState.load(parent.config);
-    configState.update(given, { allowValChange: true });
-  }
+  inheritState({ metrics, tracker, configState }, stored, parent, resumeFrom);
   const sweepTrial = sweepTrialFromEnv();
   applySweepTrial(configState, sweepTrial, write);
-  const firstStep = resumeFrom ? resumeFrom.step + 1 : forkFrom ? forkFrom.step + 1 : stored ? stored.lastStep + 1 : 0;
+  const start = startingPoint(stored, resumeFrom, forkFrom);
   const startTime = Date.now() / 1000;
-  const startedAt = Date.now() - (stored && !resumeFrom ? stored.runtime * 1000 : 0);
-  const attempt = stored?.attempts ?? 0;
+  const startedAt = Date.now() - start.priorRuntime * 1000;
   const state = {
     name: request.name ?? stored?.name ?? generateRunName(described.projectRunCount + 1),
     notes: request.notes ?? stored?.notes,
@@ -226,54 +128,35 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
   const sweepId = sweepTrial?.sweepId;
   writeFileSync(join(runDir, RUN_FILE), JSON.stringify({ entity, project, id }));
 
-  let handler: LogHandler | undefined;
-  const pipeline = new RunPipeline({
-    logPath: join(runDir, `attempt-${String(attempt).padStart(4, "0")}.rlog`),
+  // 4. Pipeline assembly: the attempt's first records, sealed before anything else is logged.
+  const { pipeline, handler } = assemblePipeline({
+    runDir,
     sink,
-    firstSeq: (stored?.appliedSeq ?? 0) + 1,
-    flushIntervalSeconds: settings.flushInterval,
-    beforeSeal: () => {
-      const config = configState.takeChange();
-      if (config !== undefined) pipeline.push("config", { config });
-      const summary = tracker.takeChanges();
-      if (summary !== undefined) pipeline.push("summary", summary);
-    },
-    lastStep: () => handler?.lastCommittedStep ?? firstStep - 1,
-    onSinkError: (error) => write(error.message),
-    warn: write,
-  });
-  setRunFileWriter(join(runDir, "files"), (path, bytes) => pipeline.writeFile(path, bytes));
-  handler = new LogHandler({
-    metrics,
-    summary: tracker,
-    batch: pipeline.history,
-    runDir: join(runDir, "files"),
+    settings,
+    start,
     startedAt,
-    onStepRegression: settings.onStepRegression,
+    lastStoredStep: resumeFrom === undefined && stored ? stored.lastStep : undefined,
+    configState,
+    metrics,
+    tracker,
     warn: write,
-    firstStep,
   });
-  if (resumeFrom === undefined && stored) handler.lastCommittedStep = stored.lastStep;
-
-  const runRecord = (first: boolean) => ({
+  const recordFields: RunRecordFields = {
     entity,
     project,
     id,
-    name: state.name,
-    ...(state.notes === undefined ? {} : { notes: state.notes }),
-    tags: state.tags,
-    ...(group === undefined ? {} : { group }),
-    ...(jobType === undefined ? {} : { jobType }),
-    ...(sweepId === undefined ? {} : { sweepId }),
+    state,
+    group,
+    jobType,
+    sweepId,
     startTime,
     crashTimeout: settings.crashTimeout,
-    attempt,
-    // Rewind and fork happen once, with the attempt's first run record.
-    ...(first && resumeFrom ? { rewindTo: resumeFrom.step } : {}),
-    ...(first && forkFrom ? { forkFrom } : {}),
-  });
-  pipeline.push("run", runRecord(true));
-  pipeline.push("meta", { metadata: { ...hostMetadata(), mode, attempt } });
+    attempt: start.attempt,
+    resumeFrom,
+    forkFrom,
+  };
+  pipeline.push("run", runRecord(recordFields, true));
+  pipeline.push("meta", { metadata: { ...hostMetadata(), mode, attempt: start.attempt } });
   if (metrics.size > 0) pipeline.push("metrics", { metrics: metrics.all() });
   pipeline.seal();
   pipeline.start();
@@ -294,7 +177,7 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
   const recordExit = (exitCode: number, finalState: RunState) => {
     if (exitRecorded) return;
     exitRecorded = true;
-    (handler as LogHandler).flushPending();
+    handler.flushPending();
     pipeline.push("exit", { exitCode, state: finalState, runtime: (Date.now() - startedAt) / 1000 });
   };
   const release = () => {
@@ -380,7 +263,7 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
     metrics,
     handler,
     pipeline,
-    publishRunRecord: () => pipeline.push("run", runRecord(false)),
+    publishRunRecord: () => pipeline.push("run", runRecord(recordFields, false)),
     artifacts: new RunArtifacts(
       mode === "local" ? new ArtifactService(root) : online ? new RemoteArtifactService(online) : undefined,
       { id, entity, project, group, path: `${entity}/${project}/${id}` },

@@ -203,7 +203,7 @@ export class Run {
   }
 
   /**
-   * @internal `log` of one row of flat scalars given as parallel arrays (`count` of them), without
+   * For adapters (the bridge), not W&B's API: `log` of one row of flat scalars given as parallel arrays (`count` of them), without
    * building an object: the bridge's hot path. False when nothing was logged and the caller must
    * use `log` instead (an unusual key, a pending row, step metrics, a finished run).
    */
@@ -398,7 +398,7 @@ export class Run {
     return this.finishAs(exitCode, exitCode === 0 ? "finished" : "failed", options.quiet ?? this.settings.quiet);
   }
 
-  /** @internal finish with an explicit state (signals use "killed"). */
+  /** For adapters (the bridge), not W&B's API: finish with an explicit state (signals use "killed"). */
   finishAs(exitCode: number, state: RunState, quiet: boolean): Promise<void> {
     if (this.#finishing) return this.#finishing;
     this.#finalState = state;
@@ -464,7 +464,7 @@ export class Run {
   }
 
   /**
-   * @internal Seals what was logged so far into the transaction log now, with `metadata` in the
+   * For adapters (the bridge), not W&B's API: seals what was logged so far into the transaction log now, with `metadata` in the
    * same segment (the bridge records its acknowledged sequence number there, so data and sequence
    * are durable together and a restarted bridge knows exactly what it already has).
    */

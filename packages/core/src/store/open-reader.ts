@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { HttpReader } from "./http/http-reader.js";
+import { HttpReader } from "./online/http-reader.js";
 import { DB_FILE } from "./sqlite/database.js";
 import { SqliteReader } from "./sqlite/sqlite-reader.js";
 import { refuseDamagedStore } from "./sqlite/unclean-shutdown.js";

@@ -31,7 +31,10 @@ export interface WatchHandle {
   remove(): void;
 }
 
-/** Implemented by adapters (tfjs, onnx, bridge) and registered when they are imported. */
+/**
+ * Implemented by the JavaScript adapters (tfjs, onnx) and registered when they are imported.
+ * PyTorch models are watched in Python (`runlog.watch`); the bridge only carries what it logs.
+ */
 export interface ModelWatcher {
   readonly name: string;
   claims(model: unknown): boolean;

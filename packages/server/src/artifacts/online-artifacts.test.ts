@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Artifact, init } from "@runlog/core";
 import { describe, expect, it } from "vitest";
+import { versionIdOf } from "../../../core/src/test-support/artifact-ids.js";
 import { tempRoot } from "../../../core/src/test-support/temp-root.js";
 import { serverKinds } from "../test-support/server-kinds.js";
 
@@ -53,7 +54,7 @@ describe.each(serverKinds())("artifacts of online runs on a %s server", (_name, 
     ]);
     const graph = (await json(`${consumer.id}/lineage`)) as { runs: string[]; edges: { from: string; to: string }[] };
     expect(graph.runs).toEqual(expect.arrayContaining([`lab/vision/${producer.id}`, `lab/vision/${consumer.id}`]));
-    expect(graph.edges).toContainEqual({ from: `run:lab/vision/${producer.id}`, to: `artifact:${logged.record?.id}` });
+    expect(graph.edges).toContainEqual({ from: `run:lab/vision/${producer.id}`, to: `artifact:${versionIdOf(logged)}` });
   });
 
   it("refuses a mislabelled object, a commit of content never uploaded, and another entity's version", async () => {

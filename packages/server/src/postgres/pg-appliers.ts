@@ -1,4 +1,3 @@
-import type { Metric } from "@runlog/core";
 import { decodeJson, encodeJson } from "@runlog/core";
 import type { DecodedRecord, HeaderOf, RecordKindName, RecordOf } from "@runlog/core/store-kit";
 import type { PgApplyContext } from "./pg-apply-context.js";
@@ -90,7 +89,7 @@ const APPLIERS: { [K in RecordKindName]: Applier<K> } = {
     for (const key of h.delete) delete summary[key];
     run.setJson("summary", { ...summary, ...h.set });
   },
-  metrics: async ({ run }, h) => run.setJson("metrics", h.metrics as Metric[]),
+  metrics: async ({ run }, h) => run.setJson("metrics", h.metrics),
   history: applyHistory,
   alert: async ({ client, run }, h) => {
     await client.query("INSERT INTO alerts (run_pk, title, text, level, wait_duration, created_at) VALUES ($1, $2, $3, $4, $5, $6)", [

@@ -1,5 +1,5 @@
-import { HttpReader, init } from "@runlog/core";
-import { encodeFrames } from "@runlog/core/store-kit";
+import { init } from "@runlog/core";
+import { encodeFrames, HttpReader } from "@runlog/core/store-kit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The contract suite the embedded store passes, run against PostgreSQL: written by online runs

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Artifact, init } from "@runlog/core";
+import { versionIdOf } from "../../../core/src/test-support/artifact-ids.js";
 import { QUIET, tempRoot } from "../../../core/src/test-support/temp-root.js";
 import type { RunlogServer } from "../index.js";
 
@@ -32,7 +33,7 @@ async function seedEntity(server: RunlogServer, entity: string, key: string, run
   artifact.addFile(file);
   const logged = await run.logArtifact(artifact);
   await run.finish();
-  return { notes: `${entity} notes`, versionId: logged.record?.id ?? -1 };
+  return { notes: `${entity} notes`, versionId: versionIdOf(logged) ?? -1 };
 }
 
 /**

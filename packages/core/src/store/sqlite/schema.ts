@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { RunlogError } from "../../errors.js";
 import { registerChecksumFunction } from "./checksums.js";
 
 /**
@@ -267,7 +268,10 @@ export function migrate(db: Database.Database): void {
   db.transaction(() => {
     const version = db.pragma("user_version", { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
-      throw new Error(`runlog.db has schema version ${version}, newer than this runlog (${SCHEMA_VERSION}); upgrade runlog.`);
+      throw new RunlogError(
+        "STORE_ERROR",
+        `runlog.db has schema version ${version}, newer than this runlog (${SCHEMA_VERSION}); upgrade runlog (npm install @runlog/core@latest).`,
+      );
     }
     for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
