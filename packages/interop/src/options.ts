@@ -1,5 +1,6 @@
 import { userInfo } from "node:os";
-import { RunlogError, storeRoot } from "@runlog/core";
+import { RunlogError } from "@runlog/core";
+import { storeRoot } from "@runlog/core/store-kit";
 
 export interface ImportOptions {
   /** The runlog root to import into (default RUNLOG_DIR, else ./runlog). */

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { RunlogError, type SyncResult, syncRunDir } from "@runlog/core";
+import { RunlogError } from "@runlog/core";
 import {
   acquireRunLock,
   encodeFrames,
@@ -12,6 +12,8 @@ import {
   readTransactionLog,
   resolveInside,
   runFolder,
+  type SyncResult,
+  syncRunDir,
   TransactionLogWriter,
 } from "@runlog/core/store-kit";
 import { HistoryBuilder, ROWS_PER_FRAME } from "./history-builder.js";
