@@ -27,7 +27,7 @@ describe("published tarballs hold what a user needs and nothing else", () => {
       expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
       expect(files.filter((f) => f.startsWith("src/"))).toEqual([]);
       // Everything else is the build, the bin shim or the docs.
-      const known = /^(dist\/|bin\/|LICENSE$|README\.md$|PROTOCOL\.md$|package\.json$)/;
+      const known = /^(dist\/|bin\/|LICENSE$|README\.md$|PROTOCOL\.md$|THIRD_PARTY_NOTICES\.md$|package\.json$)/;
       expect(files.filter((f) => !known.test(f))).toEqual([]);
       // What exports and bin name is inside, typings included.
       for (const target of Object.values(manifest.exports ?? {})) {
