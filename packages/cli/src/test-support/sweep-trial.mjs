@@ -1,7 +1,8 @@
 // A sweep trial's program for the agent tests. TRIAL_MODE says how it behaves:
 // ok (log and finish), fail (exit 3), hold (start the run, say so once the store has it, then wait),
 // hold-before-init (say so, wait without starting a run), ignore-term (like hold, deaf to SIGTERM).
-import { init, openStoreReader } from "@runlog/core";
+import { init } from "@runlog/core";
+import { openStoreReader } from "@runlog/core/store-kit";
 
 const mode = process.env.TRIAL_MODE ?? "ok";
 const runId = process.env.RUNLOG_RUN_ID;

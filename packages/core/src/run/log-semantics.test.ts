@@ -248,6 +248,7 @@ describe("run.log step and commit rules (W&B semantics)", () => {
       finishAs: "internal: finish",
       status: "reads the final state",
       display: "shows the finished run's page",
+      toHtml: "the finished run's page as HTML (what display shows)",
       unwatch: "removes hooks; finish already did",
       logScalars: "internal: declines (false) so the caller's log throws",
       sealNow: "internal: no-op once closed",
