@@ -189,7 +189,8 @@ describe("the project workspace", () => {
     });
     await expect.poll(async () => (await fetch(`${ui.url}/api/v1/runs/team/live/${id}`)).status, { timeout: 20_000 }).toBe(200);
     await page.goto(`${ui.url}/#/w/team/live`);
-    const chart = panel("train/loss").locator(".chart");
+    // The drawn chart (the placeholder before the first answer is a `.chart` too, without data-points).
+    const chart = panel("train/loss").locator(".chart[data-points]");
     await expect.poll(() => chart.count(), { timeout: 20_000 }).toBe(1);
     const first = Number(await chart.getAttribute("data-points"));
     const requested = seriesRequests.length;

@@ -46,8 +46,9 @@ describe("run folders are unique per entity/project/id", () => {
     expect(existsSync(join(runFolder(root, A), "attempt-0000.rlog"))).toBe(true);
     expect(existsSync(join(runFolder(root, B), "attempt-0000.rlog"))).toBe(true);
 
-    // Lose the store; rebuild it from the transaction logs alone.
-    for (const name of readdirSync(root)) if (name.startsWith("runlog.db")) rmSync(join(root, name));
+    // Lose the store; rebuild it from the transaction logs alone. (`force`: the finished runs' store
+    // workers may still be closing, and closing removes the -shm/-wal files themselves.)
+    for (const name of readdirSync(root)) if (name.startsWith("runlog.db")) rmSync(join(root, name), { force: true });
     const cli = await runCommand(process.execPath, [CLI_BIN, "sync", "--all", "--dir", root]);
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout.trim().split("\n")).toHaveLength(2);
@@ -84,7 +85,7 @@ describe("roots written with the older layout (runs/<id>)", () => {
     const root = tempRoot();
     await logged(root, A, [1, 2], ["notes.txt", "old"]);
     const legacy = toOldLayout(root, A);
-    for (const name of readdirSync(root)) if (name.startsWith("runlog.db")) rmSync(join(root, name));
+    for (const name of readdirSync(root)) if (name.startsWith("runlog.db")) rmSync(join(root, name), { force: true });
     expect(listRunFolders(root).map((entry) => entry.dir)).toEqual([runFolder(root, A)]);
     expect(existsSync(legacy)).toBe(false);
 
@@ -111,7 +112,7 @@ describe("roots written with the older layout (runs/<id>)", () => {
     writeFileSync(join(legacy, "run.lock"), JSON.stringify({ pid: process.ppid, host: hostname() }));
     expect(runFolder(root, A)).toBe(legacy);
     expect(rootOfRunFolder(legacy)).toBe(root);
-    for (const name of readdirSync(root)) if (name.startsWith("runlog.db")) rmSync(join(root, name));
+    for (const name of readdirSync(root)) if (name.startsWith("runlog.db")) rmSync(join(root, name), { force: true });
     expect(syncRunDir(legacy).applied).toBeGreaterThan(0);
     expect(await values(root, "tester/alpha/same0001")).toEqual([5, 6]);
     const api = new Api({ dir: root });
