@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { run } from "../../core/src/test-support/child-process.js";
 import { venvPython } from "../../core/src/test-support/python-env.js";
 import { startBridge } from "./index.js";
 
@@ -15,19 +15,8 @@ const README = fileURLToPath(new URL("../python/README.md", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "runlog-oracle-"));
 afterAll(() => rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
 
-function python(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(venvPython("dev"), args, { env: { ...process.env, ...env }, cwd: work });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function python(args: string[], env: Record<string, string> = {}) {
+  return run(venvPython("dev"), args, { env: { ...process.env, ...env }, cwd: work });
 }
 
 describe("the oracle: W&B-style scripts under the real wandb and under runlog", () => {

@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Api } from "@runlog/core";
 import { afterEach, describe, expect, it } from "vitest";
+import { run } from "../../core/src/test-support/child-process.js";
 import { venvPython } from "../../core/src/test-support/python-env.js";
 import { startBridge } from "./index.js";
 
@@ -16,23 +16,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function python(
-  args: string[],
-  env: Record<string, string>,
-  cwd: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(venvPython("dev"), args, { env: { ...process.env, ...env }, cwd });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function python(args: string[], env: Record<string, string>, cwd: string) {
+  return run(venvPython("dev"), args, { env: { ...process.env, ...env }, cwd: cwd });
 }
 
 async function bridgeIn() {
