@@ -28,7 +28,8 @@ export type RunlogErrorCode =
   | "SWEEP_NOT_FOUND"
   | "SWEEP_STATE_INVALID"
   | "AGENT_FAILED"
-  | "SOURCE_CORRUPT";
+  | "SOURCE_CORRUPT"
+  | "EXPORT_FAILED";
 
 const BRAND = Symbol.for("runlog.error");
 
