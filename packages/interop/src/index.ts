@@ -4,4 +4,5 @@ export type { ImportOptions } from "./options.js";
 export { exportParquet, type ParquetExportOptions, type ParquetLayout } from "./parquet/export-parquet.js";
 export type { ImportedRun, ImportReport } from "./pipeline/import-report.js";
 export { importTensorboard } from "./tensorboard/import-tensorboard.js";
+export { exportTfevents, type TfeventsExport } from "./tfevents/export-tfevents.js";
 export { importWandb } from "./wandb/import-wandb.js";

@@ -20,3 +20,21 @@ export interface TensorboardView {
 export function readWithTensorboard(runDir: string): TensorboardView {
   return JSON.parse(execFileSync(venvPython("dev"), [READ, runDir], { maxBuffer: 64 * 1024 * 1024 }).toString("utf8"));
 }
+
+const READ_EXPORT = fileURLToPath(new URL("./read_tensorboard_export.py", import.meta.url));
+
+export interface TensorboardExportView {
+  /** tag → [step, wall time, value] (float64, non-finite tagged as in read_parquet.py). */
+  scalars: Record<string, [number, number, unknown][]>;
+  text: Record<string, [number, number, string][]>;
+  hparams: Record<string, unknown>;
+  /** tag → [step, min, max, num, bucket_limit, bucket]. */
+  histograms: Record<string, [number, number, number, number, number[], number[]][]>;
+  /** tag → [step, width, height, sha256 of the encoded image]. */
+  images: Record<string, [number, number, number, string][]>;
+}
+
+/** What TensorBoard's EventAccumulators read from an exported run folder. */
+export function readExportWithTensorboard(runDir: string): TensorboardExportView {
+  return JSON.parse(execFileSync(venvPython("dev"), [READ_EXPORT, runDir], { maxBuffer: 256 * 1024 * 1024 }).toString("utf8"));
+}
