@@ -25,6 +25,7 @@ const SLOW: Record<string, string[]> = {
     "src/tensorboard/import-tensorboard.test.ts",
     "src/parquet/export-parquet.test.ts",
     "src/tfevents/export-tfevents.test.ts",
+    "src/summary-table/export-summary-table.test.ts",
   ],
 };
 

@@ -14,7 +14,7 @@ export interface ExportOptions {
 }
 
 /** RFC 4180 field: numbers as they print, text quoted when it must be, other values as JSON. */
-function csvField(value: unknown): string {
+export function csvField(value: unknown): string {
   if (value === undefined || value === null) return "";
   const text =
     typeof value === "number" || typeof value === "boolean" ? String(value) : typeof value === "string" ? value : encodeJson(value);
