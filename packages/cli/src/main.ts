@@ -20,7 +20,7 @@ Commands:
   sweep      create a hyperparameter sweep, or pause/resume/stop/cancel one (runlog sweep --help)
   agent      run a sweep's trials (runlog agent --help)
   import     bring runs over from W&B or TensorBoard files (runlog import --help)
-  export     write a run's history as CSV or JSON lines (runlog export --help)
+  export     write runs as Parquet, CSV, JSON lines or TensorBoard files (runlog export --help)
 
 Options: --help, -h   this help     --version, -v   the version
 Environment: RUNLOG_DIR (default ./runlog)`;

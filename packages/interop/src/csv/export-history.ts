@@ -1,6 +1,7 @@
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { closeSync, openSync, writeSync } from "node:fs";
+import { join } from "node:path";
 import { Api, describeValue, encodeJson, RunlogError } from "@runlog/core";
+import { checkKeys, exportFailed, outputFolder } from "../export/export-target.js";
 
 export type TextFormat = "csv" | "jsonl";
 
@@ -29,15 +30,19 @@ export function csvField(value: unknown): string {
 export async function exportHistory(path: string, format: TextFormat, options: ExportOptions = {}): Promise<string> {
   if (format !== "csv" && format !== "jsonl")
     throw new RunlogError("INVALID_ARGUMENT", `format must be "csv" or "jsonl", got ${describeValue(format)}.`);
+  const wanted = checkKeys(options.keys);
   const run = await new Api(options.dir === undefined ? {} : { dir: options.dir }).run(path);
-  const keys = ["_step", ...(options.keys ?? (await run.historyKeys()).filter((key) => key !== "_step").sort())];
-  const outDir = resolve(options.out ?? ".");
-  mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, `${run.id}.${format}`);
-  const fd = openSync(file, "w");
+  const keys = ["_step", ...(wanted ?? (await run.historyKeys()).filter((key) => key !== "_step").sort())];
+  const file = join(outputFolder(options.out), `${run.id}.${format}`);
+  let fd: number;
+  try {
+    fd = openSync(file, "w");
+  } catch (error) {
+    throw exportFailed(file, error);
+  }
   try {
     if (format === "csv") writeSync(fd, `${keys.map(csvField).join(",")}\n`);
-    const scan = options.keys === undefined ? run.scanHistory() : run.scanHistory({ keys: options.keys });
+    const scan = wanted === undefined ? run.scanHistory() : run.scanHistory({ keys: wanted });
     for await (const row of scan) {
       if (format === "jsonl") writeSync(fd, `${encodeJson(row)}\n`);
       else writeSync(fd, `${keys.map((key) => csvField(row[key])).join(",")}\n`);
