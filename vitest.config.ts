@@ -24,6 +24,7 @@ const SLOW: Record<string, string[]> = {
     "src/wandb/import-wandb.test.ts",
     "src/tensorboard/import-tensorboard.test.ts",
     "src/parquet/export-parquet.test.ts",
+    "src/parquet/export-memory.test.ts",
     "src/tfevents/export-tfevents.test.ts",
     "src/summary-table/export-summary-table.test.ts",
   ],
