@@ -9,8 +9,11 @@ import json
 import math
 import sys
 
+from tensorboard import context
+from tensorboard.backend.event_processing import data_provider
 from tensorboard.backend.event_processing import event_accumulator as legacy
 from tensorboard.backend.event_processing import plugin_event_accumulator as plugin
+from tensorboard.backend.event_processing import plugin_event_multiplexer
 from tensorboard.plugins.hparams import plugin_data_pb2
 from tensorboard.util import tensor_util
 
@@ -44,6 +47,13 @@ def tensors(name):
 
 scalars = {tag: [[s, w, plain(float(v))] for s, w, v in events] for tag, events in tensors("scalars").items()}
 text = {tag: [[s, w, v.decode("utf8")] for s, w, v in events] for tag, events in tensors("text").items()}
+# What TensorBoard's web server serves to its scalars dashboard (the data provider over a multiplexer).
+# All points: the server keeps a 1,000-point sample per tag unless told otherwise (--samples_per_plugin).
+multiplexer = plugin_event_multiplexer.EventMultiplexer({"run": run}, tensor_size_guidance={"scalars": 0})
+multiplexer.Reload()
+provider = data_provider.MultiplexerDataProvider(multiplexer, run)
+served = provider.read_scalars(context.RequestContext(), experiment_id="", plugin_name="scalars", downsample=10**9).get("run", {})
+served_scalars = {tag: [[d.step, d.wall_time, plain(d.value)] for d in data] for tag, data in served.items()}
 hparams = {}
 for tag, content in tags_of("hparams").items():
     data = plugin_data_pb2.HParamsPluginData.FromString(content)
@@ -53,6 +63,7 @@ print(
     json.dumps(
         {
             "scalars": scalars,
+            "served_scalars": served_scalars,
             "text": text,
             "hparams": hparams,
             "histograms": {

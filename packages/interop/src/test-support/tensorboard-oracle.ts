@@ -26,6 +26,8 @@ const READ_EXPORT = fileURLToPath(new URL("./read_tensorboard_export.py", import
 export interface TensorboardExportView {
   /** tag → [step, wall time, value] (float64, non-finite tagged as in read_parquet.py). */
   scalars: Record<string, [number, number, unknown][]>;
+  /** The scalars TensorBoard's web server serves (its data provider), in the same form. */
+  served_scalars: Record<string, [number, number, unknown][]>;
   text: Record<string, [number, number, string][]>;
   hparams: Record<string, unknown>;
   /** tag → [step, min, max, num, bucket_limit, bucket]. */

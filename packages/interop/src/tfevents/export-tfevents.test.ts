@@ -58,12 +58,14 @@ describe("exportTfevents: read back by TensorBoard's own EventAccumulator", () =
     for (const key of ["loss", "acc", "nested.a"]) expect(long.scalars[key], key).toEqual(series("long", key));
     expect(long.scalars.loss?.slice(3, 6).map(([, , value]) => value)).toEqual([{ float: "nan" }, { float: "inf" }, { float: "-inf" }]);
     expect(long.scalars.mixed).toEqual(series("long", "mixed").slice(0, 1));
+    expect(long.served_scalars).toEqual(long.scalars);
     expect(long.text).toEqual({ note: series("long", "note") });
     expect(long.hparams).toEqual({});
 
     const media = readExportWithTensorboard(join(out, "media"));
     const rows = history.media as HistoryRow[];
     expect(media.scalars).toEqual({ score: series("media", "score") });
+    expect(media.served_scalars).toEqual(media.scalars);
     expect(media.text).toEqual({ caption: series("media", "caption") });
     expect(media.hparams).toEqual({ lr: 0.01, "model.layers": 3, "model.kind": "mlp", seed: 7 });
     expect(media.histograms.weights).toEqual(
