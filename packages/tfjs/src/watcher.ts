@@ -6,6 +6,7 @@ import {
   type WatchHandle,
   type WatchTarget,
 } from "@runlog/core";
+import { layersGraph } from "./graph.js";
 import { tensorHistogram } from "./histograms.js";
 import { isLayersModel } from "./layers-model.js";
 
@@ -28,12 +29,13 @@ interface OptimizerLike {
  * `applyGradients` (both the array form fit() uses and the map form of `minimize(f)`), parameter
  * histograms from the weights after the update, every `logFreq` steps, keyed by the weights'
  * stable `originalName` (`gradients/<name>`, `parameters/<name>`). Buffers are only read.
+ * `logGraph` puts the layer graph in the summary as `graph_<idx>` (W&B's `Graph.from_keras`).
  */
 export const layersModelWatcher: ModelWatcher = {
   name: "@runlog/tfjs",
   claims: isLayersModel,
   watch(model: unknown, run: WatchTarget, options: ResolvedWatchOptions): WatchHandle {
-    const m = model as { optimizer?: OptimizerLike; weights: VariableLike[] };
+    const m = model as { optimizer?: OptimizerLike; weights: VariableLike[] } & Parameters<typeof layersGraph>[0];
     const optimizer = m.optimizer;
     if (optimizer === undefined)
       throw new RunlogError(
@@ -42,6 +44,7 @@ export const layersModelWatcher: ModelWatcher = {
       );
     const prefix = options.idx === undefined ? "" : `graph_${options.idx}/`;
     const originalNames = new Map(m.weights.map((w) => [w.name, w.originalName ?? w.name]));
+    if (options.logGraph) run.summary.set(`graph_${options.idx ?? 0}`, layersGraph(m));
     const hadOwn = Object.hasOwn(optimizer, "applyGradients");
     const previous = optimizer.applyGradients;
     let calls = 0;

@@ -4,10 +4,11 @@ import { takeDraft, upsertDraft } from "./registry/drafts.js";
 import { SqliteHashCache } from "./registry/hash-cache.js";
 import { lineage, recordLineage, runArtifacts } from "./registry/lineage.js";
 import { linkVersion } from "./registry/links.js";
-import { RegistryDb } from "./registry/registry-db.js";
+import { RegistryDb, type RegistryOptions } from "./registry/registry-db.js";
 import type { CollectionRef, CommitRequest, VersionRecord } from "./registry/version-record.js";
 import { addAliases, commitVersion, listCollections, listVersions, resolveAlias } from "./registry/versions.js";
 
+export type { CommitStep, RegistryOptions } from "./registry/registry-db.js";
 export {
   type CollectionRef,
   type CommitRequest,
@@ -27,8 +28,8 @@ export class ArtifactRegistry implements HashCache {
   private readonly registry: RegistryDb;
   private readonly hashes: SqliteHashCache;
 
-  constructor(dbPath: string) {
-    this.registry = new RegistryDb(dbPath);
+  constructor(dbPath: string, options: RegistryOptions = {}) {
+    this.registry = new RegistryDb(dbPath, options);
     this.hashes = new SqliteHashCache(this.registry);
   }
 

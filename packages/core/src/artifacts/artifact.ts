@@ -45,6 +45,7 @@ export class Artifact {
   #staging: string | undefined;
   #record: VersionRecord | undefined;
   #source: ArtifactSource | undefined;
+  #committing: Promise<unknown> | undefined;
 
   constructor(
     name: string,
@@ -227,8 +228,12 @@ export class Artifact {
     return this.#record?.size;
   }
 
-  /** Resolves once the artifact is committed (logArtifact commits before it resolves). */
+  /**
+   * Resolves once the artifact is committed: at once after an awaited logArtifact, else when the
+   * logArtifact call in flight commits (W&B's `run.log_artifact(a); a.wait()`), rejecting as it does.
+   */
   async wait(): Promise<this> {
+    if (this.#record === undefined && this.#committing !== undefined) await this.#committing;
     this.#logged("wait");
     return this;
   }
@@ -265,6 +270,11 @@ export class Artifact {
   /** @internal the files waiting to be logged: entry name → local path. */
   pendingFiles(): ReadonlyMap<string, string> {
     return this.#pending;
+  }
+
+  /** @internal the logArtifact call committing this draft, which wait() waits for. */
+  committing(pending: Promise<unknown>): void {
+    this.#committing = pending;
   }
 
   /** @internal binds the artifact to its committed version. */

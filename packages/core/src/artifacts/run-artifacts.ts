@@ -48,6 +48,12 @@ export class RunArtifacts {
 
   async logArtifact(artifactOrPath: Artifact | string, options: LogArtifactOptions = {}): Promise<Artifact> {
     const artifact = this.toArtifact(artifactOrPath, options);
+    const committed = this.commitArtifact(artifact, options);
+    artifact.committing(committed); // before the first await: a.wait() right after a non-awaited logArtifact waits for it
+    return committed;
+  }
+
+  private async commitArtifact(artifact: Artifact, options: LogArtifactOptions): Promise<Artifact> {
     const target = this.target(options);
     const service = this.requireStore("logArtifact");
     if (service === undefined) return artifact;

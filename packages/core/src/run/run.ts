@@ -370,7 +370,8 @@ export class Run {
     });
     if (this.disabled) return;
     claimed.forEach(({ model, watcher }, i) => {
-      const idx = resolved.idx ?? (list.length > 1 ? i : undefined);
+      // W&B: model i of a list gets idx + i, so two models never share a prefix.
+      const idx = resolved.idx !== undefined ? resolved.idx + i : list.length > 1 ? i : undefined;
       const handle = watcher.watch(model, this, { ...resolved, ...(idx === undefined ? {} : { idx }) });
       this.#watches.set(model, { watcher, handle });
     });

@@ -21,9 +21,10 @@ export interface ResolvedWatchOptions {
   readonly accepts: (parameterName: string) => boolean;
 }
 
-/** What a watcher may do with the run: log histograms that join the next step. */
+/** What a watcher may do with the run: log histograms that join the next step, and put the model's graph in the summary (`logGraph`). */
 export interface WatchTarget {
   log(data: Record<string, unknown>, options: { commit: false }): void;
+  readonly summary: { set(key: string, value: unknown): void };
 }
 
 export interface WatchHandle {

@@ -21,12 +21,21 @@ const VERSION_SELECT = `SELECT v.*, c.entity, c.project, c.name, c.type FROM art
  * link versions without copying, lineage by run path. A commit or link locks its collection row,
  * so two instances never hand out the same version index.
  */
+/** The critical steps of a version commit, inside its transaction (reading the next index and inserting are one statement here). */
+export type PgCommitStep = "locked" | "inserted";
+
+export interface PgRegistryOptions {
+  /** Test hook, awaited at each step of a commit: forces the orders two instances can take. */
+  readonly onStep?: (step: PgCommitStep) => Promise<void> | void;
+}
+
 export class PgArtifactRegistry implements ServerArtifacts {
   readonly grants: ObjectGrants;
 
   constructor(
     private readonly pool: Pool,
     readonly objects: ObjectStore,
+    private readonly options: PgRegistryOptions = {},
   ) {
     this.grants = new PgObjectGrants(pool);
   }
@@ -34,6 +43,7 @@ export class PgArtifactRegistry implements ServerArtifacts {
   async commit(request: CommitRequest): Promise<{ version: VersionRecord; created: boolean }> {
     return this.transaction(async (client) => {
       const collection = await ensureCollection(client, request, request.type, "sequence");
+      await this.options.onStep?.("locked");
       const { rows: existing } = await client.query<{ id: number }>(
         "SELECT id FROM artifact_versions WHERE collection_id = $1 AND digest = $2 ORDER BY version_index DESC LIMIT 1",
         [collection, request.digest],
@@ -59,6 +69,7 @@ export class PgArtifactRegistry implements ServerArtifacts {
         );
         versionId = (rows[0] as { id: number }).id;
         await setAlias(client, collection, "latest", versionId);
+        await this.options.onStep?.("inserted");
       }
       for (const alias of request.aliases) await setAlias(client, collection, alias, versionId);
       if (request.runPath !== undefined) await recordLineage(client, request.runPath, versionId, "output");

@@ -11,18 +11,34 @@ export interface PgApplyContext {
   readonly chunks: PgChunkBatch;
   /** True when no record of this run was applied before this batch: a fork copies its parent now. */
   readonly fresh: boolean;
-  readonly keyIds: KeyIdCache;
+  readonly keyIds: BatchKeyIds;
 }
 
-/** Series key ids by (run, stream, key). Ids never change, so the cache is shared across batches. */
+/**
+ * Series key ids by (run, stream, key). Ids never change once committed, so the cache is shared
+ * across batches; a batch sees it through `batch()` and adds what it created only after its
+ * transaction committed (an id from a rolled-back insert names no row: reusing it broke every
+ * later batch of that key on this instance with a foreign-key violation).
+ */
 export class KeyIdCache {
   private readonly ids = new Map<string, number>();
 
+  batch(): BatchKeyIds {
+    return new BatchKeyIds(this.ids);
+  }
+}
+
+/** One batch's view of the key ids: the committed cache plus what this transaction created. */
+export class BatchKeyIds {
+  private readonly staged = new Map<string, number>();
+
+  constructor(private readonly committed: Map<string, number>) {}
+
   async resolve(client: PoolClient, runPk: number, stream: string, keys: readonly string[]): Promise<number[]> {
     const prefix = `${runPk}\u0000${stream}\u0000`;
-    const missing = keys.filter((key) => !this.ids.has(prefix + key));
+    const known = (key: string) => this.committed.get(prefix + key) ?? this.staged.get(prefix + key);
+    const missing = keys.filter((key) => known(key) === undefined);
     if (missing.length > 0) {
-      if (this.ids.size > 200_000) this.ids.clear();
       await client.query("INSERT INTO series_keys (run_pk, stream, key) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING", [
         runPk,
         stream,
@@ -32,8 +48,14 @@ export class KeyIdCache {
         "SELECT id, key FROM series_keys WHERE run_pk = $1 AND stream = $2 AND key = ANY($3::text[])",
         [runPk, stream, missing],
       );
-      for (const row of rows) this.ids.set(prefix + row.key, row.id);
+      for (const row of rows) this.staged.set(prefix + row.key, row.id);
     }
-    return keys.map((key) => this.ids.get(prefix + key) as number);
+    return keys.map((key) => known(key) as number);
+  }
+
+  /** Called once the batch's transaction committed: its ids now name rows every instance sees. */
+  commit(): void {
+    if (this.committed.size + this.staged.size > 200_000) this.committed.clear();
+    for (const [key, id] of this.staged) this.committed.set(key, id);
   }
 }

@@ -13,14 +13,26 @@ import { RunRowDraft } from "./pg-run-row.js";
  * row's lock, so batches of one run are serialized across every server instance, and records
  * at or below the run's `applied_seq` are skipped: a retried batch is applied once.
  */
+/** The critical steps of applying a batch, inside its transaction ("applied": before the run row update and commit). */
+export type BatchStep = "locked" | "applied";
+
+export interface PgWriterOptions {
+  /** Test hook, awaited at each step of a batch: forces the orders two instances can take. */
+  readonly onStep?: (step: BatchStep, client: PoolClient) => Promise<void> | void;
+}
+
 export class PgWriter implements RunWriter {
   private readonly keyIds = new KeyIdCache();
 
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: PgWriterOptions = {},
+  ) {}
 
   /** Applies `records` (in seq order) to the run; returns the run's applied sequence afterwards. */
   async apply(address: RunAddress, records: readonly DecodedRecord[]): Promise<number> {
-    return this.transaction(async (client) => {
+    const keyIds = this.keyIds.batch();
+    const applied = await this.transaction(async (client) => {
       let row = await lockRun(client, address);
       if (row === undefined) {
         const first = records[0];
@@ -43,8 +55,9 @@ export class PgWriter implements RunWriter {
         );
         row = (await lockRun(client, address)) as RunRow;
       }
+      await this.options.onStep?.("locked", client);
       const run = new RunRowDraft(row);
-      const context = { client, run, chunks: new PgChunkBatch(client), fresh: row.applied_seq === 0, keyIds: this.keyIds };
+      const context = { client, run, chunks: new PgChunkBatch(client), fresh: row.applied_seq === 0, keyIds };
       const before = row.applied_seq;
       // Sequence numbers are contiguous per run: a jump means the store lost records (restored
       // from an older backup). Applying past it would hide the hole forever; the client's log has it.
@@ -62,6 +75,7 @@ export class PgWriter implements RunWriter {
         last = record.header.seq;
       }
       await context.chunks.flush();
+      await this.options.onStep?.("applied", client);
       if (last > before) {
         run.set("applied_seq", last);
         run.set("heartbeat_at", Math.max(run.row.heartbeat_at, (records[records.length - 1] as DecodedRecord).header.t / 1000));
@@ -70,6 +84,8 @@ export class PgWriter implements RunWriter {
       if (update) await client.query(update.text, update.values);
       return last;
     });
+    keyIds.commit();
+    return applied;
   }
 
   async heartbeat(address: RunAddress, at: number = Date.now()): Promise<void> {

@@ -9,17 +9,33 @@ import { type CollectionRef, VERSION_SELECT, type VersionRecord, type VersionRow
  * The artifact tables of runlog.db and what every part of the registry shares: one IMMEDIATE
  * transaction per change, collections, aliases and reading a version back (checksummed).
  */
+/** The critical steps of committing a version, in order (the commit follows "inserted"). */
+export type CommitStep = "locked" | "numbered" | "inserted";
+
+export interface RegistryOptions {
+  /** Test hook: called at each critical step of a version commit, inside its transaction. */
+  readonly onStep?: (step: CommitStep) => void;
+  /** How long to wait for another writer's lock (default 10 minutes); 0 makes a held lock fail at once. */
+  readonly busyWaitMs?: number;
+}
+
 export class RegistryDb {
   readonly db: Database.Database;
+  readonly onStep: (step: CommitStep) => void;
+  readonly #busyWaitMs: number | undefined;
 
-  constructor(dbPath: string) {
+  constructor(dbPath: string, options: RegistryOptions = {}) {
     this.db = openDatabase(dbPath);
+    this.onStep = options.onStep ?? (() => {});
+    this.#busyWaitMs = options.busyWaitMs;
+    if (this.#busyWaitMs !== undefined && this.#busyWaitMs < 10_000)
+      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.#busyWaitMs))}`);
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (nested calls join it). */
   transaction<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn();
-    return withBusyRetry(() => this.db.transaction(fn).immediate());
+    return withBusyRetry(() => this.db.transaction(fn).immediate(), this.#busyWaitMs);
   }
 
   /** A version by its id; throws ARTIFACT_NOT_FOUND when there is none. */

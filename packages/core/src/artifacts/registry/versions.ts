@@ -11,6 +11,7 @@ import { type CollectionRef, type CommitRequest, VERSION_SELECT, type VersionRec
 /** Commits a version, or returns the existing one with the same content (`created: false`). */
 export function commitVersion(r: RegistryDb, request: CommitRequest): { version: VersionRecord; created: boolean } {
   return r.transaction(() => {
+    r.onStep("locked");
     const collection = r.ensureCollection(request, request.type, "sequence");
     const existing = prepared(
       r.db,
@@ -21,6 +22,7 @@ export function commitVersion(r: RegistryDb, request: CommitRequest): { version:
       const next = prepared(r.db, "SELECT COALESCE(MAX(version_index), -1) + 1 AS n FROM artifact_versions WHERE collection_id = ?").get(
         collection,
       ) as { n: number };
+      r.onStep("numbered");
       const json = [JSON.stringify(request.metadata), JSON.stringify(request.tags), JSON.stringify(request.manifest)] as const;
       versionId = Number(
         prepared(
@@ -41,6 +43,7 @@ export function commitVersion(r: RegistryDb, request: CommitRequest): { version:
         ).lastInsertRowid,
       );
       r.setAlias(collection, "latest", versionId);
+      r.onStep("inserted");
     }
     for (const alias of request.aliases) r.setAlias(collection, alias, versionId);
     if (request.runPath !== undefined) recordLineage(r, request.runPath, versionId, "output");
