@@ -82,6 +82,9 @@ export {
 export { refuseDamagedStore } from "./store/sqlite/unclean-shutdown.js";
 /** The sweep engine's decisions, for agents and controllers outside core (the pure functions `agent()` uses). */
 export { proposeNext, runsToStop, type TrialCommandContext, type TrialView, trialArgsJson, trialCommand } from "./sweeps/engine/index.js";
+export { SqliteSweepBackend } from "./sweeps/sqlite-sweep-backend.js";
+export type { SweepAddress, SweepBackend, TrialRecord, TrialState } from "./sweeps/sweep-backend.js";
+export { SWEEP_STATES } from "./sweeps/trial-rules.js";
 export type { SyncResult } from "./sync.js";
 export { defaultStoreRoot, describeDamage, syncRunDir } from "./sync.js";
 export { validateRunId, validateScopeName } from "./util/names.js";
