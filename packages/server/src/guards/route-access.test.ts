@@ -59,11 +59,10 @@ const ROUTES: Route[] = [
     json: { config: { method: "grid", parameters: { a: { values: [1] } } } },
   },
   { method: "POST", path: "/api/v1/projects/lab/p/sweeps/{sweep}/take", body: "json", json: { agentId: "a", leaseSeconds: 60 } },
-  { method: "GET", path: "/api/v1/sweeps/{sweep}" },
 ];
 const SWEEP_ID = "sweep-1";
 /** Lists across entities: 200 for any key, but never with another entity's data. */
-const LISTS = ["/api/v1/projects", "/api/v1/store/projects"];
+const LISTS = ["/api/v1/projects", "/api/v1/store/projects", "/api/v1/sweeps/sweep-1"];
 
 const hex = (char: string, upper: boolean) => {
   const code = char.charCodeAt(0).toString(16).padStart(2, "0");
