@@ -1,4 +1,4 @@
-import { init } from "@runlog/core";
+import { Api, agent, init, sweep } from "@runlog/core";
 import { OnlineSweepBackend, type SweepBackend, type TakeResult } from "@runlog/core/store-kit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -100,6 +100,39 @@ describe("PostgreSQL trial hand-out under the sweep row's lock", () => {
       expect(rows[0]).toEqual({ n: 24, seqs: 24 });
     } finally {
       await seqs.end();
+    }
+  });
+});
+
+describe("sweep() and agent() in TypeScript, online", () => {
+  it("create the sweep on the server and run its trials there, the trials' runs logged online with their configs", async () => {
+    const { server } = await startServer("postgres");
+    const online = { mode: "online", baseUrl: server.url } as const;
+    const id = await sweep(
+      { method: "grid", parameters: { lr: { values: [0.1, 0.01, 0.001] } } },
+      { ...online, entity: "lab", project: "ts" },
+    );
+    await agent(id, {
+      ...online,
+      dir: tempRoot(),
+      fn: async () => {
+        const run = await init({ settings: QUIET });
+        run.log({ loss: Number(run.config.lr) });
+        await run.finish();
+      },
+    });
+    const trials = await server.store.sweeps.listTrials({ entity: "lab", project: "ts", id });
+    expect(trials.map((t) => [t.params.lr, t.state])).toEqual([
+      [0.1, "finished"],
+      [0.01, "finished"],
+      [0.001, "finished"],
+    ]);
+    const api = new Api({ baseUrl: server.url });
+    try {
+      const runs = await api.runs("lab/ts");
+      expect(runs.map((run) => [run.id, run.config.lr, run.sweepId]).sort()).toEqual(trials.map((t) => [t.runId, t.params.lr, id]).sort());
+    } finally {
+      api.close();
     }
   });
 });
