@@ -63,6 +63,7 @@ export {
 } from "./store/chunks.js";
 export { CHUNK_FIELDS, HttpReader } from "./store/online/http-reader.js";
 export { IngestClient, IngestError } from "./store/online/ingest-client.js";
+export { OnlineSweepBackend } from "./store/online/online-sweep-backend.js";
 export { type ServerSyncResult, uploadRunDir } from "./store/online/sync-to-server.js";
 export { openStoreReader, storeRoot } from "./store/open-reader.js";
 export { type RunRow, runViewOf, storedSnapshotOf } from "./store/run-row.js";
@@ -82,6 +83,20 @@ export {
 export { refuseDamagedStore } from "./store/sqlite/unclean-shutdown.js";
 /** The sweep engine's decisions, for agents and controllers outside core (the pure functions `agent()` uses). */
 export { proposeNext, runsToStop, type TrialCommandContext, type TrialView, trialArgsJson, trialCommand } from "./sweeps/engine/index.js";
+export { readMetricHistories } from "./sweeps/metric-history.js";
+export { SqliteSweepBackend } from "./sweeps/sqlite-sweep-backend.js";
+export type {
+  ReportOptions,
+  SweepAddress,
+  SweepBackend,
+  SweepRecord,
+  SweepState,
+  TakeOptions,
+  TakeResult,
+  TrialRecord,
+  TrialState,
+} from "./sweeps/sweep-backend.js";
+export { checkSweepTransition, engineView, expiredTrialState, isFinalTrialState, SWEEP_STATES } from "./sweeps/trial-rules.js";
 export type { SyncResult } from "./sync.js";
 export { defaultStoreRoot, describeDamage, syncRunDir } from "./sync.js";
-export { validateRunId, validateScopeName } from "./util/names.js";
+export { generateRunId, validateRunId, validateScopeName } from "./util/names.js";

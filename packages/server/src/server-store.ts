@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { StoreReader } from "@runlog/core";
-import { DB_FILE, LocalObjectStore, openStoreReader } from "@runlog/core/store-kit";
+import { DB_FILE, LocalObjectStore, openStoreReader, SqliteSweepBackend, type SweepBackend } from "@runlog/core/store-kit";
 import { LocalArtifacts } from "./artifacts/local-artifacts.js";
 import { PgArtifactRegistry } from "./artifacts/pg-artifact-registry.js";
 import type { ServerArtifacts } from "./artifacts/server-artifacts.js";
@@ -18,6 +18,7 @@ import { openPool } from "./postgres/pg-pool.js";
 import { PgReader } from "./postgres/pg-reader.js";
 import { migrate } from "./postgres/pg-schema.js";
 import { PgWriter } from "./postgres/pg-writer.js";
+import { PgSweepBackend } from "./sweeps/pg-sweep-backend.js";
 import { FileWorkspaceLayouts } from "./workspaces/file-workspace-layouts.js";
 import { PgWorkspaceLayouts } from "./workspaces/pg-workspace-layouts.js";
 import type { WorkspaceLayouts } from "./workspaces/workspace-layouts.js";
@@ -32,6 +33,8 @@ export interface ServerStore {
   readonly artifacts: ServerArtifacts;
   /** Saved dashboard workspaces, per project. */
   readonly layouts: WorkspaceLayouts;
+  /** Sweeps and their trials: the embedded store's SQLite tables, or PostgreSQL's (agents coordinate through them). */
+  readonly sweeps: SweepBackend;
   /** Where uploads are received before they reach their store. */
   readonly tempDir: string;
   /** The embedded store's root (files and artifacts live there); undefined on PostgreSQL. */
@@ -58,6 +61,7 @@ export async function openServerStore(options: {
     // writer leaves a WAL of its own), and a refused store opens no writer that would keep the process up.
     const reader = openStoreReader({ dir: options.dir });
     const writer = new SqliteRunWriter(join(options.dir, DB_FILE));
+    const sweeps = new SqliteSweepBackend(join(options.dir, DB_FILE));
     return {
       kind: "embedded",
       reader,
@@ -70,12 +74,14 @@ export async function openServerStore(options: {
       }),
       artifacts: new LocalArtifacts(options.dir),
       layouts: new FileWorkspaceLayouts(join(options.dir, "server", "workspaces")),
+      sweeps,
       tempDir,
       root: options.dir,
       async ping() {
         await reader.listProjects();
       },
       async close() {
+        sweeps.close();
         reader.close();
         await writer.close();
       },
@@ -92,14 +98,16 @@ export async function openServerStore(options: {
     await pool.end();
     throw error;
   }
+  const reader = new PgReader(pool);
   return {
     kind: "postgres",
-    reader: new PgReader(pool),
+    reader,
     writer: new PgWriter(pool),
     keys: new PgKeyStore(pool),
     files: new ObjectRunFiles(pool, objects, tempDir),
     artifacts: new PgArtifactRegistry(pool, objects),
     layouts: new PgWorkspaceLayouts(pool),
+    sweeps: new PgSweepBackend(pool, reader),
     tempDir,
     root: undefined,
     async ping() {

@@ -16,6 +16,8 @@ import { registerRunLinks } from "./run-links.js";
 import { openServerStore, type ServerStore } from "./server-store.js";
 import { registerStaticUi } from "./static-ui.js";
 import { registerStoreRoutes } from "./store-routes.js";
+import { registerSweepCoordRoutes } from "./sweeps/sweep-coord-routes.js";
+import { registerSweepReadRoutes } from "./sweeps/sweep-read-routes.js";
 import { registerWorkspaceRoutes } from "./workspaces/workspace-routes.js";
 
 export interface ServeOptions {
@@ -126,6 +128,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
     registerLiveEvents(app, api, { pollMs: options.pollMs, maxPushBytes: options.maxPageBytes });
     registerStoreRoutes(app, store.reader, options.maxPageBytes);
     registerWorkspaceRoutes(app, store.layouts);
+    registerSweepCoordRoutes(app, store.sweeps);
+    registerSweepReadRoutes(app, store.sweeps);
     registerIngestRoutes(app, store.writer, store.files, options.maxFileBytes);
     registerArtifactIngestRoutes(app, store.artifacts, store.tempDir, options.maxFileBytes ?? MAX_FILE_BYTES);
     registerRunLinks(app, options.appDir ?? appDir());

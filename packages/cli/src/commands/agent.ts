@@ -10,6 +10,8 @@ export const AGENT_HELP = `Usage: runlog agent <[entity/project/]id> [--count N]
   Trials that early termination or --cancel stops get SIGTERM, then SIGKILL after 30 s
   (RUNLOG_AGENT_STOP_GRACE_SECONDS). Gives up after 5 failed trials in a row at the start
   (RUNLOG_AGENT_MAX_INITIAL_FAILURES) or 3 failures within 60 s, as W&B's agent does.
+  With RUNLOG_MODE=online the sweep lives on the team server (RUNLOG_BASE_URL, RUNLOG_API_KEY),
+  shared by agents on every host.
   --dir DIR   the runlog root (default RUNLOG_DIR or ./runlog)`;
 
 export async function agentCommand(args: string[], out: Out): Promise<number> {

@@ -8,7 +8,8 @@ export const SWEEP_HELP = `Usage: runlog sweep <config.yaml|config.json> [--proj
        runlog sweep --pause|--resume|--stop|--cancel <[entity/project/]id>
 
   Creates a sweep from W&B's sweep config and prints its id on stdout; run trials with
-  \`runlog agent <id>\` (any number of agents, on this machine or sharing a team server).
+  \`runlog agent <id>\` (any number of agents, on this machine or sharing a team server:
+  RUNLOG_MODE=online with RUNLOG_BASE_URL and RUNLOG_API_KEY).
   --pause / --resume   stop and restart handing out trials
   --stop               hand out no more trials; running ones end on their own
   --cancel             hand out no more trials and stop the running ones (agents SIGTERM them)

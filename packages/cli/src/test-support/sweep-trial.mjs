@@ -24,7 +24,9 @@ if (mode === "hold-before-init") {
     await run.finish();
   } else {
     if (mode === "ignore-term") process.on("SIGTERM", () => {});
-    const reader = openStoreReader({ dir: process.env.RUNLOG_DIR });
+    // Online, the run is on the team server once its first batch arrived there.
+    const online = process.env.RUNLOG_MODE === "online";
+    const reader = openStoreReader(online ? { baseUrl: process.env.RUNLOG_BASE_URL } : { dir: process.env.RUNLOG_DIR });
     while ((await reader.getRun(run.entity, run.project, run.id)) === undefined) await new Promise((r) => setTimeout(r, 50));
     reader.close();
     console.log(`started ${run.id}`);

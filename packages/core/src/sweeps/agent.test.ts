@@ -105,6 +105,14 @@ describe("sweep() and agent() in one process", () => {
     const id = await sweep(GRID, { dir: root, project: "tune" });
     await expect(agent(id, { dir: root, count: 0 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     await expect(agent(id, { dir: root, fn: 3 as unknown as () => void })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
-    await expect(sweep(GRID, { dir: root, mode: "online" })).rejects.toMatchObject({ code: "MODE_UNAVAILABLE" });
+    // Online without a server to go to says how to name one.
+    vi.stubEnv("RUNLOG_BASE_URL", "");
+    vi.stubEnv("WANDB_BASE_URL", "");
+    await expect(sweep(GRID, { dir: root, mode: "online" })).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: expect.stringContaining("RUNLOG_BASE_URL"),
+    });
+    await expect(sweep(GRID, { mode: "online", baseUrl: "ftp://x" })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    vi.unstubAllEnvs();
   });
 });

@@ -156,6 +156,10 @@ function trialEnv(address: SweepAddress, trial: TrialRecord, options: AgentOptio
     ENTITY: address.entity,
   };
   const env: Record<string, string> = { RUNLOG_DIR: root };
+  // A trial's run logs where the agent's sweep lives: an agent given the server in code passes it on.
+  if (options.mode !== undefined) env.RUNLOG_MODE = options.mode;
+  if (options.baseUrl !== undefined) env.RUNLOG_BASE_URL = options.baseUrl;
+  if (options.apiKey !== undefined) env.RUNLOG_API_KEY = options.apiKey;
   for (const [name, value] of Object.entries(names)) {
     env[`RUNLOG_${name}`] = value;
     env[`WANDB_${name}`] = value;

@@ -101,6 +101,14 @@ export class SqliteSweepBackend implements SweepBackend {
     return row === undefined ? undefined : recordOf(row);
   }
 
+  async listSweeps(entity: string, project: string): Promise<SweepRecord[]> {
+    const rows = prepared(this.db, "SELECT * FROM sweeps WHERE entity = ? AND project = ? ORDER BY created_at DESC, pk DESC").all(
+      entity,
+      project,
+    ) as SweepRow[];
+    return rows.map(recordOf);
+  }
+
   async findSweeps(id: string): Promise<SweepAddress[]> {
     const rows = prepared(this.db, "SELECT entity, project, sweep_id FROM sweeps WHERE sweep_id = ? ORDER BY created_at").all(id) as {
       entity: string;

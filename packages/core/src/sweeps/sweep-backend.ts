@@ -65,6 +65,8 @@ export interface ReportOptions {
 export interface SweepBackend {
   createSweep(input: { entity: string; project: string; config: SweepConfig; id?: string }): Promise<SweepRecord>;
   getSweep(address: SweepAddress): Promise<SweepRecord | undefined>;
+  /** The project's sweeps, newest first (the dashboard's list). */
+  listSweeps(entity: string, project: string): Promise<SweepRecord[]>;
   /** Sweeps with this id in any project (a plain id given to `runlog agent`). */
   findSweeps(id: string): Promise<SweepAddress[]>;
   setSweepState(address: SweepAddress, state: SweepState): Promise<SweepRecord>;

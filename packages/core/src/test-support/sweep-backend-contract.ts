@@ -53,6 +53,20 @@ export function describeSweepBackendContract(name: string, open: () => Promise<S
       await expect(backend.createSweep({ ...WHERE, config: grid(1, 1), id: sweep.id })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     });
 
+    it("lists a project's sweeps newest first, and none of another project's or entity's", async () => {
+      const store = await open();
+      const backend = store.backend();
+      expect(await backend.listSweeps(WHERE.entity, WHERE.project)).toEqual([]);
+      const first = await backend.createSweep({ ...WHERE, config: grid(1, 1), id: "first" });
+      const second = await store.backend().createSweep({ ...WHERE, config: grid(2, 1), id: "second" });
+      await backend.createSweep({ entity: WHERE.entity, project: "elsewhere", config: grid(1, 1), id: "third" });
+      await backend.createSweep({ entity: "rival", project: WHERE.project, config: grid(1, 1), id: "fourth" });
+      const paused = await backend.setSweepState(first, "paused");
+      expect(await store.backend().listSweeps(WHERE.entity, WHERE.project)).toEqual([second, paused]);
+      expect((await backend.listSweeps("rival", WHERE.project)).map((s) => s.id)).toEqual(["fourth"]);
+      expect(await backend.listSweeps("nobody", "nothing")).toEqual([]);
+    });
+
     it("hands every grid point out exactly once across agents, then finishes the sweep", async () => {
       const store = await open();
       const agents = [store.backend(), store.backend(), store.backend()];

@@ -1,3 +1,4 @@
+import { parseSweepConfig } from "@runlog/core";
 import { encodeFrames } from "@runlog/core/store-kit";
 import { describe, expect, it } from "vitest";
 import { rawRequest } from "../test-support/raw-http.js";
@@ -48,9 +49,20 @@ const ROUTES: Route[] = [
   { method: "POST", path: "/api/v1/session", body: "none" },
   { method: "GET", path: "/api/v1/projects/lab/p/workspace" },
   { method: "PUT", path: "/api/v1/projects/lab/p/workspace", body: "json", json: { layout: { n: "20" } } },
+  { method: "GET", path: "/api/v1/projects/lab/p/sweeps" },
+  { method: "GET", path: "/api/v1/projects/lab/p/sweeps/{sweep}" },
+  { method: "PUT", path: "/api/v1/projects/lab/p/sweeps/{sweep}/state", body: "json", json: { state: "paused" } },
+  {
+    method: "POST",
+    path: "/api/v1/projects/lab/p/sweeps",
+    body: "json",
+    json: { config: { method: "grid", parameters: { a: { values: [1] } } } },
+  },
+  { method: "POST", path: "/api/v1/projects/lab/p/sweeps/{sweep}/take", body: "json", json: { agentId: "a", leaseSeconds: 60 } },
 ];
+const SWEEP_ID = "sweep-1";
 /** Lists across entities: 200 for any key, but never with another entity's data. */
-const LISTS = ["/api/v1/projects", "/api/v1/store/projects"];
+const LISTS = ["/api/v1/projects", "/api/v1/store/projects", "/api/v1/sweeps/sweep-1"];
 
 const hex = (char: string, upper: boolean) => {
   const code = char.charCodeAt(0).toString(16).padStart(2, "0");
@@ -94,7 +106,11 @@ export function spellings(path: string): string[] {
 }
 
 const fill = (text: string, seed: { runId: string; objects: { lab: string }; labVersionId: number }) =>
-  text.replaceAll("{id}", seed.runId).replaceAll("{sha}", seed.objects.lab).replaceAll('"{version}"', String(seed.labVersionId));
+  text
+    .replaceAll("{id}", seed.runId)
+    .replaceAll("{sweep}", SWEEP_ID)
+    .replaceAll("{sha}", seed.objects.lab)
+    .replaceAll('"{version}"', String(seed.labVersionId));
 
 const FRAMES = encodeFrames([{ kind: "config", header: { seq: 999, t: 1, config: { x: 1 } } }]);
 
@@ -102,6 +118,13 @@ describe.each(serverKinds())("routes, however spelled, on a %s server with keys 
   it("never answer 2xx without the right key, to a read key on a write, or to another entity's key", async () => {
     const seed = await seededServer(start);
     const { server, keys } = seed;
+    const routes = ROUTES;
+    await server.store.sweeps.createSweep({
+      entity: "lab",
+      project: "p",
+      id: SWEEP_ID,
+      config: parseSweepConfig({ method: "random", parameters: { lr: { min: 0, max: 1 } } }),
+    });
     const notesBefore = await rawRequest(server.url, {
       path: `/api/v1/runs/lab/p/${seed.runId}/file/notes.txt`,
       headers: { authorization: `Bearer ${keys.labRead}` },
@@ -132,14 +155,14 @@ describe.each(serverKinds())("routes, however spelled, on a %s server with keys 
       }
     };
     // The right key passes on the plain spelling: the table names real routes.
-    for (const route of ROUTES) {
+    for (const route of routes) {
       const key = route.method === "GET" || route.method === "HEAD" || route.path.includes("/points") ? keys.labRead : keys.labWrite;
       const [path = "", query] = fill(route.path, seed).split("?");
       const ok = await send(route, query === undefined ? path : `${path}?${query}`, key);
       if (!route.path.includes("/records") && (ok.status < 200 || ok.status >= 300))
         failures.push(`control ${route.method} ${route.path} → ${ok.status}`);
     }
-    for (const route of ROUTES) {
+    for (const route of routes) {
       await check(route, undefined, "no key");
       await check(route, "rlk_000000000000_not-a-key", "unknown key");
       // The session route only trades a key for a cookie: the same entity's key may.

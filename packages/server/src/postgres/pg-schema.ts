@@ -207,6 +207,34 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (entity, project)
   );
   `,
+  `
+  -- 6: sweeps (sweeps/pg-sweep-backend.ts), as in the embedded store's schema 7: the controller's
+  -- memory. A trial is a handed-out point under a lease; its run (same run_id) lives in runs.
+  CREATE TABLE sweeps (
+    pk BIGSERIAL PRIMARY KEY,
+    entity TEXT NOT NULL,
+    project TEXT NOT NULL,
+    sweep_id TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'running',
+    config TEXT NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL,
+    UNIQUE (entity, project, sweep_id)
+  );
+  CREATE INDEX sweeps_by_id ON sweeps (sweep_id);
+  CREATE TABLE sweep_trials (
+    sweep_pk BIGINT NOT NULL REFERENCES sweeps (pk) ON DELETE CASCADE,
+    run_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    state TEXT NOT NULL,
+    agent_id TEXT,
+    lease_until DOUBLE PRECISION NOT NULL,
+    stop_requested BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (sweep_pk, run_id),
+    UNIQUE (sweep_pk, seq)
+  );
+  `,
 ];
 
 /** Any fixed 64-bit number: every instance takes this advisory lock before migrating. */
