@@ -8,7 +8,9 @@ Imports runs of another tracker into the runlog store, with no server:
   wandb        a wandb/ folder, an offline-run-*/run-* folder or a .wandb file
   tensorboard  a log dir of events.out.tfevents.* files (each folder with event files is a run)
   mlflow       an mlruns/ file store, an MLflow SQLite database (mlflow.db) or a sqlite:///… URI
-Safe to repeat: importing the same files again adds nothing. What Runlog has no place for is listed.
+Safe to repeat: importing the same files again adds nothing, and rows a source gained at its end are
+added. Rows that appeared in the middle of what was imported are skipped, with a warning naming the run.
+What Runlog has no place for is listed.
 
   --project P    put every run in project P (default: the source's project, the log dir's name or the MLflow experiment's name)
   --entity E     the runs' entity (default RUNLOG_ENTITY or the user name)
@@ -17,7 +19,7 @@ Safe to repeat: importing the same files again adds nothing. What Runlog has no 
 
 const KINDS = ["wandb", "tensorboard", "mlflow"] as const;
 
-export async function importCommand(args: string[], out: Out): Promise<number> {
+export async function importCommand(args: string[], out: Out, err: Out): Promise<number> {
   const { values, positionals } = parseCommandArgs({
     args,
     allowPositionals: true,
@@ -57,6 +59,7 @@ export async function importCommand(args: string[], out: Out): Promise<number> {
     },
   });
   progress.done({ filesDone: finished, filesTotal: files.size, bytesDone: bytes });
+  for (const warning of report.warnings) err(`runlog import: warning: ${warning}`);
   if (values.json) {
     out(JSON.stringify(report));
     return 0;

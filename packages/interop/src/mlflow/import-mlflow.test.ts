@@ -1,4 +1,15 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Api, RunlogError } from "@runlog/core";
@@ -105,9 +116,45 @@ describe.each(["file store", "sqlite"] as const)("importMlflow from the %s of th
     const before = await Promise.all(vision.map((id) => rowsOf(root, `e/vision exp/${id}`).then((r) => r.rows)));
     const again = importMlflow(path, { dir: root, entity: "e" });
     expect(again.runs.every((run) => run.written === 0 && run.applied === 0)).toBe(true);
+    expect([again.warnings, again.runs.filter((run) => run.skipped !== undefined)]).toEqual([[], []]);
     expect(again.runs).toHaveLength(Object.values(oracle).reduce((n, runs) => n + Object.keys(runs).length, 0));
     const after = await Promise.all(vision.map((id) => rowsOf(root, `e/vision exp/${id}`).then((r) => r.rows)));
     expect(after).toEqual(before);
+  });
+});
+
+describe("importMlflow: importing a store again after it grew", () => {
+  it("adds rows logged after the end, and warns naming the run and count for rows that appeared in the middle", async () => {
+    const store = join(tempRoot(), "mlruns");
+    cpSync(stores["file store"].path, store, { recursive: true });
+    const oracle = stores["file store"].oracle["vision exp"] as Record<string, MlflowRunView>;
+    const parentId = Object.keys(oracle).find((id) => oracle[id]?.name === "parent") as string;
+    const experimentDir = readdirSync(store).find((name) => readdirSync(join(store, name)).includes(parentId)) as string;
+    const metrics = join(store, experimentDir, parentId, "metrics");
+    const root = tempRoot();
+    const first = importMlflow(store, { dir: root, entity: "e" });
+    expect(first.warnings).toEqual([]);
+    // What MLflow's file store does on log_metric: a line appended to the key's file.
+    appendFileSync(join(metrics, "long"), "1700000009000 9.5 5000\n"); // after the last step (3009)
+    writeFileSync(join(metrics, "extra"), "1700000000007 1.5 7\n1700000000008 2.5 8\n"); // new rows between steps 4 and 10
+    const again = importMlflow(store, { dir: root, entity: "e" });
+    const parent = again.runs.find((run) => run.id === parentId);
+    expect(parent?.skipped).toEqual({ rows: 2, points: 6, throughStep: 3009 });
+    expect(again.warnings).toEqual([
+      expect.stringContaining(`e/vision exp/${parentId}: the source changed inside what was imported before; 2 row(s)`),
+    ]);
+    expect(again.runs.filter((run) => run.skipped !== undefined)).toHaveLength(1);
+    const { rows } = await rowsOf(root, `e/vision exp/${parentId}`);
+    expect(
+      rows
+        .filter((row) => "long" in row)
+        .map((row) => row._step)
+        .slice(-2),
+    ).toEqual([3009, 5000]);
+    expect(rows.at(-1)?.long).toBe(9.5);
+    expect(rows.filter((row) => row._step === 7 || row._step === 8)).toEqual([]);
+    // The rows' count stays as imported: the appended row once, nothing doubled.
+    expect(rows).toHaveLength(3006);
   });
 });
 

@@ -1,7 +1,7 @@
 import { dirname } from "node:path";
 import { type ImportOptions, resolveImportOptions, runIdFrom } from "../options.js";
 import type { ImportedRun, ImportReport } from "../pipeline/import-report.js";
-import { Unmapped } from "../pipeline/import-report.js";
+import { importedRun, skippedWarnings, Unmapped } from "../pipeline/import-report.js";
 import { RunImportWriter } from "../pipeline/run-import-writer.js";
 import { locateMlflowStore } from "./detect.js";
 import { FileStoreReader } from "./file-store.js";
@@ -35,7 +35,7 @@ export function importMlflow(path: string, options?: ImportOptions): ImportRepor
   } finally {
     reader.close();
   }
-  return { runs, unmapped: unmapped.toJSON() };
+  return { runs, unmapped: unmapped.toJSON(), warnings: skippedWarnings(runs) };
 }
 
 function importExperiment(
@@ -69,7 +69,12 @@ function importExperiment(
     const result = writer.finish();
     resolved.onProgress({ file: run.source, done: total, total });
     if (failure !== undefined) throw failure;
-    imported.push({ ...address, sources: [run.source], written: writer.written, applied: result.applied, points: writer.points });
+    imported.push(
+      importedRun(
+        { ...address, sources: [run.source], written: writer.written, applied: result.applied, points: writer.points },
+        writer.skipped,
+      ),
+    );
   }
   // A run that could not be read at all: every other run of the experiment is imported first.
   if (damage !== undefined) throw damage;
