@@ -20,7 +20,12 @@ const SLOW: Record<string, string[]> = {
   cli: ["src/browser/**/*.test.ts", "src/commands/sync-safety.test.ts"],
   bridge: ["src/python.test.ts"],
   product: ["src/consumer.test.ts", "src/docs.test.ts"],
-  interop: ["src/wandb/import-wandb.test.ts", "src/tensorboard/import-tensorboard.test.ts", "src/mlflow/import-mlflow.test.ts"],
+  interop: [
+    "src/wandb/import-wandb.test.ts",
+    "src/tensorboard/import-tensorboard.test.ts",
+    "src/mlflow/import-mlflow.test.ts",
+    "src/pipeline/constant-memory.test.ts",
+  ],
 };
 
 const PACKAGES: { name: string; root: string; silent?: boolean; product?: boolean }[] = [

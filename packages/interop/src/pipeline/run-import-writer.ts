@@ -15,7 +15,7 @@ import {
   syncRunDir,
   TransactionLogWriter,
 } from "@runlog/core/store-kit";
-import { HistoryBuilder, ROWS_PER_FRAME } from "./history-builder.js";
+import { HistoryBuilder, OBJECT_ROWS_PER_FRAME, ROWS_PER_FRAME } from "./history-builder.js";
 import { type PriorImport, readPriorImport, type Stream } from "./prior-import.js";
 
 export interface ImportTarget {
@@ -106,7 +106,7 @@ export class RunImportWriter {
       return;
     }
     this.points += builder.addRow(step, values, timeMs);
-    if (builder.rows >= ROWS_PER_FRAME) this.flushBuilder(builder);
+    if (builder.rows >= ROWS_PER_FRAME || builder.objectRows >= OBJECT_ROWS_PER_FRAME) this.flushBuilder(builder);
   }
 
   /**
@@ -179,7 +179,10 @@ export class RunImportWriter {
     this.seq++;
     const header = { seq: this.seq, t: this.clock, ...part.header };
     this.pending.push({ ...part, header });
-    this.pendingBytes += 256 + (part.body?.reduce((sum, column) => sum + column.byteLength, 0) ?? 0);
+    // Rows of non-scalar values (media, histograms) count as 1 KiB each: measuring their JSON would
+    // cost what batching saves, and uncounted they let a long import of them pile up in memory.
+    const objectRows = part.kind === "history" ? ((part.header as { rows?: readonly unknown[] }).rows?.length ?? 0) : 0;
+    this.pendingBytes += 256 + objectRows * 1024 + (part.body?.reduce((sum, column) => sum + column.byteLength, 0) ?? 0);
     if (this.pendingBytes >= APPEND_BYTES) this.flushPending();
   }
 
