@@ -32,6 +32,8 @@ const SLOW: Record<string, string[]> = {
     "src/parquet/export-memory.test.ts",
     "src/tfevents/export-tfevents.test.ts",
     "src/summary-table/export-summary-table.test.ts",
+    "src/mlflow/import-mlflow.test.ts",
+    "src/pipeline/constant-memory.test.ts",
   ],
 };
 

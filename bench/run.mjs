@@ -17,6 +17,7 @@ const benches = [
   "cli.mjs",
   "python-script.mjs",
   "team.mjs",
+  "import.mjs",
 ];
 const only = process.argv.slice(2);
 let missed = 0;

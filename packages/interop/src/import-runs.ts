@@ -1,14 +1,16 @@
 import { describeValue, RunlogError } from "@runlog/core";
+import { importMlflow } from "./mlflow/import-mlflow.js";
 import type { ImportOptions } from "./options.js";
 import type { ImportReport } from "./pipeline/import-report.js";
 import { importTensorboard } from "./tensorboard/import-tensorboard.js";
 import { importWandb } from "./wandb/import-wandb.js";
 
-export type ImportKind = "wandb" | "tensorboard";
+export type ImportKind = "wandb" | "tensorboard" | "mlflow";
 
 const IMPORTERS: Record<ImportKind, (path: string, options?: ImportOptions) => ImportReport | Promise<ImportReport>> = {
   wandb: importWandb,
   tensorboard: importTensorboard,
+  mlflow: importMlflow,
 };
 
 /** Imports the runs of another tracker found at `path` (see each importer for the layouts it reads). */

@@ -2,6 +2,7 @@ export { type ExportOptions, exportHistory, type TextFormat } from "./csv/export
 export { EXPORT_FORMATS, type ExportFormat, type ExportResult, type ExportRunsOptions, exportRuns } from "./export/export-runs.js";
 export type { ExportTargetOptions } from "./export/export-target.js";
 export { type ImportKind, importRuns } from "./import-runs.js";
+export { importMlflow } from "./mlflow/import-mlflow.js";
 export type { ImportOptions } from "./options.js";
 export { exportParquet, type ParquetExportOptions, type ParquetLayout } from "./parquet/export-parquet.js";
 export type { ImportedRun, ImportReport } from "./pipeline/import-report.js";

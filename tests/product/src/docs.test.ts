@@ -24,7 +24,7 @@ const NOT_RUNNABLE = [
   "examples/pytorch-bridge/README.md:13",
   "packages/server/README.md:20",
   "packages/interop/README.md:6",
-  "packages/interop/README.md:11",
+  "packages/interop/README.md:12",
 ];
 
 /** READMEs whose install block the consumer test runs against the local registry. */

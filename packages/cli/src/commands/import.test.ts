@@ -69,6 +69,17 @@ describe("runlog import and export", () => {
     expect(failed.stderr).toMatch(new RegExp(`${damaged.replace(/[.]/g, "\\.")} is damaged at byte \\d+.*\\[SOURCE_CORRUPT\\]`));
     const usage = cli(["import", "mystery", source]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain("wandb or tensorboard");
+    expect(usage.stderr).toContain("wandb or tensorboard or mlflow");
+  });
+
+  it("runlog import mlflow: a .db file that is not SQLite exits 1 naming it and the code, importing nothing", () => {
+    const root = tempRoot();
+    const garbage = join(tempRoot(), "mlflow.db");
+    writeFileSync(garbage, Buffer.alloc(4096, 7));
+    const failed = cli(["import", "mlflow", `sqlite:///${garbage}`, "--dir", root]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`${garbage} is damaged`);
+    expect(failed.stderr).toContain("[SOURCE_CORRUPT]");
+    expect(readdirSync(root)).toEqual([]);
   });
 });

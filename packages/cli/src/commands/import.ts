@@ -2,21 +2,24 @@ import type { Out } from "../command.js";
 import { progressReporter } from "../progress.js";
 import { parseCommandArgs, UsageError } from "../usage.js";
 
-export const IMPORT_HELP = `Usage: runlog import wandb|tensorboard <path> [--project P] [--entity E] [--dir ./runlog] [--json]
+export const IMPORT_HELP = `Usage: runlog import wandb|tensorboard|mlflow <path> [--project P] [--entity E] [--dir ./runlog] [--json]
 
 Imports runs of another tracker into the runlog store, with no server:
   wandb        a wandb/ folder, an offline-run-*/run-* folder or a .wandb file
   tensorboard  a log dir of events.out.tfevents.* files (each folder with event files is a run)
-Safe to repeat: importing the same files again adds nothing. What Runlog has no place for is listed.
+  mlflow       an mlruns/ file store, an MLflow SQLite database (mlflow.db) or a sqlite:///… URI
+Safe to repeat: importing the same files again adds nothing, and rows a source gained at its end are
+added. Rows that appeared in the middle of what was imported are skipped, with a warning naming the run.
+What Runlog has no place for is listed.
 
-  --project P    put every run in project P (default: the source's project, or the log dir's name)
+  --project P    put every run in project P (default: the source's project, the log dir's name or the MLflow experiment's name)
   --entity E     the runs' entity (default RUNLOG_ENTITY or the user name)
   --dir DIR      the runlog root (default RUNLOG_DIR or ./runlog)
   --json         print the import report as JSON`;
 
-const KINDS = ["wandb", "tensorboard"] as const;
+const KINDS = ["wandb", "tensorboard", "mlflow"] as const;
 
-export async function importCommand(args: string[], out: Out): Promise<number> {
+export async function importCommand(args: string[], out: Out, err: Out): Promise<number> {
   const { values, positionals } = parseCommandArgs({
     args,
     allowPositionals: true,
@@ -56,6 +59,7 @@ export async function importCommand(args: string[], out: Out): Promise<number> {
     },
   });
   progress.done({ filesDone: finished, filesTotal: files.size, bytesDone: bytes });
+  for (const warning of report.warnings) err(`runlog import: warning: ${warning}`);
   if (values.json) {
     out(JSON.stringify(report));
     return 0;

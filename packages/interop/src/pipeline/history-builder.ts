@@ -4,6 +4,8 @@ type HistoryDraft = Omit<HistoryHeader, "seq" | "t">;
 
 /** Rows per history frame: small enough to keep memory flat, big enough to amortise a frame. */
 export const ROWS_PER_FRAME = 1024;
+/** Rows holding non-scalar values (media, histograms) per frame: each is a JSON object in the header. */
+export const OBJECT_ROWS_PER_FRAME = 128;
 
 /**
  * Collects imported history rows of one stream ("history" by `_step`, "system" by `_runtime`) as
@@ -21,6 +23,11 @@ export class HistoryBuilder {
 
   get rows(): number {
     return this.rowCount;
+  }
+
+  /** Rows collected that hold non-scalar values. */
+  get objectRows(): number {
+    return this.others.length;
   }
 
   /** Adds one row; returns the number of points it carried. */

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { RunlogError } from "@runlog/core";
 import {
@@ -9,14 +9,14 @@ import {
   type RecordKindName,
   RUN_FILE,
   type RunLock,
-  readTransactionLog,
   resolveInside,
   runFolder,
   type SyncResult,
   syncRunDir,
   TransactionLogWriter,
 } from "@runlog/core/store-kit";
-import { HistoryBuilder, ROWS_PER_FRAME } from "./history-builder.js";
+import { HistoryBuilder, OBJECT_ROWS_PER_FRAME, ROWS_PER_FRAME } from "./history-builder.js";
+import { type PriorImport, readPriorImport, type Stream } from "./prior-import.js";
 
 export interface ImportTarget {
   /** The runlog root (its store and run folders). */
@@ -36,15 +36,24 @@ const APPEND_BYTES = 4 * 1024 * 1024;
  * Writes one imported run through the normal run pipeline: records go to the run's transaction
  * log (`attempt-NNNN.rlog`, one per source attempt), then `syncRunDir` applies them to the store.
  *
- * Sequence numbers are the idempotency key: a mapper turns the same source into the same records
- * in the same order, so record N always gets seq N. Records at or below the highest seq already in
- * the run's logs are skipped: importing again writes and applies nothing, and an import killed
- * halfway continues where its log ends (a torn tail is cut first).
+ * Importing again adds only what is new. A mapper turns the same source into the same records in
+ * the same order, so the first K records other than history that the run's logs already hold are
+ * skipped, and so is every history row at or before the stream's last imported step. Importing
+ * again writes and applies nothing; an import killed halfway continues where its log ends (a torn
+ * tail is cut first); a source that grew at its end gets the new rows. Rows that appeared in the
+ * middle of what was imported cannot be put between imported rows: they are counted in `skipped`.
  */
 export class RunImportWriter {
   private readonly lock: RunLock;
-  private readonly skipThrough: number;
+  private readonly prior: PriorImport;
   private seq = 0;
+  /** Records other than history pushed so far (compared with the prior import's count). */
+  private ordinal = 0;
+  /** Rows (and their points) of this import at or before the prior import's last step, per stream. */
+  private readonly covered: Record<Stream, { rows: number; points: number }> = {
+    history: { rows: 0, points: 0 },
+    system: { rows: 0, points: 0 },
+  };
   private log: TransactionLogWriter | undefined;
   private pending: Part[] = [];
   private pendingBytes = 0;
@@ -63,7 +72,8 @@ export class RunImportWriter {
     this.lock = acquireRunLock(join(this.dir, "run.lock"));
     try {
       writeFileSync(join(this.dir, RUN_FILE), JSON.stringify({ entity: target.entity, project: target.project, id: target.id }));
-      this.skipThrough = lastSeqOf(this.dir);
+      this.prior = readPriorImport(this.dir);
+      this.seq = this.prior.lastSeq;
     } catch (error) {
       this.lock.release();
       throw error;
@@ -88,8 +98,15 @@ export class RunImportWriter {
   /** Adds a history row (`_step` = step) or a system sample (keyed by `_runtime` seconds). */
   row(stream: "history" | "system", step: number, values: Record<string, unknown>, timeMs: number): void {
     const builder = stream === "history" ? this.history : this.system;
+    if (step <= this.prior.streams[stream].lastStep) {
+      const count = Object.keys(values).length;
+      this.points += count;
+      this.covered[stream].rows++;
+      this.covered[stream].points += count;
+      return;
+    }
     this.points += builder.addRow(step, values, timeMs);
-    if (builder.rows >= ROWS_PER_FRAME) this.flushBuilder(builder);
+    if (builder.rows >= ROWS_PER_FRAME || builder.objectRows >= OBJECT_ROWS_PER_FRAME) this.flushBuilder(builder);
   }
 
   /**
@@ -111,6 +128,18 @@ export class RunImportWriter {
     mkdirSync(dirname(destination), { recursive: true });
     writeFileSync(destination, bytes);
     this.push("file", { path: relativePath, size: statSync(destination).size }, timeMs);
+  }
+
+  /**
+   * Rows the source now has at or before the last step imported earlier, beyond those imported
+   * then: they appeared in the middle of an imported series and were not imported (undefined: none).
+   */
+  get skipped(): { rows: number; points: number; throughStep: number } | undefined {
+    const history = this.prior.streams.history;
+    const rows = this.covered.history.rows - history.rows + this.covered.system.rows - this.prior.streams.system.rows;
+    const points = this.covered.history.points - history.points + this.covered.system.points - this.prior.streams.system.points;
+    if (rows <= 0 && points <= 0) return undefined;
+    return { rows: Math.max(0, rows), points: Math.max(0, points), throughStep: history.lastStep };
   }
 
   /** Writes what is pending, closes the log, releases the run and applies its records to the store. */
@@ -146,11 +175,14 @@ export class RunImportWriter {
 
   private add(part: Part, timeMs: number | undefined): void {
     if (timeMs !== undefined && Number.isFinite(timeMs)) this.clock = Math.max(this.clock, timeMs);
+    if (part.kind !== "history" && ++this.ordinal <= this.prior.records) return;
     this.seq++;
-    if (this.seq <= this.skipThrough) return;
     const header = { seq: this.seq, t: this.clock, ...part.header };
     this.pending.push({ ...part, header });
-    this.pendingBytes += 256 + (part.body?.reduce((sum, column) => sum + column.byteLength, 0) ?? 0);
+    // Rows of non-scalar values (media, histograms) count as 1 KiB each: measuring their JSON would
+    // cost what batching saves, and uncounted they let a long import of them pile up in memory.
+    const objectRows = part.kind === "history" ? ((part.header as { rows?: readonly unknown[] }).rows?.length ?? 0) : 0;
+    this.pendingBytes += 256 + objectRows * 1024 + (part.body?.reduce((sum, column) => sum + column.byteLength, 0) ?? 0);
     if (this.pendingBytes >= APPEND_BYTES) this.flushPending();
   }
 
@@ -179,16 +211,4 @@ export class RunImportWriter {
     this.pending = [];
     this.pendingBytes = 0;
   }
-}
-
-/** The highest seq in a run folder's logs; a torn tail (an import killed mid-write) is cut off first. */
-function lastSeqOf(dir: string): number {
-  let last = 0;
-  for (const file of listRunLogs(dir)) {
-    const result = readTransactionLog(file, (records) => {
-      for (const record of records) last = Math.max(last, record.header.seq);
-    });
-    if (result.tornBytes > 0) truncateSync(file, statSync(file).size - result.tornBytes);
-  }
-  return last;
 }

@@ -3,7 +3,7 @@ import { basename, resolve } from "node:path";
 import { RunlogError } from "@runlog/core";
 import { type ImportOptions, resolveImportOptions, runIdFrom } from "../options.js";
 import type { ImportedRun, ImportReport } from "../pipeline/import-report.js";
-import { Unmapped } from "../pipeline/import-report.js";
+import { importedRun, skippedWarnings, Unmapped } from "../pipeline/import-report.js";
 import { RunImportWriter } from "../pipeline/run-import-writer.js";
 import { findTensorboardRuns } from "./detect.js";
 import { TensorboardRunMapper } from "./run-mapper.js";
@@ -46,9 +46,14 @@ export function importTensorboard(path: string, options?: ImportOptions): Import
     else mapper.flushRows();
     const result = writer.finish();
     if (failure !== undefined) throw failure;
-    runs.push({ ...address, sources: found.files, written: writer.written, applied: result.applied, points: writer.points });
+    runs.push(
+      importedRun(
+        { ...address, sources: found.files, written: writer.written, applied: result.applied, points: writer.points },
+        writer.skipped,
+      ),
+    );
   }
-  return { runs, unmapped: unmapped.toJSON() };
+  return { runs, unmapped: unmapped.toJSON(), warnings: skippedWarnings(runs) };
 }
 
 function decode(file: string, offset: number, bytes: Buffer) {

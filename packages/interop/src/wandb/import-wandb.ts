@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { RunlogError } from "@runlog/core";
 import { type ImportOptions, resolveImportOptions, runIdFrom } from "../options.js";
 import type { ImportedRun, ImportReport } from "../pipeline/import-report.js";
-import { Unmapped } from "../pipeline/import-report.js";
+import { importedRun, skippedWarnings, Unmapped } from "../pipeline/import-report.js";
 import { RunImportWriter } from "../pipeline/run-import-writer.js";
 import { findWandbLogs, type WandbAttemptFile } from "./detect.js";
 import { newRunState, WandbRunMapper } from "./run-mapper.js";
@@ -48,15 +48,20 @@ export function importWandb(path: string, options?: ImportOptions): ImportReport
     // What was read before any damage is kept: it is written and applied before the error is thrown.
     const result = writer.finish();
     if (failure !== undefined) throw failure;
-    runs.push({
-      ...address,
-      sources: attempts.map((a) => a.file),
-      written: writer.written,
-      applied: result.applied,
-      points: writer.points,
-    });
+    runs.push(
+      importedRun(
+        {
+          ...address,
+          sources: attempts.map((a) => a.file),
+          written: writer.written,
+          applied: result.applied,
+          points: writer.points,
+        },
+        writer.skipped,
+      ),
+    );
   }
-  return { runs, unmapped: unmapped.toJSON() };
+  return { runs, unmapped: unmapped.toJSON(), warnings: skippedWarnings(runs) };
 }
 
 function decode(file: string, offset: number, bytes: Buffer) {
