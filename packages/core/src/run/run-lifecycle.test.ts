@@ -280,15 +280,16 @@ describe("modes", () => {
     try {
       const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const started = Date.now();
-      await expect(initIn(tempRoot(), { mode: "online", baseUrl, settings: { initTimeout: 1, quiet: true } })).rejects.toMatchObject({
+      await expect(initIn(tempRoot(), { mode: "online", baseUrl, settings: { initTimeout: 2, quiet: true } })).rejects.toMatchObject({
         code: "SERVER_UNAVAILABLE",
       });
       const elapsed = Date.now() - started;
-      expect(elapsed).toBeGreaterThanOrEqual(1_000);
-      expect(elapsed).toBeLessThan(10_000);
-      expect(attempts.length).toBeGreaterThanOrEqual(3);
-      // Backoff, not a busy loop: the attempts are spread over the timeout.
-      expect((attempts[attempts.length - 1] as number) - (attempts[0] as number)).toBeGreaterThanOrEqual(500);
+      // It waits out the whole timeout (no early give-up), retrying; how many attempts fit in 2 s depends on
+      // the machine's load, so only "more than one" and "not a busy loop" are asserted.
+      expect(elapsed).toBeGreaterThanOrEqual(2_000);
+      expect(attempts.length).toBeGreaterThanOrEqual(2);
+      expect(attempts.length).toBeLessThan(20);
+      expect((attempts[attempts.length - 1] as number) - (attempts[0] as number)).toBeGreaterThanOrEqual(100);
       // From a child process with nothing else keeping its event loop alive: the promise settles (not a silent exit).
       const script = `import { init } from ${JSON.stringify(new URL("../../dist/index.js", import.meta.url).href)};
 try { await init({ mode: "online", baseUrl: process.argv[1], dir: process.argv[2], settings: { initTimeout: 1, quiet: true } }); console.log("resolved"); }

@@ -26,7 +26,7 @@ function bestAfterBudget(config: SweepConfig, seed: number): number {
 const parameters = { x: { min: -5.0, max: 10.0 }, y: { min: 0.5, max: 15.0 } };
 
 describe("bayes", () => {
-  it("beats random search on Branin at the same budget in most of 20 seeded trials", () => {
+  it("beats random search on Branin at the same budget in most of 20 seeded trials", { timeout: 300_000 }, () => {
     const bayes = parseSweepConfig({ method: "bayes", metric: { name: "branin", goal: "minimize" }, parameters });
     const random = parseSweepConfig({ method: "random", parameters });
     let wins = 0;

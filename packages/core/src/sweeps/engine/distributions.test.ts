@@ -69,7 +69,7 @@ describe("distributions (W&B's HyperParameter as oracle)", () => {
     });
   });
 
-  it("random sweeps draw each distribution as W&B does (two-sample KS, n = 2500 each, α = 0.001)", () => {
+  it("random sweeps draw each distribution as W&B does (two-sample KS, n = 2500 each, α = 0.001)", { timeout: 300_000 }, () => {
     const wandb = askWandbSweeps<unknown[][]>(specsJson("sample", `"n": ${N}, "seed": 7`));
     // c(0.001) · sqrt((n + m) / (n m))
     const critical = 1.949 * Math.sqrt(2 / N);
