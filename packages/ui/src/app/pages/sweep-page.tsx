@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { formatTime, formatValue } from "../../lib/format.ts";
 import {
   bestOf,
@@ -22,6 +22,8 @@ import { ErrorBox, useAsync } from "../use-async.tsx";
 const enc = encodeURIComponent;
 /** The runs endpoint's largest page; a sweep with more trials lists its first 1000 runs' details. */
 const MAX_RUNS = 1000;
+/** How often the page of a sweep that agents may still work on reads it again. */
+const REFRESH_MS = 5000;
 
 /**
  * One sweep: its state and controls, config, a row per trial with the swept parameters and the
@@ -41,6 +43,13 @@ export function SweepPage({ entity, project, id }: { entity: string; project: st
     ]);
     return { ...detail, runs: runs.runs };
   }, [path, version]);
+
+  const live = loaded.data?.sweep.state === "running" || loaded.data?.sweep.state === "paused";
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(() => setVersion((v) => v + 1), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [live]);
 
   if (loaded.error && !loaded.data) return <ErrorBox error={loaded.error} />;
   if (!loaded.data) return <p class="muted">Loading sweep…</p>;
