@@ -9,7 +9,11 @@ describe("the team store's sweeps until its PostgreSQL backend lands", () => {
     const address = { entity: "lab", project: "p", id: "s1" };
     const lease = { agentId: "a", leaseSeconds: 60 };
     const calls = [
-      backend.createSweep({ entity: "lab", project: "p", config: parseSweepConfig({ method: "random", parameters: { x: { values: [1] } } }) }),
+      backend.createSweep({
+        entity: "lab",
+        project: "p",
+        config: parseSweepConfig({ method: "random", parameters: { x: { values: [1] } } }),
+      }),
       backend.getSweep(address),
       backend.listSweeps("lab", "p"),
       backend.findSweeps("s1"),
