@@ -59,12 +59,10 @@ describe("run.url, projectUrl and sweepUrl open the dashboard's views", () => {
     expect(projectPage).toMatchObject({ status: 302, location: "/#/p/team/vision%20net" });
   });
 
-  it("sweeps land on the runs table filtered to the sweep; a trailing slash is the same page", async () => {
+  it("sweeps land on the sweep page; a trailing slash is the same page", async () => {
     const { server } = await start();
-    expect(await get(server, "/team/vision/sweeps/sw1")).toMatchObject({
-      status: 302,
-      location: `/#/p/team/vision?filter=${encodeURIComponent("sweepId = sw1")}`,
-    });
+    expect(await get(server, "/team/vision/sweeps/sw1")).toMatchObject({ status: 302, location: "/#/s/team/vision/sw1" });
+    expect((await get(server, "/team/vision%20net/sweeps/s%201")).location).toBe("/#/s/team/vision%20net/s%201");
     expect((await get(server, "/team/vision/")).location).toBe("/#/p/team/vision");
   });
 

@@ -5,7 +5,7 @@ import type { FastifyInstance } from "fastify";
 /**
  * `run.url`, `run.projectUrl` and `run.sweepUrl` are W&B-style page addresses
  * (`/<entity>/<project>`, `…/runs/<id>`, `…/sweeps/<id>`). The dashboard routes by URL hash, so
- * these redirect to its views: the runs table, the run page, the runs table filtered to a sweep.
+ * these redirect to its views: the project, the run page, the sweep page.
  */
 export function registerRunLinks(app: FastifyInstance, appDir: string): void {
   const root = resolve(appDir);
@@ -38,6 +38,6 @@ export function dashboardTarget(url: string, appRoot: string): string | undefine
     return `/#/p/${scope}`;
   }
   if (kind === "runs") return `/#/r/${scope}/${encodeURIComponent(id)}`;
-  if (kind === "sweeps") return `/#/p/${scope}?filter=${encodeURIComponent(`sweepId = ${id}`)}`;
+  if (kind === "sweeps") return `/#/s/${scope}/${encodeURIComponent(id)}`;
   return undefined;
 }

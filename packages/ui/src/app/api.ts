@@ -26,6 +26,7 @@ export interface RunView {
   crashTimeout: number;
   lastStep: number;
   forkedFrom?: string;
+  sweepId?: string;
 }
 
 export interface RunsPage {

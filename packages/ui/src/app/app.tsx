@@ -3,6 +3,8 @@ import { ComparePage } from "./pages/compare-page.tsx";
 import { ProjectsPage } from "./pages/projects-page.tsx";
 import { RunPage } from "./pages/run-page.tsx";
 import { RunsPage } from "./pages/runs-page.tsx";
+import { SweepPage } from "./pages/sweep-page.tsx";
+import { SweepsPage } from "./pages/sweeps-page.tsx";
 import { WorkspacePage } from "./pages/workspace-page.tsx";
 import { href, useRoute } from "./route.ts";
 
@@ -14,6 +16,9 @@ export function App() {
   else if (page === "w" && entity && project) body = <WorkspacePage entity={entity} project={project} route={route} />;
   else if (page === "r" && entity && project && id)
     body = <RunPage key={`${entity}/${project}/${id}`} entity={entity} project={project} id={id} route={route} />;
+  else if (page === "s" && entity && project && id)
+    body = <SweepPage key={`${entity}/${project}/${id}`} entity={entity} project={project} id={id} />;
+  else if (page === "s" && entity && project) body = <SweepsPage entity={entity} project={project} />;
   else if (page === "c" && entity && project) body = <ComparePage entity={entity} project={project} route={route} />;
   return (
     <>

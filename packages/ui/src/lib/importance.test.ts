@@ -27,6 +27,21 @@ describe("parameterImportance", () => {
     expect(parameterImportance(runs.slice(0, 2))).toEqual([]);
     expect(parameterImportance(runs.map((run, i) => ({ ...run, metric: i < 58 ? undefined : run.metric })))).toEqual([]);
   });
+
+  it("answers for a small sweep (6 runs, 2 parameters), where a bootstrap sample can hold every run", () => {
+    const grid = [0.1, 0.01, 0.001].flatMap((lr, i) =>
+      ["sgd", "adam"].map((name, j) => ({ params: { lr, "optimizer.name": name }, metric: 0.2 * i + 0.3 * j + 0.01 * i * j })),
+    );
+    const result = parameterImportance(grid);
+    expect(result.map((r) => r.param).sort()).toEqual(["lr", "optimizer.name"]);
+    expect(result.reduce((sum, r) => sum + r.importance, 0)).toBeCloseTo(1, 6);
+    // The losses of a real 6-point sweep, where one tree of the forest splits perfectly (no scoring split).
+    const losses = [0.73267, 0.48267, 0.43267, 0.18267, 0.89933, 0.48267];
+    const swept = grid.map((run, i) => ({ ...run, metric: losses[i] as number }));
+    const importance = parameterImportance(swept).map((r) => r.importance);
+    expect(importance.every((v) => v > 0)).toBe(true);
+    expect(importance.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+  });
 });
 
 describe("pearson", () => {

@@ -54,10 +54,18 @@ export function parameterImportance(
   const columns = names.map((name) => encode(usable.map((run) => run.params[name])));
   const y = usable.map((run) => run.metric);
   const X = usable.map((_, r) => columns.map((column) => column[r] as number));
-  const forest = new RandomForestRegression({ nEstimators: 100, seed: 42, maxFeatures: 1.0, replacement: true, useSampleBagging: true });
+  // No out-of-bag predictions (unused here): a small sweep's bootstrap sample can hold every run,
+  // and ml-random-forest then fails on the empty out-of-bag matrix ("column indices are out of range").
+  const forest = new RandomForestRegression({
+    nEstimators: 100,
+    seed: 42,
+    maxFeatures: 1.0,
+    replacement: true,
+    useSampleBagging: true,
+    noOOB: true,
+  });
   forest.train(X, y);
-  // featureImportance() is in ml-random-forest 2.1's code but not in its .d.ts.
-  const importance = (forest as unknown as { featureImportance(): number[] }).featureImportance();
+  const importance = forestImportance(forest as unknown as TrainedForest, names.length);
   return names
     .map((param, i) => ({
       param,
@@ -65,4 +73,49 @@ export function parameterImportance(
       correlation: pearson(columns[i] as number[], y),
     }))
     .sort((a, b) => b.importance - a.importance);
+}
+
+/** What ml-random-forest 2.1 keeps after training (in its code, not its .d.ts). */
+interface TreeNode {
+  splitColumn?: number;
+  gain?: number;
+  numberSamples?: number;
+  left?: TreeNode;
+  right?: TreeNode;
+}
+interface TrainedForest {
+  estimators: { root: TreeNode }[];
+  /** Per tree, the feature index of each of its columns. */
+  indexes: number[][];
+}
+
+/**
+ * ml-random-forest's featureImportance(), tree by tree as it computes it, but averaged over the
+ * trees that have any: the library divides a tree with no scoring split (common in a small sweep,
+ * where a bootstrap sample can split perfectly) by zero, and one such tree turns every answer NaN.
+ */
+function forestImportance(forest: TrainedForest, features: number): number[] {
+  const total = new Array<number>(features).fill(0);
+  forest.estimators.forEach((tree, t) => {
+    const perColumn = new Array<number>(features).fill(0);
+    // A node that found no split has gain Infinity; the library's JSON copy makes that null, i.e. 0.
+    const gainOf = (node: TreeNode | undefined) => (Number.isFinite(node?.gain) ? (node?.gain as number) : 0);
+    const visit = (node: TreeNode | undefined) => {
+      if (node?.splitColumn === undefined || !(gainOf(node) > 0)) return;
+      const weighted = (child: TreeNode | undefined) => gainOf(child) * (child?.numberSamples ?? 0);
+      perColumn[node.splitColumn] =
+        (perColumn[node.splitColumn] as number) + gainOf(node) * (node.numberSamples ?? 0) - weighted(node.left) - weighted(node.right);
+      visit(node.left);
+      visit(node.right);
+    };
+    visit(tree.root);
+    const sum = perColumn.reduce((a, b) => a + b, 0);
+    if (sum === 0 || !Number.isFinite(sum)) return;
+    perColumn.forEach((value, column) => {
+      const feature = forest.indexes[t]?.[column] as number;
+      total[feature] = (total[feature] as number) + value / sum;
+    });
+  });
+  const sum = total.reduce((a, b) => a + b, 0);
+  return total.map((value) => (sum === 0 ? 0 : value / sum));
 }

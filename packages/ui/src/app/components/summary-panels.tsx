@@ -111,13 +111,18 @@ function ScatterPanel({ runs, colors, x, y }: { runs: readonly RunView[]; colors
   );
 }
 
-/** W&B's parameter importance: per config parameter, its random-forest importance and correlation with the metric. */
-function ImportancePanel({ runs, metric }: { runs: readonly RunView[]; metric: string }) {
+/**
+ * W&B's parameter importance: per config parameter (or only those in `params`, a sweep's), its
+ * random-forest importance and correlation with the metric.
+ */
+export function ImportancePanel({ runs, metric, params }: { runs: readonly RunView[]; metric: string; params?: readonly string[] }) {
   // The forest library is loaded only when an importance panel is shown (a third of the app's size).
   const computed = useAsync(async () => {
     const { parameterImportance } = await import("../../lib/importance.ts");
-    return parameterImportance(runs.map((run) => ({ params: Object.fromEntries(flatten(run.config)), metric: value(run, metric) })));
-  }, [metric, runs.map((run) => run.id).join()]);
+    const only = params === undefined ? undefined : new Set(params);
+    const paramsOf = (run: RunView) => Object.fromEntries(flatten(run.config).filter(([key]) => only === undefined || only.has(key)));
+    return parameterImportance(runs.map((run) => ({ params: paramsOf(run), metric: value(run, metric) })));
+  }, [metric, runs.map((run) => run.id).join(), params?.join()]);
   if (computed.error) return <ErrorBox error={computed.error} />;
   const rows = computed.data;
   if (rows === undefined) return <p class="muted">Fitting a random forest…</p>;

@@ -1,27 +1,29 @@
 import { href } from "../route.ts";
 
-/** The project's views: the workspace (panels over all runs) and the runs table. */
-export function ProjectTabs({ entity, project, active }: { entity: string; project: string; active: "workspace" | "runs" }) {
+const VIEWS = [
+  { name: "workspace", page: "w" },
+  { name: "runs", page: "p" },
+  { name: "sweeps", page: "s" },
+] as const;
+
+/** The project's views: the workspace (panels over all runs), the runs table and its sweeps. */
+export function ProjectTabs({ entity, project, active }: { entity: string; project: string; active: (typeof VIEWS)[number]["name"] }) {
   return (
     <>
       <h1>
         {entity}/{project}
       </h1>
       <nav class="tabs" aria-label="project views">
-        <a
-          class={active === "workspace" ? "active" : ""}
-          href={href(["w", entity, project])}
-          aria-current={active === "workspace" ? "page" : undefined}
-        >
-          workspace
-        </a>
-        <a
-          class={active === "runs" ? "active" : ""}
-          href={href(["p", entity, project])}
-          aria-current={active === "runs" ? "page" : undefined}
-        >
-          runs
-        </a>
+        {VIEWS.map((view) => (
+          <a
+            key={view.name}
+            class={active === view.name ? "active" : ""}
+            href={href([view.page, entity, project])}
+            aria-current={active === view.name ? "page" : undefined}
+          >
+            {view.name}
+          </a>
+        ))}
       </nav>
     </>
   );

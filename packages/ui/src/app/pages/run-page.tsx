@@ -77,6 +77,15 @@ export function RunPage({ entity, project, id, route }: { entity: string; projec
       <p class="subtitle">
         <StateBadge run={run} /> · {run.id} · created {formatTime(run.createdAt)} · runtime {formatDuration(run.runtime)} · step{" "}
         {run.lastStep}
+        {run.sweepId !== undefined && (
+          <>
+            {" "}
+            · sweep{" "}
+            <a href={href(["s", entity, project, run.sweepId])} data-testid="run-sweep">
+              {run.sweepId}
+            </a>
+          </>
+        )}
         {run.tags.map((tag) => (
           <span class="tag" key={tag}>
             {tag}
