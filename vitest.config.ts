@@ -17,12 +17,7 @@ const SLOW: Record<string, string[]> = {
     "src/run/one-writer.test.ts",
   ],
   server: ["src/online.test.ts"],
-  cli: [
-    "src/browser/**/*.test.ts",
-    "src/commands/sync-safety.test.ts",
-    "src/commands/export.test.ts",
-    "src/sweep-two-hosts.test.ts",
-  ],
+  cli: ["src/browser/**/*.test.ts", "src/commands/sync-safety.test.ts", "src/commands/export.test.ts", "src/sweep-two-hosts.test.ts"],
   bridge: ["src/python.test.ts"],
   product: ["src/consumer.test.ts", "src/docs.test.ts"],
   interop: [
