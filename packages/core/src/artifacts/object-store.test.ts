@@ -1,4 +1,4 @@
-import { describeObjectStoreContract } from "../test-support/object-store-contract.js";
+import { describeObjectStoreContract } from "../testing/object-store-contract.js";
 import { tempRoot } from "../test-support/temp-root.js";
 import { LocalObjectStore } from "./object-store.js";
 
