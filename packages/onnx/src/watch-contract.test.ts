@@ -16,6 +16,7 @@ describeModelWatcherContract(onnxWatcher, {
   model: () => createSession(fx.mlp),
   step: async () => {},
   hookedObjects: (session) => [session as object],
+  packageName: "@runlog/onnx",
   logsPerStep: false,
   foreign: ["model.pt", "model.onnx.data", { run: () => {} }],
 });

@@ -29,6 +29,7 @@ describeModelWatcherContract(layersModelWatcher, {
     await (model as tf.LayersModel).fit(xs, ys, { epochs: 1, batchSize: 2, verbose: 0 });
   },
   hookedObjects: (model) => [model as object, (model as tf.LayersModel).optimizer],
+  packageName: "@runlog/tfjs",
   logsPerStep: true,
   foreign: ["model.onnx", { weights: [] }, tf.tensor1d([1, 2])],
 });

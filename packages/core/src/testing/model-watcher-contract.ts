@@ -20,6 +20,8 @@ export interface WatchedModelUnderTest {
   hookedObjects(model: unknown): object[];
   /** Whether histograms come per step (and so follow `logFreq`) rather than once at watch(). */
   readonly logsPerStep: boolean;
+  /** The adapter's npm name: a watcher is named after its package (`@runlog/tfjs`, `@runlog/onnx`). */
+  readonly packageName?: string;
   /** Values of other frameworks the watcher must not claim. */
   readonly foreign?: readonly unknown[];
 }
@@ -73,6 +75,7 @@ export function describeModelWatcherContract(watcher: ModelWatcher, framework: W
   describe(`ModelWatcher contract: ${watcher.name}`, () => {
     it("claims its framework's models and nothing else, and is the one run.watch finds once registered", async () => {
       expect(watcher.name).toMatch(/\S/);
+      if (framework.packageName !== undefined) expect(watcher.name).toBe(framework.packageName);
       const model = await framework.model();
       expect(watcher.claims(model)).toBe(true);
       for (const other of [null, undefined, 0, "model", {}, [], () => {}, new Map(), ...(framework.foreign ?? [])]) {
