@@ -5,8 +5,8 @@ import type { StoreReader } from "../store/store.js";
 import { present } from "./scratch.js";
 
 /**
- * The read contract every store must meet (SQLite now; PostgreSQL and the HTTP store with the
- * team issue). A store under test supplies how runs are written into it and how it is read.
+ * The read contract every store meets (the embedded SQLite store, PostgreSQL through the server,
+ * the HTTP reader). A store under test supplies how runs are written into it and how it is read.
  */
 export interface StoreUnderTest {
   init(options: InitOptions): Promise<Run>;
