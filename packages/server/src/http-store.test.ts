@@ -2,8 +2,8 @@ import { Api, init, RunlogError } from "@runlog/core";
 import { HttpReader } from "@runlog/core/store-kit";
 // The same contract suite the embedded store passes, run against the HTTP store.
 import { describeStoreReaderContract } from "@runlog/core/testing";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { afterEach, describe, expect, it } from "vitest";
-import { tempRoot } from "../../core/src/test-support/temp-root.js";
 import { type RunlogServer, serve } from "./index.js";
 
 const QUIET = { quiet: true, console: "off", disableStats: true } as const;

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { HttpSink, IngestClient } from "@runlog/core/store-kit";
 import { describeSinkContract } from "@runlog/core/testing";
-import { tempRoot } from "../../../core/src/test-support/temp-root.js";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { serverKinds } from "../test-support/server-kinds.js";
 
 // Online mode's sink, over each kind of server: the same contract as the embedded store's sink.
