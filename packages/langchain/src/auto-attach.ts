@@ -1,7 +1,5 @@
-import { langchainCore } from "./peer.js";
+import { registerConfigureHook } from "./peer.js";
 import { RunlogTracer } from "./runlog-tracer.js";
-
-const { registerConfigureHook } = langchainCore<typeof import("@langchain/core/context")>("context");
 
 /**
  * With RUNLOG_LANGCHAIN_TRACING=true every LangChain call gets a RunlogTracer on the current run

@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
  * so it is the very module the user's `import` gets, and a missing peer is a RunlogError
  * (PEER_MISSING) as in the other adapters instead of Node's ERR_MODULE_NOT_FOUND.
  */
-export function langchainCore<T>(subpath: "callbacks/base" | "callbacks/promises" | "context"): T {
+function langchainCore<T>(subpath: "callbacks/base" | "callbacks/promises" | "context"): T {
   const specifier = `@langchain/core/${subpath}`;
   let url: string;
   try {
@@ -23,3 +23,7 @@ export function langchainCore<T>(subpath: "callbacks/base" | "callbacks/promises
   }
   return require(fileURLToPath(url)) as T;
 }
+
+export const { BaseCallbackHandler } = langchainCore<typeof import("@langchain/core/callbacks/base")>("callbacks/base");
+export const { awaitAllCallbacks } = langchainCore<typeof import("@langchain/core/callbacks/promises")>("callbacks/promises");
+export const { registerConfigureHook } = langchainCore<typeof import("@langchain/core/context")>("context");

@@ -1,13 +1,10 @@
 import type { BaseCallbackHandlerInput } from "@langchain/core/callbacks/base";
 import { currentRun, type Run, type TokenUsage } from "@runlog/core";
-import { langchainCore } from "./peer.js";
+import { awaitAllCallbacks, BaseCallbackHandler } from "./peer.js";
 import { DEFAULT_LIMITS, type SerializeLimits, serialize } from "./serialize.js";
 import { type SpanKind, spanKindOf } from "./span-kind.js";
 import { addTokenUsage, tokenUsageOf } from "./token-usage.js";
 import { addToTotals, hookFinish, type TraceTotals } from "./trace-totals.js";
-
-const { BaseCallbackHandler } = langchainCore<typeof import("@langchain/core/callbacks/base")>("callbacks/base");
-const { awaitAllCallbacks } = langchainCore<typeof import("@langchain/core/callbacks/promises")>("callbacks/promises");
 
 export interface MaskContext {
   readonly field: "inputs" | "outputs";
