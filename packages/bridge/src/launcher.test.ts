@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Api } from "@runlog/core";
+import { onLines } from "@runlog/test-support/child-process";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { onLines } from "../../core/src/test-support/child-process.js";
 
 // The Python client's auto-started bridge (runlog/_launcher.py) with the real CLI, from real Python processes.
 const PYTHON = process.env.RUNLOG_PYTHON ?? "/usr/bin/python3";

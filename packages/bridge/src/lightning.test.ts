@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Api } from "@runlog/core";
+import { venvPython } from "@runlog/test-support/python-env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { venvPython } from "../../core/src/test-support/python-env.js";
 import { type Bridge, startBridge } from "./index.js";
 
 // A real lightning.Trainer (Lightning 2.6 + PyPI torch on CPU, the project's .venv) with RunlogLogger,

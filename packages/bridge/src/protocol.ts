@@ -49,7 +49,8 @@ export type BridgeMessage =
 /** A bridge message before the version is added. */
 export type Outgoing = BridgeMessage extends infer M ? (M extends unknown ? Omit<M, "v"> : never) : never;
 
-const TYPES = new Set([
+/** The message kinds a client may send: one handler each in messages/message-table.ts. */
+export const MESSAGE_KINDS: ReadonlySet<string> = new Set([
   "hello",
   "init",
   "records",
@@ -89,7 +90,8 @@ export function decodeMessage(frame: Buffer): ClientMessage {
       `Protocol version ${JSON.stringify(message.v)} is not supported; this bridge speaks version ${PROTOCOL_VERSION}.`,
     );
   }
-  if (typeof message.t !== "string" || !TYPES.has(message.t)) fail(`Unknown message type ${JSON.stringify(message.t)?.slice(0, 40)}.`);
+  if (typeof message.t !== "string" || !MESSAGE_KINDS.has(message.t))
+    fail(`Unknown message type ${JSON.stringify(message.t)?.slice(0, 40)}.`);
   const needsRid = REQUESTS.has(message.t);
   if (needsRid && !Number.isSafeInteger(message.rid)) fail(`${message.t} needs an integer rid.`);
   if (message.t !== "hello" && message.t !== "heartbeat" && message.t !== "init" && message.t !== "api" && typeof message.run !== "string")

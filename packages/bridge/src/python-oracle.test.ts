@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { run } from "@runlog/test-support/child-process";
+import { venvPython } from "@runlog/test-support/python-env";
 import { afterAll, describe, expect, it } from "vitest";
-import { run } from "../../core/src/test-support/child-process.js";
-import { venvPython } from "../../core/src/test-support/python-env.js";
 import { startBridge } from "./index.js";
 
 // The oracle corpus (python/tests/oracle): the same W&B-style cases run under the real wandb

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Api } from "@runlog/core";
+import { run } from "@runlog/test-support/child-process";
+import { venvPython } from "@runlog/test-support/python-env";
 import { afterEach, describe, expect, it } from "vitest";
-import { run } from "../../core/src/test-support/child-process.js";
-import { venvPython } from "../../core/src/test-support/python-env.js";
 import { startBridge } from "./index.js";
 
 // W&B members the oracle corpus cannot show (W&B offline has no server): env aliases, refusals

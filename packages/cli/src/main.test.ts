@@ -3,8 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Api, decodeJson, init, runFolder } from "@runlog/core";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { describe, expect, it } from "vitest";
-import { tempRoot } from "../../core/src/test-support/temp-root.js";
 import { main } from "./main.js";
 import { startUiProcess } from "./test-support/ui-process.js";
 

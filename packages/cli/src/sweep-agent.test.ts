@@ -3,10 +3,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Api } from "@runlog/core";
+import { finished, onLines } from "@runlog/test-support/child-process";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { describe, expect, it, vi } from "vitest";
 import { SqliteSweepBackend } from "../../core/src/sweeps/sqlite-sweep-backend.js";
-import { finished, onLines } from "../../core/src/test-support/child-process.js";
-import { tempRoot } from "../../core/src/test-support/temp-root.js";
 
 const BIN = fileURLToPath(new URL("../bin/runlog.js", import.meta.url));
 const PROGRAM = fileURLToPath(new URL("./test-support/sweep-trial.mjs", import.meta.url));

@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { describe, expect, it } from "vitest";
-import { tempRoot } from "../../core/src/test-support/temp-root.js";
 
 const BIN = fileURLToPath(new URL("../bin/runlog.js", import.meta.url));
 const HOOK = new URL("./test-support/import-log-hook.mjs", import.meta.url).href;

@@ -27,6 +27,7 @@ export const ERROR_TABLE: { readonly [C in RunlogErrorCode]: ErrorEntry } = {
   STEP_REGRESSION: { status: 500, meaning: "a step lower than the run's current step (onStepRegression: error)" },
   NO_WATCHER: { status: 500, meaning: "no imported adapter can watch this model" },
   ALREADY_WATCHED: { status: 500, meaning: "the model is already watched by this run" },
+  PEER_MISSING: { status: 501, meaning: "a framework an adapter needs (its peer dependency) is not installed" },
   MODE_UNAVAILABLE: { status: 501, meaning: "a mode, feature or framework peer is not available here" },
   PATH_OUTSIDE_ROOT: { status: 400, meaning: "a path leaves the folder it must stay in" },
   ARTIFACT_NAME_INVALID: { status: 400, meaning: "an artifact name, type or alias is not allowed" },

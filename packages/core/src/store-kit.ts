@@ -62,12 +62,14 @@ export {
   float64ToBlob,
 } from "./store/chunks.js";
 export { CHUNK_FIELDS, HttpReader } from "./store/online/http-reader.js";
-export { IngestClient, IngestError } from "./store/online/ingest-client.js";
+export { HttpSink } from "./store/online/http-sink.js";
+export { IngestClient, IngestError, type RunAddress } from "./store/online/ingest-client.js";
 export { OnlineSweepBackend } from "./store/online/online-sweep-backend.js";
 export { type ServerSyncResult, uploadRunDir } from "./store/online/sync-to-server.js";
 export { openStoreReader, storeRoot } from "./store/open-reader.js";
 export { type RunRow, runViewOf, storedSnapshotOf } from "./store/run-row.js";
 export { effectiveState } from "./store/run-state.js";
+export type { RunWriter } from "./store/run-writer.js";
 export { SPAN_COLUMNS, type SpanRow, spanViewOf } from "./store/span-row.js";
 export { DB_FILE } from "./store/sqlite/database.js";
 export { listRunLogs, SqliteStore } from "./store/sqlite/sqlite-store.js";

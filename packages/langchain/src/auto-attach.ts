@@ -1,4 +1,4 @@
-import { registerConfigureHook } from "@langchain/core/context";
+import { registerConfigureHook } from "./peer.js";
 import { RunlogTracer } from "./runlog-tracer.js";
 
 /**

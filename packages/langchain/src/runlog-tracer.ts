@@ -1,6 +1,6 @@
-import { BaseCallbackHandler, type BaseCallbackHandlerInput } from "@langchain/core/callbacks/base";
-import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
+import type { BaseCallbackHandlerInput } from "@langchain/core/callbacks/base";
 import { currentRun, type Run, type TokenUsage } from "@runlog/core";
+import { awaitAllCallbacks, BaseCallbackHandler } from "./peer.js";
 import { DEFAULT_LIMITS, type SerializeLimits, serialize } from "./serialize.js";
 import { type SpanKind, spanKindOf } from "./span-kind.js";
 import { addTokenUsage, tokenUsageOf } from "./token-usage.js";

@@ -34,8 +34,8 @@ export async function loadOrt(): Promise<typeof import("onnxruntime-node")> {
     return await import("onnxruntime-node");
   } catch (error) {
     throw new RunlogError(
-      "MODE_UNAVAILABLE",
-      `@runlog/onnx needs onnxruntime-node: npm install onnxruntime-node (${(error as Error).message})`,
+      "PEER_MISSING",
+      `@runlog/onnx needs onnxruntime-node, which is not installed: npm install onnxruntime-node (${(error as Error).message})`,
     );
   }
 }

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Api } from "@runlog/core";
+import { versionIdOf } from "@runlog/test-support/artifact-ids";
 import { afterAll, describe, expect, it } from "vitest";
-import { versionIdOf } from "../../core/src/test-support/artifact-ids.js";
 
 // The examples/torch-to-onnx job end to end: real PyTorch (Debian's python3-torch) logging through a real bridge, real ONNX export, real onnxruntime-node.
 const EXAMPLE = fileURLToPath(new URL("../../../examples/torch-to-onnx/index.mjs", import.meta.url));

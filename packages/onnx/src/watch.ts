@@ -8,7 +8,7 @@ import { initializerValues, readOnnxFile } from "./model-file.js";
  * from createSession, which remembers its file.
  */
 export const onnxWatcher: ModelWatcher = {
-  name: "onnx",
+  name: "@runlog/onnx",
   claims: (model) => (typeof model === "string" && model.toLowerCase().endsWith(".onnx")) || sessionInfo(model) !== undefined,
   watch(model, run, options) {
     const path = typeof model === "string" ? model : (sessionInfo(model)?.modelPath as string);

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Artifact, init } from "@runlog/core";
+import { QUIET, tempRoot } from "@runlog/test-support/temp-root";
 import { describe, expect, it } from "vitest";
-import { QUIET, tempRoot } from "../../core/src/test-support/temp-root.js";
 import { errorBody, type RawRequest, rawRequest } from "./test-support/raw-http.js";
 import { seededServer, sha256 } from "./test-support/seeded-server.js";
 import { serverKinds } from "./test-support/server-kinds.js";

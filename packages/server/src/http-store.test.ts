@@ -1,9 +1,9 @@
 import { Api, init, RunlogError } from "@runlog/core";
 import { HttpReader } from "@runlog/core/store-kit";
-import { afterEach, describe, expect, it } from "vitest";
 // The same contract suite the embedded store passes, run against the HTTP store.
-import { describeStoreReaderContract } from "../../core/src/test-support/store-reader-contract.js";
-import { tempRoot } from "../../core/src/test-support/temp-root.js";
+import { describeStoreReaderContract } from "@runlog/core/testing";
+import { tempRoot } from "@runlog/test-support/temp-root";
+import { afterEach, describe, expect, it } from "vitest";
 import { type RunlogServer, serve } from "./index.js";
 
 const QUIET = { quiet: true, console: "off", disableStats: true } as const;

@@ -6,4 +6,4 @@ export type { LayersModelLike } from "./layers-model.js";
 export { isLayersModel } from "./layers-model.js";
 export { loadModel, writeModelFiles } from "./model-files.js";
 export type { Tf } from "./resolve-tf.js";
-export { layersModelWatcher } from "./watcher.js";
+export { layersModelWatcher, tfjsWatcher } from "./watcher.js";

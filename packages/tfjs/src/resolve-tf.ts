@@ -26,7 +26,7 @@ export function resolveTf(given?: Tf): Tf {
     }
   }
   throw new RunlogError(
-    "INVALID_ARGUMENT",
+    "PEER_MISSING",
     "No tfjs found: install @tensorflow/tfjs (or @tensorflow/tfjs-node), or pass { tf } to the runlog tfjs helpers.",
   );
 }

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Api, init, RunlogError } from "@runlog/core";
+import { numpyHistogram } from "@runlog/test-support/numpy";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { numpyHistogram } from "../../core/src/test-support/numpy.js";
 import { layersModelWatcher, loadModel, modelCheckpoint, runlogCallback } from "./index.js";
 
 // Real tfjs (pure JS, CPU backend) on small deterministic data; the runs go to a real store.

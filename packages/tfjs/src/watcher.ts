@@ -86,4 +86,7 @@ export const layersModelWatcher: ModelWatcher = {
   },
 };
 
+/** The same watcher under the adapters' common name, `<framework>Watcher` (as `onnxWatcher`). */
+export const tfjsWatcher: ModelWatcher = layersModelWatcher;
+
 registerWatcher(layersModelWatcher);

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { DB_FILE, SqliteSweepBackend, type TrialRecord } from "@runlog/core/store-kit";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { exited } from "../../../core/src/test-support/child-process.js";
+import { exited } from "@runlog/test-support/child-process";
 import { startUiProcess } from "../test-support/ui-process.js";
 import { launchChromium } from "./chromium.js";
 import { AGENT_ENV, cli, fillSweepStore, RANDOM_TRIALS_RUN, SWEEP_PROJECT } from "./sweep-store.js";

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { finished, run } from "../../../core/src/test-support/child-process.js";
+import { finished, run } from "@runlog/test-support/child-process";
 
 const BIN = fileURLToPath(new URL("../../bin/runlog.js", import.meta.url));
 const PROGRAM = fileURLToPath(new URL("./sweep-ui-trial.mjs", import.meta.url));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Histogram, init } from "@runlog/core";
 import { describe, expect, it } from "vitest";
-import { QUIET, tempRoot } from "../../../core/src/test-support/temp-root.js";
+import { QUIET, tempRoot } from "@runlog/test-support/temp-root";
 import { readWithPyarrow } from "../../../interop/src/test-support/parquet-reader.js";
 import { readExportWithTensorboard } from "../../../interop/src/test-support/tensorboard-oracle.js";
 

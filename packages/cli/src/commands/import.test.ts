@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Api } from "@runlog/core";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempRoot } from "../../../core/src/test-support/temp-root.js";
 import { makeTensorboardRuns } from "../../../interop/src/test-support/tensorboard-oracle.js";
 
 const BIN = fileURLToPath(new URL("../../bin/runlog.js", import.meta.url));

@@ -4,9 +4,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { init } from "@runlog/core";
 import { SqliteStore } from "@runlog/core/store-kit";
+import { seededRandom } from "@runlog/test-support/seeded-random";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "../../../core/src/test-support/seeded-random.js";
-import { tempRoot } from "../../../core/src/test-support/temp-root.js";
 
 const BIN = fileURLToPath(new URL("../../bin/runlog.js", import.meta.url));
 

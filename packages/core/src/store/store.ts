@@ -73,8 +73,9 @@ export interface FileView {
 }
 
 /**
- * The read contract every store implements (SQLite now; PostgreSQL and the remote HTTP
- * store with the team issue). The `Api` is written only against this.
+ * The read contract every store implements: the embedded SQLite store, the server's PostgreSQL
+ * store and the HTTP reader over a server. The `Api` is written only against this; each one runs
+ * `describeStoreReaderContract` (`@runlog/core/testing`).
  */
 export interface StoreReader {
   listProjects(): Promise<{ entity: string; name: string; createdAt: number; runCount: number }[]>;

@@ -4,8 +4,8 @@ import { DB_FILE } from "../store/sqlite/database.js";
 import { SqliteReader } from "../store/sqlite/sqlite-reader.js";
 import { rebuildStore } from "../store/sqlite/store-check.js";
 import { initIn } from "../test-support/runs.js";
-import { describeSweepBackendContract, grid } from "../test-support/sweep-backend-contract.js";
 import { tempRoot } from "../test-support/temp-root.js";
+import { describeSweepBackendContract, grid } from "../testing/sweep-backend-contract.js";
 import { SqliteSweepBackend, type TakeStep } from "./sqlite-sweep-backend.js";
 import type { SweepBackend } from "./sweep-backend.js";
 

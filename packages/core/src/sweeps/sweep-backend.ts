@@ -60,7 +60,7 @@ export interface ReportOptions {
  * depends on other agents (the next trial, a dead agent's trial, runs to stop) is taken inside
  * one store transaction, so any agent may take it and a killed agent loses nothing.
  * SQLite (core) and PostgreSQL (through the team server) implement it; one contract suite
- * (test-support/sweep-backend-contract.ts) runs on both.
+ * (`describeSweepBackendContract`, `@runlog/core/testing`) runs on both.
  */
 export interface SweepBackend {
   createSweep(input: { entity: string; project: string; config: SweepConfig; id?: string }): Promise<SweepRecord>;

@@ -1,7 +1,3 @@
-/**
- * The stored version id of a logged artifact (lineage edges name it). `Artifact.record` is
- * `@internal`, so published types strip it; tests in other packages read it through here.
- */
-export function versionIdOf(artifact: object): number | undefined {
-  return (artifact as { readonly record?: { readonly id: number } }).record?.id;
-}
+// Moved to the private workspace package @runlog/test-support (packages/test-support); this path
+// stays so tests written against it keep compiling.
+export * from "@runlog/test-support/artifact-ids";

@@ -2,9 +2,9 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Api, init } from "@runlog/core";
+import { venvPython } from "@runlog/test-support/python-env";
+import { QUIET, tempRoot } from "@runlog/test-support/temp-root";
 import { describe, expect, it } from "vitest";
-import { venvPython } from "../../../core/src/test-support/python-env.js";
-import { QUIET, tempRoot } from "../../../core/src/test-support/temp-root.js";
 import { exportHistory } from "./export-history.js";
 
 async function loggedRun(root: string) {

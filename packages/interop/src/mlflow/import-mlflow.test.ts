@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { Api, RunlogError } from "@runlog/core";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempRoot } from "../../../core/src/test-support/temp-root.js";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { importRuns } from "../import-runs.js";
 import { type MlflowRunView, makeMlflowRuns, readWithMlflow } from "../test-support/mlflow-oracle.js";
 import { importMlflow } from "./import-mlflow.js";

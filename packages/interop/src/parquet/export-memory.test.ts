@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { init } from "@runlog/core";
 import { describe, expect, it } from "vitest";
-import { venvPython } from "../../../core/src/test-support/python-env.js";
-import { QUIET, tempRoot } from "../../../core/src/test-support/temp-root.js";
+import { venvPython } from "@runlog/test-support/python-env";
+import { QUIET, tempRoot } from "@runlog/test-support/temp-root";
 
 const CHILD = fileURLToPath(new URL("../test-support/children/export-parquet.mjs", import.meta.url));
 const ROWS = 150_000;

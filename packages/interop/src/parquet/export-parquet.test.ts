@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Api, encodeJson, type HistoryRow } from "@runlog/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempRoot } from "../../../core/src/test-support/temp-root.js";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { LONG_RUN_ROWS, makeExportProject } from "../test-support/export-fixture.js";
 import { asRead, readWithPyarrow } from "../test-support/parquet-reader.js";
 import { exportParquet } from "./export-parquet.js";

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Api } from "@runlog/core";
 import { describe, expect, it } from "vitest";
-import { tempRoot } from "../../../core/src/test-support/temp-root.js";
+import { tempRoot } from "@runlog/test-support/temp-root";
 
 const PACKAGE = fileURLToPath(new URL("../..", import.meta.url));
 const MAKE = join(PACKAGE, "scripts", "make-large-sources.mjs");

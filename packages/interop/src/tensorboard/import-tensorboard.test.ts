@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Api, RunlogError } from "@runlog/core";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempRoot } from "../../../core/src/test-support/temp-root.js";
 import { makeTensorboardRuns, readWithTensorboard } from "../test-support/tensorboard-oracle.js";
 import { importTensorboard } from "./import-tensorboard.js";
 

@@ -1,5 +1,5 @@
 import { Histogram, Image, init } from "@runlog/core";
-import { QUIET } from "../../../core/src/test-support/temp-root.js";
+import { QUIET } from "@runlog/test-support/temp-root";
 
 /** Rows of the long run: more than one row group of the exporters' default 10,000. */
 export const LONG_RUN_ROWS = 12_000;

@@ -1,7 +1,7 @@
 import { execFile, execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { venvPython } from "../../../core/src/test-support/python-env.js";
+import { venvPython } from "@runlog/test-support/python-env";
 
 const MAKE = fileURLToPath(new URL("./make_mlflow_runs.py", import.meta.url));
 const READ = fileURLToPath(new URL("./read_mlflow.py", import.meta.url));

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { venvPython } from "../../../core/src/test-support/python-env.js";
+import { venvPython } from "@runlog/test-support/python-env";
 
 const READ = fileURLToPath(new URL("./read_parquet.py", import.meta.url));
 

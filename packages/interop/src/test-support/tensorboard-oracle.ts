@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { venvPython } from "../../../core/src/test-support/python-env.js";
+import { venvPython } from "@runlog/test-support/python-env";
 
 const MAKE = fileURLToPath(new URL("./make_tensorboard_runs.py", import.meta.url));
 const READ = fileURLToPath(new URL("./read_tensorboard.py", import.meta.url));

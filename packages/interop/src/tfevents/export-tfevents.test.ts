@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Api, type ApiRun, type HistoryRow } from "@runlog/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempRoot } from "../../../core/src/test-support/temp-root.js";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { importTensorboard } from "../tensorboard/import-tensorboard.js";
 import { makeExportProject } from "../test-support/export-fixture.js";
 import { asRead } from "../test-support/parquet-reader.js";

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Api, RunlogError } from "@runlog/core";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempRoot } from "../../../core/src/test-support/temp-root.js";
 import { importRuns } from "../import-runs.js";
 import { flatten, inspectRecords, inspectSummary, makeWandbRuns } from "../test-support/wandb-oracle.js";
 import { importWandb } from "./import-wandb.js";

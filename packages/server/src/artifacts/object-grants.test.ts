@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Artifact, init } from "@runlog/core";
+import { QUIET, tempRoot } from "@runlog/test-support/temp-root";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { QUIET, tempRoot } from "../../../core/src/test-support/temp-root.js";
 import { startPostgres, type TestPostgres } from "../dev/local-postgres.js";
 import { serve } from "../index.js";
 import { openPool } from "../postgres/pg-pool.js";

@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Artifact, init } from "@runlog/core";
+import { versionIdOf } from "@runlog/test-support/artifact-ids";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { describe, expect, it } from "vitest";
-import { versionIdOf } from "../../../core/src/test-support/artifact-ids.js";
-import { tempRoot } from "../../../core/src/test-support/temp-root.js";
 import { serverKinds } from "../test-support/server-kinds.js";
 
 const QUIET = { quiet: true, console: "off", disableStats: true } as const;

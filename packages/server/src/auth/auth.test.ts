@@ -1,6 +1,6 @@
 import { init, RunlogError } from "@runlog/core";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempRoot } from "../../../core/src/test-support/temp-root.js";
 import { startPostgres, type TestPostgres } from "../dev/local-postgres.js";
 import { type RunlogServer, serve } from "../index.js";
 

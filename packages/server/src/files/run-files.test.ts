@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Image, init, runFolder } from "@runlog/core";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { describe, expect, it } from "vitest";
-import { tempRoot } from "../../../core/src/test-support/temp-root.js";
 import { errorBody, rawRequest } from "../test-support/raw-http.js";
 import { serverKinds } from "../test-support/server-kinds.js";
 

@@ -1,6 +1,6 @@
 import { init } from "@runlog/core";
+import { QUIET, tempRoot } from "@runlog/test-support/temp-root";
 import { describe, expect, it } from "vitest";
-import { QUIET, tempRoot } from "../../../core/src/test-support/temp-root.js";
 import { errorBody, rawRequest } from "../test-support/raw-http.js";
 import { serverKinds } from "../test-support/server-kinds.js";
 import { MAX_JSON_DEPTH } from "./json-body.js";

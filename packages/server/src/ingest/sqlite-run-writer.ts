@@ -11,10 +11,20 @@ export class SqliteRunWriter implements RunWriter {
   }
 
   async apply(address: RunAddress, records: readonly DecodedRecord[]): Promise<number> {
-    if (!this.store.selectRun(address.entity, address.project, address.id) && records[0]?.kind !== "run") {
+    const exists = this.store.selectRun(address.entity, address.project, address.id);
+    if (!exists && records[0]?.kind !== "run") {
       throw new RunlogError(
         "RUN_NOT_FOUND",
         `Run ${address.entity}/${address.project}/${address.id} does not exist yet: its first batch must open it.`,
+      );
+    }
+    // The same rule as PostgreSQL's writer: a jump in sequence numbers means the store lost records.
+    const before = exists ? this.store.appliedSeq() : 0;
+    const next = records.find((record) => record.header.seq > before);
+    if (next !== undefined && next.header.seq > before + 1) {
+      throw new RunlogError(
+        "SEQ_GAP",
+        `The server holds run ${address.id} up to record ${before} but this batch starts at ${next.header.seq}; the store lost records (restored from a backup?). Upload the run's whole log with \`runlog sync <run-dir> --server <url>\`.`,
       );
     }
     this.store.apply(records);

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { describeObjectStoreContract } from "@runlog/core/testing";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeObjectStoreContract } from "../../../core/src/test-support/object-store-contract.js";
-import { tempRoot } from "../../../core/src/test-support/temp-root.js";
 import { startS3 } from "../test-support/s3.js";
 import { S3ObjectStore } from "./s3-object-store.js";
 

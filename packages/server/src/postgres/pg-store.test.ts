@@ -1,11 +1,11 @@
 import { init } from "@runlog/core";
 import { encodeFrames, HttpReader } from "@runlog/core/store-kit";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The contract suite the embedded store passes, run against PostgreSQL: written by online runs
 // through a runlog server, read by the PostgreSQL reader and by the HTTP store over it.
-import { describeStoreReaderContract } from "../../../core/src/test-support/store-reader-contract.js";
-import { tempRoot } from "../../../core/src/test-support/temp-root.js";
+import { describeStoreReaderContract } from "@runlog/core/testing";
+import { tempRoot } from "@runlog/test-support/temp-root";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, type TestPostgres } from "../dev/local-postgres.js";
 import { type RunlogServer, serve } from "../index.js";
 import { inTransaction, openPool } from "./pg-pool.js";

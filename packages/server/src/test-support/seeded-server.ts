@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Artifact, init } from "@runlog/core";
-import { versionIdOf } from "../../../core/src/test-support/artifact-ids.js";
-import { QUIET, tempRoot } from "../../../core/src/test-support/temp-root.js";
+import { versionIdOf } from "@runlog/test-support/artifact-ids";
+import { QUIET, tempRoot } from "@runlog/test-support/temp-root";
 import type { RunlogServer } from "../index.js";
 
 /** Keys and data of two entities on one server, for security tests. */

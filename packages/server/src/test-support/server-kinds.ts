@@ -1,5 +1,5 @@
+import { tempRoot } from "@runlog/test-support/temp-root";
 import { afterAll, beforeAll } from "vitest";
-import { tempRoot } from "../../../core/src/test-support/temp-root.js";
 import { startPostgres, type TestPostgres } from "../dev/local-postgres.js";
 import { type RunlogServer, type ServeOptions, serve } from "../index.js";
 import { startS3 } from "./s3.js";

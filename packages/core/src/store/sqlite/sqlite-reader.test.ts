@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { initIn } from "../../test-support/runs.js";
-import { describeStoreReaderContract } from "../../test-support/store-reader-contract.js";
 import { tempRoot } from "../../test-support/temp-root.js";
+import { describeStoreReaderContract } from "../../testing/store-reader-contract.js";
 import { DB_FILE } from "./database.js";
 import { SqliteReader } from "./sqlite-reader.js";
 

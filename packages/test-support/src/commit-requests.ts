@@ -1,5 +1,4 @@
-import { buildManifest } from "../artifacts/manifest.js";
-import type { CommitRequest } from "../artifacts/registry/version-record.js";
+import { buildManifest, type CommitRequest } from "@runlog/core/store-kit";
 
 /** A version commit of `lab/models/mlp` whose content is `digest` (what two writers race to number). */
 export function commitRequest(digest: string, aliases: readonly string[] = []): CommitRequest {
