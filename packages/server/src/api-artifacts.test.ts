@@ -1,0 +1,46 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Api, Artifact, init, RunlogError } from "@runlog/core";
+import { afterAll, describe, expect, it } from "vitest";
+import { QUIET, tempRoot } from "../../core/src/test-support/temp-root.js";
+import { type RunlogServer, serve } from "./index.js";
+
+// new Api({ baseUrl }) reads artifacts from a real runlog server (embedded store), as W&B's Api reads them from W&B.
+const servers: RunlogServer[] = [];
+afterAll(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+describe("Api({ baseUrl }) artifacts", () => {
+  it("resolves an artifact by alias and version and downloads its files, checked, from the server", async () => {
+    const server = await serve({ port: 0, dir: tempRoot() });
+    servers.push(server);
+    const work = tempRoot();
+    for (const text of ["first", "second"]) {
+      const run = await init({
+        dir: work,
+        mode: "online",
+        baseUrl: server.url,
+        entity: "lab",
+        project: "p",
+        reinit: "create_new",
+        settings: QUIET,
+      });
+      const file = join(work, "data.txt");
+      writeFileSync(file, text);
+      const artifact = new Artifact("data", "dataset");
+      artifact.addFile(file);
+      await run.logArtifact(artifact);
+      await run.finish();
+    }
+    const api = new Api({ baseUrl: server.url });
+    const latest = await api.artifact("lab/p/data:latest");
+    expect([latest.name, latest.type, latest.version]).toEqual(["data", "dataset", "v1"]);
+    const root = await latest.download({ root: join(tempRoot(), "latest") });
+    expect(readFileSync(join(root, "data.txt"), "utf8")).toBe("second");
+    const first = await api.artifact("lab/p/data:v0");
+    expect(readFileSync(join(await first.download({ root: join(tempRoot(), "v0") }), "data.txt"), "utf8")).toBe("first");
+    await expect(api.artifact("lab/p/nothing:latest")).rejects.toSatisfy((error) => RunlogError.isInstance(error));
+    api.close();
+  });
+});
