@@ -1,20 +1,14 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Api, Artifact, init, RunlogError } from "@runlog/core";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { QUIET, tempRoot } from "../../core/src/test-support/temp-root.js";
-import { type RunlogServer, serve } from "./index.js";
+import { serverKinds } from "./test-support/server-kinds.js";
 
-// new Api({ baseUrl }) reads artifacts from a real runlog server (embedded store), as W&B's Api reads them from W&B.
-const servers: RunlogServer[] = [];
-afterAll(async () => {
-  for (const server of servers.splice(0)) await server.close();
-});
-
-describe("Api({ baseUrl }) artifacts", () => {
-  it("resolves an artifact by alias and version and downloads its files, checked, from the server", async () => {
-    const server = await serve({ port: 0, dir: tempRoot() });
-    servers.push(server);
+// new Api({ baseUrl }) reads artifacts from a real runlog server, as W&B's Api reads them from W&B.
+describe.each(serverKinds())("Api({ baseUrl }) artifacts on %s", (_kind, start) => {
+  it("resolves an artifact by alias and version, lists its versions and downloads their files, checked, from the server", async () => {
+    const server = await start();
     const work = tempRoot();
     for (const text of ["first", "second"]) {
       const run = await init({
@@ -40,6 +34,11 @@ describe("Api({ baseUrl }) artifacts", () => {
     expect(readFileSync(join(root, "data.txt"), "utf8")).toBe("second");
     const first = await api.artifact("lab/p/data:v0");
     expect(readFileSync(join(await first.download({ root: join(tempRoot(), "v0") }), "data.txt"), "utf8")).toBe("first");
+    const versions = await api.artifactVersions("lab/p/data");
+    expect(versions.map((v) => v.version)).toEqual(["v0", "v1"]);
+    const second = await versions[1]?.download({ root: join(tempRoot(), "v1") });
+    expect(readFileSync(join(second as string, "data.txt"), "utf8")).toBe("second");
+    expect(await api.artifactVersions("lab/p/nothing")).toEqual([]);
     await expect(api.artifact("lab/p/nothing:latest")).rejects.toSatisfy((error) => RunlogError.isInstance(error));
     api.close();
   });

@@ -109,8 +109,10 @@ export class Api {
   /** Every version of an artifact, oldest first. */
   async artifactVersions(path: string): Promise<Artifact[]> {
     const parsed = parseArtifactPath(path);
-    const service = this.artifacts;
     const ref = { entity: parsed.entity ?? defaultEntity(), project: parsed.project ?? "uncategorized", name: parsed.name };
+    const source = this.artifactSource;
+    if (source instanceof RemoteArtifactService) return source.versions(ref);
+    const service = this.artifacts;
     return service.with((registry) => registry.versions(ref)).map((record) => Artifact.fromRecord(record, service));
   }
 

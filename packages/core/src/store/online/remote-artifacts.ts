@@ -92,6 +92,12 @@ export class RemoteArtifactService implements ArtifactBackend {
     return Artifact.fromRecord(record, this);
   }
 
+  /** Every version of a collection, oldest first. */
+  async versions(ref: CollectionRef): Promise<Artifact[]> {
+    const records = await this.client.request<VersionRecord[]>("GET", `${named(ref)}/versions`);
+    return records.map((record) => Artifact.fromRecord(record, this));
+  }
+
   async link(record: VersionRecord, portfolio: CollectionRef, aliases: readonly string[]): Promise<Artifact> {
     const linked = await this.client.request<VersionRecord>("POST", `${named(portfolio)}/link`, {
       json: { versionId: record.id, aliases },
