@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Api, Artifact, init, RunlogError } from "@runlog/core";
+import { Api, Artifact, init } from "@runlog/core";
 import { describe, expect, it } from "vitest";
 import { QUIET, tempRoot } from "../../core/src/test-support/temp-root.js";
 import { serverKinds } from "./test-support/server-kinds.js";
@@ -39,7 +39,8 @@ describe.each(serverKinds())("Api({ baseUrl }) artifacts on %s", (_kind, start) 
     const second = await versions[1]?.download({ root: join(tempRoot(), "v1") });
     expect(readFileSync(join(second as string, "data.txt"), "utf8")).toBe("second");
     expect(await api.artifactVersions("lab/p/nothing")).toEqual([]);
-    await expect(api.artifact("lab/p/nothing:latest")).rejects.toSatisfy((error) => RunlogError.isInstance(error));
+    await expect(api.artifact("lab/p/nothing:latest")).rejects.toMatchObject({ code: "ARTIFACT_NOT_FOUND" });
+    await expect(api.artifact("lab/p/data:v7")).rejects.toMatchObject({ code: "ARTIFACT_NOT_FOUND" });
     api.close();
   });
 });
