@@ -1,8 +1,9 @@
 import { resolve } from "node:path";
-import { Api, type InitOptions, init, type Run, RunlogError } from "@runlog/core";
+import { type InitOptions, init, type Run, RunlogError } from "@runlog/core";
 import { unpackMultiple } from "msgpackr";
 import { LogRowReader } from "./log-row-reader.js";
 import type { ClientMessage } from "./protocol.js";
+import { storedSeq } from "./resume-point.js";
 import type { Session, Sessions } from "./sessions.js";
 import { fromWire } from "./wire-values.js";
 
@@ -37,7 +38,7 @@ export async function handleInit(context: HandlerContext, options: Record<string
     return describe(existing.run, existing.lastSeq);
   }
   const run = await init(initOptions as InitOptions);
-  const lastSeq = run.resumed ? await storedSeq(context.dir, run) : 0;
+  const lastSeq = run.resumed ? await storedSeq(context.dir, run, initOptions as InitOptions) : 0;
   const crashTimeoutMs = (Number(settings.crashTimeout ?? settings.crash_timeout) || context.defaultCrashTimeoutMs / 1000) * 1000;
   context.sessions.add({ run, peer, lastSeq, lastSeen: Date.now(), crashTimeoutMs, lateErrors: [] });
   // The run's own metadata describes the bridge process; the client says who really logs.
@@ -71,18 +72,6 @@ function describe(run: Run, lastSeq: number) {
     start_time: run.startTime,
     offline: run.offline,
   };
-}
-
-/** The batch sequence number a previous bridge made durable with the run's data (metadata bridge.seq). */
-async function storedSeq(dir: string, run: Run): Promise<number> {
-  const api = new Api({ dir });
-  try {
-    const stored = await api.run(run.path);
-    const seq = (stored.metadata.bridge as { seq?: unknown } | undefined)?.seq;
-    return typeof seq === "number" ? seq : 0;
-  } finally {
-    api.close();
-  }
 }
 
 /**

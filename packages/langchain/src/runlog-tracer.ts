@@ -2,7 +2,7 @@ import type { BaseCallbackHandlerInput } from "@langchain/core/callbacks/base";
 import { currentRun, type Run, type TokenUsage } from "@runlog/core";
 import { awaitAllCallbacks, BaseCallbackHandler } from "./peer.js";
 import { DEFAULT_LIMITS, type SerializeLimits, serialize } from "./serialize.js";
-import { type SpanKind, spanKindOf } from "./span-kind.js";
+import { agentMarkOf, chainKindOf, type SpanKind } from "./span-kind.js";
 import { addTokenUsage, tokenUsageOf } from "./token-usage.js";
 import { addToTotals, hookFinish, type TraceTotals } from "./trace-totals.js";
 
@@ -36,6 +36,8 @@ interface OpenSpan {
   readonly startTime: number;
   readonly deferredInputs: boolean;
   readonly tags: string[];
+  /** The agent this span runs in, from its metadata (see agentMarkOf). */
+  readonly agentMark: string | undefined;
   events: { name: string; time: number; kwargs?: unknown }[];
   firstTokenMs?: number;
   streamedTokens: number;
@@ -142,6 +144,7 @@ export class RunlogTracer extends BaseCallbackHandler {
         startTime: Date.now(),
         deferredInputs: extra.deferred === true,
         tags: extra.tags ?? [],
+        agentMark: agentMarkOf(extra.metadata),
         events: [],
         streamedTokens: 0,
       };
@@ -249,8 +252,8 @@ export class RunlogTracer extends BaseCallbackHandler {
     runName?: string,
     extra?: Record<string, unknown>,
   ): void {
-    const isAgent = metadata?.ls_agent_type !== undefined || metadata?.lc_agent_name !== undefined;
-    const kind = isAgent && (runType ?? "chain") === "chain" ? "agent" : spanKindOf(runType ?? "chain", chain?.id ?? []);
+    const parentMark = parentRunId === undefined ? undefined : this.#open.get(parentRunId)?.agentMark;
+    const kind = chainKindOf(runType ?? "chain", chain?.id ?? [], agentMarkOf(metadata), parentMark);
     this.#start(runId, parentRunId, kind, nameOf(chain, runName, kind), inputs, {
       tags,
       metadata,

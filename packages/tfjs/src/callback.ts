@@ -1,4 +1,5 @@
 import { type Run, RunlogError } from "@runlog/core";
+import { allowPlainCallbacksAnywhere } from "./mixed-callbacks.js";
 import { resolveTf, type Tf } from "./resolve-tf.js";
 
 type CustomCallback = import("@tensorflow/tfjs").CustomCallback;
@@ -10,9 +11,31 @@ export interface RunlogCallbackOptions {
   logFreq?: LogFreq;
   /** Your tfjs namespace (recommended: avoids two copies of tfjs, tensorflow/tfjs#1792). */
   tf?: Tf;
+  /**
+   * Added to tfjs's epoch number in `epoch/epoch`. Default: continue the run. A later `fit()` on the
+   * same run (tfjs restarts at epoch 0) goes on after the last `epoch/epoch` logged, and `batch/step`
+   * after the last `batch/step`, so both stay monotonic; a fit given `initialEpoch` is not shifted
+   * when that already continues the run. Set a number to choose the offset yourself (0: tfjs's own).
+   */
+  epochOffset?: number;
 }
 
 const SKIPPED = new Set(["batch", "size", "num_steps"]);
+
+function validateEpochOffset(epochOffset: unknown): number | undefined {
+  if (epochOffset === undefined || (typeof epochOffset === "number" && Number.isSafeInteger(epochOffset) && epochOffset >= 0))
+    return epochOffset;
+  throw new RunlogError(
+    "INVALID_ARGUMENT",
+    `runlogCallback: epochOffset must be a non-negative integer, got ${JSON.stringify(epochOffset)}.`,
+  );
+}
+
+/** The last number logged under `key` on this run (its summary), or undefined. */
+function lastLogged(run: Run, key: string): number | undefined {
+  const value = run.summary.get(key);
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
 
 function validateLogFreq(logFreq: unknown): LogFreq {
   if (logFreq === "epoch" || logFreq === "batch") return logFreq;
@@ -50,15 +73,19 @@ function modelSummary(model: ModelLike): Record<string, unknown> {
  * A `model.fit` / `fitDataset` callback that logs batch metrics (`batch/*` against a global
  * `batch/step`), epoch metrics (`epoch/*` against `epoch/epoch`), validation metrics, the learning
  * rate, samples/s and epoch time; fit params and the model summary go to the config. It
- * subclasses tf.CustomCallback, so it mixes with tfjs's own callbacks in any order and yields to
- * the event loop (the run keeps flushing during long fits).
+ * subclasses tf.CustomCallback, so it mixes with tfjs's own callbacks and plain objects in any order,
+ * and yields to the event loop (the run keeps flushing during long fits). Repeated fits on one run
+ * continue `epoch/epoch` and `batch/step` (see `epochOffset`).
  */
 export function runlogCallback(run: Run, options: RunlogCallbackOptions = {}): CustomCallback {
   const tf = resolveTf(options.tf);
   const logFreq = validateLogFreq(options.logFreq ?? "epoch");
+  const fixedEpochOffset = validateEpochOffset(options.epochOffset);
+  allowPlainCallbacksAnywhere(tf);
   let model: ModelLike | undefined;
   let params: Record<string, unknown> = {};
   let step = 0;
+  let epochOffset = 0;
   let epochStarted = 0;
   let epochSamples = 0;
 
@@ -78,6 +105,11 @@ export function runlogCallback(run: Run, options: RunlogCallbackOptions = {}): C
     onTrainBegin: async (self: { params?: Record<string, unknown>; model?: unknown }) => {
       params = self.params ?? {};
       model ??= self.model as ModelLike | undefined;
+      // Continue the run, as W&B's Keras callback continues its global step (initial_global_step).
+      const initialEpoch = typeof params.initialEpoch === "number" ? params.initialEpoch : 0;
+      const lastEpoch = lastLogged(run, "epoch/epoch");
+      epochOffset = fixedEpochOffset ?? (lastEpoch === undefined ? 0 : Math.max(0, lastEpoch + 1 - initialEpoch));
+      step = Math.max(step, lastLogged(run, "batch/step") ?? 0);
       run.defineMetric("batch/step");
       run.defineMetric("batch/*", { stepMetric: "batch/step" });
       run.defineMetric("epoch/epoch");
@@ -90,6 +122,7 @@ export function runlogCallback(run: Run, options: RunlogCallbackOptions = {}): C
         metrics: params.metrics,
         validation: params.doValidation,
         initialEpoch: params.initialEpoch,
+        epochOffset,
       };
       run.config.update({ fit, ...(model ? { model: modelSummary(model) } : {}) }, { allowValChange: true });
     },
@@ -106,7 +139,7 @@ export function runlogCallback(run: Run, options: RunlogCallbackOptions = {}): C
     onEpochEnd: async (_self: unknown, epoch: number, logs?: Record<string, unknown>) => {
       const seconds = (performance.now() - epochStarted) / 1000;
       run.log({
-        "epoch/epoch": epoch,
+        "epoch/epoch": epoch + epochOffset,
         ...metrics(logs, "epoch/"),
         ...prefixed(learningRate(), "epoch/"),
         "epoch/time": seconds,

@@ -1,52 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Api, init, RunlogError } from "@runlog/core";
+import { Api, RunlogError } from "@runlog/core";
 import { numpyHistogram } from "@runlog/test-support/numpy";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { layersModelWatcher, loadModel, modelCheckpoint, runlogCallback } from "./index.js";
-
-// Real tfjs (pure JS, CPU backend) on small deterministic data; the runs go to a real store.
-const roots: string[] = [];
-const newRoot = () => {
-  const root = mkdtempSync(join(tmpdir(), "runlog-tfjs-"));
-  roots.push(root);
-  return root;
-};
-const QUIET = { quiet: true, console: "off", disableStats: true } as const;
-const newRun = (root: string) => init({ dir: root, project: "tfjs", entity: "tester", reinit: "create_new", settings: QUIET });
+import { dataset, makeModel, newRoot, newRun, removeRoots, rows } from "./test-support/fixtures.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
 });
-afterAll(() => {
-  for (const root of roots) rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
-});
-
-function dataset() {
-  const n = 96;
-  const x = Array.from({ length: n }, (_, i) => [Math.sin(i), Math.cos(i * 0.7), (i % 7) / 7, ((i * 13) % 11) / 11]);
-  const y = x.map(([a = 0, b = 0]) => (a + b > 0.5 ? 2 : a - b > 0 ? 1 : 0));
-  return { xs: tf.tensor2d(x), ys: tf.oneHot(tf.tensor1d(y, "int32"), 3) };
-}
-
-function makeModel(seed = 7) {
-  const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ units: 8, inputShape: [4], activation: "relu", kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
-      tf.layers.dense({ units: 3, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
-    ],
-  });
-  model.compile({ optimizer: tf.train.sgd(0.1), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
-  return model;
-}
-
-async function rows(root: string, path: string, keys: string[]) {
-  const out: Record<string, unknown>[] = [];
-  for await (const row of (await new Api({ dir: root }).run(path)).scanHistory({ keys })) out.push(row);
-  return out;
-}
+afterAll(removeRoots);
 
 describe("runlogCallback", () => {
   it("logs batch and epoch metrics equal to tfjs's History, with fit params and the model summary in config", async () => {

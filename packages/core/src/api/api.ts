@@ -1,9 +1,11 @@
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { Artifact } from "../artifacts/artifact.js";
-import { ArtifactService } from "../artifacts/artifact-service.js";
+import { type ArtifactBackend, ArtifactService } from "../artifacts/artifact-service.js";
 import { parseArtifactPath } from "../artifacts/validate.js";
 import { describeValue, RunlogError } from "../errors.js";
+import { IngestClient } from "../store/online/ingest-client.js";
+import { RemoteArtifactService } from "../store/online/remote-artifacts.js";
 import { openStoreReader, storeRoot } from "../store/open-reader.js";
 import { DB_FILE } from "../store/sqlite/database.js";
 import type { StoreReader } from "../store/store.js";
@@ -76,11 +78,23 @@ export class Api {
     return new ArtifactService(this.root);
   }
 
-  /** An artifact version by `[entity/][project/]name[:alias|:vN]` (default alias `latest`). */
+  /** Where `artifact()` resolves versions and downloads files: the server for `{ baseUrl }`, else the embedded store. */
+  private get artifactSource(): ArtifactBackend {
+    if (this.remote !== undefined && "baseUrl" in this.remote) {
+      return new RemoteArtifactService(new IngestClient(this.remote.baseUrl, this.remote.apiKey ?? process.env.RUNLOG_API_KEY));
+    }
+    return this.artifacts;
+  }
+
+  /**
+   * An artifact version by `[entity/][project/]name[:alias|:vN]` (default alias `latest`); with
+   * `{ baseUrl }` it is read from the server (its resolve route needs a write key where keys are
+   * required), and `download()` fetches and checks its files from there.
+   */
   async artifact(path: string): Promise<Artifact> {
     const parsed = parseArtifactPath(path);
     const ref = { entity: parsed.entity ?? defaultEntity(), project: parsed.project ?? "uncategorized", name: parsed.name };
-    return this.artifacts.use(ref, parsed.alias, undefined);
+    return this.artifactSource.use(ref, parsed.alias, undefined);
   }
 
   /** The artifacts of `"entity/project"` (or `"project"`): name, type, kind and number of versions. */
@@ -95,8 +109,10 @@ export class Api {
   /** Every version of an artifact, oldest first. */
   async artifactVersions(path: string): Promise<Artifact[]> {
     const parsed = parseArtifactPath(path);
-    const service = this.artifacts;
     const ref = { entity: parsed.entity ?? defaultEntity(), project: parsed.project ?? "uncategorized", name: parsed.name };
+    const source = this.artifactSource;
+    if (source instanceof RemoteArtifactService) return source.versions(ref);
+    const service = this.artifacts;
     return service.with((registry) => registry.versions(ref)).map((record) => Artifact.fromRecord(record, service));
   }
 

@@ -29,7 +29,7 @@ import { Run, type RunParts } from "./run.js";
 import { RunFiles } from "./run-files.js";
 import { checkEntityFolderFree, RUN_FILE, removeIfEmpty, runFolder } from "./run-folder.js";
 import { acquireRunLock } from "./run-lock.js";
-import { checkOptionNames, type InitOptions, resolveMode, resolveReinit } from "./run-options.js";
+import { checkOptionNames, type InitOptions, initConfig, resolveMode, resolveReinit } from "./run-options.js";
 import { inheritState, startingPoint } from "./starting-point.js";
 import { Summary } from "./summary.js";
 import { applySweepTrial, sweepTrialFromEnv } from "./sweep-trial.js";
@@ -70,8 +70,10 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
   const target = resolveRunTarget(opts, request);
   const { id, resume, resumeFrom, forkFrom, resumeFile } = target;
 
-  const configState = new ConfigState(opts.allowValChange ?? false);
-  if (opts.config !== undefined) configState.update(opts.config, {});
+  // W&B's init(allow_val_change) does not loosen later config changes: each update says so itself.
+  const configState = new ConfigState(false);
+  const config = initConfig(opts);
+  if (config !== undefined) configState.update(config, {});
   if (mode === "disabled") return disabledRun(id, entity, project, request, settings, configState);
 
   const online = mode === "online" ? onlineServer(opts) : undefined;

@@ -14,6 +14,10 @@ export interface InitOptions {
   group?: string;
   jobType?: string;
   config?: Record<string, unknown>;
+  /** Keys of `config` left out of the run's config (W&B's `config_exclude_keys`). */
+  configExcludeKeys?: readonly string[];
+  /** Only these keys of `config` go into the run's config (W&B's `config_include_keys`). */
+  configIncludeKeys?: readonly string[];
   id?: string;
   dir?: string;
   mode?: RunMode;
@@ -23,6 +27,7 @@ export interface InitOptions {
   /** `"<id>?_step=<n>"`: start a new run holding <id>'s history up to step n. */
   forkFrom?: string;
   settings?: Partial<Settings>;
+  /** Accepted as W&B's init(allow_val_change): it does not loosen later config changes (each update passes its own). */
   allowValChange?: boolean;
   reinit?: ReinitMode | boolean;
   /** mode "online": the runlog server, e.g. "http://runlog.internal:8080" (RUNLOG_BASE_URL). */
@@ -40,6 +45,8 @@ const OPTION_NAMES = new Set<string>([
   "group",
   "jobType",
   "config",
+  "configExcludeKeys",
+  "configIncludeKeys",
   "id",
   "dir",
   "mode",
@@ -64,6 +71,25 @@ export function checkOptionNames(options: unknown): InitOptions {
     }
   }
   return options as InitOptions;
+}
+
+/** init's `config` less `configExcludeKeys`, or only `configIncludeKeys` (one of the two, as in W&B). */
+export function initConfig(opts: InitOptions): Record<string, unknown> | undefined {
+  const { config, configExcludeKeys: exclude, configIncludeKeys: include } = opts;
+  for (const [name, keys] of [
+    ["configExcludeKeys", exclude],
+    ["configIncludeKeys", include],
+  ] as const) {
+    if (keys !== undefined && !(Array.isArray(keys) && keys.every((key) => typeof key === "string"))) {
+      throw new RunlogError("INVALID_ARGUMENT", `${name} must be an array of config keys, got ${describeValue(keys)}.`);
+    }
+  }
+  if (exclude !== undefined && include !== undefined) {
+    throw new RunlogError("INVALID_ARGUMENT", "configExcludeKeys and configIncludeKeys cannot be used together: pass one of them.");
+  }
+  if (config === undefined || config === null || typeof config !== "object" || (exclude === undefined && include === undefined))
+    return config;
+  return Object.fromEntries(Object.entries(config).filter(([key]) => (include ? include.includes(key) : !exclude?.includes(key))));
 }
 
 export function resolveMode(value: unknown): RunMode {

@@ -166,6 +166,10 @@ export function registerArtifactIngestRoutes(
     },
   );
 
+  app.get<{ Params: NameParams }>(`${base}/:name/versions`, async (request, reply) =>
+    sendJson(reply, await artifacts.versions(request.params)),
+  );
+
   const versionFor = async (request: FastifyRequest<{ Params: NameParams; Body: Record<string, unknown> }>) => {
     const id = isObject(request.body) ? request.body.versionId : undefined;
     const version = Number.isSafeInteger(id) ? await artifacts.version(id as number) : undefined;

@@ -52,6 +52,11 @@ export class LocalArtifacts implements ServerArtifacts {
     return this.with((registry) => registry.addAliases(versionId, aliases));
   }
 
+  async versions(ref: CollectionRef): Promise<VersionRecord[]> {
+    if (!existsSync(this.dbPath)) return [];
+    return this.with((registry) => registry.versions(ref));
+  }
+
   async runArtifacts(runPath: string, direction: "input" | "output"): Promise<VersionRecord[]> {
     return this.with((registry) => registry.runArtifacts(runPath, direction));
   }

@@ -147,6 +147,29 @@ export class PgArtifactRegistry implements ServerArtifacts {
     );
   }
 
+  async versions(ref: CollectionRef): Promise<VersionRecord[]> {
+    return this.withClient(async (client) => {
+      const { rows } = await client.query<{ id: number; kind: string }>(
+        "SELECT id, kind FROM artifact_collections WHERE entity = $1 AND project = $2 AND name = $3",
+        [ref.entity, ref.project, ref.name],
+      );
+      const collection = rows[0];
+      if (collection === undefined) return [];
+      if (collection.kind === "portfolio") {
+        const { rows: links } = await client.query<{ version_id: number }>(
+          "SELECT version_id FROM artifact_links WHERE portfolio_id = $1 ORDER BY link_index",
+          [collection.id],
+        );
+        return Promise.all(links.map((link) => registryView(client, collection.id, ref, link.version_id)));
+      }
+      const { rows: versions } = await client.query<{ id: number }>(
+        "SELECT id FROM artifact_versions WHERE collection_id = $1 ORDER BY version_index",
+        [collection.id],
+      );
+      return Promise.all(versions.map((version) => versionById(client, version.id)));
+    });
+  }
+
   async runArtifacts(runPath: string, direction: "input" | "output"): Promise<VersionRecord[]> {
     return this.withClient(async (client) => {
       const { rows } = await client.query<{ version_id: number }>(

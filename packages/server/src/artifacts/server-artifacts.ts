@@ -14,6 +14,8 @@ export interface ServerArtifacts {
   link(versionId: number, portfolio: CollectionRef, aliases: readonly string[]): Promise<VersionRecord>;
   addAliases(versionId: number, aliases: readonly string[]): Promise<VersionRecord>;
   version(id: number): Promise<VersionRecord | undefined>;
+  /** Every version of a collection, oldest first (a registry collection: its links, as seen through it). */
+  versions(ref: CollectionRef): Promise<VersionRecord[]>;
   /** Versions a run logged (outputs) or used (inputs). */
   runArtifacts(runPath: string, direction: "input" | "output"): Promise<VersionRecord[]>;
   /** Runs and versions reachable from a run (edges run → artifact for outputs, artifact → run for inputs). */

@@ -44,6 +44,7 @@ const ROUTES: Route[] = [
   { method: "HEAD", path: "/api/v1/objects/{sha}" },
   { method: "PUT", path: "/api/v1/objects/{sha}", body: "binary" },
   { method: "POST", path: "/api/v1/artifacts/lab/p/data/resolve", body: "json", json: { alias: "latest" } },
+  { method: "GET", path: "/api/v1/artifacts/lab/p/data/versions" },
   { method: "POST", path: "/api/v1/artifacts/lab/p/data/aliases", body: "json", json: { versionId: "{version}", aliases: ["x"] } },
   { method: "POST", path: "/api/v1/artifacts/lab/p/data/link", body: "json", json: { versionId: "{version}", aliases: [] } },
   { method: "POST", path: "/api/v1/session", body: "none" },

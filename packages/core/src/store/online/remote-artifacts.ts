@@ -88,8 +88,25 @@ export class RemoteArtifactService implements ArtifactBackend {
   }
 
   async use(ref: CollectionRef, alias: string, runPath: string | undefined): Promise<Artifact> {
-    const record = await this.client.request<VersionRecord>("POST", `${named(ref)}/resolve`, { json: { alias, runPath } });
+    const record = await this.client
+      .request<VersionRecord>("POST", `${named(ref)}/resolve`, { json: { alias, runPath } })
+      .catch((error: unknown) => {
+        // The ingest client reads every 404 as a missing run; here it is the artifact (or alias) that is missing.
+        if (RunlogError.isInstance(error) && error.code === "RUN_NOT_FOUND") {
+          throw new RunlogError(
+            "ARTIFACT_NOT_FOUND",
+            `Artifact ${ref.entity}/${ref.project}/${ref.name}:${alias} was not found on the server: check the name and alias.`,
+          );
+        }
+        throw error;
+      });
     return Artifact.fromRecord(record, this);
+  }
+
+  /** Every version of a collection, oldest first. */
+  async versions(ref: CollectionRef): Promise<Artifact[]> {
+    const records = await this.client.request<VersionRecord[]>("GET", `${named(ref)}/versions`);
+    return records.map((record) => Artifact.fromRecord(record, this));
   }
 
   async link(record: VersionRecord, portfolio: CollectionRef, aliases: readonly string[]): Promise<Artifact> {
