@@ -26,6 +26,7 @@ type Spec = {
   watch?: boolean;
   prefix?: string;
   checkpoint_name?: string;
+  step_probe?: boolean;
 };
 type Outcome = {
   refused: string | null;
@@ -40,6 +41,8 @@ type Outcome = {
   last: string;
   scores: Record<string, number>;
   csv: string | null;
+  probe_steps: number[];
+  final_step: number;
 };
 type Row = Record<string, unknown>;
 
@@ -247,4 +250,24 @@ describe("RunlogLogger with a real Lightning Trainer", () => {
     expect(numbers(run.rows, "val_loss").map(([step]) => step)).toEqual([3, 7, 11]);
     expect(run.rows.map((r) => r._step)).toEqual(run.rows.map((_, i) => i));
   }, 120_000);
+
+  it("logger.experiment.step moves as W&B's run.step: a callback logging at it fills the same rows as under WandbLogger, and resumes", async () => {
+    const ours = await train({ work: workDir("probe"), step_probe: true, stages: "fit" });
+    const theirsDir = workDir("probe-wandb");
+    const theirs = await train({ work: theirsDir, logger: "wandb", step_probe: true, stages: "fit" }, { WANDB_MODE: "offline" });
+    expect(ours.probe_steps).toEqual(theirs.probe_steps);
+    expect(ours.final_step).toBe(theirs.final_step);
+    const run = await readRun(ours.path);
+    const wandb = await readWandb(theirsDir);
+    expect(run.rows.map(shape)).toEqual(wandb.rows.map(shape));
+    expect(run.rows.filter((r) => "probe/val_epoch" in r)).toHaveLength(4); // the sanity check and 3 epochs
+
+    // Resumed from a checkpoint, the run's next step is where the first process left off (W&B's starting_step).
+    const work = workDir("probe-resume");
+    const first = await train({ work, version: "probe-resumed", max_epochs: 2, stages: "fit", step_probe: true });
+    const second = await train({ work, version: "probe-resumed", max_epochs: 3, stages: "fit", step_probe: true, ckpt_path: first.last });
+    expect(second.probe_steps[0]).toBe(first.final_step);
+    const resumed = await readRun(second.path);
+    expect(resumed.rows.map((r) => r._step)).toEqual(resumed.rows.map((_, i) => i));
+  }, 180_000);
 });

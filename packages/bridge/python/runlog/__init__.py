@@ -33,25 +33,25 @@ def _current(what):
     return _state.run
 
 
-def log(data, step=None, commit=None, sync=None):
+def log(data, step=None, commit=None):
     _current("log").log(data, step=step, commit=commit)
 
 
-def finish(exit_code=None, quiet=None):
+def finish(exit_code=None):
     if _state.run is not None:
         _state.run.finish(exit_code=exit_code)
 
 
-def define_metric(name, step_metric=None, step_sync=None, hidden=None, summary=None, goal=None, overwrite=None):
-    return _current("define_metric").define_metric(name, step_metric, step_sync, hidden, summary, goal, overwrite)
+def define_metric(name, step_metric=None, step_sync=None, hidden=None, summary=None, overwrite=None, goal=None):
+    return _current("define_metric").define_metric(name, step_metric, step_sync, hidden, summary, overwrite, goal)
 
 
 def alert(title, text, level=None, wait_duration=None):
     _current("alert").alert(title, text, level=level, wait_duration=wait_duration)
 
 
-def save(glob_str=None, base_path=None, policy="live"):
-    return _current("save").save(glob_str, base_path=base_path, policy=policy)
+def save(glob_str=None, base_path=None, policy="live", glob=True):
+    return _current("save").save(glob_str, base_path=base_path, policy=policy, glob=glob)
 
 
 def restore(name, run_path=None, replace=False, root=None):
@@ -91,7 +91,7 @@ def unwatch(models=None):
         _state.run.unwatch(models)
 
 
-def login(key=None, relogin=None, host=None, force=None, timeout=None, verify=False, anonymous=None):
+def login(key=None, relogin=None, host=None, force=None, timeout=None, verify=False, referrer=None, prompt=False, anonymous=None):
     """A local store needs no login: succeeds. A key is kept for a Runlog server (RUNLOG_API_KEY)."""
     import os
 

@@ -16,10 +16,25 @@ def _path(path, default_entity=None, default_project=None):
 
 
 class File:
-    def __init__(self, described):
+    def __init__(self, described, run_path=None):
         self.name = described.get("path") or described.get("name")
         self.size = described.get("size")
         self._described = described
+        self._run_path = run_path
+
+    def download(self, root=".", replace=False, exist_ok=False, api=None):
+        """Copies the file to `root/<name>` and returns it opened for reading, as W&B's `File.download`."""
+        import os
+        import shutil
+
+        target = os.path.join(root, *self.name.split("/"))
+        if os.path.exists(target) and not replace:
+            if not exist_ok:
+                raise ValueError(f"File already exists, pass replace=True to overwrite or exist_ok=True to leave it as is and don't error: {target}")
+            return open(target)
+        os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+        shutil.copyfile(api_request("file_path", path=self._run_path, name=self.name), target)
+        return open(target)
 
     def __repr__(self):
         return f"<File {self.name} ({self.size} bytes)>"
@@ -61,7 +76,7 @@ class Run:
                 yield row
 
     def files(self, names=None, per_page=50):
-        files = [File(f) for f in api_request("files", path=self._path)]
+        files = [File(f, self._path) for f in api_request("files", path=self._path)]
         return [f for f in files if names is None or f.name in names]
 
     def file(self, name):
