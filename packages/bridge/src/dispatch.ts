@@ -4,6 +4,7 @@ import { handleLogArtifact, handleLogModel, handleUpload, handleUseArtifact } fr
 import { type HandlerContext, handleFinish, handleInit, handleRecords, handleSave } from "./handlers.js";
 import { decodeMessage, encodeMessage, type Outgoing } from "./protocol.js";
 import { handleCall } from "./run-calls.js";
+import { type AgentSession, handleSweep } from "./sweep-calls.js";
 
 /**
  * Everything that needs @runlog/core (the store, the Run) and msgpackr. The bridge binds its socket
@@ -21,6 +22,7 @@ export function createDispatcher(
   maxMessageBytes: number,
 ): Dispatcher {
   const { sessions } = context;
+  const sweeps = { dir: context.dir, agents: new Map<string, AgentSession>() };
   const send = (peer: Buffer, message: Outgoing) => sendFrame(peer, encodeMessage(message));
   const reply = (peer: Buffer, rid: number, work: Promise<unknown>) =>
     work.then(
@@ -116,6 +118,9 @@ export function createDispatcher(
           break;
         case "api":
           void reply(peer, message.rid, handleApi(context.dir, message.method, message.args ?? {}));
+          break;
+        case "sweep":
+          void reply(peer, message.rid, handleSweep(sweeps, message.method, message.args ?? {}));
           break;
       }
     } catch (error) {

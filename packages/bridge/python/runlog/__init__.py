@@ -17,11 +17,12 @@ from .sdk.config import Config
 from .sdk.init import init
 from .sdk.run import AlertLevel, Metric, Run, RunStatus
 from .sdk.settings import Settings
+from .sdk.sweeps import agent, sweep
 
 __version__ = "0.1.0"
 __all__ = [
     "init", "log", "finish", "define_metric", "alert", "save", "restore", "watch", "unwatch", "config", "summary", "run",
-    "log_artifact", "use_artifact", "log_model", "use_model", "link_model", "login", "teardown", "mark_preempting",
+    "sweep", "agent", "log_artifact", "use_artifact", "log_model", "use_model", "link_model", "login", "teardown", "mark_preempting",
     "Api", "Artifact", "Audio", "Histogram", "Html", "Image", "Object3D", "Table", "Video", "plot", "Settings", "AlertLevel",
     "Run", "RunStatus", "Metric", "Config", "Error", "UsageError", "CommError", "BridgeError", "BridgeNotFound", "errors",
 ]

@@ -62,12 +62,13 @@ def init(entity=None, project=None, dir=None, id=None, name=None, notes=None, ta
             return state.run
         if reinit == "finish_previous":
             state.run.finish()
+    sweep_trial, swept_keys = env.sweep_trial()
     options = {k: v for k, v in dict(
         project=project or env.get("PROJECT"), entity=entity or env.get("ENTITY"), name=name or env.get("NAME"),
         notes=notes or env.get("NOTES"), tags=list(_tags(tags) or []) or None, group=group or env.get("RUN_GROUP"),
         job_type=job_type or env.get("JOB_TYPE"), config=_config(config, config_include_keys, config_exclude_keys) or None,
         id=id or env.get("RUN_ID"), resume=resume,
-        resume_from=resume_from, fork_from=fork_from, allow_val_change=allow_val_change, mode=mode if mode == "offline" else None,
+        resume_from=resume_from, fork_from=fork_from, allow_val_change=allow_val_change, mode=mode if mode == "offline" else None, sweep=sweep_trial,
     ).items() if v is not None}
     if mode == "disabled":
         from .disabled import disabled_run
@@ -85,6 +86,7 @@ def init(entity=None, project=None, dir=None, id=None, name=None, notes=None, ta
                                              timeout=float(settings.get("init_timeout", 60)))
         state.connection.register(described["id"], options, described.get("last_seq", 0))
         run = Run(state.connection, described, options, settings)
+        run.config._lock(swept_keys, "sweep")
     if save_code:
         warnings.warn("runlog: save_code is not captured automatically; call run.log_code()", stacklevel=2)
     state.run = run
