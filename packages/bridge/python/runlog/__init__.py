@@ -10,7 +10,7 @@ from . import errors, plot
 from ._launcher import BridgeNotFound
 from .api import Api
 from .artifacts import Artifact
-from .data_types import Audio, Histogram, Html, Image, Object3D, Table, Video
+from .data_types import Audio, Graph, Histogram, Html, Image, Object3D, Table, Video
 from .errors import BridgeError, CommError, Error, UsageError
 from .sdk import state as _state
 from .sdk.config import Config
@@ -23,7 +23,7 @@ __version__ = "0.1.0"
 __all__ = [
     "init", "log", "finish", "define_metric", "alert", "save", "restore", "watch", "unwatch", "config", "summary", "run",
     "sweep", "agent", "log_artifact", "use_artifact", "log_model", "use_model", "link_model", "login", "teardown", "mark_preempting",
-    "Api", "Artifact", "Audio", "Histogram", "Html", "Image", "Object3D", "Table", "Video", "plot", "Settings", "AlertLevel",
+    "Api", "Artifact", "Audio", "Graph", "Histogram", "Html", "Image", "Object3D", "Table", "Video", "plot", "Settings", "AlertLevel",
     "Run", "RunStatus", "Metric", "Config", "Error", "UsageError", "CommError", "BridgeError", "BridgeNotFound", "errors",
 ]
 
