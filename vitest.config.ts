@@ -18,7 +18,7 @@ const SLOW: Record<string, string[]> = {
   ],
   server: ["src/online.test.ts"],
   cli: ["src/browser/**/*.test.ts", "src/commands/sync-safety.test.ts"],
-  bridge: ["src/python.test.ts"],
+  bridge: ["src/python.test.ts", "src/python-fresh-venv.test.ts"],
   product: ["src/consumer.test.ts", "src/docs.test.ts"],
   interop: ["src/wandb/import-wandb.test.ts", "src/tensorboard/import-tensorboard.test.ts"],
 };
