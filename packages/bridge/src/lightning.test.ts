@@ -161,6 +161,11 @@ describe("RunlogLogger with a real Lightning Trainer", () => {
     expect(run.rows.some((r) => "test_loss" in r)).toBe(true);
     expect(run.rows.at(-1)).toHaveProperty("pictures");
     expect(run.rows.filter((r) => Object.keys(r).some((k) => k.startsWith("gradients/")))).toHaveLength(6);
+    // logger.watch(model) takes WandbLogger's log_graph=True: W&B's graph-file summary entry for the model.
+    expect(run.summary.graph_0).toMatchObject({
+      _type: "graph-file",
+      path: expect.stringMatching(/^media\/graph\/graph_0_summary_\w{20}\.graph\.json$/),
+    });
     expect(run.config).toEqual({ lr: 0.05, activation: "tanh" });
     expect(run.state).toBe("finished");
     expect([ours.refused, theirs.refused]).toEqual(["MisconfigurationException", "MisconfigurationException"]);
