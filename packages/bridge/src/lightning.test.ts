@@ -192,7 +192,7 @@ describe("RunlogLogger with a real Lightning Trainer", () => {
       save_weights_only: false,
       _every_n_train_steps: 0,
     });
-  }, 120_000);
+  }, 300_000);
 
   it('log_model="all" logs each checkpoint as it is saved, False logs none', async () => {
     const all = await train({ work: workDir("all"), log_model: "all", max_epochs: 3, stages: "fit,validate" });
