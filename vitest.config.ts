@@ -18,7 +18,7 @@ const SLOW: Record<string, string[]> = {
   ],
   server: ["src/online.test.ts"],
   cli: ["src/browser/**/*.test.ts", "src/commands/sync-safety.test.ts", "src/commands/export.test.ts", "src/sweep-two-hosts.test.ts"],
-  bridge: ["src/python.test.ts", "src/ts-oracle.test.ts", "src/online-resume.test.ts"],
+  bridge: ["src/python.test.ts", "src/ts-oracle.test.ts", "src/online-resume.test.ts", "src/python-fresh-venv.test.ts"],
   product: ["src/consumer.test.ts", "src/docs.test.ts"],
   interop: [
     "src/wandb/import-wandb.test.ts",

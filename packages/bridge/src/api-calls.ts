@@ -65,6 +65,8 @@ const API_CALLS: Record<string, ApiCall> = {
     return rows;
   },
   files: async (api, args) => (await (await api.run(path(args))).files()).map((file) => ({ ...file })),
+  // Where one of the run's files lies (same host): the client's `File.download` copies it from there.
+  file_path: async (api, args) => (await api.run(path(args))).filePath(String(args.name ?? "")),
   artifact: async (api, args) => {
     const artifact = await api.artifact(path(args));
     return {

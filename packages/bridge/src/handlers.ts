@@ -5,6 +5,7 @@ import { LogRowReader } from "./log-row-reader.js";
 import type { ClientMessage } from "./protocol.js";
 import { storedSeq } from "./resume-point.js";
 import type { Session, Sessions } from "./sessions.js";
+import { initOneAtATime } from "./sweep-init.js";
 import { fromWire } from "./wire-values.js";
 
 export interface HandlerContext {
@@ -24,7 +25,7 @@ const SNAKE_TO_CAMEL: Record<string, keyof InitOptions> = {
 export async function handleInit(context: HandlerContext, options: Record<string, unknown>, peer: Buffer): Promise<unknown> {
   const initOptions: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
-    if (value === null || value === undefined || key === "settings" || key === "client") continue;
+    if (value === null || value === undefined || key === "settings" || key === "client" || key === "sweep") continue;
     initOptions[SNAKE_TO_CAMEL[key] ?? key] = value;
   }
   const settings = (options.settings ?? {}) as Record<string, unknown>;
@@ -37,7 +38,7 @@ export async function handleInit(context: HandlerContext, options: Record<string
     existing.peer = peer; // the client reconnected to a bridge that still hosts its run
     return describe(existing.run, existing.lastSeq);
   }
-  const run = await init(initOptions as InitOptions);
+  const run = await initOneAtATime(options.sweep, () => init(initOptions as InitOptions));
   const lastSeq = run.resumed ? await storedSeq(context.dir, run, initOptions as InitOptions) : 0;
   const crashTimeoutMs = (Number(settings.crashTimeout ?? settings.crash_timeout) || context.defaultCrashTimeoutMs / 1000) * 1000;
   context.sessions.add({ run, peer, lastSeq, lastSeen: Date.now(), crashTimeoutMs, lateErrors: [] });

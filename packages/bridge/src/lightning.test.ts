@@ -26,6 +26,7 @@ type Spec = {
   watch?: boolean;
   prefix?: string;
   checkpoint_name?: string;
+  step_probe?: boolean;
 };
 type Outcome = {
   refused: string | null;
@@ -40,6 +41,8 @@ type Outcome = {
   last: string;
   scores: Record<string, number>;
   csv: string | null;
+  probe_steps: number[];
+  final_step: number;
 };
 type Row = Record<string, unknown>;
 
@@ -158,6 +161,11 @@ describe("RunlogLogger with a real Lightning Trainer", () => {
     expect(run.rows.some((r) => "test_loss" in r)).toBe(true);
     expect(run.rows.at(-1)).toHaveProperty("pictures");
     expect(run.rows.filter((r) => Object.keys(r).some((k) => k.startsWith("gradients/")))).toHaveLength(6);
+    // logger.watch(model) takes WandbLogger's log_graph=True: W&B's graph-file summary entry for the model.
+    expect(run.summary.graph_0).toMatchObject({
+      _type: "graph-file",
+      path: expect.stringMatching(/^media\/graph\/graph_0_summary_\w{20}\.graph\.json$/),
+    });
     expect(run.config).toEqual({ lr: 0.05, activation: "tanh" });
     expect(run.state).toBe("finished");
     expect([ours.refused, theirs.refused]).toEqual(["MisconfigurationException", "MisconfigurationException"]);
@@ -184,7 +192,7 @@ describe("RunlogLogger with a real Lightning Trainer", () => {
       save_weights_only: false,
       _every_n_train_steps: 0,
     });
-  }, 120_000);
+  }, 300_000);
 
   it('log_model="all" logs each checkpoint as it is saved, False logs none', async () => {
     const all = await train({ work: workDir("all"), log_model: "all", max_epochs: 3, stages: "fit,validate" });
@@ -247,4 +255,24 @@ describe("RunlogLogger with a real Lightning Trainer", () => {
     expect(numbers(run.rows, "val_loss").map(([step]) => step)).toEqual([3, 7, 11]);
     expect(run.rows.map((r) => r._step)).toEqual(run.rows.map((_, i) => i));
   }, 120_000);
+
+  it("logger.experiment.step moves as W&B's run.step: a callback logging at it fills the same rows as under WandbLogger, and resumes", async () => {
+    const ours = await train({ work: workDir("probe"), step_probe: true, stages: "fit" });
+    const theirsDir = workDir("probe-wandb");
+    const theirs = await train({ work: theirsDir, logger: "wandb", step_probe: true, stages: "fit" }, { WANDB_MODE: "offline" });
+    expect(ours.probe_steps).toEqual(theirs.probe_steps);
+    expect(ours.final_step).toBe(theirs.final_step);
+    const run = await readRun(ours.path);
+    const wandb = await readWandb(theirsDir);
+    expect(run.rows.map(shape)).toEqual(wandb.rows.map(shape));
+    expect(run.rows.filter((r) => "probe/val_epoch" in r)).toHaveLength(4); // the sanity check and 3 epochs
+
+    // Resumed from a checkpoint, the run's next step is where the first process left off (W&B's starting_step).
+    const work = workDir("probe-resume");
+    const first = await train({ work, version: "probe-resumed", max_epochs: 2, stages: "fit", step_probe: true });
+    const second = await train({ work, version: "probe-resumed", max_epochs: 3, stages: "fit", step_probe: true, ckpt_path: first.last });
+    expect(second.probe_steps[0]).toBe(first.final_step);
+    const resumed = await readRun(second.path);
+    expect(resumed.rows.map((r) => r._step)).toEqual(resumed.rows.map((_, i) => i));
+  }, 180_000);
 });

@@ -37,7 +37,8 @@ export type ClientMessage =
       model?: boolean;
     }
   | { t: "call"; rid: number; run: string; method: string; args?: Record<string, unknown> }
-  | { t: "api"; rid: number; method: string; args?: Record<string, unknown> };
+  | { t: "api"; rid: number; method: string; args?: Record<string, unknown> }
+  | { t: "sweep"; rid: number; method: string; args?: Record<string, unknown> };
 
 export type BridgeMessage =
   | { v: number; t: "welcome"; protocol: number; max_message_bytes: number }
@@ -63,8 +64,9 @@ export const MESSAGE_KINDS: ReadonlySet<string> = new Set([
   "use_artifact",
   "call",
   "api",
+  "sweep",
 ]);
-const REQUESTS = new Set(["init", "finish", "save", "upload", "log_artifact", "log_model", "use_artifact", "call", "api"]);
+const REQUESTS = new Set(["init", "finish", "save", "upload", "log_artifact", "log_model", "use_artifact", "call", "api", "sweep"]);
 
 export function encodeMessage(message: Outgoing): Buffer {
   return pack({ v: PROTOCOL_VERSION, ...message });
@@ -94,7 +96,14 @@ export function decodeMessage(frame: Buffer): ClientMessage {
     fail(`Unknown message type ${JSON.stringify(message.t)?.slice(0, 40)}.`);
   const needsRid = REQUESTS.has(message.t);
   if (needsRid && !Number.isSafeInteger(message.rid)) fail(`${message.t} needs an integer rid.`);
-  if (message.t !== "hello" && message.t !== "heartbeat" && message.t !== "init" && message.t !== "api" && typeof message.run !== "string")
+  if (
+    message.t !== "hello" &&
+    message.t !== "heartbeat" &&
+    message.t !== "init" &&
+    message.t !== "api" &&
+    message.t !== "sweep" &&
+    typeof message.run !== "string"
+  )
     fail(`${message.t} needs the run id.`);
   if ((message.t === "log_artifact" || message.t === "log_model") && typeof message.staging !== "string")
     fail(`${message.t} needs the staging id of an upload.`);
@@ -111,9 +120,10 @@ export function decodeMessage(frame: Buffer): ClientMessage {
   }
   if (message.t === "init" && (message.options === null || typeof message.options !== "object" || Array.isArray(message.options)))
     fail("init needs options: a map.");
-  if ((message.t === "call" || message.t === "api") && typeof message.method !== "string") fail(`${message.t} needs a method name.`);
+  if ((message.t === "call" || message.t === "api" || message.t === "sweep") && typeof message.method !== "string")
+    fail(`${message.t} needs a method name.`);
   if (
-    (message.t === "call" || message.t === "api") &&
+    (message.t === "call" || message.t === "api" || message.t === "sweep") &&
     message.args !== undefined &&
     (message.args === null || typeof message.args !== "object" || Array.isArray(message.args))
   )

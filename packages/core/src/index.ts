@@ -40,7 +40,7 @@ export { Summary } from "./run/summary.js";
 export type { TypedInitOptions, TypedRun } from "./run/typed-run.js";
 export type { SeriesResult } from "./store/series.js";
 export type { AlertView, ChunkInfos, FileView, Points, RunView, SpanView, StoreReader, Stream } from "./store/store.js";
-export { type AgentOptions, agent } from "./sweeps/agent.js";
+export { type AgentOptions, agent, type FunctionTrial } from "./sweeps/agent.js";
 export { setSweepState } from "./sweeps/control.js";
 export { type ParameterSpec, parseSweepConfig, parseSweepConfigText, type SweepConfig, type SweepMethod } from "./sweeps/engine/index.js";
 export { type SweepOptions, sweep } from "./sweeps/sweep.js";

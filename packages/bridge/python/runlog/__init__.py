@@ -10,19 +10,20 @@ from . import errors, plot
 from ._launcher import BridgeNotFound
 from .api import Api
 from .artifacts import Artifact
-from .data_types import Audio, Histogram, Html, Image, Object3D, Table, Video
+from .data_types import Audio, Graph, Histogram, Html, Image, Object3D, Table, Video
 from .errors import BridgeError, CommError, Error, UsageError
 from .sdk import state as _state
 from .sdk.config import Config
 from .sdk.init import init
 from .sdk.run import AlertLevel, Metric, Run, RunStatus
 from .sdk.settings import Settings
+from .sdk.sweeps import agent, sweep
 
 __version__ = "0.1.0"
 __all__ = [
     "init", "log", "finish", "define_metric", "alert", "save", "restore", "watch", "unwatch", "config", "summary", "run",
-    "log_artifact", "use_artifact", "log_model", "use_model", "link_model", "login", "teardown", "mark_preempting",
-    "Api", "Artifact", "Audio", "Histogram", "Html", "Image", "Object3D", "Table", "Video", "plot", "Settings", "AlertLevel",
+    "sweep", "agent", "log_artifact", "use_artifact", "log_model", "use_model", "link_model", "login", "teardown", "mark_preempting",
+    "Api", "Artifact", "Audio", "Graph", "Histogram", "Html", "Image", "Object3D", "Table", "Video", "plot", "Settings", "AlertLevel",
     "Run", "RunStatus", "Metric", "Config", "Error", "UsageError", "CommError", "BridgeError", "BridgeNotFound", "errors",
 ]
 
@@ -33,25 +34,25 @@ def _current(what):
     return _state.run
 
 
-def log(data, step=None, commit=None, sync=None):
+def log(data, step=None, commit=None):
     _current("log").log(data, step=step, commit=commit)
 
 
-def finish(exit_code=None, quiet=None):
+def finish(exit_code=None):
     if _state.run is not None:
         _state.run.finish(exit_code=exit_code)
 
 
-def define_metric(name, step_metric=None, step_sync=None, hidden=None, summary=None, goal=None, overwrite=None):
-    return _current("define_metric").define_metric(name, step_metric, step_sync, hidden, summary, goal, overwrite)
+def define_metric(name, step_metric=None, step_sync=None, hidden=None, summary=None, overwrite=None, goal=None):
+    return _current("define_metric").define_metric(name, step_metric, step_sync, hidden, summary, overwrite, goal)
 
 
 def alert(title, text, level=None, wait_duration=None):
     _current("alert").alert(title, text, level=level, wait_duration=wait_duration)
 
 
-def save(glob_str=None, base_path=None, policy="live"):
-    return _current("save").save(glob_str, base_path=base_path, policy=policy)
+def save(glob_str=None, base_path=None, policy="live", glob=True):
+    return _current("save").save(glob_str, base_path=base_path, policy=policy, glob=glob)
 
 
 def restore(name, run_path=None, replace=False, root=None):
@@ -91,7 +92,7 @@ def unwatch(models=None):
         _state.run.unwatch(models)
 
 
-def login(key=None, relogin=None, host=None, force=None, timeout=None, verify=False, anonymous=None):
+def login(key=None, relogin=None, host=None, force=None, timeout=None, verify=False, referrer=None, prompt=False, anonymous=None):
     """A local store needs no login: succeeds. A key is kept for a Runlog server (RUNLOG_API_KEY)."""
     import os
 

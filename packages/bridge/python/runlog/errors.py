@@ -24,6 +24,10 @@ class UsageError(Error):
     code = "INVALID_ARGUMENT"
 
 
+class ValidationError(UsageError, ValueError):
+    """An init() argument W&B's settings refuse (W&B raises pydantic's ValidationError, a ValueError)."""
+
+
 class ConfigError(Error):
     """A config key changed without allow_val_change (W&B's `wandb.sdk.lib.config_util.ConfigError`)."""
 

@@ -23,6 +23,29 @@ def _table(table, *columns):
     return table
 
 
+# W&B's preset charts (plot_table's vega_spec_name) and the fields each takes, as the kinds the core draws.
+PRESETS = {"wandb/line/v0": ("line", ("x", "y")), "wandb/scatter/v0": ("scatter", ("x", "y")), "wandb/bar/v0": ("bar", ("label", "value")),
+           "wandb/histogram/v0": ("histogram", ("value",))}
+
+
+def plot_table(vega_spec_name, data_table, fields, string_fields=None, split_table=False):
+    """W&B's custom chart from a preset: its table, with `fields` naming the columns the preset plots."""
+    if vega_spec_name not in PRESETS:
+        from .errors import UsageError
+
+        raise UsageError(f"plot_table draws W&B's presets {', '.join(PRESETS)}; {vega_spec_name!r} is not one of them", code="MODE_UNAVAILABLE")
+    kind, names = PRESETS[vega_spec_name]
+    missing = [name for name in names if name not in (fields or {})]
+    if missing:
+        raise ValueError(f"plot_table({vega_spec_name!r}) needs fields {missing}")
+    title = (string_fields or {}).get("title", "")
+    if kind == "histogram":
+        return histogram(data_table, fields["value"], title=title)
+    if kind == "bar":
+        return bar(data_table, fields["label"], fields["value"], title=title)
+    return (line if kind == "line" else scatter)(data_table, fields["x"], fields["y"], title=title)
+
+
 def line(table, x, y, stroke=None, title="", split_table=False):
     return CustomChart("line", _table(table, x, y), {"x": x, "y": y, "title": title})
 

@@ -57,8 +57,29 @@ logger = Logger(name="lit", save_dir=spec["work"], version=spec.get("version"), 
                 log_model=spec.get("log_model", False), prefix=spec.get("prefix", ""), checkpoint_name=spec.get("checkpoint_name"))
 version_before = logger.version
 loggers = [logger, CSVLogger(spec["work"], name="csv")] if spec.get("csv") else logger
+
+
+class StepProbe(lightning.Callback):
+    """Logs beside Lightning at `logger.experiment.step`, as W&B's docs show (the run's next step), and records it."""
+
+    def __init__(self):
+        self.steps = []
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        step = logger.experiment.step
+        self.steps.append(step)
+        logger.experiment.log({"probe/batch": batch_idx}, step=step, commit=False)
+
+    def on_validation_epoch_end(self, trainer, pl_module):
+        step = logger.experiment.step
+        self.steps.append(step)
+        logger.experiment.log({"probe/val_epoch": trainer.current_epoch}, step=step)
+
+
 checkpoint = ModelCheckpoint(monitor="val_loss", save_top_k=2, save_last=True)
-trainer = lightning.Trainer(max_epochs=spec.get("max_epochs", 3), logger=loggers, callbacks=[checkpoint], log_every_n_steps=2,
+probe = StepProbe()
+callbacks = [checkpoint, probe] if spec.get("step_probe") else [checkpoint]
+trainer = lightning.Trainer(max_epochs=spec.get("max_epochs", 3), logger=loggers, callbacks=callbacks, log_every_n_steps=2,
                             enable_progress_bar=False, enable_model_summary=False, accelerator="cpu", devices=1)
 model = Regression()
 if spec.get("watch"):
@@ -87,4 +108,6 @@ print(json.dumps({
     "last": checkpoint.last_model_path,
     "scores": {os.path.basename(p): float(s) for p, s in checkpoint.best_k_models.items()},
     "csv": loggers[1].log_dir if spec.get("csv") else None,
+    "probe_steps": probe.steps,
+    "final_step": logger.experiment.step,
 }), flush=True)

@@ -3,6 +3,7 @@ import { onLogArtifact, onLogModel, onUpload, onUseArtifact } from "./artifact-m
 import { onHeartbeat, onHello } from "./connection-messages.js";
 import type { MessageHandler, MessageKind } from "./message-context.js";
 import { onCall, onFinish, onInit, onRecords, onSave } from "./run-messages.js";
+import { onSweep } from "./sweep-messages.js";
 
 /**
  * Every client message kind and its handler (PROTOCOL.md lists the kinds). A new kind is a line
@@ -22,4 +23,5 @@ export const MESSAGE_HANDLERS: { readonly [K in MessageKind]: MessageHandler<K> 
   log_artifact: onLogArtifact,
   log_model: onLogModel,
   use_artifact: onUseArtifact,
+  sweep: onSweep,
 };

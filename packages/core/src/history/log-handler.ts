@@ -42,6 +42,8 @@ export class LogHandler {
   /** The highest step committed, -1 before the first. */
   lastCommittedStep = -1;
   private readonly row = new PartialRow();
+  /** An uncommitted log() touched this step, even with no values: W&B writes that row when the step moves on. */
+  private rowOpen = false;
   private readonly keys = new Map<string, KeyState>();
   private readonly latestStepValues = new Map<string, number>();
   private readonly context: FlattenContext & { step: number };
@@ -64,7 +66,7 @@ export class LogHandler {
       throw new RunlogError("INVALID_ARGUMENT", `run.log needs an object of key → value, got ${describeValue(data)}.`);
     }
     // A pending row (commit: false earlier) takes the general path: no need to gather keys first.
-    if (options === undefined && this.row.size === 0 && this.tryFlatScalars(data)) return;
+    if (options === undefined && this.row.size === 0 && !this.rowOpen && this.tryFlatScalars(data)) return;
     let step: number | undefined;
     let commit: boolean | undefined;
     if (options !== undefined) {
@@ -82,7 +84,7 @@ export class LogHandler {
     }
     if (step !== undefined) {
       if (step > this.step) {
-        if (this.row.size > 0) this.commitRow();
+        if (this.row.size > 0 || this.rowOpen) this.commitRow();
         this.step = step;
       } else if (step < this.step) {
         this.rejectRegression(step, data);
@@ -103,6 +105,7 @@ export class LogHandler {
       this.ancestors.length = 0;
     }
     if (commit ?? step === undefined) this.commitRow();
+    else this.rowOpen = true;
     if (context.problems.length > 0) {
       const list = context.problems.map((p) => `${JSON.stringify(p.key)}: ${p.reason}`).join("; ");
       throw new RunlogError("INVALID_VALUE", `run.log skipped ${context.problems.length} value(s) (the others were logged): ${list}.`, {
@@ -158,7 +161,7 @@ export class LogHandler {
    * straight into such arrays.
    */
   logScalars(keys: readonly string[], values: Float64Array, count: number): boolean {
-    if (count === 0 || this.row.size > 0 || this.options.metrics.stepMetrics.size > 0) return false;
+    if (count === 0 || this.row.size > 0 || this.rowOpen || this.options.metrics.stepMetrics.size > 0) return false;
     const states = this.statesFor(keys, count);
     if (states === undefined) return false;
     const step = this.step;
@@ -193,6 +196,7 @@ export class LogHandler {
   }
 
   private commitRow(): void {
+    this.rowOpen = false;
     const { batch, summary, metrics } = this.options;
     const row = this.row;
     const step = this.step;

@@ -35,6 +35,26 @@ describe("run.log step and commit rules (W&B semantics)", () => {
     ]);
   });
 
+  it("an empty uncommitted log opens its step's row: a higher step writes it (empty), as W&B does", async () => {
+    const root = tempRoot();
+    const run = await initIn(root);
+    run.log({ a: 1 });
+    run.log({}, { commit: false });
+    run.log({ z: 1 }, { step: 5 });
+    run.log({ z: 2 });
+    run.log({}, { commit: false });
+    run.log({ y: 1 }); // an open empty row and a committing call: one row
+    run.log({ y: 2 });
+    await run.finish();
+    expect(userColumns(await readHistory(root, run.path))).toEqual([
+      { _step: 0, a: 1 },
+      { _step: 1 },
+      { _step: 5, z: 2 },
+      { _step: 6, y: 1 },
+      { _step: 7, y: 2 },
+    ]);
+  });
+
   it("the seed's example: step given without commit accumulates; a higher step commits", async () => {
     const root = tempRoot();
     const run = await initIn(root);

@@ -5,6 +5,7 @@ import { init } from "../run/init.js";
 import { DB_FILE } from "../store/sqlite/database.js";
 import { QUIET, tempRoot } from "../test-support/temp-root.js";
 import { agent } from "./agent.js";
+import { setSweepState } from "./control.js";
 import { SqliteSweepBackend } from "./sqlite-sweep-backend.js";
 import { sweep } from "./sweep.js";
 
@@ -12,6 +13,7 @@ const GRID = { method: "grid", parameters: { a: { values: [1, 2] }, b: { values:
 
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
 });
 
 async function trialsOf(root: string, entity: string, project: string, id: string) {
@@ -94,6 +96,26 @@ describe("sweep() and agent() in one process", () => {
     await expect(failing).rejects.toMatchObject({ name: "RunlogError", code: "AGENT_FAILED" });
     expect(calls).toBe(5);
     expect((await trialsOf(root, "lab", "tune", id)).map((t) => t.state)).toEqual(["failed", "failed", "failed", "failed", "failed"]);
+  });
+
+  it("tells a function trial to stop through its signal when the sweep is cancelled, and records the trial stopped", async () => {
+    vi.stubEnv("RUNLOG_AGENT_HEARTBEAT_SECONDS", "0.05");
+    const root = tempRoot();
+    const id = await sweep(GRID, { project: "tune", entity: "lab", dir: root });
+    const told: { runId: string; params: Record<string, unknown> }[] = [];
+    await agent(id, {
+      dir: root,
+      fn: async ({ runId, params, signal }) => {
+        told.push({ runId, params });
+        const run = await init({ settings: QUIET });
+        await setSweepState(id, "cancelled", { dir: root });
+        await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+        await run.finish();
+      },
+    });
+    expect(told).toHaveLength(1);
+    expect(told[0]?.params).toEqual({ a: 1, b: "x" });
+    expect((await trialsOf(root, "lab", "tune", id)).map((t) => [t.runId, t.state])).toEqual([[told[0]?.runId, "stopped"]]);
   });
 
   it("answers bad input with RunlogErrors", async () => {

@@ -12,13 +12,22 @@ import { resolveSweep } from "./scope.js";
 import type { SweepAddress, SweepBackend, TrialRecord } from "./sweep-backend.js";
 import { startTrialProcess, type TrialOutcome } from "./trial-process.js";
 
+/** What a function trial is told: its run, its parameters, and a signal aborted when the store says stop (early termination, cancel). */
+export interface FunctionTrial {
+  readonly runId: string;
+  readonly params: Record<string, unknown>;
+  readonly signal: AbortSignal;
+}
+
 export interface AgentOptions extends SweepStoreOptions {
   /** Runs one trial in this process (it calls init(), which takes the trial's config); without it the sweep's program runs. */
-  readonly fn?: () => unknown;
+  readonly fn?: (trial: FunctionTrial) => unknown;
   /** Trials this agent runs at most (W&B: per agent). */
   readonly count?: number;
   readonly entity?: string;
   readonly project?: string;
+  /** Ends the agent before its next trial (a client that hosted the function went away). */
+  readonly signal?: AbortSignal;
 }
 
 const seconds = (name: string, fallback: number): number => {
@@ -54,6 +63,7 @@ export async function agent(sweepId: string, options: AgentOptions = {}): Promis
     let waited = false;
     const idle = sleeper();
     for (let ran = 0; options.count === undefined || ran < options.count; ) {
+      if (options.signal?.aborted) return;
       const taken = await backend.takeTrial(address, lease);
       if (taken.kind === "done") {
         say(`${taken.reason}; done.`);
@@ -100,7 +110,15 @@ async function runTrial(backend: SweepBackend, address: SweepAddress, trial: Tri
     }
   })();
   try {
-    if (context.options.fn !== undefined) return await runFunction(context.options.fn, trial, env);
+    if (context.options.fn !== undefined) {
+      const stopping = new AbortController();
+      stop = () => {
+        if (stopping.signal.aborted) return;
+        say(`stopping trial ${trial.runId} (early termination or a cancelled sweep).`);
+        stopping.abort();
+      };
+      return await runFunction(context.options.fn, trial, env, stopping.signal);
+    }
     // `${args_json_file}` names a file of the params as W&B's agent writes it (not the `{k: {value}}` config file).
     const argsFile = join(dirname(env.RUNLOG_SWEEP_PARAM_PATH as string), `args-${trial.runId}.json`);
     writeFileSync(argsFile, trialArgsJson(trial.params));
@@ -123,13 +141,19 @@ async function runTrial(backend: SweepBackend, address: SweepAddress, trial: Tri
 }
 
 /** In this process, with the trial's environment for the duration (init() reads it), as W&B's function agent does. */
-async function runFunction(fn: () => unknown, trial: TrialRecord, env: Record<string, string>): Promise<TrialOutcome> {
+async function runFunction(
+  fn: NonNullable<AgentOptions["fn"]>,
+  trial: TrialRecord,
+  env: Record<string, string>,
+  signal: AbortSignal,
+): Promise<TrialOutcome> {
   const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
   Object.assign(process.env, env);
   try {
-    await fn();
-    return "finished";
+    await fn({ runId: trial.runId, params: trial.params, signal });
+    return signal.aborted ? "stopped" : "finished";
   } catch (error) {
+    if (signal.aborted) return "stopped"; // the function ended because it was told to stop
     say(`trial ${trial.runId} failed: ${(error as Error)?.stack ?? String(error)}`);
     return "failed";
   } finally {

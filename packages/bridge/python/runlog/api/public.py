@@ -16,10 +16,25 @@ def _path(path, default_entity=None, default_project=None):
 
 
 class File:
-    def __init__(self, described):
+    def __init__(self, described, run_path=None):
         self.name = described.get("path") or described.get("name")
         self.size = described.get("size")
         self._described = described
+        self._run_path = run_path
+
+    def download(self, root=".", replace=False, exist_ok=False, api=None):
+        """Copies the file to `root/<name>` and returns it opened for reading, as W&B's `File.download`."""
+        import os
+        import shutil
+
+        target = os.path.join(root, *self.name.split("/"))
+        if os.path.exists(target) and not replace:
+            if not exist_ok:
+                raise ValueError(f"File already exists, pass replace=True to overwrite or exist_ok=True to leave it as is and don't error: {target}")
+            return open(target)
+        os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+        shutil.copyfile(api_request("file_path", path=self._run_path, name=self.name), target)
+        return open(target)
 
     def __repr__(self):
         return f"<File {self.name} ({self.size} bytes)>"
@@ -53,16 +68,19 @@ class Run:
             return pd.DataFrame.from_records(rows)
         return rows
 
-    def scan_history(self, keys=None, page_size=1000, min_step=None, max_step=None):
+    def scan_history(self, keys=None, page_size=1000, min_step=None, max_step=None, use_cache=True):
         rows = api_request("scan_history", path=self._path, keys=list(keys) if keys else None, min_step=min_step,
                            max_step=None if max_step is None else max_step - 1)
         for row in rows:
             if not keys or all(key in row for key in keys):
                 yield row
 
-    def files(self, names=None, per_page=50):
-        files = [File(f) for f in api_request("files", path=self._path)]
-        return [f for f in files if names is None or f.name in names]
+    def files(self, names=None, pattern=None, per_page=50):
+        """The run's files; `pattern` is W&B's: `*` and `?` wildcards over the file's path."""
+        import fnmatch
+
+        files = [File(f, self._path) for f in api_request("files", path=self._path)]
+        return [f for f in files if (names is None or f.name in names) and (pattern is None or fnmatch.fnmatchcase(f.name, pattern))]
 
     def file(self, name):
         for f in self.files():
@@ -88,7 +106,7 @@ class Api:
     def run(self, path=""):
         return Run(api_request("run", timeout=self._timeout, path=_path(path, self.default_entity)))
 
-    def runs(self, path=None, filters=None, order="-created_at", per_page=50, include_sweeps=True):
+    def runs(self, path=None, filters=None, order="-created_at", per_page=50, include_sweeps=True, lazy=True):
         path = path or "/".join(p for p in (self.default_entity, self.default_project) if p)
         found = api_request("runs", timeout=self._timeout, path=str(path), filters=filters, order=order)
         return Runs(Run(described) for described in found)

@@ -30,7 +30,12 @@ class ArtifactFile:
 
 
 class Artifact:
-    def __init__(self, name, type, description=None, metadata=None, incremental=False, use_as=None):
+    def __init__(self, name, type, description=None, metadata=None, incremental=False, use_as=None, storage_region=None,
+                 digest_algorithm="MD5"):
+        # The store keeps every file in one place and checks files by its own digest: storage_region and
+        # digest_algorithm have nothing to choose here, so they are only checked as W&B checks them.
+        if digest_algorithm not in ("MD5", "XXH128"):
+            raise ValueError(f"digest_algorithm must be 'MD5' or 'XXH128', got {digest_algorithm!r}")
         if not isinstance(name, str) or not _NAME.match(name):
             raise ValueError(f"Artifact name may only contain alphanumeric characters, dashes, underscores, and dots; got {name!r}")
         if not isinstance(type, str) or not type:
@@ -102,8 +107,10 @@ class Artifact:
         return self._temp
 
     @contextlib.contextmanager
-    def new_file(self, name, mode="x", encoding=None):
+    def new_file(self, name, mode="x", encoding=None, policy="mutable"):
         self._check_draft("new_file")
+        if policy not in ("mutable", "immutable"):
+            raise ValueError("Invalid policy: {policy!r}. Must be one of 'mutable' or 'immutable'.")
         if name in self._files:
             raise ValueError(f"File with name {name!r} already exists in the artifact")
         path = os.path.join(self._scratch(), name)
@@ -132,10 +139,11 @@ class Artifact:
 
     # -- after logging or use ------------------------------------------------------------------------
 
-    def files(self, names=None, per_page=50):
+    def files(self, names=None, per_page=50, start=None):
         if self._logged_files is None:
             raise ArtifactNotLoggedError(f"'Artifact.files' used prior to logging artifact {self.name!r}; log it (or use a logged one) first")
-        return [ArtifactFile(n) for n in self._logged_files if names is None or n in names]
+        chosen = [ArtifactFile(n) for n in self._logged_files if names is None or n in names]
+        return chosen[int(start):] if start else chosen
 
     def get_entry(self, name):
         for file in self.files():

@@ -21,7 +21,7 @@ def _guess_mode(array, channels_first):
 class Image:
     _log_type = "image-file"
 
-    def __init__(self, data_or_path, mode=None, caption=None, grouping=None, classes=None, boxes=None, masks=None, file_type=None, normalize=None):
+    def __init__(self, data_or_path, mode=None, caption=None, grouping=None, classes=None, boxes=None, masks=None, file_type=None):
         if file_type is not None and file_type not in _FILE_TYPES:
             raise ValueError(f"file_type must be one of {list(_FILE_TYPES)}")
         if mode is not None and mode not in ("L", "RGB", "RGBA", "P", "1", "I", "F", "LA", "CMYK"):

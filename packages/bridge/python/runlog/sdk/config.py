@@ -1,6 +1,8 @@
 """`run.config` and `run.config_static` with W&B's rules: a key keeps its value unless
 `allow_val_change`, `setdefaults` only adds, and values come from dicts, argparse Namespaces,
 absl flags or any object with attributes."""
+import warnings
+
 from ..errors import ConfigError
 
 
@@ -38,9 +40,17 @@ class Config:
         object.__setattr__(self, "_send", send)
         object.__setattr__(self, "_items", dict(initial or {}))
         object.__setattr__(self, "_allow_val_change", bool(allow_val_change))
+        object.__setattr__(self, "_locked", {})
+
+    def _lock(self, keys, by):
+        """Keys a sweep set: the user's updates to them are ignored with W&B's warning."""
+        self._locked.update({key: by for key in keys})
 
     def update(self, values, allow_val_change=None):
         values = config_values(values)
+        for key in [key for key in values if key in self._locked]:
+            warnings.warn(f"Config item '{key}' was locked by '{self._locked[key]}' (ignored update).", stacklevel=3)
+            del values[key]
         allow = self._allow_val_change if allow_val_change is None else allow_val_change
         if not allow:
             for key, value in values.items():

@@ -41,7 +41,5 @@ def disabled_run(options, settings):
     described = {"id": run_id, "name": options.get("name") or "dummy", "entity": options.get("entity") or "", "project": options.get("project") or "",
                  "path": f"{options.get('entity') or ''}/{options.get('project') or ''}/{run_id}", "dir": os.path.abspath("."),
                  "tags": options.get("tags") or [], "notes": options.get("notes"), "group": options.get("group"), "job_type": options.get("job_type"),
-                 "config": options.get("config") or {}, "start_time": time.time()}
-    run = Run(NullConnection(), described, options, settings)
-    run.disabled = True
-    return run
+                 "config": options.get("config") or {}, "start_time": time.time(), "disabled": True}
+    return Run(NullConnection(), described, options, settings)

@@ -9,6 +9,7 @@ from .. import env
 from ..errors import UsageError
 from . import state
 from .config import config_values
+from .run_moment import check_branching
 from .settings import as_settings
 
 REINIT = {True: "finish_previous", False: "return_previous", None: "default", "default": "default",
@@ -39,12 +40,10 @@ def _config(config, include, exclude):
 
 
 def init(entity=None, project=None, dir=None, id=None, name=None, notes=None, tags=None, config=None, config_exclude_keys=None,
-         config_include_keys=None, allow_val_change=None, group=None, job_type=None, mode=None, force=None, anonymous=None,
-         reinit=None, resume=None, resume_from=None, fork_from=None, save_code=None, tensorboard=None, sync_tensorboard=None,
-         monitor_gym=None, settings=None, **unknown):
+         config_include_keys=None, allow_val_change=None, group=None, job_type=None, mode=None, force=None, reinit=None,
+         resume=None, resume_from=None, fork_from=None, save_code=None, tensorboard=None, sync_tensorboard=None,
+         monitor_gym=None, settings=None, anonymous=None):
     """Starts a run on the bridge (RUNLOG_BRIDGE, or one started from the runlog CLI) and makes it current."""
-    if unknown:
-        raise TypeError(f"init() got an unexpected keyword argument {sorted(unknown)[0]!r}")
     settings = as_settings(settings)
     mode = mode or settings.mode or env.get("MODE") or "online"
     if mode not in ("online", "offline", "disabled", "shared", "dryrun", "run"):
@@ -55,20 +54,21 @@ def init(entity=None, project=None, dir=None, id=None, name=None, notes=None, ta
         raise ValueError(f"reinit must be one of {', '.join(repr(k) for k in REINIT if isinstance(k, str))} or a bool, got {reinit!r}")
     if resume not in RESUME:
         raise ValueError(f"resume must be one of 'allow', 'must', 'never', 'auto' or a bool, got {resume!r}")
-    if resume_from and fork_from:
-        raise UsageError("resume_from and fork_from cannot be used together")
+    resume = RESUME[resume if resume is not None else (env.get("RESUME") or None)]
+    check_branching(resume, resume_from, fork_from, id or env.get("RUN_ID"))
     reinit = REINIT[reinit]
     if state.run is not None:
         if reinit in ("default", "return_previous"):
             return state.run
         if reinit == "finish_previous":
             state.run.finish()
+    sweep_trial, swept_keys = env.sweep_trial()
     options = {k: v for k, v in dict(
         project=project or env.get("PROJECT"), entity=entity or env.get("ENTITY"), name=name or env.get("NAME"),
         notes=notes or env.get("NOTES"), tags=list(_tags(tags) or []) or None, group=group or env.get("RUN_GROUP"),
         job_type=job_type or env.get("JOB_TYPE"), config=_config(config, config_include_keys, config_exclude_keys) or None,
-        id=id or env.get("RUN_ID"), resume=RESUME[resume if resume is not None else (env.get("RESUME") or None)],
-        resume_from=resume_from, fork_from=fork_from, allow_val_change=allow_val_change, mode=mode if mode == "offline" else None,
+        id=id or env.get("RUN_ID"), resume=resume,
+        resume_from=resume_from, fork_from=fork_from, allow_val_change=allow_val_change, mode=mode if mode == "offline" else None, sweep=sweep_trial,
     ).items() if v is not None}
     if mode == "disabled":
         from .disabled import disabled_run
@@ -86,6 +86,7 @@ def init(entity=None, project=None, dir=None, id=None, name=None, notes=None, ta
                                              timeout=float(settings.get("init_timeout", 60)))
         state.connection.register(described["id"], options, described.get("last_seq", 0))
         run = Run(state.connection, described, options, settings)
+        run.config._lock(swept_keys, "sweep")
     if save_code:
         warnings.warn("runlog: save_code is not captured automatically; call run.log_code()", stacklevel=2)
     state.run = run

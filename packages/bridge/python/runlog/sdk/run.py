@@ -39,44 +39,68 @@ def _check_step(step):
     return int(step)
 
 
+def _read_only(attribute, doc):
+    """A property as W&B's `Run` has: readable, not settable."""
+    return property(lambda self: getattr(self, attribute), doc=doc)
+
+
 class Run(FileMethods, ArtifactMethods):
     def __init__(self, connection, described, init_options, settings):
         self._connection = connection
         self._finished = False
         self._exit_code = None
         self._init_options = init_options
-        self.settings = settings
-        self.id = described["id"]
-        self._enqueue = connection.queue_of(self.id).extend
-        self._rejected = connection.rejected_of(self.id)
+        self._settings = settings
+        self._id = described["id"]
+        self._enqueue = connection.queue_of(self._id).extend
+        self._rejected = connection.rejected_of(self._id)
         self._name = described["name"]
-        self.entity = described["entity"]
-        self.project = described["project"]
-        self.path = described["path"]
-        self.dir = described["dir"]
+        self._entity = described["entity"]
+        self._project = described["project"]
+        self._path = described["path"]
+        self._dir = described["dir"]
         self._notes = described.get("notes")
         self._tags = tuple(described.get("tags") or ())
-        self.group = described.get("group") or ""
-        self.job_type = described.get("job_type") or ""
-        self.sweep_id = described.get("sweep_id")
-        self.sweep_url = described.get("sweep_url")
-        self.url = described.get("url")
-        self.project_url = described.get("project_url")
-        self.start_time = described.get("start_time")
-        self.offline = bool(described.get("offline"))
-        self.disabled = False
-        self.resumed = described.get("resumed", False)
-        self.starting_step = described.get("step", 0)
-        self._history = History(self.starting_step)
+        self._group = described.get("group") or ""
+        self._job_type = described.get("job_type") or ""
+        self._sweep_id = described.get("sweep_id")
+        self._sweep_url = described.get("sweep_url")
+        self._url = described.get("url")
+        self._project_url = described.get("project_url")
+        self._start_time = described.get("start_time")
+        self._offline = bool(described.get("offline"))
+        self._disabled = bool(described.get("disabled"))
+        self._resumed = described.get("resumed", False)
+        self._starting_step = described.get("step", 0)
+        self._history = History(self._starting_step)
         self._history.summary.update(described.get("summary") or {})
         # W&B's init(allow_val_change=) does not loosen later config changes: each update() says so itself.
         self.config = Config(self._record, described.get("config", init_options.get("config")))
-        self.summary = Summary(self._record, self._history.summary)
+        self.summary = Summary(self._record, self._history.summary, self)
         self._watches = []
+        self._watched_models = 0
         self._preempting = False
         exit_hooks.track(self)
 
     # -- W&B's read-only and settable properties ---------------------------------------------------
+
+    settings = _read_only("_settings", "The run's Settings.")
+    id = _read_only("_id", "The run's id.")
+    entity = _read_only("_entity", "The entity the run belongs to.")
+    project = _read_only("_project", "The run's project.")
+    path = _read_only("_path", "entity/project/id.")
+    dir = _read_only("_dir", "The folder of the run's files (kept at finish).")
+    group = _read_only("_group", "The run's group.")
+    job_type = _read_only("_job_type", "The run's job type.")
+    sweep_id = _read_only("_sweep_id", "The sweep the run is a trial of, or None.")
+    sweep_url = _read_only("_sweep_url", "The sweep's page, or None.")
+    url = _read_only("_url", "The run's page, when a dashboard or server serves it.")
+    project_url = _read_only("_project_url", "The project's page.")
+    start_time = _read_only("_start_time", "When the run started (seconds since the epoch).")
+    offline = _read_only("_offline", "True for an offline run (synced later).")
+    disabled = _read_only("_disabled", "True for mode='disabled'.")
+    resumed = _read_only("_resumed", "True when the run continues an earlier one.")
+    starting_step = _read_only("_starting_step", "The first step of this process's part of the run.")
 
     @property
     def step(self):
@@ -148,7 +172,7 @@ class Run(FileMethods, ArtifactMethods):
 
     # -- logging ------------------------------------------------------------------------------------
 
-    def log(self, data, step=None, commit=None, sync=None):
+    def log(self, data, step=None, commit=None):
         """Queues a row (never waits on the network). W&B's step/commit rules."""
         if not isinstance(data, dict):
             raise TypeError("wandb.log must be passed a dictionary")
@@ -169,7 +193,8 @@ class Run(FileMethods, ArtifactMethods):
             options["commit"] = commit
         self._enqueue(wire.pack_record(["log", data, options]))
 
-    def define_metric(self, name, step_metric=None, step_sync=None, hidden=None, summary=None, goal=None, overwrite=None):
+    def define_metric(self, name, step_metric=None, step_sync=None, hidden=None, summary=None, overwrite=None, goal=None):
+        """W&B's define_metric; `goal` ("minimize"/"maximize", after W&B's parameters) is Runlog's best-value summary."""
         if not name:
             raise Error("define_metric() requires non-empty name argument", code="INVALID_ARGUMENT")
         step_metric = getattr(step_metric, "name", step_metric)
@@ -214,10 +239,14 @@ class Run(FileMethods, ArtifactMethods):
         self._connection.drain(self.id, float(self.settings.get("finish_timeout", 60)))
 
     def watch(self, models, criterion=None, log="gradients", log_freq=1000, idx=None, log_graph=False, filter=None):
+        """W&B's watch; `filter` (after W&B's parameters: names, a regex or a callable) picks the parameters to watch."""
         from .watch import watch
 
         self._check_open("watch")
-        self._watches.append(watch(self, models, log=log, log_freq=log_freq, filter=filter))
+        count = len(models) if isinstance(models, (list, tuple)) else 1
+        first_idx = idx if idx is not None else self._watched_models  # W&B: graph_<n>, counting every model watched
+        self._watches.append(watch(self, models, log=log, log_freq=log_freq, filter=filter, log_graph=log_graph, first_idx=first_idx, criterion=criterion))
+        self._watched_models += count
 
     def unwatch(self, models=None):
         for handle in self._watches:
@@ -245,7 +274,7 @@ class Run(FileMethods, ArtifactMethods):
 
     # -- ending -------------------------------------------------------------------------------------
 
-    def finish(self, exit_code=None, quiet=None):
+    def finish(self, exit_code=None):
         """Sends what is queued, waits for the bridge to have it (finish_timeout, default 60 s), then closes the run."""
         if self._finished:
             return

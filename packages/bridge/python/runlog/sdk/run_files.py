@@ -6,8 +6,9 @@ SAVE_POLICIES = ("live", "now", "end")
 
 
 class FileMethods:
-    def save(self, glob_str=None, base_path=None, policy="live"):
-        """W&B's save: a relative glob keeps its path relative to `base_path` (default: the working directory)."""
+    def save(self, glob_str=None, base_path=None, policy="live", glob=True):
+        """W&B's save: a relative glob keeps its path relative to `base_path` (default: the working directory);
+        `glob=False` takes the path literally (its `*`, `?` and `[` are not patterns)."""
         if glob_str is None:
             return []
         glob_str = os.fspath(glob_str)
@@ -19,8 +20,13 @@ class FileMethods:
             raise ValueError(f"run.save() takes local paths, got the URL {glob_str!r}")
         if base_path is None:
             base_path = os.path.dirname(glob_str) if os.path.isabs(glob_str) else os.getcwd()
+        path = os.path.abspath(glob_str)
+        if not glob:
+            import glob as globbing
+
+            path = globbing.escape(path)
         self._flush_records()
-        return self._call("save", path=os.path.abspath(glob_str), base_path=os.path.abspath(base_path), policy=policy)["saved"]
+        return self._call("save", path=path, base_path=os.path.abspath(base_path), policy=policy)["saved"]
 
     def restore(self, name, run_path=None, replace=False, root=None):
         """Copies a saved file into `root` (default: the run's folder); returns an open file, or None."""

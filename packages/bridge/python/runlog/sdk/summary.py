@@ -3,12 +3,17 @@ script set itself; changes go to the bridge, reads come from the client's mirror
 
 
 class Summary:
-    def __init__(self, send, values):
+    def __init__(self, send, values, run=None):
         object.__setattr__(self, "_send", send)
         object.__setattr__(self, "_values", values)  # the History's dict: log() updates it in place
+        object.__setattr__(self, "_run", run)
 
     def update(self, values):
         values = dict(values)
+        for key, value in values.items():
+            bind = getattr(value, "_bind_to_run", None)
+            if bind is not None and self._run is not None:  # a Graph: its file is kept, the summary holds the entry
+                values[key] = bind(self._run, key)
         self._values.update(values)
         if values:
             self._send(["summary", values])

@@ -10,6 +10,7 @@ import re
 import torch
 
 from ..data_types import Histogram
+from . import torch_graph
 
 BINS = 64
 
@@ -55,11 +56,15 @@ class _Counter:
 class WatchHandle:
     def __init__(self):
         self.hooks = []
+        self.graphed = []
 
     def remove(self):
         for hook in self.hooks:
             hook.remove()
         self.hooks = []
+        for model in self.graphed:
+            torch_graph.forget(model)
+        self.graphed = []
 
 
 def _accepts(filter_):
@@ -74,7 +79,7 @@ def _accepts(filter_):
     return lambda name: name in names
 
 
-def watch(run, models, log="gradients", log_freq=1000, filter=None):
+def watch(run, models, log="gradients", log_freq=1000, filter=None, log_graph=False, first_idx=0, criterion=None):
     if log not in ("gradients", "parameters", "all", None):
         raise ValueError(f'log must be "gradients", "parameters", "all" or None, got {log!r}')
     if not isinstance(log_freq, int) or log_freq < 1:
@@ -82,9 +87,15 @@ def watch(run, models, log="gradients", log_freq=1000, filter=None):
     models = list(models) if isinstance(models, (list, tuple)) else [models]
     accepts = _accepts(filter)
     handle = WatchHandle()
-    for index, model in enumerate(models):
+    for model in models:
         if not isinstance(model, torch.nn.Module):
             raise TypeError(f"watch() takes torch.nn.Module models, got {type(model).__name__}")
+        if log_graph:
+            torch_graph.check_unwatched(model)
+    for index, model in enumerate(models):
+        if log_graph:
+            handle.hooks.extend(torch_graph.hook_graph(run, model, first_idx + index, criterion))
+            handle.graphed.append(model)
         prefix = f"graph_{index}/" if len(models) > 1 else ""
         named = [(name, p) for name, p in model.named_parameters() if accepts(name)]
         if log in ("gradients", "all"):
