@@ -21,7 +21,6 @@ export function createDispatcher(
   maxMessageBytes: number,
 ): Dispatcher {
   const { sessions } = context;
-  const sweeps = { dir: context.dir, agents: new Map<string, AgentSession>() };
   const send = (peer: Buffer, message: Outgoing) => sendFrame(peer, encodeMessage(message));
   const reply = (peer: Buffer, rid: number, work: Promise<unknown>) =>
     work.then(

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
 import { run } from "@runlog/test-support/child-process";
 import { venvPython } from "@runlog/test-support/python-env";
+import { describe, expect, it } from "vitest";
 
 // The seed-member audit (python/tests/test_seed_audit.py) against the real wandb in the project's .venv.
 const TESTS = fileURLToPath(new URL("../python/tests/", import.meta.url));

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
 import { run } from "@runlog/test-support/child-process";
 import { venvPython } from "@runlog/test-support/python-env";
+import { afterAll, describe, expect, it } from "vitest";
 import { startBridge } from "./index.js";
 
 // resume_from / fork_from from Python, against the store (W&B offline cannot rewind or fork, so the

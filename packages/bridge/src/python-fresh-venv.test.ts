@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Api } from "@runlog/core";
-import { afterAll, describe, expect, it } from "vitest";
 import { run } from "@runlog/test-support/child-process";
+import { afterAll, describe, expect, it } from "vitest";
 import { startBridge } from "./index.js";
 
 // `pip install packages/bridge/python` into a bare virtualenv (python -m venv, nothing else: pip

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
 import { run } from "@runlog/test-support/child-process";
 import { venvPython } from "@runlog/test-support/python-env";
+import { afterAll, describe, expect, it } from "vitest";
 import { startBridge } from "./index.js";
 
 // watch(model, log_graph=True) with a real torch model, under the real wandb (offline) and under

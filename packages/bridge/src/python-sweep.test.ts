@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Api } from "@runlog/core";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { SqliteSweepBackend } from "../../core/src/sweeps/sqlite-sweep-backend.js";
 import { run } from "@runlog/test-support/child-process";
 import { venvPython } from "@runlog/test-support/python-env";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { SqliteSweepBackend } from "../../core/src/sweeps/sqlite-sweep-backend.js";
 import { startBridge } from "./index.js";
 
 // runlog.sweep() / runlog.agent() from a real Python script through a real bridge: the agent runs

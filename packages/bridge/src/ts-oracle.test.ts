@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
 import { run } from "@runlog/test-support/child-process";
 import { venvPython } from "@runlog/test-support/python-env";
+import { afterAll, describe, expect, it } from "vitest";
 import { type Case, type CaseResult, playCase, RAISED } from "./test-support/ts-oracle-driver.js";
 
 // The oracle's JSON corpus played on the TypeScript Run (local mode, a real store) and compared with

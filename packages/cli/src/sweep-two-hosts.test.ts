@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Api } from "@runlog/core";
 import { OnlineSweepBackend } from "@runlog/core/store-kit";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { exited, finished, onLines } from "@runlog/test-support/child-process";
 import { tempRoot } from "@runlog/test-support/temp-root";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startPostgres, type TestPostgres } from "../../server/src/dev/local-postgres.js";
 
 // Two "hosts" (each its own RUNLOG_DIR) running `runlog agent` processes against one

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Api, Artifact, init } from "@runlog/core";
-import { describe, expect, it } from "vitest";
 import { QUIET, tempRoot } from "@runlog/test-support/temp-root";
+import { describe, expect, it } from "vitest";
 import { serverKinds } from "./test-support/server-kinds.js";
 
 // new Api({ baseUrl }) reads artifacts from a real runlog server, as W&B's Api reads them from W&B.

@@ -3,8 +3,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Histogram, init } from "@runlog/core";
-import { describe, expect, it } from "vitest";
 import { QUIET, tempRoot } from "@runlog/test-support/temp-root";
+import { describe, expect, it } from "vitest";
 import { readWithPyarrow } from "../../../interop/src/test-support/parquet-reader.js";
 import { readExportWithTensorboard } from "../../../interop/src/test-support/tensorboard-oracle.js";
 

@@ -31,13 +31,16 @@ interface Logged {
   readonly commit: unknown;
 }
 
-function recordingTarget(): WatchTarget & { calls: Logged[]; keys(): string[] } {
+function recordingTarget(): WatchTarget & { calls: Logged[]; keys(): string[]; summaryValues: Map<string, unknown> } {
   const calls: Logged[] = [];
+  const summaryValues = new Map<string, unknown>();
   return {
     calls,
+    summaryValues,
     log(data, options) {
       calls.push({ data, commit: options.commit });
     },
+    summary: { set: (key, value) => void summaryValues.set(key, value) },
     keys: () => calls.flatMap((call) => Object.keys(call.data)),
   };
 }

@@ -13,9 +13,9 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Api, RunlogError } from "@runlog/core";
+import { tempRoot } from "@runlog/test-support/temp-root";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempRoot } from "@runlog/test-support/temp-root";
 import { importRuns } from "../import-runs.js";
 import { type MlflowRunView, makeMlflowRuns, readWithMlflow } from "../test-support/mlflow-oracle.js";
 import { importMlflow } from "./import-mlflow.js";

@@ -2,9 +2,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { init } from "@runlog/core";
-import { describe, expect, it } from "vitest";
 import { venvPython } from "@runlog/test-support/python-env";
 import { QUIET, tempRoot } from "@runlog/test-support/temp-root";
+import { describe, expect, it } from "vitest";
 
 const CHILD = fileURLToPath(new URL("../test-support/children/export-parquet.mjs", import.meta.url));
 const ROWS = 150_000;

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Api } from "@runlog/core";
-import { describe, expect, it } from "vitest";
 import { tempRoot } from "@runlog/test-support/temp-root";
+import { describe, expect, it } from "vitest";
 
 const PACKAGE = fileURLToPath(new URL("../..", import.meta.url));
 const MAKE = join(PACKAGE, "scripts", "make-large-sources.mjs");

@@ -1,7 +1,7 @@
 import { LocalObjectStore } from "@runlog/core/store-kit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commitRequest } from "@runlog/test-support/commit-requests";
 import { tempRoot } from "@runlog/test-support/temp-root";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestPostgres } from "../dev/local-postgres.js";
 import { type PgInstances, pgInstances, startCluster } from "../test-support/pg-instances.js";
 import { PgArtifactRegistry, type PgCommitStep } from "./pg-artifact-registry.js";

@@ -1,9 +1,9 @@
 import { Api, agent, init, sweep } from "@runlog/core";
 import { OnlineSweepBackend, type SweepBackend, type TakeResult } from "@runlog/core/store-kit";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { describeSweepBackendContract, grid, type SweepStoreUnderTest } from "@runlog/core/testing";
 import { QUIET, tempRoot } from "@runlog/test-support/temp-root";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startPostgres, type TestPostgres } from "../dev/local-postgres.js";
 import { type RunlogServer, serve } from "../index.js";
 import { PgReader } from "../postgres/pg-reader.js";

@@ -1,7 +1,7 @@
 import { join } from "node:path";
+import { commitRequest } from "@runlog/test-support/commit-requests";
 import { afterEach, describe, expect, it } from "vitest";
 import { DB_FILE } from "../../store/sqlite/database.js";
-import { commitRequest } from "@runlog/test-support/commit-requests";
 import { tempRoot } from "../../test-support/temp-root.js";
 import { ArtifactRegistry, type CommitStep } from "../artifact-registry.js";
 
