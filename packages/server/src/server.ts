@@ -124,7 +124,10 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
     registerApiRoutes(app, api, store.files, options.maxPageBytes);
     registerArtifactRoutes(app, api, store.artifacts);
     registerLiveEvents(app, api, { pollMs: options.pollMs, maxPushBytes: options.maxPageBytes });
-    registerStoreRoutes(app, store.reader, options.maxPageBytes);
+    const serverApi = api;
+    registerStoreRoutes(app, store.reader, options.maxPageBytes, async (run) =>
+      (await serverApi.run(`${run.entity}/${run.project}/${run.id}`)).files(),
+    );
     registerWorkspaceRoutes(app, store.layouts);
     registerIngestRoutes(app, store.writer, store.files, options.maxFileBytes);
     registerArtifactIngestRoutes(app, store.artifacts, store.tempDir, options.maxFileBytes ?? MAX_FILE_BYTES);
