@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Api, init, RunlogError } from "@runlog/core";
 import { HttpReader } from "@runlog/core/store-kit";
 // The same contract suite the embedded store passes, run against the HTTP store.
@@ -35,6 +37,7 @@ describe("new Api({ baseUrl })", () => {
     for (let step = 0; step < 3000; step++)
       run.log({ loss: step === 1234 ? Number.POSITIVE_INFINITY : Math.cos(step), note: step % 500 === 0 ? `s${step}` : undefined });
     run.summary.set("best", Number.NaN);
+    writeFileSync(join(run.dir, "notes.txt"), "written into run.dir");
     await run.finish();
     const server = await served(root);
     const local = new Api({ dir: root });
@@ -48,6 +51,9 @@ describe("new Api({ baseUrl })", () => {
       expect(await b.series("loss", { buckets: 10, range: [1000, 1500] })).toEqual(
         await a.series("loss", { buckets: 10, range: [1000, 1500] }),
       );
+      // Every file of the run, as on the embedded store (not only what the run recorded).
+      expect((await b.files()).map((file) => file.path)).toContain("notes.txt");
+      expect(await b.files()).toEqual(await a.files());
       expect((await remote.runs("e/p")).map((r) => r.id)).toEqual([run.id]);
       await expect(remote.run("e/p/nosuchrun")).rejects.toMatchObject({ code: "RUN_NOT_FOUND" });
       expect(() => b.filePath("media/x.png")).toThrowError(expect.objectContaining({ code: "MODE_UNAVAILABLE" }));

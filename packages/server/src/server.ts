@@ -126,7 +126,10 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
     registerApiRoutes(app, api, store.files, options.maxPageBytes);
     registerArtifactRoutes(app, api, store.artifacts);
     registerLiveEvents(app, api, { pollMs: options.pollMs, maxPushBytes: options.maxPageBytes });
-    registerStoreRoutes(app, store.reader, options.maxPageBytes);
+    const serverApi = api;
+    registerStoreRoutes(app, store.reader, options.maxPageBytes, async (run) =>
+      (await serverApi.run(`${run.entity}/${run.project}/${run.id}`)).files(),
+    );
     registerWorkspaceRoutes(app, store.layouts);
     registerSweepCoordRoutes(app, store.sweeps);
     registerSweepReadRoutes(app, store.sweeps);

@@ -1,4 +1,4 @@
-import { RunlogError, type RunView, type StoreReader, type Stream } from "@runlog/core";
+import { type FileView, RunlogError, type RunView, type StoreReader, type Stream } from "@runlog/core";
 import { CHUNK_FIELDS } from "@runlog/core/store-kit";
 import type { FastifyInstance } from "fastify";
 import { canSeeEntity } from "./auth/auth-hook.js";
@@ -30,7 +30,13 @@ function streamParam(query: Query): Stream {
  * `/api/v1/store/...`: the StoreReader contract over HTTP, for `new Api({ baseUrl })`. Points are
  * fetched by blob id, and only ids that belong to the named run's series are answered.
  */
-export function registerStoreRoutes(app: FastifyInstance, reader: StoreReader, maxPageBytes = MAX_PAGE_BYTES): void {
+export function registerStoreRoutes(
+  app: FastifyInstance,
+  reader: StoreReader,
+  maxPageBytes = MAX_PAGE_BYTES,
+  /** The run's files as the server's Api lists them (on the embedded store: every file in the run folder). */
+  files: (run: RunView) => Promise<FileView[]> = (run) => reader.files(run),
+): void {
   const viewOf = async (p: RunParams): Promise<RunView> => {
     const view = await reader.getRun(p.entity, p.project, p.id);
     if (view === undefined) throw new RunlogError("RUN_NOT_FOUND", `Run ${p.entity}/${p.project}/${p.id} was not found.`);
@@ -106,9 +112,7 @@ export function registerStoreRoutes(app: FastifyInstance, reader: StoreReader, m
   app.get<{ Params: RunParams }>(`${base}/alerts`, async (request, reply) =>
     sendJson(reply, await reader.alerts(await viewOf(request.params))),
   );
-  app.get<{ Params: RunParams }>(`${base}/files`, async (request, reply) =>
-    sendJson(reply, await reader.files(await viewOf(request.params))),
-  );
+  app.get<{ Params: RunParams }>(`${base}/files`, async (request, reply) => sendJson(reply, await files(await viewOf(request.params))));
   app.get<{ Params: RunParams }>(`${base}/spans`, async (request, reply) =>
     sendJson(reply, await reader.spans(await viewOf(request.params))),
   );

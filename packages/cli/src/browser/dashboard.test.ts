@@ -197,7 +197,20 @@ describe("dashboard in Chromium", () => {
     await page.getByRole("link", { name: "logs" }).click();
     await expect.poll(() => page.getByTestId("console").textContent()).toContain("epoch 4 loss=0.200");
     await page.getByRole("link", { name: "files" }).click();
-    await expect.poll(() => page.getByTestId("files").textContent()).toContain("output.log");
+    const fileLinks = page.getByTestId("files").locator("a");
+    await expect.poll(() => fileLinks.allTextContents()).toContain("output.log");
+    const listed = await fileLinks.allTextContents();
+    // Every file of the run: the console log, the saved file, a file written into run.dir and the logged media.
+    expect(listed).toEqual(expect.arrayContaining(["output.log", "labels.csv", "eval-report.txt"]));
+    expect(listed.filter((path) => path.startsWith("media/images/examples_"))).toHaveLength(5);
+    const report = await page.evaluate(
+      async (href) => {
+        const response = await fetch(href as string);
+        return { status: response.status, body: await response.text() };
+      },
+      await fileLinks.filter({ hasText: "eval-report.txt" }).getAttribute("href"),
+    );
+    expect(report).toEqual({ status: 200, body: "accuracy 0.9\n" });
     await page.getByRole("link", { name: "artifacts" }).click();
     await expect.poll(() => page.locator("[data-testid=lineage] .node").count()).toBe(3); // media → digits:v0 → eval
     await shot("run-artifacts");

@@ -43,7 +43,7 @@ async function sweepRun(root: string, index: number): Promise<Run> {
   return run;
 }
 
-/** The "media" run: images, histograms, html, a table, alerts, console output and an artifact. */
+/** The "media" run: images, histograms, html, a table, alerts, console output, a saved file, a file in run.dir and an artifact. */
 async function mediaRun(root: string): Promise<Run> {
   const run = await init({
     project: "vision",
@@ -75,6 +75,8 @@ async function mediaRun(root: string): Promise<Run> {
   await run.alert({ title: "loss spike", text: "train/loss went above 10", level: "WARN" });
   const dataFile = join(root, "labels.csv");
   writeFileSync(dataFile, "id,label\n1,cat\n2,dog\n");
+  writeFileSync(join(run.dir, "eval-report.txt"), "accuracy 0.9\n"); // written into run.dir, not saved: the files tab lists it too
+  await run.save(dataFile, { basePath: root, policy: "now" });
   const dataset = new Artifact("digits", "dataset");
   await dataset.addFile(dataFile);
   await run.logArtifact(dataset);

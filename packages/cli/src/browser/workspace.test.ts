@@ -64,6 +64,15 @@ const linesIn = async (key: string) => {
   return Number(await panel(key).getAttribute("data-runs"));
 };
 
+/** The run names the hover readout of a panel lists with the cursor at `fraction` of its width. */
+async function tooltipNames(key: string, fraction: number): Promise<string[]> {
+  const box = (await panel(key).locator(".u-over").boundingBox()) as { x: number; y: number; width: number; height: number };
+  await page.mouse.move(box.x + box.width * fraction, box.y + box.height / 2);
+  const tooltip = panel(key).getByTestId("chart-tooltip");
+  await expect.poll(() => tooltip.isVisible()).toBe(true);
+  return tooltip.locator(".tooltip-name").allTextContents();
+}
+
 async function openWorkspace(params = ""): Promise<void> {
   await page.goto(`${ui.url}/#/w/team/ws${params ? `?${params}` : ""}`);
   await page.getByTestId("runs-sidebar").locator("li[data-run-id]").first().waitFor();
@@ -130,10 +139,23 @@ describe("the project workspace", () => {
     await expect.poll(() => linesIn("train/loss")).toBe(7);
     await expect.poll(() => linesIn("train/acc")).toBe(7);
     const before = seriesRequests.length;
+    // A toggle is a uPlot setSeries on the chart already built: the same canvas, the readout without the hidden run.
+    const canvas = panel("train/loss").locator("canvas");
+    await canvas.evaluate((el) => {
+      (el as { built?: string }).built = "before the toggle";
+    });
+    const builtTag = () => canvas.evaluate((el) => (el as { built?: string }).built);
+    expect(await tooltipNames("train/loss", 0.4)).toContain("sweep-06");
     await page.getByLabel("show sweep-06").uncheck();
     await expect.poll(() => linesIn("train/loss")).toBe(6);
+    expect(await builtTag()).toBe("before the toggle");
+    const withoutIt = await tooltipNames("train/loss", 0.5);
+    expect(withoutIt).toHaveLength(6);
+    expect(withoutIt).not.toContain("sweep-06");
     await page.getByLabel("show sweep-06").check();
     await expect.poll(() => linesIn("train/loss")).toBe(7);
+    expect(await builtTag()).toBe("before the toggle");
+    expect(await tooltipNames("train/loss", 0.4)).toContain("sweep-06");
     expect(seriesRequests.length).toBe(before); // hidden and shown again from the cache
     await page.getByLabel("show sweep-07").check(); // not among the first 10: one request for it alone per panel
     await expect.poll(() => linesIn("train/loss")).toBe(8);

@@ -7,6 +7,7 @@ import type { RunState } from "../pipeline/records.js";
 import { runFolder } from "../run/run-folder.js";
 import { bucketChunks, bucketPoints, type SeriesResult } from "../store/series.js";
 import type { AlertView, FileView, Points, RunView, StoreReader, Stream } from "../store/store.js";
+import { filesOnDisk, mergeFileViews } from "./run-folder-files.js";
 import { buildTraces, type Span } from "./traces.js";
 
 export type HistoryRow = Record<string, unknown> & { _step: number };
@@ -209,8 +210,15 @@ export class ApiRun {
     return this.store.alerts(this.view);
   }
 
-  files(): Promise<FileView[]> {
-    return this.store.files(this.view);
+  /**
+   * Every file of the run: what the store recorded (run.save, the console log) and, on the
+   * embedded store, whatever else is in the run's files folder (media, files written into
+   * `run.dir`, code), each once.
+   */
+  async files(): Promise<FileView[]> {
+    const recorded = await this.store.files(this.view);
+    if (this.localRoot === undefined) return recorded;
+    return mergeFileViews(recorded, filesOnDisk(join(runFolder(this.localRoot, this.view), "files")));
   }
 
   /** Trace trees recorded by tracer adapters (LangChain): roots in start order, each with its children. */

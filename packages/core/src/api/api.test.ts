@@ -1,4 +1,7 @@
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { Image } from "../data-types/image.js";
 import { initIn } from "../test-support/runs.js";
 import { tempRoot } from "../test-support/temp-root.js";
 import { Api } from "./api.js";
@@ -59,5 +62,31 @@ describe("Api", () => {
     const keyed = await stored.history({ keys: ["text"], samples: 10_000 });
     expect(keyed).toHaveLength(2_500);
     expect(Object.keys(keyed[0] ?? {}).sort()).toEqual(["_runtime", "_step", "_timestamp", "text"]);
+  });
+
+  it("files() lists every file of the run once, with its size: media, files written into run.dir and saved files", async () => {
+    const root = tempRoot();
+    const outside = join(root, "outside.txt");
+    writeFileSync(outside, "not the run's");
+    writeFileSync(join(root, "weights.bin"), "0123456789");
+    const run = await initIn(root);
+    run.log({ sample: new Image([[0, 255]]) });
+    mkdirSync(join(run.dir, "reports"), { recursive: true });
+    writeFileSync(join(run.dir, "reports", "eval.csv"), "a,b\n1,2\n");
+    symlinkSync(outside, join(run.dir, "link.txt")); // a link is not followed out of the folder
+    await run.save(join(root, "weights.bin"), { basePath: root, policy: "now" });
+    await run.finish();
+    const stored = await new Api({ dir: root }).run(run.path);
+    const [row] = await stored.history();
+    const image = (row as Record<string, { path: string; size: number }>).sample;
+    const files = await stored.files();
+    const paths = files.map((file) => file.path);
+    expect(paths).toEqual(expect.arrayContaining([image?.path, "reports/eval.csv", "weights.bin"]));
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(paths).not.toContain("link.txt");
+    expect(paths).toEqual([...paths].sort());
+    const sizeOf = (path: string | undefined) => files.find((file) => file.path === path)?.size;
+    expect([sizeOf(image?.path), sizeOf("reports/eval.csv"), sizeOf("weights.bin")]).toEqual([image?.size, 8, 10]);
+    for (const file of files) expect(readFileSync(stored.filePath(file.path)).length).toBe(file.size);
   });
 });

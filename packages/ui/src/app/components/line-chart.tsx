@@ -13,6 +13,8 @@ export interface ChartLine {
   /** Per-point bucket min/max: drawn as a band behind the line, so no spike is hidden by smoothing or bucketing. */
   readonly min?: readonly (number | null)[];
   readonly max?: readonly (number | null)[];
+  /** Names the line for `hidden` (a run id in the workspace). */
+  readonly key?: string;
 }
 
 export interface LineChartProps {
@@ -29,6 +31,8 @@ export interface LineChartProps {
   readonly legend?: boolean;
   /** A drag-selected x range (undefined: reset on double-click). The caller re-queries the buckets. */
   readonly onZoom?: (range: [number, number] | undefined) => void;
+  /** Keys of lines drawn but not shown: toggled with uPlot's setSeries, so the chart is not rebuilt. */
+  readonly hidden?: ReadonlySet<string>;
 }
 
 /** Lines sparser than this many points get markers, so a short run (or one point) is visible. */
@@ -53,7 +57,12 @@ function renderTooltip(box: HTMLDivElement, u: uPlot, lines: readonly ChartLine[
     return;
   }
   const entries = lines
-    .map((line, i) => ({ label: line.label, color: colors[i] as string, value: u.data[lineIndex[i] as number]?.[idx] }))
+    .map((line, i) => ({
+      label: line.label,
+      color: colors[i] as string,
+      // A hidden line has no readout.
+      value: u.series[lineIndex[i] as number]?.show === false ? undefined : u.data[lineIndex[i] as number]?.[idx],
+    }))
     .filter((entry): entry is { label: string; color: string; value: number } => typeof entry.value === "number")
     .sort((a, b) => b.value - a.value);
   if (entries.length === 0) {
@@ -91,11 +100,26 @@ function renderTooltip(box: HTMLDivElement, u: uPlot, lines: readonly ChartLine[
 }
 
 /** One uPlot chart: lines, min/max bands, markers when sparse, log scale, hover readout, drag to zoom, double-click to reset. */
-export function LineChart({ title, x, lines, xLabel, yLabel, logScale = false, height = 220, syncKey, legend, onZoom }: LineChartProps) {
+export function LineChart({
+  title,
+  x,
+  lines,
+  xLabel,
+  yLabel,
+  logScale = false,
+  height = 220,
+  syncKey,
+  legend,
+  onZoom,
+  hidden,
+}: LineChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const tooltip = useRef<HTMLDivElement>(null);
   const zoom = useRef(onZoom);
   zoom.current = onZoom;
+  const hiddenNow = useRef(hidden);
+  hiddenNow.current = hidden;
+  const built = useRef<{ applyHidden: () => void } | undefined>(undefined);
   const theme = useTheme();
 
   useEffect(() => {
@@ -108,12 +132,25 @@ export function LineChart({ title, x, lines, xLabel, yLabel, logScale = false, h
     const data: (readonly (number | null)[])[] = [x];
     const bands: uPlot.Band[] = [];
     const lineIndex: number[] = [];
+    // uPlot series indices of each keyed line (the line and its band), for setSeries.
+    const keyed = new Map<string, number[]>();
     const colors = lines.map((line, i) => line.color ?? (PALETTE[i % PALETTE.length] as string));
+    // Each line's first and last x with a value: the x scale spans the shown lines only.
+    const extents = lines.map((line) => {
+      const first = line.values.findIndex((v) => v !== null);
+      let last = line.values.length - 1;
+      while (last > first && line.values[last] === null) last--;
+      return first === -1 ? undefined : ([x[first], x[last]] as [number, number]);
+    });
+    const isHidden = (line: ChartLine) => line.key !== undefined && hiddenNow.current?.has(line.key) === true;
     lines.forEach((line, i) => {
       const color = colors[i] as string;
       const sparse = countValues(line.values) <= SPARSE_POINTS;
+      const show = !isHidden(line);
       lineIndex.push(series.length);
+      const indices = [series.length];
       series.push({
+        show,
         label: line.label,
         stroke: color,
         fill: undefined,
@@ -124,13 +161,26 @@ export function LineChart({ title, x, lines, xLabel, yLabel, logScale = false, h
       data.push(logScale ? positive(line.values) : line.values);
       if (line.min && line.max) {
         const upper = series.length;
-        series.push({ label: `${line.label} max`, stroke: "transparent", points: { show: false }, spanGaps: true });
+        series.push({ show, label: `${line.label} max`, stroke: "transparent", points: { show: false }, spanGaps: true });
         data.push(logScale ? positive(line.max) : line.max);
-        series.push({ label: `${line.label} min`, stroke: "transparent", points: { show: false }, spanGaps: true });
+        series.push({ show, label: `${line.label} min`, stroke: "transparent", points: { show: false }, spanGaps: true });
         data.push(logScale ? positive(line.min) : line.min);
         bands.push({ series: [upper, upper + 1], fill: `${color}33` });
+        indices.push(upper, upper + 1);
       }
+      if (line.key !== undefined) keyed.set(line.key, indices);
     });
+    const shownExtent = (): [number, number] | undefined => {
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      lines.forEach((line, i) => {
+        const extent = extents[i];
+        if (extent === undefined || isHidden(line)) return;
+        lo = Math.min(lo, extent[0]);
+        hi = Math.max(hi, extent[1]);
+      });
+      return lo <= hi ? [lo, hi] : undefined;
+    };
     const options: uPlot.Options = {
       title,
       width: Math.max(200, el.clientWidth),
@@ -140,7 +190,13 @@ export function LineChart({ title, x, lines, xLabel, yLabel, logScale = false, h
       // The title names a single line; bands would add two legend entries per line.
       legend: { show: legend ?? (lines.length > 1 && lines.length <= 12 && bands.length === 0) },
       scales: {
-        x: { time: false, range: (_u, min, max) => padded(min, max) },
+        x: {
+          time: false,
+          range: (_u, min, max) => {
+            const extent = shownExtent();
+            return extent ? padded(extent[0], extent[1]) : padded(min, max);
+          },
+        },
         y: logScale ? { distr: 3 } : { range: (_u, min, max) => padded(min, max) },
       },
       axes: [
@@ -168,6 +224,21 @@ export function LineChart({ title, x, lines, xLabel, yLabel, logScale = false, h
       },
     };
     const chart = new uPlot(options, data as uPlot.AlignedData, el);
+    const shownState = new Map(lines.map((line) => [line.key, !isHidden(line)]));
+    const applyHidden = () => {
+      let changed = false;
+      for (const line of lines) {
+        if (line.key === undefined) continue;
+        const show = !isHidden(line);
+        if (shownState.get(line.key) === show) continue;
+        shownState.set(line.key, show);
+        for (const index of keyed.get(line.key) ?? []) chart.setSeries(index, { show }, false);
+        changed = true;
+      }
+      // setSeries re-ranges y; the x range follows the shown lines too.
+      if (changed) chart.setScale("x", { min: chart.data[0][0] as number, max: chart.data[0][chart.data[0].length - 1] as number });
+    };
+    built.current = { applyHidden };
     const reset = () => zoom.current?.(undefined);
     const hide = () => {
       box.hidden = true;
@@ -179,8 +250,12 @@ export function LineChart({ title, x, lines, xLabel, yLabel, logScale = false, h
     return () => {
       observer.disconnect();
       chart.destroy();
+      built.current = undefined;
     };
   }, [title, x, lines, xLabel, yLabel, logScale, height, syncKey, legend, theme]);
+
+  // Showing or hiding lines: setSeries on the chart already built (a rebuild per toggle was the cost).
+  useEffect(() => built.current?.applyHidden(), [hidden]);
 
   return (
     <div class="chart-box">

@@ -48,6 +48,19 @@ function fillInside(values: readonly (number | null)[]): (number | null)[] {
 }
 
 /**
+ * The runs a panel's chart draws: the visible ones plus those hidden since the chart was built for
+ * this query, so hiding or showing a run again is a uPlot setSeries, not a rebuild. Grouped runs
+ * are drawn as they are (a member changes its group's mean).
+ */
+function useDrawnRuns(runs: readonly PanelRun[], queryKey: string, grouped: boolean): PanelRun[] {
+  const drawn = useRef<{ queryKey: string; runs: Map<string, PanelRun> }>({ queryKey, runs: new Map() });
+  if (grouped) return [...runs];
+  if (drawn.current.queryKey !== queryKey) drawn.current = { queryKey, runs: new Map() };
+  for (const run of runs) drawn.current.runs.set(run.id, run);
+  return [...drawn.current.runs.values()];
+}
+
+/**
  * One history key over the visible runs (or their groups: mean line, min–max band). Fetches, when
  * scrolled into view, only the runs the cache lacks: hiding or showing a run again is free.
  */
@@ -85,6 +98,15 @@ export function OverlayPanel({
   const [error, setError] = useState<Error | undefined>();
   const queryKey = SeriesCache.queryKey({ key: metric, xAxis, buckets: BUCKETS, from: range?.[0], to: range?.[1] });
   const ids = runs.map((run) => run.id);
+  const drawnRuns = useDrawnRuns(
+    runs,
+    queryKey,
+    runs.some((run) => run.group !== undefined),
+  );
+  const hidden = useMemo(() => {
+    const shown = new Set(ids);
+    return new Set(drawnRuns.filter((run) => !shown.has(run.id)).map((run) => run.id));
+  }, [ids.join(), drawnRuns.map((run) => run.id).join()]);
 
   useEffect(() => {
     if (!inView) return;
@@ -105,6 +127,7 @@ export function OverlayPanel({
     };
   }, [inView, queryKey, ids.join()]);
 
+  const withBands = runs.length <= 3;
   const chart = useMemo(() => {
     // Runs that never logged this key have an empty series: no line, and no member of a group.
     // A live run's cached series grows by its new rows (not while zoomed: the zoom asked for a range).
@@ -113,7 +136,7 @@ export function OverlayPanel({
       const rows = range === undefined ? live?.get(id) : undefined;
       return cached === undefined || rows === undefined ? cached : appendRows(cached, rows, metric, xAxis);
     };
-    const present = runs.filter((run) => (seriesOf(run.id)?.x.length ?? 0) > 0);
+    const present = drawnRuns.filter((run) => (seriesOf(run.id)?.x.length ?? 0) > 0);
     if (present.length === 0) return runs.every((run) => cache.get(queryKey, run.id) !== undefined) ? { x: [], lines: [] } : undefined;
     const aligned = unionAlign(present.map((run) => seriesOf(run.id) as Series));
     const { smoothing } = settings;
@@ -141,18 +164,29 @@ export function OverlayPanel({
       });
     } else {
       lines = present.map((run, i) => ({
+        key: run.id,
         label: run.name,
         color: run.color,
         values: smoothed(aligned.last[i] as (number | null)[]),
         // The bucket band only for a few runs: with many, bands hide each other.
-        ...(present.length <= 3 ? { min: aligned.min[i], max: aligned.max[i] } : {}),
+        ...(withBands ? { min: aligned.min[i], max: aligned.max[i] } : {}),
       }));
     }
     return { x: aligned.x, lines };
-  }, [version, queryKey, ids.join(), live, settings.smoothing, runs.map((run) => `${run.color}:${run.group ?? ""}`).join()]);
+  }, [
+    version,
+    queryKey,
+    drawnRuns.map((run) => run.id).join(),
+    live,
+    // By value: the page parses the smoothing from its URL on every render, a new object each time.
+    JSON.stringify(settings.smoothing),
+    drawnRuns.map((run) => `${run.color}:${run.group ?? ""}`).join(),
+    withBands,
+  ]);
+  const shownLines = chart?.lines.filter((line) => line.key === undefined || !hidden.has(line.key)).length ?? 0;
 
   return (
-    <div class="panel overlay-panel" ref={box} data-panel={metric} data-runs={chart?.lines.length ?? 0} data-x-axis={xAxis}>
+    <div class="panel overlay-panel" ref={box} data-panel={metric} data-runs={shownLines} data-x-axis={xAxis}>
       <div class="panel-head">
         <h3 title={metric}>{metric}</h3>
         <select aria-label={`${metric} x-axis`} value={xAxis} onChange={(e) => onXAxis(e.currentTarget.value || undefined)}>
@@ -164,7 +198,7 @@ export function OverlayPanel({
         </select>
       </div>
       {error && <ErrorBox error={error} />}
-      {chart && chart.lines.length > 0 ? (
+      {chart && shownLines > 0 ? (
         <LineChart
           title=""
           x={chart.x}
@@ -175,6 +209,7 @@ export function OverlayPanel({
           syncKey={syncKey}
           legend={false}
           onZoom={onZoom}
+          hidden={hidden}
         />
       ) : (
         <div class="chart placeholder">{runs.length === 0 ? "no visible runs" : chart ? "not logged by the runs shown" : "…"}</div>
