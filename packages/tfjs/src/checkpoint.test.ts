@@ -4,7 +4,7 @@ import { Api, RunlogError } from "@runlog/core";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel, type ModelCheckpointOptions, modelCheckpoint } from "./index.js";
-import { dataset, makeModel, newRoot, newRun, removeRoots } from "./test-support/tfjs-fixtures.js";
+import { dataset, makeModel, newRoot, newRun, removeRoots } from "./test-support/fixtures.js";
 
 // modelCheckpoint's monitor/mode/saveBestOnly/saveFreq on real tfjs fits; tfjs's own History is
 // the oracle for which epoch was best.

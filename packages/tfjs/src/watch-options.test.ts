@@ -2,7 +2,7 @@ import { Api } from "@runlog/core";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runlogCallback } from "./index.js";
-import { allRows, dataset, makeModel, newRoot, newRun, removeRoots } from "./test-support/tfjs-fixtures.js";
+import { allRows, dataset, makeModel, newRoot, newRun, removeRoots } from "./test-support/fixtures.js";
 
 // run.watch's options as the spec defines them (log, logFreq, idx, logGraph), on real tfjs fits.
 
