@@ -103,7 +103,11 @@ describe.each(["file store", "sqlite"] as const)("importMlflow from the %s of th
     // Several metrics at one step are one row; NaN and infinities kept; the long series whole.
     expect(rows.find((row) => row._step === 2)).toMatchObject({ loss: 1 / 3, acc: 0.4, "val/acc": 0.2, odd: Number.NaN });
     expect(rows.filter((row) => "long" in row)).toHaveLength(3000);
-    expect((parent.metadata as { git: unknown }).git).toEqual({ commit: "abc123" });
+    // The script sets the commit; mlflow adds the repository's remote itself when the checkout has one.
+    const parentTags = (vision[parentId] as MlflowRunView).tags;
+    const remote = parentTags["mlflow.source.git.repoURL"];
+    expect(parentTags["mlflow.source.git.commit"]).toBe("abc123");
+    expect((parent.metadata as { git: unknown }).git).toEqual({ commit: "abc123", ...(remote ? { remote } : {}) });
     expect(readFileSync(parent.filePath("readme.txt"), "utf8")).toBe("hello artifacts");
     expect(JSON.parse(readFileSync(parent.filePath("nested/config.json"), "utf8"))).toEqual({ a: 1 });
   });
