@@ -35,6 +35,8 @@ describe("object grants on PostgreSQL", () => {
     const pool = openPool(url);
     await pool.query("DROP TABLE object_grants");
     await pool.query("DROP TABLE IF EXISTS workspace_layouts");
+    await pool.query("DROP TABLE IF EXISTS sweep_trials");
+    await pool.query("DROP TABLE IF EXISTS sweeps");
     await pool.query("DELETE FROM runlog_migrations WHERE version >= 4");
     await pool.end();
 
