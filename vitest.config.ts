@@ -76,7 +76,8 @@ export default defineConfig({
       // Written by each package's `test:coverage` into its own coverage/ folder (see scripts/coverage-floor.mjs).
       reporter: ["text-summary", "json-summary"],
       include: ["src/**/*.{ts,tsx,mts}"],
-      exclude: ["src/**/*.test.ts", "src/test-support/**", "src/**/*.d.ts"],
+      // src/testing holds the contract suites (`@runlog/core/testing`): test code, like test-support.
+      exclude: ["src/**/*.test.ts", "src/test-support/**", "src/testing/**", "src/**/*.d.ts"],
     },
   },
 });
