@@ -38,7 +38,11 @@ async function serverRun(baseUrl: string, path: string, done: (run: Awaited<Retu
   for (;;) {
     const api = new Api({ baseUrl });
     try {
-      const run = await api.run(path).catch(() => undefined);
+      // Not there yet is the only answer to wait through; any other error fails the test.
+      const run = await api.run(path).catch((error: unknown) => {
+        if ((error as { code?: string }).code === "RUN_NOT_FOUND") return undefined;
+        throw error;
+      });
       if (run !== undefined && done(run)) return run;
     } finally {
       api.close();
