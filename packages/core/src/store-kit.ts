@@ -98,6 +98,7 @@ export type {
   TrialRecord,
   TrialState,
 } from "./sweeps/sweep-backend.js";
+export { type SweepRow, sweepRecordOf, type TrialRow, trialRecordOf } from "./sweeps/sweep-rows.js";
 export { checkSweepTransition, engineView, expiredTrialState, isFinalTrialState, SWEEP_STATES } from "./sweeps/trial-rules.js";
 export type { SyncResult } from "./sync.js";
 export { defaultStoreRoot, describeDamage, syncRunDir } from "./sync.js";

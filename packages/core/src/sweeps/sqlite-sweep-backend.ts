@@ -18,28 +18,9 @@ import type {
   TakeOptions,
   TakeResult,
   TrialRecord,
-  TrialState,
 } from "./sweep-backend.js";
+import { type SweepRow, sweepRecordOf, type TrialRow, trialRecordOf } from "./sweep-rows.js";
 import { checkSweepTransition, engineView, expiredTrialState, isFinalTrialState } from "./trial-rules.js";
-
-interface SweepRow {
-  pk: number;
-  entity: string;
-  project: string;
-  sweep_id: string;
-  state: SweepState;
-  config: string;
-  created_at: number;
-}
-
-interface TrialRow {
-  run_id: string;
-  params: string;
-  state: TrialState;
-  agent_id: string | null;
-  lease_until: number;
-  stop_requested: number;
-}
 
 /** The critical steps of a hand-out, named so a test can force every interleaving of two takers. */
 export type TakeStep = "locked" | "decided" | "written";
@@ -92,13 +73,13 @@ export class SqliteSweepBackend implements SweepBackend {
         encodeJson(input.config),
         this.now(),
       );
-      return recordOf(this.sweepRow({ entity: input.entity, project: input.project, id }) as SweepRow);
+      return sweepRecordOf(this.sweepRow({ entity: input.entity, project: input.project, id }) as SweepRow);
     });
   }
 
   async getSweep(address: SweepAddress): Promise<SweepRecord | undefined> {
     const row = this.sweepRow(address);
-    return row === undefined ? undefined : recordOf(row);
+    return row === undefined ? undefined : sweepRecordOf(row);
   }
 
   async listSweeps(entity: string, project: string): Promise<SweepRecord[]> {
@@ -106,7 +87,7 @@ export class SqliteSweepBackend implements SweepBackend {
       entity,
       project,
     ) as SweepRow[];
-    return rows.map(recordOf);
+    return rows.map(sweepRecordOf);
   }
 
   async findSweeps(id: string): Promise<SweepAddress[]> {
@@ -123,7 +104,7 @@ export class SqliteSweepBackend implements SweepBackend {
       const row = this.requireSweep(address);
       checkSweepTransition(address.id, row.state, state);
       prepared(this.db, "UPDATE sweeps SET state = ? WHERE pk = ?").run(state, row.pk);
-      return recordOf({ ...row, state });
+      return sweepRecordOf({ ...row, state });
     });
   }
 
@@ -275,34 +256,11 @@ export class SqliteSweepBackend implements SweepBackend {
   }
 
   private trial(sweepPk: number, runId: string, histories: Map<string, number[]>): TrialRecord {
-    return trialOf(this.trialRow(sweepPk, runId) as TrialRow, histories);
+    return trialRecordOf(this.trialRow(sweepPk, runId) as TrialRow, histories);
   }
 
   private trialsOf(sweepPk: number, histories: Map<string, number[]>): TrialRecord[] {
     const rows = prepared(this.db, "SELECT * FROM sweep_trials WHERE sweep_pk = ? ORDER BY seq").all(sweepPk) as TrialRow[];
-    return rows.map((row) => trialOf(row, histories));
+    return rows.map((row) => trialRecordOf(row, histories));
   }
-}
-
-function recordOf(row: SweepRow): SweepRecord {
-  return {
-    entity: row.entity,
-    project: row.project,
-    id: row.sweep_id,
-    state: row.state,
-    config: decodeJson(row.config) as SweepConfig,
-    createdAt: row.created_at,
-  };
-}
-
-function trialOf(row: TrialRow, histories: Map<string, number[]>): TrialRecord {
-  return {
-    runId: row.run_id,
-    params: decodeJson(row.params) as Record<string, unknown>,
-    state: row.state,
-    agentId: row.agent_id ?? undefined,
-    leaseUntil: row.lease_until,
-    stopRequested: row.stop_requested === 1,
-    metricHistory: histories.get(row.run_id) ?? [],
-  };
 }

@@ -14,33 +14,20 @@ import {
   type SweepAddress,
   type SweepBackend,
   type SweepRecord,
+  type SweepRow,
   type SweepState,
+  sweepRecordOf,
   type TakeOptions,
   type TakeResult,
   type TrialRecord,
-  type TrialState,
+  type TrialRow,
+  trialRecordOf,
 } from "@runlog/core/store-kit";
 import type { Pool, PoolClient } from "pg";
 import { inTransaction } from "../postgres/pg-pool.js";
 
-interface SweepRow {
-  pk: number;
-  entity: string;
-  project: string;
-  sweep_id: string;
-  state: SweepState;
-  config: string;
-  created_at: number;
-}
-
-interface TrialRow {
-  run_id: string;
-  params: string;
-  state: TrialState;
-  agent_id: string | null;
-  lease_until: number;
-  stop_requested: boolean;
-}
+/** node-postgres reads the BOOLEAN column as a boolean. */
+type PgTrialRow = TrialRow & { stop_requested: boolean };
 
 export interface PgSweepBackendOptions {
   readonly random?: () => number;
@@ -83,12 +70,12 @@ export class PgSweepBackend implements SweepBackend {
         `A sweep with id "${id}" already exists in ${input.entity}/${input.project}; choose another id.`,
       );
     }
-    return recordOf(row);
+    return sweepRecordOf(row);
   }
 
   async getSweep(address: SweepAddress): Promise<SweepRecord | undefined> {
     const { rows } = await this.pool.query<SweepRow>(SWEEP_BY_ADDRESS, [address.entity, address.project, address.id]);
-    return rows[0] === undefined ? undefined : recordOf(rows[0]);
+    return rows[0] === undefined ? undefined : sweepRecordOf(rows[0]);
   }
 
   async listSweeps(entity: string, project: string): Promise<SweepRecord[]> {
@@ -96,7 +83,7 @@ export class PgSweepBackend implements SweepBackend {
       "SELECT * FROM sweeps WHERE entity = $1 AND project = $2 ORDER BY created_at DESC, pk DESC",
       [entity, project],
     );
-    return rows.map(recordOf);
+    return rows.map(sweepRecordOf);
   }
 
   async findSweeps(id: string): Promise<SweepAddress[]> {
@@ -111,7 +98,7 @@ export class PgSweepBackend implements SweepBackend {
     return this.locked(address, async (client, sweep) => {
       checkSweepTransition(address.id, sweep.state, state);
       await client.query("UPDATE sweeps SET state = $1 WHERE pk = $2", [state, sweep.pk]);
-      return recordOf({ ...sweep, state });
+      return sweepRecordOf({ ...sweep, state });
     });
   }
 
@@ -123,13 +110,13 @@ export class PgSweepBackend implements SweepBackend {
       if (sweep.state === "paused") return { kind: "wait", reason: `sweep ${address.id} is paused` };
       if (sweep.state !== "running") return { kind: "done", reason: `sweep ${address.id} is ${sweep.state}` };
       const lease = now + options.leaseSeconds;
-      const queued = await client.query<TrialRow>(
+      const queued = await client.query<PgTrialRow>(
         `UPDATE sweep_trials SET state = 'pending', agent_id = $1, lease_until = $2
          WHERE sweep_pk = $3 AND run_id = (SELECT run_id FROM sweep_trials WHERE sweep_pk = $3 AND state = 'queued' ORDER BY seq LIMIT 1)
          RETURNING *`,
         [options.agentId, lease, sweep.pk],
       );
-      if (queued.rows[0] !== undefined) return { kind: "trial", trial: trialOf(queued.rows[0], histories) };
+      if (queued.rows[0] !== undefined) return { kind: "trial", trial: trialRecordOf(queued.rows[0], histories) };
       const trials = await this.trialsOf(client, sweep.pk, histories);
       const proposal = proposeNext(decodeJson<SweepConfig>(sweep.config), engineView(trials), this.random);
       if ("done" in proposal) {
@@ -137,20 +124,20 @@ export class PgSweepBackend implements SweepBackend {
           await client.query("UPDATE sweeps SET state = 'finished' WHERE pk = $1", [sweep.pk]);
         return { kind: "done", reason: proposal.reason };
       }
-      const { rows } = await client.query<TrialRow>(
+      const { rows } = await client.query<PgTrialRow>(
         `INSERT INTO sweep_trials (sweep_pk, run_id, seq, params, state, agent_id, lease_until, created_at)
          VALUES ($1, $2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sweep_trials WHERE sweep_pk = $1), $3, 'pending', $4, $5, $6)
          RETURNING *`,
         [sweep.pk, generateRunId(), encodeJson(proposal.params), options.agentId, lease, now],
       );
-      return { kind: "trial", trial: trialOf(rows[0] as TrialRow, histories) };
+      return { kind: "trial", trial: trialRecordOf(rows[0] as PgTrialRow, histories) };
     });
   }
 
   async reportTrial(address: SweepAddress, runId: string, options: ReportOptions): Promise<{ stop: boolean }> {
     const histories = await this.histories(address);
     return this.locked(address, async (client, sweep) => {
-      const row = (await client.query<TrialRow>("SELECT * FROM sweep_trials WHERE sweep_pk = $1 AND run_id = $2", [sweep.pk, runId]))
+      const row = (await client.query<PgTrialRow>("SELECT * FROM sweep_trials WHERE sweep_pk = $1 AND run_id = $2", [sweep.pk, runId]))
         .rows[0];
       if (row === undefined) throw new RunlogError("RUN_NOT_FOUND", `Sweep ${address.id} has no trial ${runId}.`);
       if (!isFinalTrialState(row.state)) {
@@ -179,8 +166,8 @@ export class PgSweepBackend implements SweepBackend {
   async listTrials(address: SweepAddress): Promise<TrialRecord[]> {
     const histories = await this.histories(address);
     const sweep = await this.requireSweep(this.pool, address);
-    const { rows } = await this.pool.query<TrialRow>("SELECT * FROM sweep_trials WHERE sweep_pk = $1 ORDER BY seq", [sweep.pk]);
-    return rows.map((row) => trialOf(row, histories));
+    const { rows } = await this.pool.query<PgTrialRow>("SELECT * FROM sweep_trials WHERE sweep_pk = $1 ORDER BY seq", [sweep.pk]);
+    return rows.map((row) => trialRecordOf(row, histories));
   }
 
   /** The pool belongs to the server's store, which ends it. */
@@ -238,30 +225,7 @@ export class PgSweepBackend implements SweepBackend {
   }
 
   private async trialsOf(client: PoolClient, sweepPk: number, histories: Map<string, number[]>): Promise<TrialRecord[]> {
-    const { rows } = await client.query<TrialRow>("SELECT * FROM sweep_trials WHERE sweep_pk = $1 ORDER BY seq", [sweepPk]);
-    return rows.map((row) => trialOf(row, histories));
+    const { rows } = await client.query<PgTrialRow>("SELECT * FROM sweep_trials WHERE sweep_pk = $1 ORDER BY seq", [sweepPk]);
+    return rows.map((row) => trialRecordOf(row, histories));
   }
-}
-
-function recordOf(row: SweepRow): SweepRecord {
-  return {
-    entity: row.entity,
-    project: row.project,
-    id: row.sweep_id,
-    state: row.state,
-    config: decodeJson<SweepConfig>(row.config),
-    createdAt: row.created_at,
-  };
-}
-
-function trialOf(row: TrialRow, histories: Map<string, number[]>): TrialRecord {
-  return {
-    runId: row.run_id,
-    params: decodeJson<Record<string, unknown>>(row.params),
-    state: row.state,
-    agentId: row.agent_id ?? undefined,
-    leaseUntil: row.lease_until,
-    stopRequested: row.stop_requested,
-    metricHistory: histories.get(row.run_id) ?? [],
-  };
 }
