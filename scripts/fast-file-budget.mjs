@@ -8,6 +8,10 @@ import { relative } from "node:path";
 
 const reportFile = process.argv[2] ?? ".vitest-fast.json";
 const budgetMs = Number(process.env.RUNLOG_FAST_FILE_BUDGET_MS ?? 5000);
+if (!(budgetMs > 0)) {
+  console.error(`RUNLOG_FAST_FILE_BUDGET_MS must be a number of milliseconds above 0 (got "${process.env.RUNLOG_FAST_FILE_BUDGET_MS}").`);
+  process.exit(2);
+}
 const report = JSON.parse(readFileSync(reportFile, "utf8"));
 
 const files = report.testResults
