@@ -67,7 +67,7 @@ export { IngestClient, IngestError, type RunAddress } from "./store/online/inges
 export { OnlineSweepBackend } from "./store/online/online-sweep-backend.js";
 export { type ServerSyncResult, uploadRunDir } from "./store/online/sync-to-server.js";
 export { openStoreReader, storeRoot } from "./store/open-reader.js";
-export { type RunRow, runViewOf, storedSnapshotOf } from "./store/run-row.js";
+export { describedChanges, describedText, type RunMetaEdit, type RunRow, runViewOf, storedSnapshotOf } from "./store/run-row.js";
 export { effectiveState } from "./store/run-state.js";
 export type { RunWriter } from "./store/run-writer.js";
 export { SPAN_COLUMNS, type SpanRow, spanViewOf } from "./store/span-row.js";

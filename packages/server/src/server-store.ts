@@ -11,7 +11,7 @@ import { PgKeyStore } from "./auth/pg-key-store.js";
 import { LocalRunFiles } from "./files/local-run-files.js";
 import { ObjectRunFiles } from "./files/object-run-files.js";
 import type { RunFileStore } from "./files/run-files.js";
-import type { RunWriter } from "./ingest/run-writer.js";
+import type { ServerRunWriter } from "./ingest/run-writer.js";
 import { SqliteRunWriter } from "./ingest/sqlite-run-writer.js";
 import { S3ObjectStore } from "./objects/s3-object-store.js";
 import { openPool } from "./postgres/pg-pool.js";
@@ -27,7 +27,7 @@ import type { WorkspaceLayouts } from "./workspaces/workspace-layouts.js";
 export interface ServerStore {
   readonly kind: "embedded" | "postgres";
   readonly reader: StoreReader;
-  readonly writer: RunWriter;
+  readonly writer: ServerRunWriter;
   readonly keys: KeyStore;
   readonly files: RunFileStore;
   readonly artifacts: ServerArtifacts;

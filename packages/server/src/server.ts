@@ -13,6 +13,7 @@ import { MAX_FILE_BYTES, registerIngestRoutes } from "./ingest/ingest-routes.js"
 import { registerInputGuards } from "./input-guards.js";
 import { registerLiveEvents } from "./live-events.js";
 import { registerRunLinks } from "./run-links.js";
+import { registerRunEditRoutes } from "./runs/run-edit-routes.js";
 import { openServerStore, type ServerStore } from "./server-store.js";
 import { registerStaticUi } from "./static-ui.js";
 import { registerStoreRoutes } from "./store-routes.js";
@@ -131,6 +132,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
       (await serverApi.run(`${run.entity}/${run.project}/${run.id}`)).files(),
     );
     registerWorkspaceRoutes(app, store.layouts);
+    registerRunEditRoutes(app, store.writer);
     registerSweepCoordRoutes(app, store.sweeps);
     registerSweepReadRoutes(app, store.sweeps);
     registerIngestRoutes(app, store.writer, store.files, options.maxFileBytes);

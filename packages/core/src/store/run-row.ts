@@ -32,6 +32,10 @@ export interface RunRow {
   forked_from: string | null;
   last_step: number;
   applied_seq: number;
+  /** The tags and notes the run's last run record said (`describedText`); null before it was kept. */
+  described: string | null;
+  /** How many dashboard edits the row has had (readers' cache stamp). */
+  edits: number;
 }
 
 /** What readers return for a row (with the store's key, which only that store interprets). */
@@ -83,5 +87,44 @@ export function storedSnapshotOf(row: RunRow): StoredRunSnapshot {
     appliedSeq: row.applied_seq,
     runtime: row.runtime,
     attempts: row.attempts,
+  };
+}
+
+/** A dashboard edit of a run's tags and notes (each optional; notes "" clears them). */
+export interface RunMetaEdit {
+  readonly tags?: readonly string[];
+  readonly notes?: string;
+}
+
+/** What a run record says about tags and notes, kept in the `described` column. */
+export function describedText(tags: readonly string[], notes: string | undefined): string {
+  return JSON.stringify({ tags, notes: notes ?? null });
+}
+
+/**
+ * Which of tags and notes a run record sets, given the row's `described` text: only a field the run
+ * changed since its previous run record. A run re-sends its old tags and notes with every rename
+ * and resume; they must not undo a dashboard edit made in between, while a run that sets new tags
+ * still wins over an older edit (the last change of each field wins). Rows from before `described`
+ * was kept take the record whole.
+ */
+export function describedChanges(
+  described: string | null,
+  tags: readonly string[],
+  notes: string | undefined,
+): { tags?: readonly string[]; notes?: string | null; described: string } {
+  const next = describedText(tags, notes);
+  let before: { tags?: unknown; notes?: unknown } | undefined;
+  try {
+    before = described === null ? undefined : (JSON.parse(described) as { tags?: unknown; notes?: unknown });
+  } catch {
+    before = undefined;
+  }
+  const tagsChanged = before === undefined || JSON.stringify(before.tags) !== JSON.stringify(tags);
+  const notesChanged = before === undefined || before.notes !== (notes ?? null);
+  return {
+    ...(tagsChanged ? { tags } : {}),
+    ...(notesChanged ? { notes: notes ?? null } : {}),
+    described: next,
   };
 }

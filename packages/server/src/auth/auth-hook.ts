@@ -103,6 +103,13 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     request.apiKey = info;
   });
 
+  // What the dashboard may do with the key it holds, so a read-only one hides its edit controls.
+  // `entity` is the key's ("*": every entity); null without a key (a keyless server, where anyone may write).
+  app.get("/api/v1/session", { config: { access: "read" } }, async (request, reply) => {
+    const key = request.apiKey;
+    return reply.send({ keyRequired: options.required, write: key === undefined || key.scope === "write", entity: key?.entity ?? null });
+  });
+
   // The dashboard trades the key it was given for an HttpOnly cookie, so media and downloads load too.
   app.post("/api/v1/session", { config: { access: "read", body: "none" }, bodyLimit: 1024 }, async (request, reply) => {
     const key = givenKey(request);

@@ -35,10 +35,16 @@ describe.each(serverKinds())("run files of online runs on a %s server", (kind, s
     expect(
       ((await fetch(`${server.url}/api/v1/runs/lab/media/${run.id}/files`).then((r) => r.json())) as { path: string }[]).map((f) => f.path),
     ).toEqual(
-      // The embedded store lists every file in the run folder (issue 19); PostgreSQL still lists only
-      // what the run recorded (uploaded media are served, but not yet listed there).
-      kind === "PostgreSQL + S3" ? ["notes.txt"] : [image.path, "notes.txt"],
+      // Every file of the run on both stores (issue 19): the embedded store lists the run folder,
+      // PostgreSQL its file records and its uploads (the media have no file record), each path once.
+      [image.path, "notes.txt"],
     );
+    if (kind === "PostgreSQL + S3") {
+      // The team store's reader itself (the API and `new Api({ baseUrl })` both list through it).
+      const view = await server.store.reader.getRun("lab", "media", run.id);
+      const listed = (await server.store.reader.files(view as never)).find((file) => file.path === image.path);
+      expect([listed?.size, listed?.sha256]).toEqual([local.length, expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    }
     // Sent byte for byte (fetch would collapse these before sending): the handler's own refusal, and nothing written.
     const marker = "traversal-marker";
     const refused: [string, string][] = [

@@ -49,6 +49,14 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       );
       return;
     }
-    parse(request, bytes.toString("utf8"), done);
+    // Malformed JSON and prototype poisoning (`__proto__` keys) answer 400 with a RunlogError code like every other bad input.
+    parse(request, bytes.toString("utf8"), (error, value) =>
+      error
+        ? done(
+            new RunlogError("INVALID_ARGUMENT", `The body is not acceptable JSON: ${error.message.slice(0, 200)}`, { cause: error }),
+            undefined,
+          )
+        : done(null, value),
+    );
   });
 }

@@ -48,6 +48,8 @@ const ROUTES: Route[] = [
   { method: "POST", path: "/api/v1/artifacts/lab/p/data/aliases", body: "json", json: { versionId: "{version}", aliases: ["x"] } },
   { method: "POST", path: "/api/v1/artifacts/lab/p/data/link", body: "json", json: { versionId: "{version}", aliases: [] } },
   { method: "POST", path: "/api/v1/session", body: "none" },
+  { method: "GET", path: "/api/v1/session" },
+  { method: "PATCH", path: "/api/v1/runs/lab/p/{id}", body: "json", json: { tags: ["edited"], notes: "edited" } },
   { method: "GET", path: "/api/v1/projects/lab/p/workspace" },
   { method: "PUT", path: "/api/v1/projects/lab/p/workspace", body: "json", json: { layout: { n: "20" } } },
   { method: "GET", path: "/api/v1/projects/lab/p/sweeps" },

@@ -1,9 +1,9 @@
-import { RunlogError } from "@runlog/core";
-import { type DecodedRecord, type DescribeRunRequest, type DescribeRunResult, SqliteStore } from "@runlog/core/store-kit";
-import type { RunAddress, RunWriter } from "./run-writer.js";
+import { RunlogError, type RunView } from "@runlog/core";
+import { type DecodedRecord, type DescribeRunRequest, type DescribeRunResult, type RunMetaEdit, SqliteStore } from "@runlog/core/store-kit";
+import type { RunAddress, ServerRunWriter } from "./run-writer.js";
 
 /** Ingests into the embedded store, so `runlog server` without --store also takes online runs. */
-export class SqliteRunWriter implements RunWriter {
+export class SqliteRunWriter implements ServerRunWriter {
   private readonly store: SqliteStore;
 
   constructor(dbPath: string) {
@@ -37,6 +37,10 @@ export class SqliteRunWriter implements RunWriter {
 
   async describeRun(request: DescribeRunRequest): Promise<DescribeRunResult> {
     return this.store.describeRun({ entity: request.entity, project: request.project, id: request.id });
+  }
+
+  async editRun(address: RunAddress, edit: RunMetaEdit): Promise<RunView | undefined> {
+    return this.store.editRun(address, edit);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import { decodeJson, encodeJson } from "@runlog/core";
-import type { DecodedRecord, HeaderOf, RecordKindName, RecordOf } from "@runlog/core/store-kit";
+import { type DecodedRecord, describedChanges, type HeaderOf, type RecordKindName, type RecordOf } from "@runlog/core/store-kit";
 import type { PgApplyContext } from "./pg-apply-context.js";
 import { copyHistory, truncateHistory } from "./pg-surgery.js";
 import { mergePatch } from "./span-merge.js";
@@ -11,8 +11,12 @@ const applyRun: Applier<"run"> = async (context, h) => {
   const { run } = context;
   const now = h.t / 1000;
   run.set("name", h.name);
-  run.set("notes", h.notes ?? null);
-  run.set("tags", JSON.stringify(h.tags));
+  // Tags and notes only where the run changed them since its last run record, so a dashboard
+  // edit in between survives the run's renames and resumes (describedChanges).
+  const changes = describedChanges(run.row.described, h.tags, h.notes);
+  if (changes.notes !== undefined) run.set("notes", changes.notes);
+  if (changes.tags !== undefined) run.set("tags", JSON.stringify(changes.tags));
+  run.set("described", changes.described);
   run.set("group_name", h.group ?? null);
   run.set("job_type", h.jobType ?? null);
   run.set("sweep_id", h.sweepId ?? null);

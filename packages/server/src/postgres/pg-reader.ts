@@ -32,7 +32,10 @@ const pkOf = (run: RunView) => (run as PgRunView).pk;
  * (applied_seq, heartbeat) like the SQLite reader does, so a 10,000-run page parses only what changed.
  */
 export class PgReader implements StoreReader {
-  private readonly runCache = new Map<number, { seq: number; heartbeat: number; stored: RunRow["state"]; view: PgRunView }>();
+  private readonly runCache = new Map<
+    number,
+    { seq: number; heartbeat: number; edits: number; stored: RunRow["state"]; view: PgRunView }
+  >();
 
   constructor(private readonly pool: Pool) {}
 
@@ -46,18 +49,24 @@ export class PgReader implements StoreReader {
   }
 
   async listRuns(entity: string, project: string): Promise<RunView[]> {
-    const { rows: stamps } = await this.pool.query<{ pk: number; applied_seq: number; heartbeat_at: number }>(
-      "SELECT pk, applied_seq, heartbeat_at FROM runs WHERE entity = $1 AND project = $2 AND applied_seq > 0 ORDER BY created_at DESC",
+    const { rows: stamps } = await this.pool.query<{ pk: number; applied_seq: number; heartbeat_at: number; edits: number }>(
+      "SELECT pk, applied_seq, heartbeat_at, edits FROM runs WHERE entity = $1 AND project = $2 AND applied_seq > 0 ORDER BY created_at DESC",
       [entity, project],
     );
     const stale = stamps.filter((s) => {
       const cached = this.runCache.get(s.pk);
-      return cached === undefined || cached.seq !== s.applied_seq || cached.heartbeat !== s.heartbeat_at;
+      return cached === undefined || cached.seq !== s.applied_seq || cached.heartbeat !== s.heartbeat_at || cached.edits !== s.edits;
     });
     if (stale.length > 0) {
       const { rows } = await this.pool.query<RunRow>("SELECT * FROM runs WHERE pk = ANY($1::bigint[])", [stale.map((s) => s.pk)]);
       for (const row of rows)
-        this.runCache.set(row.pk, { seq: row.applied_seq, heartbeat: row.heartbeat_at, stored: row.state, view: runViewOf(row) });
+        this.runCache.set(row.pk, {
+          seq: row.applied_seq,
+          heartbeat: row.heartbeat_at,
+          edits: row.edits,
+          stored: row.state,
+          view: runViewOf(row),
+        });
     }
     return stamps.map((s) => {
       const { view, stored } = this.runCache.get(s.pk) as { view: PgRunView; stored: RunRow["state"] };
@@ -157,12 +166,22 @@ export class PgReader implements StoreReader {
     return rows;
   }
 
+  /**
+   * The run's files: those its file records name (run.save, files written into run.dir) and every
+   * file it uploaded to the team server (media, output.log), which has no file record. An upload
+   * gives the size and SHA-256 it was stored with; a path in both is listed once.
+   */
   async files(run: RunView): Promise<FileView[]> {
-    const { rows } = await this.pool.query<{ path: string; size: number; sha256: string | null; updatedAt: number }>(
-      `SELECT path, size, sha256, updated_at AS "updatedAt" FROM files WHERE run_pk = $1 ORDER BY path`,
-      [pkOf(run)],
+    const { rows } = await this.pool.query<{ path: string; size: string | number; sha256: string | null; updatedAt: number }>(
+      `SELECT COALESCE(o.path, f.path) AS path, COALESCE(o.size, f.size) AS size, COALESCE(o.sha256, f.sha256) AS sha256,
+              GREATEST(o.updated_at, f.updated_at) AS "updatedAt"
+       FROM (SELECT path, size, sha256, updated_at FROM files WHERE run_pk = $1) f
+       FULL OUTER JOIN (SELECT path, size, sha256, updated_at FROM run_file_objects WHERE entity = $2 AND project = $3 AND run_id = $4) o
+         ON o.path = f.path
+       ORDER BY 1`,
+      [pkOf(run), run.entity, run.project, run.id],
     );
-    return rows.map((r) => ({ ...r, sha256: r.sha256 ?? undefined }));
+    return rows.map((r) => ({ ...r, size: Number(r.size), sha256: r.sha256 ?? undefined }));
   }
 
   /** The pool belongs to the server (writer and key store share it). */

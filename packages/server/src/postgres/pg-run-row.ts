@@ -21,6 +21,7 @@ const SCALAR_COLUMNS = [
   "forked_from",
   "last_step",
   "applied_seq",
+  "described",
 ] as const;
 
 /**

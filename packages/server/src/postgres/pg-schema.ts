@@ -235,6 +235,13 @@ const MIGRATIONS: readonly string[] = [
     UNIQUE (sweep_pk, seq)
   );
   `,
+  `
+  -- 7: dashboard edits of tags and notes, as in the embedded store's schema 8 (PgWriter.editRun):
+  -- described holds the tags and notes of the run's last run record, so a later one changes a
+  -- field only when the run changed it; edits is the readers' cache stamp.
+  ALTER TABLE runs ADD COLUMN described TEXT;
+  ALTER TABLE runs ADD COLUMN edits INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** Any fixed 64-bit number: every instance takes this advisory lock before migrating. */

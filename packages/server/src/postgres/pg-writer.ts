@@ -1,7 +1,15 @@
-import { RunlogError } from "@runlog/core";
-import { type DecodedRecord, type DescribeRunRequest, type DescribeRunResult, type RunRow, storedSnapshotOf } from "@runlog/core/store-kit";
+import { RunlogError, type RunView } from "@runlog/core";
+import {
+  type DecodedRecord,
+  type DescribeRunRequest,
+  type DescribeRunResult,
+  type RunMetaEdit,
+  type RunRow,
+  runViewOf,
+  storedSnapshotOf,
+} from "@runlog/core/store-kit";
 import type { Pool, PoolClient } from "pg";
-import type { RunAddress, RunWriter } from "../ingest/run-writer.js";
+import type { RunAddress, ServerRunWriter } from "../ingest/run-writer.js";
 import { applyRecord } from "./pg-appliers.js";
 import { KeyIdCache } from "./pg-apply-context.js";
 import { PgChunkBatch } from "./pg-chunks.js";
@@ -21,7 +29,7 @@ export interface PgWriterOptions {
   readonly onStep?: (step: BatchStep, client: PoolClient) => Promise<void> | void;
 }
 
-export class PgWriter implements RunWriter {
+export class PgWriter implements ServerRunWriter {
   private readonly keyIds = new KeyIdCache();
 
   constructor(
@@ -112,6 +120,29 @@ export class PgWriter implements RunWriter {
     // A row whose first batch has not committed a record yet reads as absent.
     if (row === undefined || row.applied_seq === 0) return { projectRunCount };
     return { projectRunCount, run: storedSnapshotOf(row) };
+  }
+
+  /**
+   * A dashboard edit: one UPDATE of tags and notes (and the edit counter), which waits for a batch
+   * holding the row's lock and is never undone by it: a batch writes back only the columns its
+   * records changed, and a later run record changes tags or notes only when the run did.
+   */
+  async editRun(address: RunAddress, edit: RunMetaEdit): Promise<RunView | undefined> {
+    const { rows } = await this.pool.query<RunRow>(
+      `UPDATE runs SET tags = COALESCE($4, tags), notes = CASE WHEN $5 THEN $6 ELSE notes END, edits = edits + 1
+       WHERE entity = $1 AND project = $2 AND run_id = $3 AND applied_seq > 0 RETURNING *`,
+      [
+        address.entity,
+        address.project,
+        address.id,
+        edit.tags === undefined ? null : JSON.stringify(edit.tags),
+        edit.notes !== undefined,
+        edit.notes === "" ? null : (edit.notes ?? null),
+      ],
+    );
+    if (rows[0] === undefined) return undefined;
+    const { pk: _pk, ...view } = runViewOf(rows[0]);
+    return view;
   }
 
   /** The pool belongs to the server (reader and key store share it). */

@@ -1,5 +1,6 @@
 import type { DecodedRecord, HeaderOf, RecordKindName, RecordOf, RunHeader } from "../../pipeline/records.js";
 import { decodeJson, encodeJson } from "../../util/json.js";
+import { describedChanges, describedText } from "../run-row.js";
 import { type ApplyContext, keyId } from "./apply-context.js";
 import { derivedChecksum, textChecksum } from "./checksums.js";
 import { copyHistory, recomputeSummary, truncateHistory } from "./history-surgery.js";
@@ -49,8 +50,8 @@ const applyRun: Applier<"run"> = (context, h) => {
     const result = prepared(
       db,
       `INSERT INTO runs (entity, project, run_id, name, notes, tags, tags_crc, group_name, job_type, sweep_id,
-           created_at, heartbeat_at, crash_timeout, attempts, forked_from, config_crc, summary_crc, metadata_crc, metrics_crc)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           created_at, heartbeat_at, crash_timeout, attempts, forked_from, config_crc, summary_crc, metadata_crc, metrics_crc, described)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       h.entity,
       h.project,
@@ -65,6 +66,7 @@ const applyRun: Applier<"run"> = (context, h) => {
       EMPTY_OBJECT_CRC,
       EMPTY_OBJECT_CRC,
       EMPTY_ARRAY_CRC,
+      describedText(h.tags, h.notes),
     );
     context.runPk = Number(result.lastInsertRowid);
     if (h.forkFrom) {
@@ -78,13 +80,33 @@ const applyRun: Applier<"run"> = (context, h) => {
     return;
   }
   context.runPk = existing.pk;
+  // Tags and notes only where the run changed them since its last run record: a dashboard edit
+  // in between survives the run's renames and resumes (describedChanges).
+  const { described } = prepared(db, "SELECT described FROM runs WHERE pk = ?").get(existing.pk) as { described: string | null };
+  const changes = describedChanges(described, h.tags, h.notes);
+  const [name, notes, tags, tagsCrc, ...rest] = describedBy(h);
   prepared(
     db,
-    `UPDATE runs SET name = ?, notes = ?, tags = ?, tags_crc = ?, group_name = ?, job_type = ?, sweep_id = ?,
+    `UPDATE runs SET name = ?, notes = CASE WHEN ? THEN ? ELSE notes END, tags = CASE WHEN ? THEN ? ELSE tags END,
+       tags_crc = CASE WHEN ? THEN ? ELSE tags_crc END, group_name = ?, job_type = ?, sweep_id = ?, described = ?,
        state = 'running', exit_code = NULL, finished_at = NULL, heartbeat_at = MAX(heartbeat_at, ?), crash_timeout = ?,
        attempts = MAX(attempts, ?)
      WHERE pk = ?`,
-  ).run(...describedBy(h), now, h.crashTimeout, h.attempt + 1, existing.pk);
+  ).run(
+    name,
+    changes.notes !== undefined ? 1 : 0,
+    notes,
+    changes.tags !== undefined ? 1 : 0,
+    tags,
+    changes.tags !== undefined ? 1 : 0,
+    tagsCrc,
+    ...rest,
+    changes.described,
+    now,
+    h.crashTimeout,
+    h.attempt + 1,
+    existing.pk,
+  );
   if (h.rewindTo !== undefined) {
     truncateHistory(context, existing.pk, h.rewindTo);
     recomputeSummary(context, existing.pk);

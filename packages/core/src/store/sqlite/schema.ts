@@ -257,6 +257,14 @@ const MIGRATIONS: readonly string[] = [
     UNIQUE (sweep_pk, seq)
   );
   `,
+  // Dashboard edits of tags and notes (SqliteStore.editRun). described: the tags and notes of the
+  // run's last run record as JSON, so a later run record changes a field only when the run itself
+  // changed it (a rename re-sends old tags; it must not undo an edit). edits: bumped by every edit,
+  // part of the readers' cache stamp. NULL described (rows from before): the next run record applies whole.
+  `
+  ALTER TABLE runs ADD COLUMN described TEXT;
+  ALTER TABLE runs ADD COLUMN edits INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -13,6 +13,7 @@ import { prepared } from "./prepared.js";
 interface CachedRun {
   readonly seq: number;
   readonly heartbeat: number;
+  readonly edits: number;
   readonly storedState: RunRow["state"];
   readonly view: RunView & { pk: number };
 }
@@ -61,11 +62,16 @@ export class SqliteReader implements StoreReader {
     return guarded(this.db.name, () => {
       const stamps = prepared(
         this.db,
-        "SELECT pk, applied_seq, heartbeat_at FROM runs WHERE entity = ? AND project = ? ORDER BY created_at DESC",
-      ).all(entity, project) as { pk: number; applied_seq: number; heartbeat_at: number }[];
+        "SELECT pk, applied_seq, heartbeat_at, edits FROM runs WHERE entity = ? AND project = ? ORDER BY created_at DESC",
+      ).all(entity, project) as { pk: number; applied_seq: number; heartbeat_at: number; edits: number }[];
       const stale = stamps.filter((stamp) => {
         const cached = this.runCache.get(stamp.pk);
-        return cached === undefined || cached.seq !== stamp.applied_seq || cached.heartbeat !== stamp.heartbeat_at;
+        return (
+          cached === undefined ||
+          cached.seq !== stamp.applied_seq ||
+          cached.heartbeat !== stamp.heartbeat_at ||
+          cached.edits !== stamp.edits
+        );
       });
       for (let i = 0; i < stale.length; i += 500) {
         const pks = stale.slice(i, i + 500).map((stamp) => stamp.pk);
@@ -76,6 +82,7 @@ export class SqliteReader implements StoreReader {
           this.runCache.set(row.pk, {
             seq: row.applied_seq,
             heartbeat: row.heartbeat_at,
+            edits: row.edits,
             storedState: row.state,
             view: deepFreeze(runViewOf(row)),
           });

@@ -4,9 +4,10 @@ import type Database from "better-sqlite3";
 import type { DecodedRecord } from "../../pipeline/records.js";
 import type { DescribeRunRequest, DescribeRunResult } from "../../pipeline/sink.js";
 import { type DamagedLogRange, readTransactionLog } from "../../pipeline/transaction-log.js";
-import { type RunRow, storedSnapshotOf } from "../run-row.js";
+import { type RunMetaEdit, type RunRow, runViewOf, storedSnapshotOf } from "../run-row.js";
+import type { RunView } from "../store.js";
 import type { ApplyContext } from "./apply-context.js";
-import { guarded, type RunChecksums, verifyRunRow } from "./checksums.js";
+import { guarded, type RunChecksums, textChecksum, verifyRunRow } from "./checksums.js";
 import { ChunkWriter } from "./chunk-writer.js";
 import { openDatabase, withBusyRetry } from "./database.js";
 import { prepared } from "./prepared.js";
@@ -117,6 +118,45 @@ export class SqliteStore {
       verifyRunRow(this.path, row);
       return { projectRunCount: count.n, run: storedSnapshotOf(row) };
     });
+  }
+
+  /**
+   * A dashboard edit of a run's tags and notes: one UPDATE of those columns only (and the edit
+   * counter readers' caches watch), so it never touches what the run writes (summary, config,
+   * history), and a run record applied later keeps it unless the run itself changed the field.
+   * Returns the run as stored afterwards, or undefined when there is no such run.
+   */
+  editRun(address: { entity: string; project: string; id: string }, edit: RunMetaEdit): RunView | undefined {
+    return withBusyRetry(() =>
+      this.db
+        .transaction(() => {
+          const tags = edit.tags === undefined ? undefined : JSON.stringify(edit.tags);
+          const changed = prepared(
+            this.db,
+            `UPDATE runs SET tags = COALESCE(?, tags), tags_crc = COALESCE(?, tags_crc), notes = CASE WHEN ? THEN ? ELSE notes END,
+               edits = edits + 1
+             WHERE entity = ? AND project = ? AND run_id = ?`,
+          ).run(
+            tags ?? null,
+            tags === undefined ? null : textChecksum(tags),
+            edit.notes === undefined ? 0 : 1,
+            edit.notes === "" ? null : (edit.notes ?? null),
+            address.entity,
+            address.project,
+            address.id,
+          );
+          if (changed.changes === 0) return undefined;
+          const row = prepared(this.db, "SELECT * FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(
+            address.entity,
+            address.project,
+            address.id,
+          ) as RunRow & RunChecksums;
+          verifyRunRow(this.path, row);
+          const { pk: _pk, ...view } = runViewOf(row);
+          return view;
+        })
+        .immediate(),
+    );
   }
 
   close(): void {
