@@ -1,8 +1,9 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { init } from "@runlog/core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startUiProcess } from "../test-support/ui-process.js";
@@ -10,6 +11,8 @@ import { launchChromium } from "./chromium.js";
 import { fillDemoStore, SWEEP_RUNS, XSS } from "./demo-store.js";
 
 // Real runs in a real store, served by the real `runlog ui` binary, driven in Debian's headless Chromium.
+const BIN = fileURLToPath(new URL("../../bin/runlog.js", import.meta.url));
+const QUIET = { quiet: true, console: "off", disableStats: true } as const;
 const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
 const TOTAL_RUNS = SWEEP_RUNS + 4;
 
@@ -52,6 +55,24 @@ afterEach(async () => {
 
 /** Declares a console error this test provokes on purpose; any other one still fails it. */
 const provokes = (pattern: RegExp) => provoked.push(pattern);
+
+/**
+ * Records every request of the page that is not the app (its shell and assets) or its JSON API:
+ * what a note's markup would make the browser fetch. The returned function first sends one more
+ * API request and waits for it, so anything the page queued before has been issued by then.
+ */
+function watchRequests(): () => Promise<string[]> {
+  const other: string[] = [];
+  page.on("request", (request) => {
+    const url = request.url();
+    const app = url === `${ui.url}/` || url.startsWith(`${ui.url}/assets/`) || url.startsWith(`${ui.url}/api/v1/`);
+    if (!app) other.push(`${request.resourceType()} ${url}`);
+  });
+  return async () => {
+    await page.evaluate(() => fetch("api/v1/projects").then((response) => response.text()));
+    return other;
+  };
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -151,12 +172,7 @@ describe("dashboard in Chromium", () => {
   });
 
   it("shows XSS payloads in a run's name, notes, tags and config as text, and runs none of them", async () => {
-    // Sanitizing the notes parses their <img src=x onerror=…> in DOMPurify's own detached document:
-    // Chromium then fetches /x (a 404) and the page's CSP blocks the handler. Nothing reaches the page.
-    provokes(/^console: Executing inline event handler violates the following Content Security Policy directive 'script-src 'self''/);
-    provokes(
-      /^console: Failed to load resource: the server responded with a status of 404 \(Not Found\) \(http:\/\/127\.0\.0\.1:\d+\/x\)$/,
-    );
+    const fetched = watchRequests();
     await page.goto(`${ui.url}/#/p/team/vision`);
     await page.locator("tr[data-run-id]").first().waitFor();
     await expect.poll(() => page.locator("td", { hasText: XSS.name }).count()).toBeGreaterThan(0);
@@ -166,16 +182,20 @@ describe("dashboard in Chromium", () => {
     expect(await page.locator(".subtitle .tag").textContent()).toBe(XSS.tag);
     const notes = page.getByTestId("notes");
     expect(await notes.locator("strong").textContent()).toBe("bold notes");
-    expect(await notes.locator("script").count()).toBe(0);
-    expect(await notes.locator("[onerror]").count()).toBe(0);
-    expect(await notes.locator("a[href^='javascript']").count()).toBe(0);
-    await page
-      .getByTestId("notes")
+    // Notes are inert: markup shows as text, images as their alt text, no element that loads anything.
+    expect(await notes.locator("script, img, video, iframe, svg, image, style, [style], [onerror], [ping]").count()).toBe(0);
+    expect(await notes.textContent()).toContain("<img src=x onerror=");
+    expect(await notes.textContent()).toContain("remote image");
+    expect(await notes.locator("a").evaluateAll((links) => links.map((a) => [a.getAttribute("href"), a.getAttribute("rel")]))).toEqual([
+      ["https://example.com/safe", "noopener noreferrer nofollow"],
+    ]);
+    await notes
       .locator("a")
       .first()
       .click({ trial: true })
       .catch(() => {});
     expect(await page.evaluate(() => (globalThis as { __xss?: string }).__xss)).toBeUndefined();
+    expect(await fetched()).toEqual([]);
     await shot("xss-overview");
   });
 
@@ -251,5 +271,107 @@ describe("dashboard in Chromium", () => {
     await expect.poll(() => chart.getAttribute("data-series-count")).toBe("4");
     expect(await page.getByTestId("parallel-coordinates").locator("polyline").count()).toBe(4);
     await shot("compare");
+  });
+  it("edits a run's tags and notes from the keyboard, shows the server's refusal, and keeps hostile input inert", async () => {
+    provokes(
+      /^console: Failed to load resource: the server responded with a status of 400 \(Bad Request\) \(http:\/\/127\.0\.0\.1:\d+\/api\/v1\/runs\//,
+    );
+    const fetched = watchRequests();
+    await openRun("eval", "overview");
+    const tags = page.getByTestId("tags-editor");
+    const addTag = page.getByLabel("add tag");
+    await addTag.focus();
+    await page.keyboard.type("reviewed");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => tags.locator(".tag").count()).toBe(1);
+    await addTag.fill(`<img src=/tag-x onerror="window.__xss='tag-edit'">`);
+    await addTag.press("Enter");
+    await expect.poll(() => tags.locator(".tag").count()).toBe(2);
+    // Refused by the server (a tag of 300 characters): its message is shown, nothing is saved.
+    await addTag.fill("t".repeat(300));
+    await addTag.press("Enter");
+    await expect.poll(() => page.getByTestId("edit-error").textContent()).toMatch(/at most 256 characters/);
+    await page.getByRole("button", { name: "remove tag reviewed" }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => tags.locator(".tag").allTextContents()).toEqual([`<img src=/tag-x onerror="window.__xss='tag-edit'">×`]);
+
+    await page.getByRole("button", { name: "Edit notes" }).focus();
+    await page.keyboard.press("Enter");
+    const area = page.getByRole("textbox", { name: "Notes (markdown)" });
+    await expect
+      .poll(() =>
+        area.evaluate((element) => element === (element as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement),
+      )
+      .toBe(true);
+    await page.keyboard.type(
+      "## Reviewed\n\n![chart](http://x/y) <img src=/note-x onerror=\"window.__xss='note-edit'\"> [go](javascript:alert(1))",
+    );
+    await page.getByRole("button", { name: "Save notes" }).focus();
+    await page.keyboard.press("Enter");
+    const notes = page.getByTestId("notes");
+    await expect.poll(() => notes.locator("h2").textContent()).toBe("Reviewed");
+    expect(await notes.locator("img, a").count()).toBe(0);
+
+    // Stored: a fresh load shows the same, as does the API.
+    await page.reload();
+    await expect.poll(() => page.getByTestId("notes").locator("h2").textContent()).toBe("Reviewed");
+    const id = page.url().split("/").pop()?.split("?")[0];
+    const stored = (await (await fetch(`${ui.url}/api/v1/runs/team/vision/${id}`)).json()) as { tags: string[]; notes: string };
+    expect(stored.tags).toEqual([`<img src=/tag-x onerror="window.__xss='tag-edit'">`]);
+    expect(stored.notes).toContain("![chart](http://x/y)");
+    expect(await page.evaluate(() => (globalThis as { __xss?: string }).__xss)).toBeUndefined();
+    expect(await fetched()).toEqual([]);
+    await shot("run-edit");
+  });
+
+  it("hides the edit controls on a dashboard whose key is read-only", async () => {
+    const readOnly = mkdtempSync(join(tmpdir(), "runlog-browser-ro-"));
+    const run = await init({
+      dir: readOnly,
+      entity: "team",
+      project: "ro",
+      name: "ro",
+      tags: ["kept"],
+      notes: "kept notes",
+      settings: QUIET,
+    });
+    await run.finish();
+    const created = spawnSync(process.execPath, [
+      BIN,
+      "server",
+      "keys",
+      "create",
+      "--entity",
+      "team",
+      "--scope",
+      "read",
+      "--dir",
+      readOnly,
+    ]);
+    const key = /rlk_\S+/.exec(created.stdout.toString())?.[0] as string;
+    const server = await startUiProcess(readOnly, ["--require-keys"]);
+    try {
+      await page.addInitScript(
+        (value) =>
+          (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage.setItem(
+            "runlog.apiKey",
+            value,
+          ),
+        key,
+      );
+      await page.goto(`${server.url}/#/r/team/ro/${run.id}?tab=overview`);
+      await expect.poll(() => page.getByTestId("notes").textContent()).toBe("kept notes\n");
+      expect(await page.getByTestId("tags-editor").locator(".tag").allTextContents()).toEqual(["kept"]);
+      expect(
+        await page
+          .getByRole("button")
+          .filter({ hasText: /Edit notes|Add|×/ })
+          .count(),
+      ).toBe(0);
+      expect(await page.getByLabel("add tag").count()).toBe(0);
+    } finally {
+      await server.stop();
+      rmSync(readOnly, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+    }
   });
 });

@@ -11,7 +11,16 @@ import { RunlogTracer } from "@runlog/langchain";
 /** Markup that would run script if the dashboard ever rendered user text as HTML. Each sets window.__xss. */
 export const XSS = {
   name: `<img src=x onerror="window.__xss='name'">`,
-  notes: `**bold notes**\n\n<script>window.__xss='notes-script'</script>\n\n<img src=x onerror="window.__xss='notes-img'">\n\n[link](javascript:window.__xss='notes-link')`,
+  notes: [
+    "**bold notes**",
+    "<script>window.__xss='notes-script'</script>",
+    `<img src=x onerror="window.__xss='notes-img'">`,
+    "[link](javascript:window.__xss='notes-link')",
+    "![remote image](http://x/y) ![local image](/img-x)",
+    "<video src=/video-x></video> <iframe src=/frame-x></iframe> <svg><image href=/svg-x /></svg>",
+    `<div style="background:url(/css-x)">styled</div> <a href=/relative-x ping=/ping-x>ping</a>`,
+    "[a safe link](https://example.com/safe)",
+  ].join("\n\n"),
   config: `<svg onload="window.__xss='config'">`,
   tag: `<b onmouseover="window.__xss='tag'">t</b>`,
   traceInput: `<img src=x onerror="window.__xss='trace'">`,

@@ -79,10 +79,10 @@ async function request(path: string): Promise<Response> {
   return response;
 }
 
-/** A JSON write (PUT) through the same key handling as reads. */
-export async function putJson<T>(path: string, body: unknown): Promise<T> {
+/** A JSON write (PUT, PATCH) through the same key handling as reads; a failure is an ApiError with the server's message. */
+async function writeJson<T>(method: "PUT" | "PATCH", path: string, body: unknown): Promise<T> {
   const send = () =>
-    fetch(`api/v1${path}`, { method: "PUT", headers: { ...headers(), "content-type": "application/json" }, body: JSON.stringify(body) });
+    fetch(`api/v1${path}`, { method, headers: { ...headers(), "content-type": "application/json" }, body: JSON.stringify(body) });
   let response = await send();
   if (response.status === 401 || response.status === 403) {
     const key = window.prompt("Saving needs an API key with write access:");
@@ -100,6 +100,20 @@ export async function putJson<T>(path: string, body: unknown): Promise<T> {
   }
   return decodeJson<T>(await response.text());
 }
+
+export const putJson = <T>(path: string, body: unknown): Promise<T> => writeJson<T>("PUT", path, body);
+export const patchJson = <T>(path: string, body: unknown): Promise<T> => writeJson<T>("PATCH", path, body);
+
+/** What the key this tab holds may do (`GET /session`); `entity` null without a key (a keyless server). */
+export interface Session {
+  keyRequired: boolean;
+  write: boolean;
+  entity: string | null;
+}
+
+/** Whether this tab may edit a run of `entity`: a keyless server, or a write key of that entity (or of every one). */
+export const canWrite = (session: Session | undefined, entity: string): boolean =>
+  session?.write === true && (session.entity === null || session.entity === "*" || session.entity === entity);
 
 export async function getJson<T>(path: string): Promise<T> {
   return decodeJson<T>(await (await request(path)).text());

@@ -1,16 +1,16 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { formatDuration, formatTime } from "../../lib/format.ts";
 import { isScalarSummary } from "../../lib/step-metric.ts";
-import { followRun, getJson, type HistoryRow, type RunView, runPath } from "../api.ts";
+import { canWrite, followRun, getJson, type HistoryRow, type RunView, runPath, type Session } from "../api.ts";
 import { ArtifactsPanel } from "../components/artifacts-panel.tsx";
 import { ChartControls, type ChartSettings, DEFAULT_SETTINGS } from "../components/chart-controls.tsx";
 import { ConsoleTail } from "../components/console-tail.tsx";
 import { FilesList } from "../components/files-list.tsx";
 import { HistogramHeatmap } from "../components/histogram-heatmap.tsx";
 import { KeyValueTable } from "../components/kv-table.tsx";
-import { Markdown } from "../components/markdown.tsx";
 import { isMedia, MediaPanel } from "../components/media-panel.tsx";
 import { MetricSections } from "../components/metric-chart.tsx";
+import { NotesEditor, TagsEditor } from "../components/run-meta-editor.tsx";
 import { StateBadge } from "../components/state-badge.tsx";
 import { TracesPanel } from "../components/traces-panel.tsx";
 import { href, type Route } from "../route.ts";
@@ -39,6 +39,12 @@ export function RunPage({ entity, project, id, route }: { entity: string; projec
   }, [path]);
   const [live, setLive] = useState<{ rows: HistoryRow[]; state?: Pick<RunView, "state" | "summary"> }>({ rows: [] });
   const [settings, setSettings] = useState<ChartSettings>(DEFAULT_SETTINGS);
+  // Tags and notes as last saved from this page (the server's answer), over the loaded run.
+  const [edited, setEdited] = useState<Pick<RunView, "tags" | "notes"> | undefined>();
+  // A server without the session route (older) or a read-only key: no edit controls.
+  const session = useAsync(() => getJson<Session>("/session").catch(() => undefined), []);
+  const editable = canWrite(session.data, entity);
+  useEffect(() => setEdited(undefined), [path]);
   const tab = (route.params.get("tab") ?? "charts") as (typeof TABS)[number];
   // The traces tab only for runs that recorded traces (LangChain); `[]` is cheap to ask for.
   const traces = useAsync(() => getJson<unknown[]>(`${path}/traces`), [path]);
@@ -53,7 +59,10 @@ export function RunPage({ entity, project, id, route }: { entity: string; projec
     });
   }, [base?.id]);
 
-  const run = useMemo(() => (base && live.state ? { ...base, ...live.state } : base), [base, live.state]);
+  const run = useMemo(
+    () => (base === undefined ? undefined : { ...base, ...(live.state ?? {}), ...(edited ?? {}) }),
+    [base, live.state, edited],
+  );
   const chartKeys = useMemo(() => {
     if (!loaded.data || !run) return [];
     const hidden = new Set(run.metrics.filter((metric) => metric.hidden).map((metric) => metric.name));
@@ -99,7 +108,7 @@ export function RunPage({ entity, project, id, route }: { entity: string; projec
           </a>
         ))}
       </nav>
-      {tab === "overview" && <Overview run={run} />}
+      {tab === "overview" && <Overview run={run} editable={editable} onSaved={setEdited} />}
       {tab === "charts" && (
         <>
           <ChartControls settings={settings} xAxes={["", "_step", "_runtime", "_timestamp", ...stepMetrics]} onChange={setSettings} />
@@ -128,7 +137,15 @@ export function RunPage({ entity, project, id, route }: { entity: string; projec
   );
 }
 
-function Overview({ run }: { run: RunView }) {
+function Overview({
+  run,
+  editable,
+  onSaved,
+}: {
+  run: RunView;
+  editable: boolean;
+  onSaved: (saved: Pick<RunView, "tags" | "notes">) => void;
+}) {
   const alerts = useAsync(() => getJson<Alert[]>(`${runPath(run)}/alerts`), [run.id]);
   return (
     <div class="overview">
@@ -159,8 +176,10 @@ function Overview({ run }: { run: RunView }) {
           </tr>
         </tbody>
       </table>
+      <h2>Tags</h2>
+      <TagsEditor run={run} editable={editable} onSaved={onSaved} />
       <h2>Notes</h2>
-      {run.notes ? <Markdown text={run.notes} /> : <p class="muted">none</p>}
+      <NotesEditor run={run} editable={editable} onSaved={onSaved} />
       <h2>Config</h2>
       <KeyValueTable value={run.config} testId="config" />
       <h2>Summary</h2>
