@@ -195,6 +195,7 @@ describe("seeded byte mutations of the JSON text in runlog.db", () => {
       "ALTER TABLE history_rows DROP COLUMN crc; ALTER TABLE spans DROP COLUMN crc; ALTER TABLE artifact_versions DROP COLUMN json_crc",
     );
     db.exec("DROP TABLE sweep_trials; DROP TABLE sweeps"); // schema 7's, newer than schema 5
+    db.exec("ALTER TABLE runs DROP COLUMN described; ALTER TABLE runs DROP COLUMN edits"); // schema 8's
     db.pragma("user_version = 5");
     expect(checkStore(path).problems).toEqual([]);
     db.close();
