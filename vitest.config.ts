@@ -52,7 +52,6 @@ const SLOW: Record<string, string[]> = {
     "src/sweeps/sweep-read-routes.test.ts",
     "src/workspaces/workspace-routes.test.ts",
     "src/runs/run-edit-routes.test.ts",
-    "src/postgres/pg-run-edit-interleavings.test.ts",
   ],
   cli: [
     "src/commands/run-views.test.ts",

@@ -3,9 +3,9 @@ import { fileURLToPath } from "node:url";
 
 const BIN = fileURLToPath(new URL("../../bin/runlog.js", import.meta.url));
 
-/** Starts the real `runlog ui` binary on a free loopback port (with more `args`); resolves once it prints its URL. */
-export async function startUiProcess(root: string, args: string[] = []): Promise<{ url: string; stop(): Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, "ui", "--dir", root, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/** Starts the real `runlog ui` binary on a free loopback port; resolves once it prints its URL. */
+export async function startUiProcess(root: string): Promise<{ url: string; stop(): Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, "ui", "--dir", root, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk) => {
     stderr += chunk;

@@ -2,6 +2,7 @@ import { type DecodedRecord, encodeFrames, scanFrames } from "@runlog/core/store
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestPostgres } from "../dev/local-postgres.js";
 import { type PgInstances, pgInstances, startCluster } from "../test-support/pg-instances.js";
+import { PgReader } from "./pg-reader.js";
 import { type BatchStep, PgWriter, type PgWriterOptions } from "./pg-writer.js";
 
 // A client retries a batch it saw no answer for, at whichever instance the balancer picks. Two
@@ -10,6 +11,8 @@ import { type BatchStep, PgWriter, type PgWriterOptions } from "./pg-writer.js";
 // it wait on the run row, seen in pg_stat_activity), and after the first failed mid-transaction
 // (its backend killed). Every record applies exactly once: alerts (one row each) and series
 // points (counted in series_chunks) show a double apply or a lost one.
+// The same hooks race a dashboard edit of tags and notes (PgWriter.editRun on B) against a batch:
+// neither loses the other's fields, and a rename that re-sends the run's old tags keeps the edit.
 
 let postgres: TestPostgres;
 let databases = 0;
@@ -175,5 +178,64 @@ describe("PostgreSQL batch retries across two instances", () => {
     await expect(writers.A.apply(address, OPENING)).rejects.toThrow();
     expect(await (retry as Promise<number>)).toBe(4);
     expect(await stored(instances)).toEqual({ alerts: ["alert 2"], points: { loss: 2 }, appliedSeq: [4] });
+  });
+});
+
+/** A run record renaming the run and re-sending tags (what `run.name = …` sends), and a summary update. */
+const describedPart = (seq: number, name: string, tags: string[]): FramePart => ({
+  kind: "run",
+  header: { seq, t: 1000 + seq, ...address, name, tags, notes: "run notes", startTime: 1, crashTimeout: 300, attempt: 0 },
+});
+const summaryPart = (seq: number, loss: number): FramePart => ({
+  kind: "summary",
+  header: { seq, t: 1000 + seq, set: { loss }, delete: [] },
+});
+
+describe("PostgreSQL dashboard edits racing a run's batches", () => {
+  const open = async (hooks: { A?: PgWriterOptions } = {}) => {
+    const { instances, writers } = await setUp(hooks);
+    await writers.A.apply(address, batch([describedPart(1, "retried", ["from-run"]), summaryPart(2, 1)]));
+    const reader = new PgReader(instances.pools.B);
+    const stored = async () => {
+      const view = await reader.getRun(address.entity, address.project, address.id);
+      return { name: view?.name, tags: view?.tags, notes: view?.notes, summary: view?.summary };
+    };
+    return { instances, writers, reader, stored };
+  };
+  const EDIT = { tags: ["edited"], notes: "dashboard notes" };
+  const RENAMED = batch([describedPart(3, "renamed", ["from-run"]), summaryPart(4, 0.5)]);
+
+  it("an edit while a batch holds the run row waits for it, then applies over it; both keep their fields", async () => {
+    let edit: Promise<unknown> | undefined;
+    let settled = false;
+    let armed = false;
+    const { instances, writers, stored } = await open({
+      A: {
+        onStep: async (at) => {
+          if (at !== "locked" || edit !== undefined || !armed) return;
+          edit = writers.B.editRun(address, EDIT).finally(() => {
+            settled = true;
+          });
+          await instances.waitingOnLock("B", () => settled);
+        },
+      },
+    });
+    armed = true;
+    await writers.A.apply(address, RENAMED);
+    await edit;
+    expect(await stored()).toEqual({ name: "renamed", ...EDIT, summary: { loss: 0.5 } });
+  });
+
+  it("an edit between batches survives the run's later rename and summary; tags the run sets itself win after it", async () => {
+    const { writers, reader, stored } = await open();
+    const listed = async () => (await reader.listRuns(address.entity, address.project))[0]?.tags;
+    expect(await listed()).toEqual(["from-run"]); // cached by the reader from here on
+    await writers.B.editRun(address, EDIT);
+    expect(await listed()).toEqual(["edited"]);
+    await writers.A.apply(address, RENAMED);
+    expect(await stored()).toEqual({ name: "renamed", ...EDIT, summary: { loss: 0.5 } });
+    await writers.A.apply(address, batch([describedPart(5, "renamed", ["set-by-run"])]));
+    expect(await stored()).toMatchObject({ tags: ["set-by-run"], notes: EDIT.notes });
+    expect(await writers.B.editRun({ ...address, id: "missing" }, { notes: "x" })).toBeUndefined();
   });
 });

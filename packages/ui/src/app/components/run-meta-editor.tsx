@@ -34,7 +34,18 @@ function EditError({ error }: { error: string | undefined }) {
 }
 
 /** The run's tags: each with a remove button, and a field that adds one on Enter (or "Add"). Read-only without a write key. */
-export function TagsEditor({ run, editable, onSaved }: { run: RunView; editable: boolean; onSaved: (saved: Saved) => void }) {
+export function TagsEditor({
+  run,
+  editable,
+  pending,
+  onSaved,
+}: {
+  run: RunView;
+  editable: boolean;
+  /** While the session (what the key may do) is still loading. */
+  pending: boolean;
+  onSaved: (saved: Saved) => void;
+}) {
   const { saving, error, save } = useSave(run, onSaved);
   const [draft, setDraft] = useState("");
   const add = async () => {
@@ -43,7 +54,7 @@ export function TagsEditor({ run, editable, onSaved }: { run: RunView; editable:
     if (await save({ tags: [...run.tags, tag] })) setDraft("");
   };
   return (
-    <div class="tags-editor" data-testid="tags-editor">
+    <div class="tags-editor" data-testid="tags-editor" data-edit={pending ? "pending" : editable ? "yes" : "no"}>
       {run.tags.length === 0 && <span class="muted">none</span>}
       {run.tags.map((tag) => (
         <span class="tag" key={tag} data-tag={tag}>

@@ -108,7 +108,7 @@ export function RunPage({ entity, project, id, route }: { entity: string; projec
           </a>
         ))}
       </nav>
-      {tab === "overview" && <Overview run={run} editable={editable} onSaved={setEdited} />}
+      {tab === "overview" && <Overview run={run} editable={editable} pending={session.loading} onSaved={setEdited} />}
       {tab === "charts" && (
         <>
           <ChartControls settings={settings} xAxes={["", "_step", "_runtime", "_timestamp", ...stepMetrics]} onChange={setSettings} />
@@ -140,10 +140,12 @@ export function RunPage({ entity, project, id, route }: { entity: string; projec
 function Overview({
   run,
   editable,
+  pending,
   onSaved,
 }: {
   run: RunView;
   editable: boolean;
+  pending: boolean;
   onSaved: (saved: Pick<RunView, "tags" | "notes">) => void;
 }) {
   const alerts = useAsync(() => getJson<Alert[]>(`${runPath(run)}/alerts`), [run.id]);
@@ -177,7 +179,7 @@ function Overview({
         </tbody>
       </table>
       <h2>Tags</h2>
-      <TagsEditor run={run} editable={editable} onSaved={onSaved} />
+      <TagsEditor run={run} editable={editable} pending={pending} onSaved={onSaved} />
       <h2>Notes</h2>
       <NotesEditor run={run} editable={editable} onSaved={onSaved} />
       <h2>Config</h2>
