@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestPostgres } from "../dev/local-postgres.js";
 import { type PgInstances, pgInstances, startCluster } from "../test-support/pg-instances.js";
 import { PgReader } from "./pg-reader.js";
+import { migrate } from "./pg-schema.js";
 import { type BatchStep, PgWriter, type PgWriterOptions } from "./pg-writer.js";
 
 // A client retries a batch it saw no answer for, at whichever instance the balancer picks. Two
@@ -237,5 +238,16 @@ describe("PostgreSQL dashboard edits racing a run's batches", () => {
     await writers.A.apply(address, batch([describedPart(5, "renamed", ["set-by-run"])]));
     expect(await stored()).toMatchObject({ tags: ["set-by-run"], notes: EDIT.notes });
     expect(await writers.B.editRun({ ...address, id: "missing" }, { notes: "x" })).toBeUndefined();
+  });
+
+  it("a database from before (migration 6) starts each run from its stored tags and notes: the first edit already survives a rename", async () => {
+    const { instances, writers, stored } = await open();
+    await instances.admin.query(
+      "ALTER TABLE runs DROP COLUMN described, DROP COLUMN edits; DELETE FROM runlog_migrations WHERE version = 7",
+    );
+    await migrate(instances.pools.A);
+    await writers.B.editRun(address, { tags: ["edited"] });
+    await writers.A.apply(address, RENAMED);
+    expect(await stored()).toMatchObject({ name: "renamed", tags: ["edited"], notes: "run notes" });
   });
 });

@@ -238,9 +238,11 @@ const MIGRATIONS: readonly string[] = [
   `
   -- 7: dashboard edits of tags and notes, as in the embedded store's schema 8 (PgWriter.editRun):
   -- described holds the tags and notes of the run's last run record, so a later one changes a
-  -- field only when the run changed it; edits is the readers' cache stamp.
+  -- field only when the run changed it; edits is the readers' cache stamp. Existing runs start
+  -- from their stored tags and notes.
   ALTER TABLE runs ADD COLUMN described TEXT;
   ALTER TABLE runs ADD COLUMN edits INTEGER NOT NULL DEFAULT 0;
+  UPDATE runs SET described = json_build_object('tags', tags::json, 'notes', notes)::text;
   `,
 ];
 

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { encodeFrames, scanFrames } from "../../pipeline/frame.js";
 import type { DecodedRecord } from "../../pipeline/records.js";
@@ -63,6 +64,25 @@ describe("dashboard edits of tags and notes on the embedded store", () => {
     run = await reader.getRun("e", "p", "r");
     expect([run?.tags, run?.notes]).toEqual([["run-set"], undefined]);
     expect(store.editRun({ ...address, id: "missing" }, { tags: [] })).toBeUndefined();
+    reader.close();
+    store.close();
+  });
+
+  it("a store from before (schema 7) starts each run from its stored tags and notes, so the first edit already survives a rename", async () => {
+    const path = join(tempRoot(), "runlog.db");
+    let store = new SqliteStore(path);
+    apply(store, runRecord(1, { tags: ["old"], notes: "old notes" }));
+    store.close();
+    const db = new Database(path);
+    db.exec("ALTER TABLE runs DROP COLUMN described; ALTER TABLE runs DROP COLUMN edits");
+    db.pragma("user_version = 7");
+    db.close();
+    store = new SqliteStore(path); // migrates
+    store.editRun(address, { tags: ["edited"] });
+    apply(store, runRecord(2, { name: "renamed", tags: ["old"], notes: "old notes" }));
+    const reader = new SqliteReader(path);
+    const run = await reader.getRun("e", "p", "r");
+    expect([run?.name, run?.tags, run?.notes]).toEqual(["renamed", ["edited"], "old notes"]);
     reader.close();
     store.close();
   });

@@ -260,10 +260,12 @@ const MIGRATIONS: readonly string[] = [
   // Dashboard edits of tags and notes (SqliteStore.editRun). described: the tags and notes of the
   // run's last run record as JSON, so a later run record changes a field only when the run itself
   // changed it (a rename re-sends old tags; it must not undo an edit). edits: bumped by every edit,
-  // part of the readers' cache stamp. NULL described (rows from before): the next run record applies whole.
+  // part of the readers' cache stamp. Existing runs start from their stored tags and notes (a row
+  // whose tags are damaged keeps NULL: its next run record applies whole).
   `
   ALTER TABLE runs ADD COLUMN described TEXT;
   ALTER TABLE runs ADD COLUMN edits INTEGER NOT NULL DEFAULT 0;
+  UPDATE runs SET described = json_object('tags', json(tags), 'notes', notes) WHERE json_valid(tags);
   `,
 ];
 
