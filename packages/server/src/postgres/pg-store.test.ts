@@ -51,7 +51,7 @@ describe("PostgreSQL store", () => {
     await client.connect();
     const { rows } = await client.query("SELECT version FROM runlog_migrations ORDER BY version");
     await client.end();
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }, { version: 6 }, { version: 7 }]);
     expect(await (started[3] as RunlogServer).store.reader.listProjects()).toEqual([]);
   });
 
