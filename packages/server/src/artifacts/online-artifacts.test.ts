@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Api, Artifact, init } from "@runlog/core";
+import { IngestClient, uploadRunDir } from "@runlog/core/store-kit";
 import { versionIdOf } from "@runlog/test-support/artifact-ids";
 import { tempRoot } from "@runlog/test-support/temp-root";
 import { describe, expect, it } from "vitest";
@@ -277,5 +278,60 @@ describe.each(serverKinds())("artifacts of online runs on a %s server", (_name, 
     await expect(api.lineage(`lab/p/${runId}`, { depth: -1 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     api.close();
     other.close();
+  });
+
+  it("an offline run's artifacts reach the server at sync, with lineage, once however often it syncs", async () => {
+    const { server, keys } = await seededServer(start);
+    const work = tempRoot();
+    const local = await init({ dir: work, entity: "lab", project: "p", settings: QUIET });
+    const corpus = new Artifact("corpus", "dataset");
+    writeFileSync(corpus.newFile("rows.csv"), "a\nb\n");
+    await local.logArtifact(corpus);
+    await local.finish();
+    const run = await init({ dir: work, mode: "offline", entity: "lab", project: "p", settings: QUIET });
+    const big = randomBytes(3 * 1024 * 1024);
+    const model = new Artifact("offmodel", "model", { metadata: { epochs: 2 } });
+    writeFileSync(model.newFile("weights.bin"), big);
+    const logged = await run.logArtifact(model, { aliases: ["best"] });
+    await run.useArtifact("corpus:latest");
+    await expect(run.useArtifact("lab/p/not-here:latest")).rejects.toMatchObject({ code: "ARTIFACT_NOT_FOUND" });
+    run.log({ loss: 1 });
+    await run.finish();
+    const runDir = join(work, "runs", "lab", "p", run.id);
+    const address = { entity: "lab", project: "p", id: run.id };
+    // Another entity's key cannot sync lab's run, and leaves nothing behind.
+    await expect(uploadRunDir(runDir, address, new IngestClient(server.url, keys.otherWrite), 0)).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
+    const client = new IngestClient(server.url, keys.labWrite);
+    for (let round = 0; round < 2; round++) {
+      expect((await uploadRunDir(runDir, address, client)).artifacts).toEqual({ logged: 1, used: 1 });
+    }
+    const api = new Api({ baseUrl: server.url, apiKey: keys.labRead });
+    const versions = await api.artifactVersions("lab/p/offmodel");
+    expect(versions.map((v) => [v.version, v.digest, [...v.aliases].sort(), v.metadata])).toEqual([
+      ["v0", logged.digest, ["best", "latest"], { epochs: 2 }],
+    ]);
+    const root = await (versions[0] as Artifact).download({ root: join(tempRoot(), "model") });
+    expect(readFileSync(join(root, "weights.bin")).equals(big)).toBe(true);
+    const synced = await api.run(`lab/p/${run.id}`);
+    expect((await synced.loggedArtifacts()).map((a) => a.qualifiedName)).toEqual(["lab/p/offmodel:v0"]);
+    const used = await synced.usedArtifacts();
+    expect(used.map((a) => [a.qualifiedName, a.digest])).toEqual([["lab/p/corpus:v0", corpus.digest]]);
+    expect(readFileSync(join(await (used[0] as Artifact).download({ root: join(tempRoot(), "c") }), "rows.csv"), "utf8")).toBe("a\nb\n");
+    const graph = await api.lineage(`lab/p/${run.id}`);
+    expect(graph.edges).toHaveLength(2);
+    // A run folder that lost an object it journalled: STORE_ERROR naming it, not a half-made version.
+    const other = await init({ dir: work, mode: "offline", entity: "lab", project: "p", settings: QUIET });
+    const lost = new Artifact("lost", "dataset");
+    writeFileSync(lost.newFile("gone.txt"), "soon gone");
+    await other.logArtifact(lost);
+    await other.finish();
+    const otherDir = join(work, "runs", "lab", "p", other.id);
+    const sha = sha256("soon gone");
+    rmSync(join(otherDir, "offline-artifacts", "artifacts", "objects", "sha256", sha.slice(0, 2), sha.slice(2)));
+    await expect(uploadRunDir(otherDir, { ...address, id: other.id }, client, 0)).rejects.toMatchObject({ code: "STORE_ERROR" });
+    expect(await api.artifactVersions("lab/p/lost")).toEqual([]);
+    api.close();
   });
 });
