@@ -25,6 +25,8 @@ export interface ArtifactEntry {
 export interface ArtifactSource {
   download(record: VersionRecord, root: string, onProgress?: (progress: ArtifactProgress) => void): Promise<void>;
   readonly defaultDownloadRoot: string;
+  /** Paths (`entity/project/id`) of the runs that used the version, in the order they did. */
+  consumersOf(record: VersionRecord): Promise<string[]>;
 }
 
 /** Set while runlog itself builds an artifact (reserved types like "code" are allowed then). */
@@ -236,6 +238,17 @@ export class Artifact {
     if (this.#record === undefined && this.#committing !== undefined) await this.#committing;
     this.#logged("wait");
     return this;
+  }
+
+  /** W&B's `logged_by()`: the path (`entity/project/id`) of the run that logged this version (`api.run(path)` opens it); undefined when no run did. */
+  async loggedBy(): Promise<string | undefined> {
+    return this.#logged("loggedBy").createdBy;
+  }
+
+  /** W&B's `used_by()`: the paths of the runs that used this version, read from its store or server. */
+  async usedBy(): Promise<string[]> {
+    const record = this.#logged("usedBy");
+    return (this.#source as ArtifactSource).consumersOf(record);
   }
 
   /** Places the files under `root` (default ./artifacts/<name>:vN) as links into the store; returns the folder. */

@@ -251,6 +251,7 @@ describe.each(serverKinds())("artifacts of online runs on a %s server", (_name, 
       ]),
     );
     expect(graph.edges).toHaveLength(3);
+    expect([await (data as Artifact).loggedBy(), await (data as Artifact).usedBy()]).toEqual([`lab/p/${runId}`, [`lab/p/${consumer.id}`]]);
     const near = await api.lineage(data as Artifact, { depth: 0 });
     expect([near.runs, near.artifacts.map((a) => a.qualifiedName)]).toEqual([[], ["lab/p/data:v0"]]);
 

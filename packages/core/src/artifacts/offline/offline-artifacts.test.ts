@@ -64,6 +64,10 @@ describe("offline artifacts", () => {
     expect((await synced.loggedArtifacts()).map((a) => a.qualifiedName)).toEqual(["tester/test/clf:v0"]);
     expect((await synced.usedArtifacts()).map((a) => a.qualifiedName).sort()).toEqual(["tester/test/clf:v0", "tester/test/corpus:v0"]);
     expect((await api.artifactVersions("tester/test/clf")).length).toBe(1);
+    expect([await stored.loggedBy(), await stored.usedBy()]).toEqual([runPath, [runPath]]);
+    const storedCorpus = await api.artifact("tester/test/corpus:v0");
+    expect([await storedCorpus.loggedBy(), await storedCorpus.usedBy()]).toEqual([local.path, [runPath]]);
+    await expect(new Artifact("draft", "dataset").usedBy()).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     api.close();
   });
 

@@ -80,6 +80,11 @@ export class OfflineArtifactService implements ArtifactBackend {
     );
   }
 
+  /** What the run folder's registry knows: no uses are recorded there (they are journalled for the sync). */
+  consumersOf(record: VersionRecord): Promise<string[]> {
+    return this.own.consumersOf(record);
+  }
+
   download(record: VersionRecord, root: string, onProgress?: (progress: ArtifactProgress) => void): Promise<void> {
     return this.own.download(record, root, onProgress);
   }

@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Artifact } from "../../artifacts/artifact.js";
 import type { CollectionRef, VersionRecord } from "../../artifacts/artifact-registry.js";
-import type { ArtifactBackend, LogResult, LogTarget } from "../../artifacts/artifact-service.js";
+import { type ArtifactBackend, consumers, type LogResult, type LogTarget } from "../../artifacts/artifact-service.js";
 import type { ManifestEntry } from "../../artifacts/manifest.js";
 import { hashFile } from "../../artifacts/object-store.js";
 import type { ArtifactProgress } from "../../artifacts/progress.js";
@@ -161,6 +161,10 @@ export class RemoteArtifactService implements ArtifactBackend {
       `${scope(where)}/lineage?${query}`,
     );
     return { runs: graph.runs, artifacts: graph.versions.map((record) => Artifact.fromRecord(record, this)), edges: graph.edges };
+  }
+
+  async consumersOf(record: VersionRecord): Promise<string[]> {
+    return consumers((await this.lineage({ version: record }, 0)).edges, record.id);
   }
 
   async link(record: VersionRecord, portfolio: CollectionRef, aliases: readonly string[]): Promise<Artifact> {
