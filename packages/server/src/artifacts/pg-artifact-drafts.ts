@@ -5,6 +5,16 @@ import type { PoolClient } from "pg";
 // Distributed drafts on PostgreSQL, as the embedded registry keeps them (core's registry/drafts.ts):
 // files several runs upsert into one pending version until one finishes it.
 
+/**
+ * Serializes the writers of one draft for the rest of the transaction (upserts check its type,
+ * finish takes it): an upsert lands wholly before a finish, or wholly in the next draft.
+ */
+async function lockDraft(client: PoolClient, ref: CollectionRef, distributedId: string): Promise<void> {
+  await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7210414))", [
+    JSON.stringify([ref.entity, ref.project, ref.name, distributedId]),
+  ]);
+}
+
 /** Adds files to the pending version `distributedId`; a path upserted again takes the newer entry. */
 export async function upsertDraftIn(
   client: PoolClient,
@@ -13,6 +23,7 @@ export async function upsertDraftIn(
   type: string,
   contents: Readonly<Record<string, ManifestEntry>>,
 ): Promise<void> {
+  await lockDraft(client, ref, distributedId);
   const { rows } = await client.query<{ type: string }>(
     "SELECT type FROM artifact_drafts WHERE entity = $1 AND project = $2 AND name = $3 AND distributed_id = $4 AND type <> $5 LIMIT 1",
     [ref.entity, ref.project, ref.name, distributedId, type],
@@ -31,6 +42,7 @@ export async function upsertDraftIn(
 
 /** Takes (and deletes) every file of a pending version, inside the caller's transaction. */
 export async function takeDraftIn(client: PoolClient, ref: CollectionRef, distributedId: string): Promise<Record<string, ManifestEntry>> {
+  await lockDraft(client, ref, distributedId);
   const { rows } = await client.query<{ path: string; entry: ManifestEntry }>(
     "DELETE FROM artifact_drafts WHERE entity = $1 AND project = $2 AND name = $3 AND distributed_id = $4 RETURNING path, entry",
     [ref.entity, ref.project, ref.name, distributedId],
