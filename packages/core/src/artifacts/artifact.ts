@@ -230,6 +230,41 @@ export class Artifact {
     return this.#record?.size;
   }
 
+  /** W&B's `is_draft()`: true until the artifact is logged (or when built here, not read from a store). */
+  isDraft(): boolean {
+    return this.#record === undefined;
+  }
+
+  /** W&B's `state`: "PENDING" for a draft, "COMMITTED" once logged or used. */
+  get state(): "PENDING" | "COMMITTED" {
+    return this.#record === undefined ? "PENDING" : "COMMITTED";
+  }
+
+  /** The entity and project of the logged version (undefined for a draft). */
+  get entity(): string | undefined {
+    return this.#record?.entity;
+  }
+  get project(): string | undefined {
+    return this.#record?.project;
+  }
+
+  /** W&B's `file_count`: entries in the logged version's manifest. */
+  get fileCount(): number | undefined {
+    return this.#record?.fileCount;
+  }
+
+  /** When the version was committed, in Unix seconds (undefined for a draft). */
+  get createdAt(): number | undefined {
+    return this.#record?.createdAt;
+  }
+
+  /** W&B's `files()`: the logged version's entries (path, digest, size, sha256, ref), by path. */
+  files(): ArtifactEntry[] {
+    return Object.entries(this.#logged("files").manifest.contents)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([path, entry]) => toEntry(path, entry));
+  }
+
   /**
    * Resolves once the artifact is committed: at once after an awaited logArtifact, else when the
    * logArtifact call in flight commits (W&B's `run.log_artifact(a); a.wait()`), rejecting as it does.

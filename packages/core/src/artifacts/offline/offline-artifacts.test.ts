@@ -65,6 +65,20 @@ describe("offline artifacts", () => {
     expect((await synced.usedArtifacts()).map((a) => a.qualifiedName).sort()).toEqual(["tester/test/clf:v0", "tester/test/corpus:v0"]);
     expect((await api.artifactVersions("tester/test/clf")).length).toBe(1);
     expect([await stored.loggedBy(), await stored.usedBy()]).toEqual([runPath, [runPath]]);
+    expect([stored.isDraft(), stored.state, stored.entity, stored.project, stored.fileCount]).toEqual([
+      false,
+      "COMMITTED",
+      "tester",
+      "test",
+      1,
+    ]);
+    expect(stored.files().map((f) => [f.path, f.size])).toEqual([["weights.bin", 2]]);
+    expect([model.isDraft(), new Artifact("d", "dataset").state, new Artifact("d", "dataset").entity]).toEqual([
+      false,
+      "PENDING",
+      undefined,
+    ]);
+    expect(() => new Artifact("d", "dataset").files()).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
     const storedCorpus = await api.artifact("tester/test/corpus:v0");
     expect([await storedCorpus.loggedBy(), await storedCorpus.usedBy()]).toEqual([local.path, [runPath]]);
     await expect(new Artifact("draft", "dataset").usedBy()).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
