@@ -151,6 +151,21 @@ export class Api {
   }
 
   /**
+   * W&B's `artifact_exists`: whether `[entity/][project/]name[:alias|:vN]` names a version. Read
+   * from the version list (a read key is enough over HTTP); bad names still throw.
+   */
+  async artifactExists(path: string): Promise<boolean> {
+    const { alias } = parseArtifactPath(path);
+    const numbered = /^v(\d+)$/.exec(alias);
+    return (await this.artifactVersions(path)).some((version) => (numbered ? version.version === alias : version.aliases.includes(alias)));
+  }
+
+  /** W&B's `artifact_collection_exists`: whether anything was logged (or linked) under `[entity/][project/]name`. */
+  async artifactCollectionExists(path: string): Promise<boolean> {
+    return (await this.artifactVersions(path)).length > 0;
+  }
+
+  /**
    * The lineage graph around a run (`"entity/project/id"`) or a logged artifact, to `depth`
    * hops (default: everything reachable). Edges go run → artifact (output) and artifact → run (input).
    */

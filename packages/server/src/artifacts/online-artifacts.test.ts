@@ -226,6 +226,11 @@ describe.each(serverKinds())("artifacts of online runs on a %s server", (_name, 
       kind: "sequence",
       versions: 1,
     });
+    expect([
+      await api.artifactExists("lab/p/data:latest"),
+      await api.artifactExists("lab/p/data:v1"),
+      await api.artifactCollectionExists("lab/p/clf"),
+    ]).toEqual([true, false, true]);
     expect(await api.artifactTypes("lab/p")).toEqual([
       { name: "dataset", collections: ["data"] },
       { name: "model", collections: ["clf"] },
@@ -258,6 +263,7 @@ describe.each(serverKinds())("artifacts of online runs on a %s server", (_name, 
     // Another entity's key sees none of lab's artifacts, whichever way it asks.
     const other = new Api({ baseUrl: server.url, apiKey: keys.otherRead });
     await expect(other.artifactCollections("lab/p")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(other.artifactExists("lab/p/data:latest")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     await expect(other.lineage(`lab/p/${consumer.id}`)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     await expect(other.lineage(data as Artifact)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     expect((await other.artifactCollections("other/p")).map((c) => c.name)).toEqual(["data"]);

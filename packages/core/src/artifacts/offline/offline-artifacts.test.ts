@@ -64,6 +64,18 @@ describe("offline artifacts", () => {
     expect((await synced.loggedArtifacts()).map((a) => a.qualifiedName)).toEqual(["tester/test/clf:v0"]);
     expect((await synced.usedArtifacts()).map((a) => a.qualifiedName).sort()).toEqual(["tester/test/clf:v0", "tester/test/corpus:v0"]);
     expect((await api.artifactVersions("tester/test/clf")).length).toBe(1);
+    expect(
+      await Promise.all(
+        ["tester/test/clf:best", "tester/test/clf:v0", "tester/test/clf:v1", "tester/test/clf:worst", "tester/test/nope"].map((p) =>
+          api.artifactExists(p),
+        ),
+      ),
+    ).toEqual([true, true, false, false, false]);
+    expect([await api.artifactCollectionExists("tester/test/clf"), await api.artifactCollectionExists("tester/test/nope")]).toEqual([
+      true,
+      false,
+    ]);
+    await expect(api.artifactExists("tester/test/bad name")).rejects.toMatchObject({ code: "ARTIFACT_NAME_INVALID" });
     expect([await stored.loggedBy(), await stored.usedBy()]).toEqual([runPath, [runPath]]);
     expect([stored.isDraft(), stored.state, stored.entity, stored.project, stored.fileCount]).toEqual([
       false,
