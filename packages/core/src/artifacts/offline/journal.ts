@@ -2,6 +2,8 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, wr
 import { join } from "node:path";
 import { RunlogError } from "../../errors.js";
 import type { ManifestEntry } from "../manifest.js";
+import { safeRelativePath } from "../safe-path.js";
+import { validateArtifactName } from "../validate.js";
 
 /** Where an offline run keeps its artifacts: `<run folder>/offline-artifacts/` (a private registry and objects, and the journal). */
 export const OFFLINE_ARTIFACTS_DIR = "offline-artifacts";
@@ -70,6 +72,9 @@ export function readJournal(runDir: string): JournalEntry[] {
     ) {
       throw new RunlogError("LOG_CORRUPT", `${path}: line ${index + 1} is not an artifact journal entry; the file was changed or damaged.`);
     }
+    // What a sync will commit is checked as a logArtifact call would be (ARTIFACT_NAME_INVALID, PATH_OUTSIDE_ROOT).
+    validateArtifactName(entry.name);
+    for (const path of Object.keys(entry.contents)) safeRelativePath(path, "artifact entry name");
     return entry as unknown as JournalEntry;
   });
 }

@@ -97,7 +97,7 @@ describe("offline artifacts", () => {
     api.close();
   });
 
-  it("a torn last journal line (a crash mid-append) is skipped; a damaged one in the middle is LOG_CORRUPT", async () => {
+  it("a torn last journal line (a crash mid-append) is skipped; an edited or damaged one is refused with a code", async () => {
     const root = tempRoot();
     const run = await initIn(root, { mode: "offline" });
     const artifact = new Artifact("data", "dataset");
@@ -108,7 +108,21 @@ describe("offline artifacts", () => {
     const journal = join(runDir, "offline-artifacts", "journal.jsonl");
     appendFileSync(journal, '{"op":"log","name":"da');
     expect(readJournal(runDir).map((e) => e.name)).toEqual(["data"]);
-    appendFileSync(journal, '\n{"op":"log","name":"x"}\n');
+    const good = readFileSync(journal, "utf8").split("\n")[0] as string;
+    const edited = (change: (entry: Record<string, unknown>) => void) => {
+      const entry = JSON.parse(good) as Record<string, unknown>;
+      change(entry);
+      writeFileSync(journal, `${JSON.stringify(entry)}\n`);
+    };
+    edited((entry) => {
+      entry.contents = { "../../escape.txt": { digest: "d", size: 1 } };
+    });
+    expect(() => readJournal(runDir)).toThrowError(expect.objectContaining({ code: "PATH_OUTSIDE_ROOT" }));
+    edited((entry) => {
+      entry.name = "../bad";
+    });
+    expect(() => readJournal(runDir)).toThrowError(expect.objectContaining({ code: "ARTIFACT_NAME_INVALID" }));
+    writeFileSync(journal, `${good}\n{"op":"log","name":"x"}\n`);
     expect(() => readJournal(runDir)).toThrowError(expect.objectContaining({ code: "LOG_CORRUPT" }));
     await expect(syncOfflineArtifacts(runDir, `tester/test/${run.id}`, root)).rejects.toMatchObject({ code: "LOG_CORRUPT" });
   });
