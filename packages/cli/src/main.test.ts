@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Api, decodeJson, init, runFolder } from "@runlog/core";
+import { Api, Artifact, decodeJson, init, runFolder } from "@runlog/core";
 import { tempRoot } from "@runlog/test-support/temp-root";
 import { describe, expect, it } from "vitest";
 import { main } from "./main.js";
@@ -15,7 +15,7 @@ function cli(args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-async function offlineRun(root: string, steps: number) {
+async function offlineRun(root: string, steps: number, weights?: string) {
   const run = await init({
     dir: root,
     project: "cli",
@@ -25,6 +25,11 @@ async function offlineRun(root: string, steps: number) {
     settings: { quiet: true, console: "off", disableStats: true },
   });
   for (let i = 0; i < steps; i++) run.log({ loss: 1 / (i + 1) });
+  if (weights !== undefined) {
+    const artifact = new Artifact("weights", "model");
+    writeFileSync(artifact.newFile("w.bin"), weights);
+    await run.logArtifact(artifact);
+  }
   await run.finish();
   return run;
 }
@@ -39,20 +44,24 @@ describe("runlog CLI", () => {
     expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
   });
 
-  it("sync replays an offline run into the store, idempotently, with --json", async () => {
+  it("sync replays an offline run into the store, idempotently, with --json, its artifacts with it", async () => {
     const root = tempRoot();
-    const run = await offlineRun(root, 250);
+    const run = await offlineRun(root, 250, "offline weights");
     const runDir = runFolder(root, run);
     const first = cli(["sync", runDir, "--json"]);
     expect(first.code, first.stderr).toBe(0);
     const result = JSON.parse(first.stdout);
-    expect(result).toMatchObject({ runDir, files: 1, tornBytes: 0 });
+    expect(result).toMatchObject({ runDir, files: 1, tornBytes: 0, artifacts: { logged: 1, used: 0 } });
     expect(result.applied).toBe(result.records);
     const again = JSON.parse(cli(["sync", runDir, "--json"]).stdout);
     expect(again.applied).toBe(0);
     const stored = await new Api({ dir: root }).run(run.path);
     expect(stored.state).toBe("finished");
     expect(stored.lastStep).toBe(249);
+    const [model] = await stored.loggedArtifacts();
+    expect(model?.qualifiedName).toBe("tester/cli/weights:v0");
+    const downloaded = await (model as Artifact).download({ root: join(tempRoot(), "w") });
+    expect(readFileSync(join(downloaded, "w.bin"), "utf8")).toBe("offline weights");
   });
 
   it("sync --all finds every run under --dir", async () => {

@@ -1,4 +1,4 @@
-export type { ApiOptions } from "./api/api.js";
+export type { ApiOptions, CollectionSummary } from "./api/api.js";
 export { Api } from "./api/api.js";
 export type { HistoryRow } from "./api/api-run.js";
 export { ApiRun } from "./api/api-run.js";

@@ -16,6 +16,8 @@ export {
 } from "./artifacts/artifact-registry.js";
 export { buildManifest, type Manifest, type ManifestEntry, manifestDigest } from "./artifacts/manifest.js";
 export { type ContentHash, hashFile, LocalObjectStore, type ObjectStore, type PutResult } from "./artifacts/object-store.js";
+export { syncOfflineArtifacts } from "./artifacts/offline/local-replay.js";
+export type { OfflineArtifactsResult } from "./artifacts/offline/replay.js";
 export { resolveInside, safeRelativePath } from "./artifacts/safe-path.js";
 export {
   validateAliases,

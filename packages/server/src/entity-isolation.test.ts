@@ -35,6 +35,9 @@ describe.each(serverKinds())("entity isolation on a %s server", (kind, start) =>
         `/api/v1/runs/other/p/${runId}/file/notes.txt`,
         `/api/v1/runs/other/p/${runId}/artifacts`,
         `/api/v1/runs/other/p/${runId}/lineage`,
+        `/api/v1/runs/other/p/${runId}/artifacts/logged`,
+        `/api/v1/artifacts/other/p`,
+        `/api/v1/artifacts/other/p/lineage?run=${runId}`,
         `/api/v1/runs/other/p/${runId}/events`,
         `/api/v1/projects/other/p/runs`,
         `/api/v1/store/runs/other/p/${runId}/rows`,
@@ -47,6 +50,8 @@ describe.each(serverKinds())("entity isolation on a %s server", (kind, start) =>
       [keys.labWrite, { method: "PUT", path: `/api/v1/ingest/other/p/${runId}/files/notes.txt`, headers: octet, body: "overwritten" }],
       [keys.labWrite, { method: "POST", path: `/api/v1/ingest/other/p/${runId}/heartbeat` }],
       [keys.labWrite, { method: "POST", path: "/api/v1/artifacts/other/p/data/resolve", headers: json, body: "{}" }],
+      [keys.labWrite, { method: "POST", path: "/api/v1/artifacts/other/p/data/upsert", headers: json, body: '{"distributedId":"d"}' }],
+      [keys.labWrite, { method: "POST", path: "/api/v1/artifacts/other/p/data/finish", headers: json, body: '{"distributedId":"d"}' }],
     );
     for (const [key, request] of denied) {
       const response = await as(key, request);
@@ -86,6 +91,17 @@ describe.each(serverKinds())("entity isolation on a %s server", (kind, start) =>
       }),
     });
     expect([commit.status, errorBody(commit)?.message]).toEqual([400, expect.stringMatching(/was not uploaded/)]);
+    const upsert = await as(keys.labWrite, {
+      method: "POST",
+      path: "/api/v1/artifacts/lab/p/stolen/upsert",
+      headers: json,
+      body: JSON.stringify({
+        distributedId: "d",
+        type: "dataset",
+        contents: { "x.txt": { digest: "d", size: 12, extra: { sha256: seed.objects.other } } },
+      }),
+    });
+    expect([upsert.status, errorBody(upsert)?.message]).toEqual([400, expect.stringMatching(/was not uploaded/)]);
     expect((await as(keys.labRead, { method: "HEAD", path: `/api/v1/objects/${seed.objects.other}` })).status).toBe(404);
     const resolved = await as(keys.labWrite, { method: "POST", path: "/api/v1/artifacts/lab/p/stolen/resolve", headers: json, body: "{}" });
     expect(resolved.status).toBe(404);

@@ -72,6 +72,11 @@ const ROUTES: FuzzRoute[] = [
   { path: "/api/v1/artifacts/E/P/I/resolve" },
   { path: "/api/v1/artifacts/E/P/I/link" },
   { path: "/api/v1/artifacts/E/P/I/aliases" },
+  { path: "/api/v1/artifacts/E/P/I/upsert" },
+  { path: "/api/v1/artifacts/E/P/I/finish" },
+  { path: "/api/v1/artifacts/E/P/lineage" },
+  { path: "/api/v1/artifacts/E/P" },
+  { path: "/api/v1/runs/E/P/I/artifacts/logged" },
   { path: "/../../etc/passwd", never2xx: true },
   { path: "/assets/..%2f..%2fpackage.json", never2xx: true },
 ];

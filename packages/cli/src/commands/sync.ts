@@ -6,9 +6,11 @@ import {
   describeDamage,
   IngestClient,
   listRunLogs,
+  readRunAddress,
   rebuildStore,
   refuseDamagedStore,
   type SyncResult,
+  syncOfflineArtifacts,
   syncRunDir,
   uploadRunDir,
 } from "@runlog/core/store-kit";
@@ -126,7 +128,7 @@ export async function syncCommand(args: string[], out: Out, err: Out): Promise<n
       else if (result.skipped) out(`${result.runDir}: already uploaded to ${server}, unchanged`);
       else
         out(
-          `uploaded ${result.runDir}: ${result.records} records from ${result.files} log file(s); the server holds up to seq ${result.appliedSeq}`,
+          `uploaded ${result.runDir}: ${result.records} records from ${result.files} log file(s); the server holds up to seq ${result.appliedSeq}${result.artifacts.logged + result.artifacts.used > 0 ? `; artifacts: ${result.artifacts.logged} logged, ${result.artifacts.used} used` : ""}`,
         );
     }
     return 0;
@@ -140,9 +142,20 @@ export async function syncCommand(args: string[], out: Out, err: Out): Promise<n
   for (const dir of dirs) {
     progress?.update({ filesDone: done, filesTotal: dirs.length, bytesDone: 0 });
     done++;
-    let result: SyncResult;
+    let result: SyncResult & { artifacts?: { logged: number; used: number } };
     try {
       result = syncRunDir(dir, values.all || values.dir ? { root } : {});
+      // An offline run's artifacts go into the same store, with the run as producer and consumer.
+      const address = readRunAddress(result.runDir);
+      if (address !== undefined) {
+        const runPath = `${address.entity}/${address.project}/${address.id}`;
+        const artifacts = await syncOfflineArtifacts(
+          result.runDir,
+          runPath,
+          values.all || values.dir ? root : defaultStoreRoot(result.runDir),
+        );
+        if (artifacts.logged + artifacts.used > 0) result = { ...result, artifacts };
+      }
     } catch (error) {
       // One bad run does not stop the others; they are listed at the end.
       if (!RunlogError.isInstance(error)) throw error;
@@ -156,7 +169,11 @@ export async function syncCommand(args: string[], out: Out, err: Out): Promise<n
     if (values.json) out(JSON.stringify(result));
     else {
       const torn = result.tornBytes > 0 ? `, ignored ${result.tornBytes} torn bytes at the end of a log` : "";
-      out(`synced ${result.runDir}: ${result.applied} new of ${result.records} records from ${result.files} log file(s)${torn}`);
+      const artifacts =
+        result.artifacts === undefined ? "" : `; artifacts: ${result.artifacts.logged} logged, ${result.artifacts.used} used`;
+      out(
+        `synced ${result.runDir}: ${result.applied} new of ${result.records} records from ${result.files} log file(s)${torn}${artifacts}`,
+      );
       for (const range of result.damaged) out(`  warning [LOG_CORRUPT]: ${describeDamage(range)}`);
     }
   }

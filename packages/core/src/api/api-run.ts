@@ -1,6 +1,5 @@
 import { join } from "node:path";
-import { Artifact } from "../artifacts/artifact.js";
-import type { ArtifactService } from "../artifacts/artifact-service.js";
+import type { Artifact } from "../artifacts/artifact.js";
 import { resolveInside, safeRelativePath } from "../artifacts/safe-path.js";
 import { describeValue, RunlogError } from "../errors.js";
 import type { RunState } from "../pipeline/records.js";
@@ -23,8 +22,8 @@ export class ApiRun {
   constructor(
     private readonly store: StoreReader,
     private readonly view: RunView,
-    /** Throws MODE_UNAVAILABLE when the store is remote (artifacts are read locally for now). */
-    private readonly artifactService: () => ArtifactService,
+    /** A run's logged (output) or used (input) versions, from wherever the Api reads artifacts. */
+    private readonly artifactsOf: (runPath: string, direction: "input" | "output") => Promise<Artifact[]>,
     /** The embedded store's root (run folders live under it); undefined for a remote store. */
     private readonly localRoot: string | undefined,
   ) {}
@@ -201,9 +200,8 @@ export class ApiRun {
     return this.runArtifacts("input");
   }
 
-  private runArtifacts(direction: "input" | "output"): Artifact[] {
-    const service = this.artifactService();
-    return service.with((registry) => registry.runArtifacts(this.path, direction)).map((record) => Artifact.fromRecord(record, service));
+  private runArtifacts(direction: "input" | "output"): Promise<Artifact[]> {
+    return this.artifactsOf(this.path, direction);
   }
 
   alerts(): Promise<AlertView[]> {

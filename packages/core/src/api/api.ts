@@ -1,6 +1,7 @@
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { Artifact } from "../artifacts/artifact.js";
+import type { CollectionRef, VersionRecord } from "../artifacts/artifact-registry.js";
 import { type ArtifactBackend, ArtifactService } from "../artifacts/artifact-service.js";
 import { parseArtifactPath } from "../artifacts/validate.js";
 import { describeValue, RunlogError } from "../errors.js";
@@ -22,6 +23,15 @@ export interface ApiOptions {
   apiKey?: string;
   /** Any other store (the team server passes its PostgreSQL reader); artifacts are then unavailable. */
   reader?: StoreReader;
+}
+
+/** An artifact collection as `Api.artifactCollections` lists it. */
+export interface CollectionSummary {
+  readonly name: string;
+  readonly type: string;
+  /** "sequence" for logged versions, "portfolio" for a registry collection of links. */
+  readonly kind: string;
+  readonly versions: number;
 }
 
 function defaultEntity(): string {
@@ -72,18 +82,21 @@ export class Api {
     if (this.remote !== undefined) {
       throw new RunlogError(
         "MODE_UNAVAILABLE",
-        "Artifacts are read from the embedded store only for now; use new Api({ dir }) on the machine that holds them.",
+        "This Api reads a store handed to it, without artifacts; use new Api({ baseUrl }) or new Api({ dir }) to read artifacts.",
       );
     }
     return new ArtifactService(this.root);
   }
 
+  /** The team server's artifacts for `{ baseUrl }`; undefined for the embedded store. */
+  private get server(): RemoteArtifactService | undefined {
+    if (this.remote === undefined || !("baseUrl" in this.remote)) return undefined;
+    return new RemoteArtifactService(new IngestClient(this.remote.baseUrl, this.remote.apiKey ?? process.env.RUNLOG_API_KEY));
+  }
+
   /** Where `artifact()` resolves versions and downloads files: the server for `{ baseUrl }`, else the embedded store. */
   private get artifactSource(): ArtifactBackend {
-    if (this.remote !== undefined && "baseUrl" in this.remote) {
-      return new RemoteArtifactService(new IngestClient(this.remote.baseUrl, this.remote.apiKey ?? process.env.RUNLOG_API_KEY));
-    }
-    return this.artifacts;
+    return this.server ?? this.artifacts;
   }
 
   /**
@@ -92,28 +105,64 @@ export class Api {
    * required), and `download()` fetches and checks its files from there.
    */
   async artifact(path: string): Promise<Artifact> {
-    const parsed = parseArtifactPath(path);
-    const ref = { entity: parsed.entity ?? defaultEntity(), project: parsed.project ?? "uncategorized", name: parsed.name };
-    return this.artifactSource.use(ref, parsed.alias, undefined);
+    return this.artifactSource.use(collectionOf(path), parseArtifactPath(path).alias, undefined);
   }
 
-  /** The artifacts of `"entity/project"` (or `"project"`): name, type, kind and number of versions. */
-  async artifactCollections(path: string): Promise<{ name: string; type: string; kind: string; versions: number }[]> {
+  /** The artifacts of `"entity/project"` (or `"project"`): name, type, kind and number of versions, by name. */
+  async artifactCollections(path: string, options: { type?: string } = {}): Promise<CollectionSummary[]> {
     const parts = splitPath(path, 2);
-    const [entity, project] = parts.length === 2 ? parts : [defaultEntity(), parts[0]];
-    return this.artifacts.with((registry) =>
-      registry.collections(validateScopeName("entity", entity), validateScopeName("project", project)),
-    );
+    const [entity, project] = (parts.length === 2 ? parts : [defaultEntity(), parts[0]]).map((part, i) =>
+      validateScopeName(i === 0 ? "entity" : "project", part),
+    ) as [string, string];
+    const server = this.server;
+    const all = server
+      ? await server.collections(entity, project)
+      : this.artifacts.with((registry) => registry.collections(entity, project));
+    return options.type === undefined ? all : all.filter((collection) => collection.type === options.type);
+  }
+
+  /** One artifact collection by `"[entity/][project/]name"`; ARTIFACT_NOT_FOUND when nothing was logged under that name. */
+  async artifactCollection(path: string): Promise<CollectionSummary & { entity: string; project: string }> {
+    const ref = collectionOf(path);
+    if (path.includes(":"))
+      throw new RunlogError("INVALID_ARGUMENT", `artifactCollection names a collection, without ":alias" (got ${describeValue(path)}).`);
+    const found = (await this.artifactCollections(`${ref.entity}/${ref.project}`)).find((collection) => collection.name === ref.name);
+    if (found === undefined)
+      throw new RunlogError("ARTIFACT_NOT_FOUND", `No artifact named ${ref.name} was logged in ${ref.entity}/${ref.project}.`);
+    return { entity: ref.entity, project: ref.project, ...found };
+  }
+
+  /** The artifact types used in `"entity/project"` (or `"project"`), each with its collections' names. */
+  async artifactTypes(path: string): Promise<{ name: string; collections: string[] }[]> {
+    const byType = new Map<string, string[]>();
+    for (const collection of await this.artifactCollections(path)) {
+      byType.set(collection.type, [...(byType.get(collection.type) ?? []), collection.name]);
+    }
+    return [...byType].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, collections]) => ({ name, collections }));
   }
 
   /** Every version of an artifact, oldest first. */
   async artifactVersions(path: string): Promise<Artifact[]> {
-    const parsed = parseArtifactPath(path);
-    const ref = { entity: parsed.entity ?? defaultEntity(), project: parsed.project ?? "uncategorized", name: parsed.name };
-    const source = this.artifactSource;
-    if (source instanceof RemoteArtifactService) return source.versions(ref);
+    const ref = collectionOf(path);
+    const server = this.server;
+    if (server !== undefined) return server.versions(ref);
     const service = this.artifacts;
     return service.with((registry) => registry.versions(ref)).map((record) => Artifact.fromRecord(record, service));
+  }
+
+  /**
+   * W&B's `artifact_exists`: whether `[entity/][project/]name[:alias|:vN]` names a version. Read
+   * from the version list (a read key is enough over HTTP); bad names still throw.
+   */
+  async artifactExists(path: string): Promise<boolean> {
+    const { alias } = parseArtifactPath(path);
+    const numbered = /^v(\d+)$/.exec(alias);
+    return (await this.artifactVersions(path)).some((version) => (numbered ? version.version === alias : version.aliases.includes(alias)));
+  }
+
+  /** W&B's `artifact_collection_exists`: whether anything was logged (or linked) under `[entity/][project/]name`. */
+  async artifactCollectionExists(path: string): Promise<boolean> {
+    return (await this.artifactVersions(path)).length > 0;
   }
 
   /**
@@ -121,19 +170,37 @@ export class Api {
    * hops (default: everything reachable). Edges go run → artifact (output) and artifact → run (input).
    */
   async lineage(start: string | Artifact, options: { depth?: number } = {}) {
-    const service = this.artifacts;
-    let from: { runPath: string } | { versionId: number };
+    const depth = options.depth;
+    if (
+      depth !== undefined &&
+      !(typeof depth === "number" && depth >= 0 && (Number.isSafeInteger(depth) || depth === Number.POSITIVE_INFINITY))
+    )
+      throw new RunlogError("INVALID_ARGUMENT", `lineage: depth must be a whole number of hops, got ${describeValue(depth)}.`);
+    let from: { runPath: string } | { versionId: number; record: VersionRecord };
     if (typeof start === "string") {
-      splitPath(start, 3);
+      const parts = splitPath(start, 3);
+      if (parts.length !== 3)
+        throw new RunlogError("INVALID_ARGUMENT", `lineage: name a run as "entity/project/id", got ${describeValue(start)}.`);
       from = { runPath: start };
     } else {
-      const record = start.record;
+      const record = start instanceof Artifact ? start.record : undefined;
       if (record === undefined) throw new RunlogError("INVALID_ARGUMENT", "lineage: the artifact is a draft; log or use it first.");
-      from = { versionId: record.id };
+      from = { versionId: record.id, record };
     }
-    const graph = service.with((registry) => registry.lineage(from, options.depth));
+    const server = this.server;
+    if (server !== undefined) return server.lineage("runPath" in from ? from : { version: from.record }, depth);
+    const service = this.artifacts;
+    const graph = service.with((registry) => registry.lineage("runPath" in from ? from : { versionId: from.versionId }, depth));
     return { runs: graph.runs, artifacts: graph.versions.map((record) => Artifact.fromRecord(record, service)), edges: graph.edges };
   }
+
+  /** A run's logged (output) or used (input) artifacts, from the server or the embedded store. */
+  private runArtifacts = async (runPath: string, direction: "input" | "output"): Promise<Artifact[]> => {
+    const server = this.server;
+    if (server !== undefined) return server.runArtifacts(runPath, direction);
+    const service = this.artifacts;
+    return service.with((registry) => registry.runArtifacts(runPath, direction)).map((record) => Artifact.fromRecord(record, service));
+  };
 
   async projects(): Promise<{ entity: string; name: string; createdAt: number; runCount: number }[]> {
     return this.store.listProjects();
@@ -145,9 +212,7 @@ export class Api {
     const [entity, project] = parts.length === 2 ? parts : [defaultEntity(), parts[0]];
     const views = await this.store.listRuns(validateScopeName("entity", entity), validateScopeName("project", project));
     const filtered = options.filters === undefined ? views : views.filter((view) => matchesFilter(view, options.filters as RunFilter));
-    return sortRuns(filtered, options.order ?? "-createdAt").map(
-      (view) => new ApiRun(this.store, view, () => this.artifacts, this.localRoot),
-    );
+    return sortRuns(filtered, options.order ?? "-createdAt").map((view) => new ApiRun(this.store, view, this.runArtifacts, this.localRoot));
   }
 
   /** One run by `"entity/project/id"` (or `"project/id"`). */
@@ -157,13 +222,19 @@ export class Api {
     if (parts.length < 2) throw new RunlogError("INVALID_ARGUMENT", `Run paths look like "entity/project/id", got ${describeValue(path)}.`);
     const view = await this.store.getRun(validateScopeName("entity", entity), validateScopeName("project", project), validateRunId(id));
     if (view === undefined) throw new RunlogError("RUN_NOT_FOUND", `Run ${entity}/${project}/${id} was not found in ${this.where}.`);
-    return new ApiRun(this.store, view, () => this.artifacts, this.localRoot);
+    return new ApiRun(this.store, view, this.runArtifacts, this.localRoot);
   }
 
   close(): void {
     this.reader?.close();
     this.reader = undefined;
   }
+}
+
+/** `[entity/][project/]name[:alias]` as a collection (entity: RUNLOG_ENTITY or the user; project: "uncategorized"). */
+function collectionOf(path: string): CollectionRef {
+  const parsed = parseArtifactPath(path);
+  return { entity: parsed.entity ?? defaultEntity(), project: parsed.project ?? "uncategorized", name: parsed.name };
 }
 
 function splitPath(path: unknown, max: number): string[] {

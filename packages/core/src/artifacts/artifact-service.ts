@@ -216,6 +216,10 @@ export class ArtifactService implements ArtifactBackend {
     );
   }
 
+  async consumersOf(record: VersionRecord): Promise<string[]> {
+    return consumers(this.with((registry) => registry.lineage({ versionId: record.id }, 0)).edges, record.id);
+  }
+
   /** Places every entry under `root` as a hard link into the store (a copy across file systems). */
   async download(record: VersionRecord, root: string, onProgress?: (progress: ArtifactProgress) => void): Promise<void> {
     const entries = Object.entries(record.manifest.contents);
@@ -284,4 +288,10 @@ function sameFile(a: string, b: string): boolean {
 export function defaultArtifactName(runId: string, path: string): string {
   const safe = `run-${runId}-${basename(path)}`.replace(/[^A-Za-z0-9_.-]/g, "_");
   return safe.length > 128 ? safe.slice(0, 128) : safe;
+}
+
+/** The runs a version's lineage edges lead to (artifact → run: the runs that used it). */
+export function consumers(edges: readonly { from: string; to: string }[], versionId: number): string[] {
+  const node = `artifact:${versionId}`;
+  return edges.filter((edge) => edge.from === node && edge.to.startsWith("run:")).map((edge) => edge.to.slice("run:".length));
 }

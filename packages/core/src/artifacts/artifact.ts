@@ -25,6 +25,8 @@ export interface ArtifactEntry {
 export interface ArtifactSource {
   download(record: VersionRecord, root: string, onProgress?: (progress: ArtifactProgress) => void): Promise<void>;
   readonly defaultDownloadRoot: string;
+  /** Paths (`entity/project/id`) of the runs that used the version, in the order they did. */
+  consumersOf(record: VersionRecord): Promise<string[]>;
 }
 
 /** Set while runlog itself builds an artifact (reserved types like "code" are allowed then). */
@@ -228,6 +230,41 @@ export class Artifact {
     return this.#record?.size;
   }
 
+  /** W&B's `is_draft()`: true until the artifact is logged (or when built here, not read from a store). */
+  isDraft(): boolean {
+    return this.#record === undefined;
+  }
+
+  /** W&B's `state`: "PENDING" for a draft, "COMMITTED" once logged or used. */
+  get state(): "PENDING" | "COMMITTED" {
+    return this.#record === undefined ? "PENDING" : "COMMITTED";
+  }
+
+  /** The entity and project of the logged version (undefined for a draft). */
+  get entity(): string | undefined {
+    return this.#record?.entity;
+  }
+  get project(): string | undefined {
+    return this.#record?.project;
+  }
+
+  /** W&B's `file_count`: entries in the logged version's manifest. */
+  get fileCount(): number | undefined {
+    return this.#record?.fileCount;
+  }
+
+  /** When the version was committed, in Unix seconds (undefined for a draft). */
+  get createdAt(): number | undefined {
+    return this.#record?.createdAt;
+  }
+
+  /** W&B's `files()`: the logged version's entries (path, digest, size, sha256, ref), by path. */
+  files(): ArtifactEntry[] {
+    return Object.entries(this.#logged("files").manifest.contents)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([path, entry]) => toEntry(path, entry));
+  }
+
   /**
    * Resolves once the artifact is committed: at once after an awaited logArtifact, else when the
    * logArtifact call in flight commits (W&B's `run.log_artifact(a); a.wait()`), rejecting as it does.
@@ -236,6 +273,17 @@ export class Artifact {
     if (this.#record === undefined && this.#committing !== undefined) await this.#committing;
     this.#logged("wait");
     return this;
+  }
+
+  /** W&B's `logged_by()`: the path (`entity/project/id`) of the run that logged this version (`api.run(path)` opens it); undefined when no run did. */
+  async loggedBy(): Promise<string | undefined> {
+    return this.#logged("loggedBy").createdBy;
+  }
+
+  /** W&B's `used_by()`: the paths of the runs that used this version, read from its store or server. */
+  async usedBy(): Promise<string[]> {
+    const record = this.#logged("usedBy");
+    return (this.#source as ArtifactSource).consumersOf(record);
   }
 
   /** Places the files under `root` (default ./artifacts/<name>:vN) as links into the store; returns the folder. */

@@ -4,6 +4,7 @@ import { describeValue, RunlogError } from "../errors.js";
 import { Artifact } from "./artifact.js";
 import type { CollectionRef } from "./artifact-registry.js";
 import { type ArtifactBackend, defaultArtifactName } from "./artifact-service.js";
+import { OfflineArtifactService } from "./offline/offline-artifacts.js";
 import type { ArtifactProgress } from "./progress.js";
 import { parseArtifactPath, validateAliases, validateArtifactTags } from "./validate.js";
 
@@ -42,7 +43,6 @@ export class RunArtifacts {
   constructor(
     private readonly service: ArtifactBackend | undefined,
     private readonly run: RunIdentity,
-    private readonly mode: "local" | "online" | "offline" | "disabled",
     private readonly warn: (message: string) => void,
   ) {}
 
@@ -55,7 +55,7 @@ export class RunArtifacts {
 
   private async commitArtifact(artifact: Artifact, options: LogArtifactOptions): Promise<Artifact> {
     const target = this.target(options);
-    const service = this.requireStore("logArtifact");
+    const service = this.service;
     if (service === undefined) return artifact;
     const result = await service.log(artifact, target, options.onProgress);
     if (!result.created) {
@@ -70,7 +70,7 @@ export class RunArtifacts {
     options: LogArtifactOptions & { distributedId?: string } = {},
   ): Promise<Artifact> {
     const artifact = this.toArtifact(artifactOrPath, options);
-    const service = this.requireStore("upsertArtifact");
+    const service = this.service;
     if (service === undefined) return artifact;
     return service.upsert(artifact, this.target(options), this.distributedId(options.distributedId));
   }
@@ -81,14 +81,17 @@ export class RunArtifacts {
     options: LogArtifactOptions & { distributedId?: string } = {},
   ): Promise<Artifact> {
     const artifact = this.toArtifact(artifactOrPath, options);
-    const service = this.requireStore("finishArtifact");
+    const service = this.service;
     if (service === undefined) return artifact;
     return (await service.finish(artifact, this.target(options), this.distributedId(options.distributedId))).artifact;
   }
 
   async useArtifact(nameOrArtifact: Artifact | string, options: { type?: string; aliases?: readonly string[] } = {}): Promise<Artifact> {
-    const service = this.requireStore("useArtifact");
+    const service = this.service;
     if (service === undefined) throw new RunlogError("MODE_UNAVAILABLE", "A disabled run has no store to read artifacts from.");
+    const aliases = validateAliases(options.aliases);
+    // Refused before the use is recorded: an offline run cannot change a stored version's aliases.
+    if (aliases.length > 0 && service instanceof OfflineArtifactService) await service.addAliases();
     let artifact: Artifact;
     if (nameOrArtifact instanceof Artifact) {
       const record = nameOrArtifact.record;
@@ -108,7 +111,6 @@ export class RunArtifacts {
         `useArtifact: ${artifact.qualifiedName} has type "${artifact.type}", not "${options.type}".`,
       );
     }
-    const aliases = validateAliases(options.aliases);
     const record = artifact.record;
     if (aliases.length > 0 && record !== undefined) {
       return service.addAliases(record, aliases);
@@ -160,7 +162,7 @@ export class RunArtifacts {
    */
   async linkArtifact(artifact: Artifact, targetPath: string, options: { aliases?: readonly string[] } = {}): Promise<Artifact | undefined> {
     const aliases = validateAliases(options.aliases);
-    const service = this.requireStore("linkArtifact");
+    const service = this.service;
     if (service === undefined) return undefined;
     const record = artifact.record;
     if (record === undefined)
@@ -262,14 +264,6 @@ export class RunArtifacts {
         `linkArtifact: targetPath must name a registry collection such as "model-registry/${parsed.name}" or "registry/<registry>/${parsed.name}".`,
       );
     return this.collection(parsed);
-  }
-
-  /** Artifacts live in the local store, or on the team server for online runs; offline runs have neither. */
-  private requireStore(what: string): ArtifactBackend | undefined {
-    if (this.mode === "offline") {
-      throw new RunlogError("MODE_UNAVAILABLE", `${what} needs the store: offline runs cannot log or use artifacts yet. Use mode "local".`);
-    }
-    return this.service;
   }
 }
 

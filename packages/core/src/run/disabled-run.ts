@@ -54,7 +54,7 @@ export function disabledRun(
       () => {},
       () => {},
     ), // never called: save/restore are no-ops when disabled
-    artifacts: new RunArtifacts(undefined, { id, entity, project, path: `${entity}/${project}/${id}` }, "disabled", () => {}),
+    artifacts: new RunArtifacts(undefined, { id, entity, project, path: `${entity}/${project}/${id}` }, () => {}),
     shutdown: async () => {},
     warn: () => {},
   };

@@ -1,6 +1,7 @@
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ArtifactService } from "../artifacts/artifact-service.js";
+import { OfflineArtifactService } from "../artifacts/offline/offline-artifacts.js";
 import { RunArtifacts } from "../artifacts/run-artifacts.js";
 import { RunlogError } from "../errors.js";
 import { MetricRegistry } from "../metrics/metric-registry.js";
@@ -267,9 +268,14 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
     pipeline,
     publishRunRecord: () => pipeline.push("run", runRecord(recordFields, false)),
     artifacts: new RunArtifacts(
-      mode === "local" ? new ArtifactService(root) : online ? new RemoteArtifactService(online) : undefined,
+      mode === "local"
+        ? new ArtifactService(root)
+        : online
+          ? new RemoteArtifactService(online)
+          : mode === "offline"
+            ? new OfflineArtifactService(runDir, root)
+            : undefined,
       { id, entity, project, group, path: `${entity}/${project}/${id}` },
-      mode,
       write,
     ),
     files,

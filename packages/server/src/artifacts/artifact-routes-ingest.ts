@@ -35,8 +35,9 @@ function bad(message: string): never {
 }
 
 /** The manifest entries a client sends: stored objects (by SHA-256) or references (s3://, file://…). */
-function checkContents(contents: unknown): Record<string, ManifestEntry> {
-  if (!isObject(contents) || Object.keys(contents).length === 0) bad("contents must name at least one file.");
+function checkContents(contents: unknown, allowEmpty = false): Record<string, ManifestEntry> {
+  if (allowEmpty && contents === undefined) return {};
+  if (!isObject(contents) || (!allowEmpty && Object.keys(contents).length === 0)) bad("contents must name at least one file.");
   const out: Record<string, ManifestEntry> = {};
   for (const [path, entry] of Object.entries(contents)) {
     if (path.length > 1000 || path.startsWith("/") || path.split("/").includes("..") || path.includes("\0"))
@@ -51,6 +52,13 @@ function checkContents(contents: unknown): Record<string, ManifestEntry> {
     else bad(`Entry ${JSON.stringify(path.slice(0, 100))} needs extra.sha256 (uploaded to /api/v1/objects first) or a ref.`);
   }
   return out;
+}
+
+/** upsertArtifact's id shared by the runs building one version: W&B's distributed_id (or the runs' group). */
+function checkDistributedId(id: unknown): string {
+  if (typeof id !== "string" || id.length === 0 || id.length > 256 || id.includes("\0"))
+    bad("distributedId must be a string of 1 to 256 characters.");
+  return id;
 }
 
 /** `entity/project/id` of the run using or logging an artifact; the key must cover its entity. */
@@ -123,6 +131,15 @@ export function registerArtifactIngestRoutes(
     return reply.type("application/octet-stream").send(object.stream);
   });
 
+  /** The objects a manifest names, each one the key's entity uploaded (or was granted). */
+  const uploadedObjects = async (request: FastifyRequest, contents: Record<string, ManifestEntry>) => {
+    const objects = manifestObjects(contents);
+    for (const sha256 of objects) {
+      if (!(await readable(request, sha256))) bad(`Object ${sha256} was not uploaded; PUT it to /api/v1/objects/${sha256} first.`);
+    }
+    return objects;
+  };
+
   const base = "/api/v1/artifacts/:entity/:project";
   app.post<{ Params: ScopeParams; Body: Record<string, unknown> }>(
     `${base}/commit`,
@@ -131,10 +148,7 @@ export function registerArtifactIngestRoutes(
       const body = isObject(request.body) ? request.body : bad("Send the commit as a JSON object.");
       const name = validateArtifactName(body.name);
       const contents = checkContents(body.contents);
-      const objects = manifestObjects(contents);
-      for (const sha256 of objects) {
-        if (!(await readable(request, sha256))) bad(`Object ${sha256} was not uploaded; PUT it to /api/v1/objects/${sha256} first.`);
-      }
+      const objects = await uploadedObjects(request, contents);
       const manifest = buildManifest(contents);
       const sizes = Object.values(contents).reduce((sum, entry) => sum + entry.size, 0);
       const result = await artifacts.commit({
@@ -163,6 +177,50 @@ export function registerArtifactIngestRoutes(
       const body = isObject(request.body) ? request.body : {};
       const alias = typeof body.alias === "string" && body.alias.length <= 128 ? body.alias : "latest";
       return sendJson(reply, await artifacts.resolve(request.params, alias, checkRunPath(request, body.runPath)));
+    },
+  );
+
+  // Distributed artifacts: several runs upsert files into one pending version, one finishes it.
+  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(
+    `${base}/:name/upsert`,
+    { bodyLimit: MAX_COMMIT_BYTES },
+    async (request, reply) => {
+      const body = isObject(request.body) ? request.body : bad("Send the upsert as a JSON object.");
+      const name = validateArtifactName(request.params.name);
+      const distributedId = checkDistributedId(body.distributedId);
+      const contents = checkContents(body.contents);
+      const objects = await uploadedObjects(request, contents);
+      const type = validateArtifactType(body.type, name);
+      await artifacts.upsertDraft({ ...request.params, name }, distributedId, type, contents);
+      await artifacts.grants.grant(request.params.entity, objects);
+      return sendJson(reply, { distributedId, files: Object.keys(contents).length });
+    },
+  );
+  app.post<{ Params: NameParams; Body: Record<string, unknown> }>(
+    `${base}/:name/finish`,
+    { bodyLimit: MAX_COMMIT_BYTES },
+    async (request, reply) => {
+      const body = isObject(request.body) ? request.body : bad("Send the finish as a JSON object.");
+      const name = validateArtifactName(request.params.name);
+      const distributedId = checkDistributedId(body.distributedId);
+      const contents = checkContents(body.contents, true);
+      const objects = await uploadedObjects(request, contents);
+      const result = await artifacts.finishDraft(
+        {
+          ...request.params,
+          name,
+          type: validateArtifactType(body.type, name),
+          description: typeof body.description === "string" ? body.description.slice(0, 100_000) : undefined,
+          metadata: validateMetadata(body.metadata),
+          tags: validateArtifactTags(body.tags ?? []),
+          aliases: validateAliases(body.aliases ?? []),
+          runPath: checkRunPath(request, body.runPath),
+        },
+        distributedId,
+        contents,
+      );
+      await artifacts.grants.grant(request.params.entity, objects);
+      return sendJson(reply, result);
     },
   );
 

@@ -6,10 +6,17 @@ import {
   type CommitRequest,
   DB_FILE,
   LocalObjectStore,
+  type ManifestEntry,
   type VersionRecord,
 } from "@runlog/core/store-kit";
 import { LocalObjectGrants, type ObjectGrants } from "./object-grants.js";
-import type { ServerArtifacts } from "./server-artifacts.js";
+import {
+  type CollectionSummary,
+  type DraftCommit,
+  draftCommitRequest,
+  type LineageStart,
+  type ServerArtifacts,
+} from "./server-artifacts.js";
 
 /** Artifacts of a server on the embedded store: the registry in runlog.db, objects under the root. */
 export class LocalArtifacts implements ServerArtifacts {
@@ -34,6 +41,24 @@ export class LocalArtifacts implements ServerArtifacts {
 
   async commit(request: CommitRequest) {
     return this.with((registry) => registry.commit(request));
+  }
+
+  async upsertDraft(ref: CollectionRef, distributedId: string, type: string, contents: Readonly<Record<string, ManifestEntry>>) {
+    this.with((registry) => registry.upsertDraft(ref, distributedId, type, contents));
+  }
+
+  async finishDraft(request: DraftCommit, distributedId: string, contents: Readonly<Record<string, ManifestEntry>>) {
+    return this.with((registry) =>
+      registry.atomically(() => {
+        const merged = { ...registry.takeDraft(request, distributedId), ...contents };
+        return registry.commit(draftCommitRequest(request, merged, distributedId));
+      }),
+    );
+  }
+
+  async collections(entity: string, project: string): Promise<CollectionSummary[]> {
+    if (!existsSync(this.dbPath)) return [];
+    return this.with((registry) => registry.collections(entity, project));
   }
 
   async resolve(ref: CollectionRef, alias: string, runPath: string | undefined): Promise<VersionRecord> {
@@ -61,8 +86,8 @@ export class LocalArtifacts implements ServerArtifacts {
     return this.with((registry) => registry.runArtifacts(runPath, direction));
   }
 
-  async lineage(runPath: string) {
-    return this.with((registry) => registry.lineage({ runPath }));
+  async lineage(start: LineageStart, depth?: number) {
+    return this.with((registry) => registry.lineage(start, depth));
   }
 
   /** Versions with ids above `id`, in order, up to the first id not there (ids are dense). */

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Artifact, init } from "@runlog/core";
+import { Api, Artifact, init } from "@runlog/core";
+import { IngestClient, uploadRunDir } from "@runlog/core/store-kit";
 import { versionIdOf } from "@runlog/test-support/artifact-ids";
 import { tempRoot } from "@runlog/test-support/temp-root";
 import { describe, expect, it } from "vitest";
+import { seededServer, sha256 } from "../test-support/seeded-server.js";
 import { serverKinds } from "../test-support/server-kinds.js";
 
 const QUIET = { quiet: true, console: "off", disableStats: true } as const;
@@ -92,5 +94,251 @@ describe.each(serverKinds())("artifacts of online runs on a %s server", (_name, 
       body: JSON.stringify({ versionId: version.id }),
     });
     expect(stolen.status).toBe(404);
+  });
+
+  it("builds one version from runs upserting at once (distributedId), seals it at finish, and refuses hostile upserts", async () => {
+    const { server, keys } = await seededServer(start);
+    const runs = await Promise.all(
+      [0, 1, 2].map(() =>
+        init({
+          mode: "online",
+          baseUrl: server.url,
+          apiKey: keys.labWrite,
+          entity: "lab",
+          project: "p",
+          group: "g7",
+          dir: tempRoot(),
+          settings: QUIET,
+          reinit: "create_new",
+        }),
+      ),
+    );
+    const work = tempRoot();
+    const expected: Record<string, string> = {};
+    // Every run upserts several files at once (the group is the distributed id); none may be lost.
+    await Promise.all(
+      runs.flatMap((run, r) =>
+        [0, 1, 2, 3].map(async (f) => {
+          const file = join(work, `r${r}-f${f}.txt`);
+          writeFileSync(file, `run ${r} file ${f}`);
+          expected[`shard-${r}/part-${f}.txt`] = `run ${r} file ${f}`;
+          const part = new Artifact("sharded", "dataset");
+          part.addFile(file, { name: `shard-${r}/part-${f}.txt` });
+          await run.upsertArtifact(part);
+        }),
+      ),
+    );
+    const last = join(work, "index.json");
+    writeFileSync(last, "{}");
+    expected["index.json"] = "{}";
+    const closing = new Artifact("sharded", "dataset", { metadata: { shards: 3 } });
+    closing.addFile(last);
+    const sealed = await (runs[0] as (typeof runs)[0]).finishArtifact(closing, { aliases: ["complete"] });
+    expect([sealed.version, sealed.metadata, [...sealed.aliases].sort()]).toEqual(["v0", { shards: 3 }, ["complete", "latest"]]);
+    expect(Object.keys(sealed.manifest.contents).sort()).toEqual(Object.keys(expected).sort());
+    const root = await sealed.download({ root: join(tempRoot(), "sealed") });
+    for (const [path, text] of Object.entries(expected)) expect(readFileSync(join(root, path), "utf8")).toBe(text);
+    // The draft is consumed: finishing again has nothing to commit, and the server says so.
+    await expect((runs[1] as (typeof runs)[0]).finishArtifact(new Artifact("sharded", "dataset"))).rejects.toMatchObject({
+      code: "SERVER_REJECTED",
+      message: expect.stringMatching(/nothing was upserted/),
+    });
+    // A second round with the same id makes v1 of only its own files.
+    const again = new Artifact("sharded", "dataset");
+    again.addFile(last);
+    await (runs[2] as (typeof runs)[0]).upsertArtifact(again, { distributedId: "g7" });
+    expect(Object.keys((await (runs[2] as (typeof runs)[0]).finishArtifact(new Artifact("sharded", "dataset"))).manifest.contents)).toEqual(
+      ["index.json"],
+    );
+    for (const run of runs) await run.finish();
+
+    const post = (path: string, key: string, body: unknown) =>
+      fetch(`${server.url}/api/v1/artifacts/${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body: JSON.stringify(body),
+      });
+    const labObject = { "a.txt": { digest: "d", size: 10, extra: { sha256: sha256("lab secret") } } };
+    // Another entity's key: refused on lab's routes, and lab's object cannot be named from its own.
+    expect((await post("lab/p/sharded/upsert", keys.otherWrite, { distributedId: "x", type: "dataset", contents: labObject })).status).toBe(
+      403,
+    );
+    const named = await post("other/p/sharded/upsert", keys.otherWrite, { distributedId: "x", type: "dataset", contents: labObject });
+    expect([named.status, ((await named.json()) as { code: string }).code]).toEqual([400, "INVALID_ARGUMENT"]);
+    expect((await post("lab/p/sharded/upsert", keys.labRead, { distributedId: "x", type: "dataset", contents: labObject })).status).toBe(
+      403,
+    );
+    for (const body of [
+      { distributedId: "", type: "dataset", contents: labObject },
+      { distributedId: "x".repeat(300), type: "dataset", contents: labObject },
+      { distributedId: 5, type: "dataset", contents: labObject },
+      { distributedId: "x", type: "dataset", contents: { "../up.txt": labObject["a.txt"] } },
+      { distributedId: "x", type: "dataset", contents: {} },
+    ]) {
+      const answer = await post("lab/p/sharded/upsert", keys.labWrite, body);
+      expect([answer.status, ((await answer.json()) as { code: string }).code]).toEqual([400, "INVALID_ARGUMENT"]);
+    }
+    expect(
+      (await post("lab/p/bad%20name/upsert", keys.labWrite, { distributedId: "x", type: "dataset", contents: labObject })).status,
+    ).toBe(400);
+    // A draft keeps one type: a second upsert of another type is refused, and nothing of it is kept.
+    expect((await post("lab/p/typed/upsert", keys.labWrite, { distributedId: "t", type: "dataset", contents: labObject })).status).toBe(
+      200,
+    );
+    expect((await post("lab/p/typed/upsert", keys.labWrite, { distributedId: "t", type: "model", contents: labObject })).status).toBe(400);
+    const typed = await post("lab/p/typed/finish", keys.labWrite, { distributedId: "t", type: "dataset" });
+    expect(((await typed.json()) as { version: { fileCount: number; type: string } }).version).toMatchObject({
+      fileCount: 1,
+      type: "dataset",
+    });
+  });
+
+  it("reads collections, types, a run's logged and used artifacts and lineage through new Api({ baseUrl }), each entity only its own", async () => {
+    const { server, keys, runId } = await seededServer(start);
+    const consumer = await init({
+      mode: "online",
+      baseUrl: server.url,
+      apiKey: keys.labWrite,
+      entity: "lab",
+      project: "p",
+      dir: tempRoot(),
+      settings: QUIET,
+    });
+    await consumer.useArtifact("data:latest");
+    const model = join(tempRoot(), "model.bin");
+    writeFileSync(model, "weights");
+    const logged = await consumer.logModel(model, { name: "clf" });
+    await consumer.finish();
+
+    const api = new Api({ baseUrl: server.url, apiKey: keys.labRead });
+    expect(await api.artifactCollections("lab/p")).toEqual([
+      { name: "clf", type: "model", kind: "sequence", versions: 1 },
+      { name: "data", type: "dataset", kind: "sequence", versions: 1 },
+    ]);
+    expect(await api.artifactCollections("lab/p", { type: "model" })).toEqual([
+      { name: "clf", type: "model", kind: "sequence", versions: 1 },
+    ]);
+    expect(await api.artifactCollection("lab/p/data")).toEqual({
+      entity: "lab",
+      project: "p",
+      name: "data",
+      type: "dataset",
+      kind: "sequence",
+      versions: 1,
+    });
+    expect([
+      await api.artifactExists("lab/p/data:latest"),
+      await api.artifactExists("lab/p/data:v1"),
+      await api.artifactCollectionExists("lab/p/clf"),
+    ]).toEqual([true, false, true]);
+    expect(await api.artifactTypes("lab/p")).toEqual([
+      { name: "dataset", collections: ["data"] },
+      { name: "model", collections: ["clf"] },
+    ]);
+    const producer = await api.run(`lab/p/${runId}`);
+    const [data] = await producer.loggedArtifacts();
+    expect([data?.qualifiedName, await producer.usedArtifacts()]).toEqual(["lab/p/data:v0", []]);
+    const reader = await api.run(`lab/p/${consumer.id}`);
+    expect((await reader.usedArtifacts()).map((a) => a.qualifiedName)).toEqual(["lab/p/data:v0"]);
+    expect((await reader.loggedArtifacts()).map((a) => [a.qualifiedName, a.digest])).toEqual([["lab/p/clf:v0", logged.digest]]);
+    const root = await (data as Artifact).download({ root: join(tempRoot(), "data") });
+    expect(readFileSync(join(root, "secret.txt"), "utf8")).toBe("lab secret");
+
+    const graph = await api.lineage(`lab/p/${consumer.id}`);
+    const dataNode = `artifact:${versionIdOf(data as Artifact)}`;
+    expect(graph.runs.sort()).toEqual([`lab/p/${consumer.id}`, `lab/p/${runId}`].sort());
+    expect(graph.artifacts.map((a) => a.qualifiedName).sort()).toEqual(["lab/p/clf:v0", "lab/p/data:v0"]);
+    expect(graph.edges).toEqual(
+      expect.arrayContaining([
+        { from: `run:lab/p/${runId}`, to: dataNode },
+        { from: dataNode, to: `run:lab/p/${consumer.id}` },
+        { from: `run:lab/p/${consumer.id}`, to: `artifact:${versionIdOf(logged)}` },
+      ]),
+    );
+    expect(graph.edges).toHaveLength(3);
+    expect([await (data as Artifact).loggedBy(), await (data as Artifact).usedBy()]).toEqual([`lab/p/${runId}`, [`lab/p/${consumer.id}`]]);
+    const near = await api.lineage(data as Artifact, { depth: 0 });
+    expect([near.runs, near.artifacts.map((a) => a.qualifiedName)]).toEqual([[], ["lab/p/data:v0"]]);
+
+    // Another entity's key sees none of lab's artifacts, whichever way it asks.
+    const other = new Api({ baseUrl: server.url, apiKey: keys.otherRead });
+    await expect(other.artifactCollections("lab/p")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(other.artifactExists("lab/p/data:latest")).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(other.lineage(`lab/p/${consumer.id}`)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(other.lineage(data as Artifact)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    expect((await other.artifactCollections("other/p")).map((c) => c.name)).toEqual(["data"]);
+    const get = (path: string, key = keys.otherRead) =>
+      fetch(`${server.url}/api/v1/${path}`, { headers: { authorization: `Bearer ${key}` } });
+    expect((await get(`artifacts/other/p/lineage?version=${versionIdOf(data as Artifact)}`)).status).toBe(404);
+    expect((await get(`runs/lab/p/${runId}/artifacts/logged`)).status).toBe(403);
+    // The shared run id: other's run shows only other's artifact.
+    const theirs = (await (await get(`runs/other/p/${runId}/artifacts/logged`)).json()) as { entity: string }[];
+    expect(theirs.map((v) => v.entity)).toEqual(["other"]);
+    for (const query of ["", `?run=${runId}&version=1`, "?version=abc", `?run=${runId}&depth=-1`]) {
+      const answer = await get(`artifacts/lab/p/lineage${query}`, keys.labRead);
+      expect([answer.status, ((await answer.json()) as { code: string }).code]).toEqual([400, "INVALID_ARGUMENT"]);
+    }
+    expect((await get(`runs/lab/p/${runId}/artifacts/everything`, keys.labRead)).status).toBe(400);
+    await expect(api.artifactCollection("lab/p/nothing")).rejects.toMatchObject({ code: "ARTIFACT_NOT_FOUND" });
+    await expect(api.artifactCollections("lab/../p")).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(api.lineage("lab/p")).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(api.lineage(`lab/p/${runId}`, { depth: -1 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    api.close();
+    other.close();
+  });
+
+  it("an offline run's artifacts reach the server at sync, with lineage, once however often it syncs", async () => {
+    const { server, keys } = await seededServer(start);
+    const work = tempRoot();
+    const local = await init({ dir: work, entity: "lab", project: "p", settings: QUIET });
+    const corpus = new Artifact("corpus", "dataset");
+    writeFileSync(corpus.newFile("rows.csv"), "a\nb\n");
+    await local.logArtifact(corpus);
+    await local.finish();
+    const run = await init({ dir: work, mode: "offline", entity: "lab", project: "p", settings: QUIET });
+    const big = randomBytes(3 * 1024 * 1024);
+    const model = new Artifact("offmodel", "model", { metadata: { epochs: 2 } });
+    writeFileSync(model.newFile("weights.bin"), big);
+    const logged = await run.logArtifact(model, { aliases: ["best"] });
+    await run.useArtifact("corpus:latest");
+    await expect(run.useArtifact("lab/p/not-here:latest")).rejects.toMatchObject({ code: "ARTIFACT_NOT_FOUND" });
+    run.log({ loss: 1 });
+    await run.finish();
+    const runDir = join(work, "runs", "lab", "p", run.id);
+    const address = { entity: "lab", project: "p", id: run.id };
+    // Another entity's key cannot sync lab's run, and leaves nothing behind.
+    await expect(uploadRunDir(runDir, address, new IngestClient(server.url, keys.otherWrite), 0)).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
+    const client = new IngestClient(server.url, keys.labWrite);
+    for (let round = 0; round < 2; round++) {
+      expect((await uploadRunDir(runDir, address, client)).artifacts).toEqual({ logged: 1, used: 1 });
+    }
+    const api = new Api({ baseUrl: server.url, apiKey: keys.labRead });
+    const versions = await api.artifactVersions("lab/p/offmodel");
+    expect(versions.map((v) => [v.version, v.digest, [...v.aliases].sort(), v.metadata])).toEqual([
+      ["v0", logged.digest, ["best", "latest"], { epochs: 2 }],
+    ]);
+    const root = await (versions[0] as Artifact).download({ root: join(tempRoot(), "model") });
+    expect(readFileSync(join(root, "weights.bin")).equals(big)).toBe(true);
+    const synced = await api.run(`lab/p/${run.id}`);
+    expect((await synced.loggedArtifacts()).map((a) => a.qualifiedName)).toEqual(["lab/p/offmodel:v0"]);
+    const used = await synced.usedArtifacts();
+    expect(used.map((a) => [a.qualifiedName, a.digest])).toEqual([["lab/p/corpus:v0", corpus.digest]]);
+    expect(readFileSync(join(await (used[0] as Artifact).download({ root: join(tempRoot(), "c") }), "rows.csv"), "utf8")).toBe("a\nb\n");
+    const graph = await api.lineage(`lab/p/${run.id}`);
+    expect(graph.edges).toHaveLength(2);
+    // A run folder that lost an object it journalled: STORE_ERROR naming it, not a half-made version.
+    const other = await init({ dir: work, mode: "offline", entity: "lab", project: "p", settings: QUIET });
+    const lost = new Artifact("lost", "dataset");
+    writeFileSync(lost.newFile("gone.txt"), "soon gone");
+    await other.logArtifact(lost);
+    await other.finish();
+    const otherDir = join(work, "runs", "lab", "p", other.id);
+    const sha = sha256("soon gone");
+    rmSync(join(otherDir, "offline-artifacts", "artifacts", "objects", "sha256", sha.slice(0, 2), sha.slice(2)));
+    await expect(uploadRunDir(otherDir, { ...address, id: other.id }, client, 0)).rejects.toMatchObject({ code: "STORE_ERROR" });
+    expect(await api.artifactVersions("lab/p/lost")).toEqual([]);
+    api.close();
   });
 });

@@ -2,6 +2,7 @@ import { RunlogError } from "@runlog/core";
 import {
   type CollectionRef,
   type CommitRequest,
+  type ManifestEntry,
   type ObjectStore,
   type VersionRecord,
   type VersionRow,
@@ -10,7 +11,15 @@ import {
 import type { Pool, PoolClient } from "pg";
 import { inTransaction, withClient } from "../postgres/pg-pool.js";
 import { type ObjectGrants, PgObjectGrants } from "./object-grants.js";
-import type { LineageGraph, ServerArtifacts } from "./server-artifacts.js";
+import { takeDraftIn, upsertDraftIn } from "./pg-artifact-drafts.js";
+import {
+  type CollectionSummary,
+  type DraftCommit,
+  draftCommitRequest,
+  type LineageGraph,
+  type LineageStart,
+  type ServerArtifacts,
+} from "./server-artifacts.js";
 
 const VERSION_SELECT = `SELECT v.*, c.entity, c.project, c.name, c.type FROM artifact_versions v
   JOIN artifact_collections c ON c.id = v.collection_id`;
@@ -41,40 +50,67 @@ export class PgArtifactRegistry implements ServerArtifacts {
   }
 
   async commit(request: CommitRequest): Promise<{ version: VersionRecord; created: boolean }> {
+    return this.transaction((client) => this.commitIn(client, request));
+  }
+
+  async upsertDraft(ref: CollectionRef, distributedId: string, type: string, contents: Readonly<Record<string, ManifestEntry>>) {
+    await this.transaction((client) => upsertDraftIn(client, ref, distributedId, type, contents));
+  }
+
+  /** Takes the draft and commits it in one transaction: a failed commit leaves the draft as it was. */
+  async finishDraft(request: DraftCommit, distributedId: string, contents: Readonly<Record<string, ManifestEntry>>) {
     return this.transaction(async (client) => {
-      const collection = await ensureCollection(client, request, request.type, "sequence");
-      await this.options.onStep?.("locked");
-      const { rows: existing } = await client.query<{ id: number }>(
-        "SELECT id FROM artifact_versions WHERE collection_id = $1 AND digest = $2 ORDER BY version_index DESC LIMIT 1",
-        [collection, request.digest],
-      );
-      let versionId = existing[0]?.id;
-      if (versionId === undefined) {
-        const { rows } = await client.query<{ id: number }>(
-          `INSERT INTO artifact_versions (collection_id, version_index, digest, description, metadata, tags, manifest, size, file_count, created_by, created_at)
-           SELECT $1, COALESCE(MAX(version_index), -1) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM artifact_versions WHERE collection_id = $1
-           RETURNING id`,
-          [
-            collection,
-            request.digest,
-            request.description ?? null,
-            JSON.stringify(request.metadata),
-            JSON.stringify(request.tags),
-            JSON.stringify(request.manifest),
-            request.size,
-            request.fileCount,
-            request.runPath ?? null,
-            Date.now() / 1000,
-          ],
-        );
-        versionId = (rows[0] as { id: number }).id;
-        await setAlias(client, collection, "latest", versionId);
-        await this.options.onStep?.("inserted");
-      }
-      for (const alias of request.aliases) await setAlias(client, collection, alias, versionId);
-      if (request.runPath !== undefined) await recordLineage(client, request.runPath, versionId, "output");
-      return { version: await versionById(client, versionId), created: existing.length === 0 };
+      const merged = { ...(await takeDraftIn(client, request, distributedId)), ...contents };
+      return this.commitIn(client, draftCommitRequest(request, merged, distributedId));
     });
+  }
+
+  async collections(entity: string, project: string): Promise<CollectionSummary[]> {
+    return this.withClient(async (client) => {
+      const { rows } = await client.query<CollectionSummary>(
+        `SELECT c.name, c.type, c.kind,
+           (CASE c.kind WHEN 'portfolio' THEN (SELECT COUNT(*) FROM artifact_links l WHERE l.portfolio_id = c.id)
+                        ELSE (SELECT COUNT(*) FROM artifact_versions v WHERE v.collection_id = c.id) END)::int AS versions
+         FROM artifact_collections c WHERE c.entity = $1 AND c.project = $2 ORDER BY c.name COLLATE "C"`,
+        [entity, project],
+      );
+      return rows;
+    });
+  }
+
+  private async commitIn(client: PoolClient, request: CommitRequest): Promise<{ version: VersionRecord; created: boolean }> {
+    const collection = await ensureCollection(client, request, request.type, "sequence");
+    await this.options.onStep?.("locked");
+    const { rows: existing } = await client.query<{ id: number }>(
+      "SELECT id FROM artifact_versions WHERE collection_id = $1 AND digest = $2 ORDER BY version_index DESC LIMIT 1",
+      [collection, request.digest],
+    );
+    let versionId = existing[0]?.id;
+    if (versionId === undefined) {
+      const { rows } = await client.query<{ id: number }>(
+        `INSERT INTO artifact_versions (collection_id, version_index, digest, description, metadata, tags, manifest, size, file_count, created_by, created_at)
+         SELECT $1, COALESCE(MAX(version_index), -1) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM artifact_versions WHERE collection_id = $1
+         RETURNING id`,
+        [
+          collection,
+          request.digest,
+          request.description ?? null,
+          JSON.stringify(request.metadata),
+          JSON.stringify(request.tags),
+          JSON.stringify(request.manifest),
+          request.size,
+          request.fileCount,
+          request.runPath ?? null,
+          Date.now() / 1000,
+        ],
+      );
+      versionId = (rows[0] as { id: number }).id;
+      await setAlias(client, collection, "latest", versionId);
+      await this.options.onStep?.("inserted");
+    }
+    for (const alias of request.aliases) await setAlias(client, collection, alias, versionId);
+    if (request.runPath !== undefined) await recordLineage(client, request.runPath, versionId, "output");
+    return { version: await versionById(client, versionId), created: existing.length === 0 };
   }
 
   async resolve(ref: CollectionRef, alias: string, runPath: string | undefined): Promise<VersionRecord> {
@@ -181,13 +217,13 @@ export class PgArtifactRegistry implements ServerArtifacts {
   }
 
   /** Breadth-first over lineage edges from the run, as the embedded registry does. */
-  async lineage(runPath: string): Promise<LineageGraph> {
+  async lineage(start: LineageStart, depth = Number.POSITIVE_INFINITY): Promise<LineageGraph> {
     return this.withClient(async (client) => {
       const runs = new Set<string>();
       const versions = new Map<number, VersionRecord>();
       const edges = new Map<string, { from: string; to: string }>();
-      let frontier: ({ runPath: string } | { versionId: number })[] = [{ runPath }];
-      while (frontier.length > 0) {
+      let frontier: LineageStart[] = [start];
+      for (let hop = 0; hop <= depth && frontier.length > 0; hop++) {
         const next: typeof frontier = [];
         for (const node of frontier) {
           const isRun = "runPath" in node;

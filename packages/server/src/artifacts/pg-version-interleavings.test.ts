@@ -10,7 +10,9 @@ import { PgArtifactRegistry, type PgCommitStep } from "./pg-artifact-registry.js
 // critical step of one commit (collection row locked; next index read and row inserted), the other
 // instance commits too: PostgreSQL must make it wait for the lock (seen in pg_stat_activity, not
 // guessed from timing), and afterwards the versions are the first's then the second's, no
-// duplicate, no gap, on a new collection and on one that already holds v0.
+// duplicate, no gap, on a new collection and on one that already holds v0. Distributed drafts:
+// at a finish's commit (its draft taken), the other instance's upsert or finish of the same draft
+// waits; the upsert then lands whole in the next draft, the finish finds nothing left.
 
 let postgres: TestPostgres;
 let databases = 0;
@@ -72,5 +74,55 @@ describe("PostgreSQL registry version numbering across two instances", () => {
         expect(latest.digest).toBe(`${second}-digest`);
       });
     }
+  }
+});
+
+describe("PostgreSQL distributed drafts across two instances", () => {
+  const ref = { entity: "lab", project: "models", name: "shards" };
+  const entry = (n: number) => ({ digest: `d${n}`, size: n, ref: `s3://bucket/part-${n}` });
+  const finishRequest = {
+    ...ref,
+    type: "dataset",
+    description: undefined,
+    metadata: {},
+    tags: [],
+    aliases: [],
+    runPath: "lab/models/finisher",
+  };
+  for (const other of ["upsert", "finish"] as const) {
+    it(`B's ${other} at A's finish (draft taken, collection locked) waits, then ${other === "upsert" ? "starts the next draft" : "finds nothing to commit"}`, async () => {
+      const instances = await pgInstances(postgres, `drafts_${++databases}`);
+      open.push(instances);
+      const objects = new LocalObjectStore(tempRoot());
+      const b = new PgArtifactRegistry(instances.pools.B, objects);
+      await b.upsertDraft(ref, "g", "dataset", { "a.txt": entry(1), "b.txt": entry(2) });
+      let second: Promise<unknown> | undefined;
+      let settled = false;
+      const a = new PgArtifactRegistry(instances.pools.A, objects, {
+        onStep: async (at) => {
+          if (at !== "locked" || second !== undefined) return;
+          second = (other === "upsert" ? b.upsertDraft(ref, "g", "dataset", { "c.txt": entry(3) }) : b.finishDraft(finishRequest, "g", {}))
+            .then(
+              (value) => value,
+              (error: unknown) => error,
+            )
+            .finally(() => {
+              settled = true;
+            });
+          await instances.waitingOnLock("B", () => settled);
+        },
+      });
+      const sealed = await a.finishDraft(finishRequest, "g", {});
+      expect(Object.keys(sealed.version.manifest.contents).sort()).toEqual(["a.txt", "b.txt"]);
+      const outcome = await second;
+      if (other === "finish") {
+        expect(outcome).toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringMatching(/nothing was upserted/) });
+        expect((await instances.admin.query("SELECT * FROM artifact_versions")).rows).toHaveLength(1);
+      } else {
+        const next = await a.finishDraft(finishRequest, "g", {});
+        expect([next.version.versionIndex, Object.keys(next.version.manifest.contents)]).toEqual([1, ["c.txt"]]);
+      }
+      expect((await instances.admin.query("SELECT * FROM artifact_drafts")).rows).toEqual([]);
+    });
   }
 });

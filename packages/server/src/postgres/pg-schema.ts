@@ -244,6 +244,21 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN edits INTEGER NOT NULL DEFAULT 0;
   UPDATE runs SET described = json_build_object('tags', tags::json, 'notes', notes)::text;
   `,
+  `
+  -- 8: distributed artifacts (upsertArtifact/finishArtifact), as in the embedded store's
+  -- artifact_drafts: files several runs add to one pending version until one of them finishes it.
+  -- The content is already uploaded (object_grants says who may name it).
+  CREATE TABLE artifact_drafts (
+    entity TEXT NOT NULL,
+    project TEXT NOT NULL,
+    name TEXT NOT NULL,
+    distributed_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    path TEXT NOT NULL,
+    entry JSONB NOT NULL,
+    PRIMARY KEY (entity, project, name, distributed_id, path)
+  );
+  `,
 ];
 
 /** Any fixed 64-bit number: every instance takes this advisory lock before migrating. */

@@ -51,7 +51,7 @@ describe("PostgreSQL store", () => {
     await client.connect();
     const { rows } = await client.query("SELECT version FROM runlog_migrations ORDER BY version");
     await client.end();
-    expect(rows).toEqual(Array.from({ length: 7 }, (_, i) => ({ version: i + 1 })));
+    expect(rows).toEqual(Array.from({ length: 8 }, (_, i) => ({ version: i + 1 })));
     expect(await (started[3] as RunlogServer).store.reader.listProjects()).toEqual([]);
   });
 

@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Artifact } from "../../artifacts/artifact.js";
 import type { CollectionRef, VersionRecord } from "../../artifacts/artifact-registry.js";
-import type { ArtifactBackend, LogResult, LogTarget } from "../../artifacts/artifact-service.js";
+import { type ArtifactBackend, consumers, type LogResult, type LogTarget } from "../../artifacts/artifact-service.js";
 import type { ManifestEntry } from "../../artifacts/manifest.js";
 import { hashFile } from "../../artifacts/object-store.js";
 import type { ArtifactProgress } from "../../artifacts/progress.js";
@@ -35,9 +35,51 @@ export class RemoteArtifactService implements ArtifactBackend {
   ) {}
 
   async log(artifact: Artifact, target: LogTarget, onProgress?: (progress: ArtifactProgress) => void): Promise<LogResult> {
+    const { contents, bytesWritten } = await this.uploadFiles(artifact, true, onProgress);
+    const ref = { entity: target.entity, project: target.project, name: artifact.name };
+    // Incremental: the new version starts from the latest one's files.
+    const base = artifact.incremental ? await this.latestContents(ref) : {};
+    const result = await this.client.request<{ version: VersionRecord; created: boolean }>("POST", `${scope(ref)}/commit`, {
+      json: { ...this.versionFields(artifact, target), contents: { ...base, ...contents } },
+    });
+    return { artifact: artifact.attach(result.version, this), created: result.created, bytesWritten };
+  }
+
+  /** Uploads the artifact's files into the pending version `distributedId` on the server (several runs may at once). */
+  async upsert(artifact: Artifact, target: LogTarget, distributedId: string): Promise<Artifact> {
+    const { contents } = await this.uploadFiles(artifact, true);
+    const ref = { entity: target.entity, project: target.project, name: artifact.name };
+    await this.client.request("POST", `${named(ref)}/upsert`, { json: { distributedId, type: artifact.type, contents } });
+    return artifact;
+  }
+
+  /** Commits the pending version `distributedId` (plus this artifact's own files) on the server as one version. */
+  async finish(artifact: Artifact, target: LogTarget, distributedId: string): Promise<LogResult> {
+    const { contents, bytesWritten } = await this.uploadFiles(artifact, false);
+    const ref = { entity: target.entity, project: target.project, name: artifact.name };
+    const result = await this.client.request<{ version: VersionRecord; created: boolean }>("POST", `${named(ref)}/finish`, {
+      json: { ...this.versionFields(artifact, target), distributedId, contents },
+    });
+    return { artifact: artifact.attach(result.version, this), created: result.created, bytesWritten };
+  }
+
+  private versionFields(artifact: Artifact, target: LogTarget) {
+    return {
+      name: artifact.name,
+      type: artifact.type,
+      description: artifact.description,
+      metadata: artifact.metadata,
+      tags: target.tags,
+      aliases: target.aliases,
+      runPath: target.runPath,
+    };
+  }
+
+  /** Hashes each pending file and uploads what the server lacks; describes references. */
+  private async uploadFiles(artifact: Artifact, requireFiles: boolean, onProgress?: (progress: ArtifactProgress) => void) {
     const files = [...artifact.pendingFiles()];
     const references = [...artifact.pendingReferences()];
-    if (files.length === 0 && references.length === 0) {
+    if (files.length === 0 && references.length === 0 && requireFiles) {
       throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name} has no files; add some with addFile, addDir or newFile.`);
     }
     const contents: Record<string, ManifestEntry> = {};
@@ -61,30 +103,7 @@ export class RemoteArtifactService implements ArtifactBackend {
     await forEachLimited(references, CONCURRENCY, async ([path, reference]) => {
       Object.assign(contents, await describeReference(path, reference));
     });
-    const ref = { entity: target.entity, project: target.project, name: artifact.name };
-    // Incremental: the new version starts from the latest one's files.
-    const base = artifact.incremental ? await this.latestContents(ref) : {};
-    const result = await this.client.request<{ version: VersionRecord; created: boolean }>("POST", `${scope(ref)}/commit`, {
-      json: {
-        name: artifact.name,
-        type: artifact.type,
-        description: artifact.description,
-        metadata: artifact.metadata,
-        tags: target.tags,
-        contents: { ...base, ...contents },
-        aliases: target.aliases,
-        runPath: target.runPath,
-      },
-    });
-    return { artifact: artifact.attach(result.version, this), created: result.created, bytesWritten };
-  }
-
-  async upsert(): Promise<Artifact> {
-    throw distributedUnavailable();
-  }
-
-  async finish(): Promise<LogResult> {
-    throw distributedUnavailable();
+    return { contents, bytesWritten };
   }
 
   async use(ref: CollectionRef, alias: string, runPath: string | undefined): Promise<Artifact> {
@@ -107,6 +126,45 @@ export class RemoteArtifactService implements ArtifactBackend {
   async versions(ref: CollectionRef): Promise<Artifact[]> {
     const records = await this.client.request<VersionRecord[]>("GET", `${named(ref)}/versions`);
     return records.map((record) => Artifact.fromRecord(record, this));
+  }
+
+  /** The collections of a project with their version counts, by name. */
+  collections(entity: string, project: string): Promise<{ name: string; type: string; kind: string; versions: number }[]> {
+    return this.client.request("GET", scope({ entity, project }));
+  }
+
+  /** Versions a run (`entity/project/id`) logged (outputs) or used (inputs). */
+  async runArtifacts(runPath: string, direction: "input" | "output"): Promise<Artifact[]> {
+    const path = runPath.split("/").map(encodeURIComponent).join("/");
+    const records = await this.client.request<VersionRecord[]>(
+      "GET",
+      `/runs/${path}/artifacts/${direction === "output" ? "logged" : "used"}`,
+    );
+    return records.map((record) => Artifact.fromRecord(record, this));
+  }
+
+  /** The lineage graph around a run or a version, to `depth` hops, as the server lets this key see it. */
+  async lineage(start: { runPath: string } | { version: VersionRecord }, depth?: number) {
+    let query: string;
+    let where: { entity: string; project: string };
+    if ("runPath" in start) {
+      const [entity = "", project = "", id = ""] = start.runPath.split("/");
+      where = { entity, project };
+      query = `run=${encodeURIComponent(id)}`;
+    } else {
+      where = start.version;
+      query = `version=${start.version.id}`;
+    }
+    if (depth !== undefined && Number.isFinite(depth)) query += `&depth=${depth}`;
+    const graph = await this.client.request<{ runs: string[]; versions: VersionRecord[]; edges: { from: string; to: string }[] }>(
+      "GET",
+      `${scope(where)}/lineage?${query}`,
+    );
+    return { runs: graph.runs, artifacts: graph.versions.map((record) => Artifact.fromRecord(record, this)), edges: graph.edges };
+  }
+
+  async consumersOf(record: VersionRecord): Promise<string[]> {
+    return consumers((await this.lineage({ version: record }, 0)).edges, record.id);
   }
 
   async link(record: VersionRecord, portfolio: CollectionRef, aliases: readonly string[]): Promise<Artifact> {
@@ -178,11 +236,4 @@ export class RemoteArtifactService implements ArtifactBackend {
       throw error;
     }
   }
-}
-
-function distributedUnavailable(): RunlogError {
-  return new RunlogError(
-    "MODE_UNAVAILABLE",
-    "upsertArtifact/finishArtifact (distributed artifacts) need the embedded store for now; online runs can logArtifact, useArtifact and linkArtifact.",
-  );
 }

@@ -1,10 +1,12 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
+import type { OfflineArtifactsResult } from "../../artifacts/offline/replay.js";
 import { RunlogError } from "../../errors.js";
 import { scanFrames } from "../../pipeline/frame.js";
 import { LOG_MAGIC } from "../../pipeline/transaction-log.js";
 import { listRunLogs } from "../sqlite/sqlite-store.js";
 import { backoffMs, type IngestClient, IngestError, type RunAddress } from "./ingest-client.js";
+import { uploadOfflineArtifacts } from "./offline-artifact-upload.js";
 import { RunFileUploader } from "./run-file-uploads.js";
 
 /** Frames per request when uploading a log. */
@@ -18,6 +20,8 @@ export interface ServerSyncResult {
   readonly tornBytes: number;
   /** Damaged byte ranges skipped (their records are lost; every intact one was uploaded). */
   readonly damaged: readonly { readonly start: number; readonly end: number }[];
+  /** An offline run's artifacts committed on the server: versions it logged and used. */
+  readonly artifacts: OfflineArtifactsResult;
 }
 
 /**
@@ -82,7 +86,9 @@ export async function uploadRunDir(
       closeSync(fd);
     }
   }
-  return { files: files.length, records, appliedSeq, tornBytes, damaged };
+  // After the run's records: the offline run's artifacts, with the run as producer and consumer.
+  const artifacts = await withRetry(() => uploadOfflineArtifacts(runDir, address, client), deadline);
+  return { files: files.length, records, appliedSeq, tornBytes, damaged, artifacts };
 }
 
 async function withRetry<T>(send: () => Promise<T>, deadline: number): Promise<T> {
