@@ -107,7 +107,14 @@ report(
 const bridge = median(samples.bridge);
 const floor = median(samples.floor);
 console.log(`floor: node + zeromq + bind, ${floor.toFixed(0)} ms (${ratio(floor)}× bare node); targets under it cannot be met here`);
-report("runlog bridge ready", bridge.toFixed(0), "ms", "≤ 250 ms", bridge <= 250, `${ratio(bridge)}× bare node, ${(bridge / floor).toFixed(2)}× the floor`);
+report(
+  "runlog bridge ready",
+  bridge.toFixed(0),
+  "ms",
+  "≤ 250 ms",
+  bridge <= 250,
+  `${ratio(bridge)}× bare node, ${(bridge / floor).toFixed(2)}× the floor`,
+);
 for (const [name, values] of [
   ["python init(), shared bridge running", samples.sharedWarm],
   ["python init() starting the shared bridge", samples.sharedCold],
