@@ -27,7 +27,9 @@ START_TIMEOUT = 30.0
 PROBE_TIMEOUT_MS = 2000
 
 
-def bridge_endpoint():
+def bridge_endpoint(while_starting=None):
+    """The endpoint to log to; `while_starting` runs while a bridge this call started boots (Node takes
+    longer to start than the client's own imports, which then cost nothing)."""
     endpoint = os.environ.get("RUNLOG_BRIDGE")
     if endpoint:
         return endpoint
@@ -42,14 +44,14 @@ def bridge_endpoint():
     command = ["node", cli] if cli.endswith((".js", ".mjs")) else [cli]
     directory = os.path.abspath(os.environ.get("RUNLOG_DIR") or "./runlog")
     if os.environ.get("RUNLOG_BRIDGE_SHARED", "1") == "0":
-        endpoint = _private_bridge(command, directory)
+        endpoint = _private_bridge(command, directory, while_starting)
     else:
-        endpoint = _shared_bridge(command, directory)
+        endpoint = _shared_bridge(command, directory, while_starting)
     _started["endpoint"] = endpoint
     return endpoint
 
 
-def _private_bridge(command, directory):
+def _private_bridge(command, directory, while_starting=None):
     """A bridge of this process alone: it makes its own 0700 socket folder and removes it when its stdin closes."""
     process = subprocess.Popen(
         command + ["bridge", "--ipc-dir", tempfile.gettempdir(), "--exit-with-stdin", "--dir", directory],
@@ -59,6 +61,7 @@ def _private_bridge(command, directory):
         text=True,
         start_new_session=True,  # Ctrl-C reaches the script, which still finishes its run through the bridge
     )
+    _meanwhile(while_starting)
     endpoint = _wait_listening(process, command)
     _started["process"] = process
     atexit.register(_stop_private)
@@ -76,7 +79,7 @@ def _stop_private():
         process.kill()
 
 
-def _shared_bridge(command, directory):
+def _shared_bridge(command, directory, while_starting=None):
     runtime = runtime_dir()
     key = _bridge_key(command, directory)
     record = os.path.join(runtime, f"{key}.json")
@@ -101,6 +104,7 @@ def _shared_bridge(command, directory):
             )
         finally:
             os.close(log)
+        _meanwhile(while_starting)
         endpoint = _wait_listening(process, command)
         process.stdout.close()  # it prints nothing after the listening line
         partial = f"{record}.{os.getpid()}"
@@ -110,6 +114,15 @@ def _shared_bridge(command, directory):
         return endpoint
     finally:
         os.close(lock)  # releases the lock
+
+
+def _meanwhile(while_starting):
+    if while_starting is None:
+        return
+    try:
+        while_starting()
+    except Exception:  # the caller does the same work again afterwards and reports its failure there
+        pass
 
 
 def runtime_dir():

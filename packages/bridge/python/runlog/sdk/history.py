@@ -6,6 +6,8 @@ import warnings
 from ..errors import Error
 
 SUMMARY_OPS = ("min", "max", "mean", "last", "first", "copy", "none")
+# Values that are their own summary (no numpy/torch conversion to look for).
+_SCALARS = frozenset((int, float, str, bool, type(None)))
 
 
 def parse_summary(summary):
@@ -83,6 +85,14 @@ class History:
             if step > self.step:
                 self._commit()
                 self.step = step
+        if commit is None and step is None and not self.pending and not self._metrics and not self._globs:
+            # The training loop's call: a row committed at once, every key's summary its last value.
+            if data:
+                summary = self.summary
+                for key, value in data.items():
+                    summary[key] = value if type(value) in _SCALARS else _plain(value)
+            self.step += 1
+            return True
         self.pending.update(data)
         if commit or (commit is None and step is None):
             if not self.pending:

@@ -39,6 +39,10 @@ def _config(config, include, exclude):
     return values
 
 
+def _import_client():
+    from . import connection, run  # noqa: F401
+
+
 def init(entity=None, project=None, dir=None, id=None, name=None, notes=None, tags=None, config=None, config_exclude_keys=None,
          config_include_keys=None, allow_val_change=None, group=None, job_type=None, mode=None, force=None, reinit=None,
          resume=None, resume_from=None, fork_from=None, save_code=None, tensorboard=None, sync_tensorboard=None,
@@ -76,12 +80,15 @@ def init(entity=None, project=None, dir=None, id=None, name=None, notes=None, ta
         run = disabled_run(options, settings)
     else:
         from .._launcher import bridge_endpoint
-        from .connection import Connection
-        from .run import Run
 
         env.export_dir(dir)
         if state.connection is None:
-            state.connection = Connection(bridge_endpoint())
+            # A bridge this call starts boots while the client imports ZeroMQ and the Run (~15 ms).
+            endpoint = bridge_endpoint(while_starting=_import_client)
+            from .connection import Connection
+
+            state.connection = Connection(endpoint)
+        from .run import Run
         described = state.connection.request({"t": "init", "options": {**options, "settings": settings.to_bridge(), "client": _client()}},
                                              timeout=float(settings.get("init_timeout", 60)))
         state.connection.register(described["id"], options, described.get("last_seq", 0))

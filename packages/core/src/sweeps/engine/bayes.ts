@@ -1,8 +1,7 @@
-import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
-import normalPdf from "@stdlib/stats-base-dists-normal-pdf";
 import { canonicalKey } from "./canonical.js";
 import { cdf, quantile } from "./distributions.js";
 import { type FittedProcess, fitNormalisedProcess, STD_EPSILON } from "./gaussian-process.js";
+import { stats } from "./lazy-deps.js";
 import { type LeafParameter, leafParameters, nestValues, valueAt } from "./parameter-space.js";
 import type { ImputeStrategy, Proposal, SweepConfig, SweepMetric, TrialView } from "./types.js";
 
@@ -56,6 +55,7 @@ function nextPoint(sampleX: number[][], sampleY: number[], currentX: number[][],
   const bestNorm = (sampleY.reduce((a, b) => Math.min(a, b)) - gp.yMean) / gp.yStd;
   let bestIndex = 0;
   let bestImprovement = Number.NEGATIVE_INFINITY;
+  const { normalCdf, normalPdf } = stats();
   mean.forEach((m, i) => {
     const s = std[i] as number;
     const z = -(m - bestNorm) / (s + STD_EPSILON);

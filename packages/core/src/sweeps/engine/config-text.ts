@@ -1,6 +1,6 @@
-import { parseDocument } from "yaml";
 import { RunlogError } from "../../errors.js";
 import { parseSweepConfigWith } from "./config-schema.js";
+import { yaml } from "./lazy-deps.js";
 import type { SweepConfig } from "./types.js";
 import { invalid, join } from "./validation.js";
 
@@ -10,7 +10,7 @@ import { invalid, join } from "./validation.js";
  */
 export function parseSweepConfigText(text: string, fileName = "sweep config"): SweepConfig {
   if (typeof text !== "string") throw new RunlogError("SWEEP_CONFIG_INVALID", `${fileName}: expected the file's text`);
-  const document = parseDocument(text, { intAsBigInt: true });
+  const document = yaml().parseDocument(text, { intAsBigInt: true });
   const [error] = document.errors;
   if (error !== undefined) {
     throw new RunlogError("SWEEP_CONFIG_INVALID", `${fileName} is not valid YAML or JSON: ${error.message}`, { cause: error });

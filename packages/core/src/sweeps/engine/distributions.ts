@@ -1,7 +1,4 @@
-import betaCdf from "@stdlib/stats-base-dists-beta-cdf";
-import betaQuantile from "@stdlib/stats-base-dists-beta-quantile";
-import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
-import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
+import { stats } from "./lazy-deps.js";
 import type { LeafParameterSpec } from "./types.js";
 
 /**
@@ -39,17 +36,17 @@ export function quantile(spec: LeafParameterSpec, x: number): unknown {
     case "inv_log_uniform_values":
       return Math.exp(-uniform(1 - x, -Math.log(spec.max), -Math.log(spec.min)));
     case "normal":
-      return normalQuantile(x, spec.mu, spec.sigma);
+      return stats().normalQuantile(x, spec.mu, spec.sigma);
     case "q_normal":
-      return quantize(normalQuantile(x, spec.mu, spec.sigma), spec.q);
+      return quantize(stats().normalQuantile(x, spec.mu, spec.sigma), spec.q);
     case "log_normal":
-      return Math.exp(normalQuantile(x, spec.mu, spec.sigma));
+      return Math.exp(stats().normalQuantile(x, spec.mu, spec.sigma));
     case "q_log_normal":
-      return quantize(Math.exp(normalQuantile(x, spec.mu, spec.sigma)), spec.q);
+      return quantize(Math.exp(stats().normalQuantile(x, spec.mu, spec.sigma)), spec.q);
     case "beta":
-      return betaQuantile(x, spec.a, spec.b);
+      return stats().betaQuantile(x, spec.a, spec.b);
     case "q_beta":
-      return quantize(betaQuantile(x, spec.a, spec.b), spec.q);
+      return quantize(stats().betaQuantile(x, spec.a, spec.b), spec.q);
   }
 }
 
@@ -82,13 +79,13 @@ export function cdf(spec: LeafParameterSpec, value: number): number {
       return 1 - uniformCdf(Math.log(1 / value), -Math.log(spec.max), -Math.log(spec.min));
     case "normal":
     case "q_normal":
-      return normalCdf(value, spec.mu, spec.sigma);
+      return stats().normalCdf(value, spec.mu, spec.sigma);
     case "log_normal":
     case "q_log_normal":
-      return value > 0 ? normalCdf(Math.log(value), spec.mu, spec.sigma) : Number.isNaN(value) ? Number.NaN : 0;
+      return value > 0 ? stats().normalCdf(Math.log(value), spec.mu, spec.sigma) : Number.isNaN(value) ? Number.NaN : 0;
     case "beta":
     case "q_beta":
-      return betaCdf(value, spec.a, spec.b);
+      return stats().betaCdf(value, spec.a, spec.b);
   }
 }
 

@@ -1,4 +1,5 @@
-import { CholeskyDecomposition, Matrix } from "ml-matrix";
+import type { CholeskyDecomposition, Matrix } from "ml-matrix";
+import { matrix } from "./lazy-deps.js";
 
 /**
  * The Gaussian process W&B's bayes search fits (scikit-learn's GaussianProcessRegressor with a
@@ -32,7 +33,7 @@ function distance(a: readonly number[], b: readonly number[]): number {
 
 function kernelMatrix(X: number[][], lengthScale: number): Matrix {
   const n = X.length;
-  const K = Matrix.zeros(n, n);
+  const K = matrix().Matrix.zeros(n, n);
   for (let i = 0; i < n; i++) {
     K.set(i, i, 1 + NUGGET);
     for (let j = 0; j < i; j++) {
@@ -51,7 +52,7 @@ interface Fit {
 }
 
 function fitAt(X: number[][], y: Matrix, logLengthScale: number): Fit | undefined {
-  const cholesky = new CholeskyDecomposition(kernelMatrix(X, Math.exp(logLengthScale)));
+  const cholesky = new (matrix().CholeskyDecomposition)(kernelMatrix(X, Math.exp(logLengthScale)));
   if (!cholesky.isPositiveDefinite()) return undefined;
   const alpha = cholesky.solve(y);
   const L = cholesky.lowerTriangularMatrix;
@@ -98,7 +99,7 @@ export function fitNormalisedProcess(X: number[][], y: readonly number[]): Fitte
   const scaled = y.map((v) => v / scale);
   const scaledMean = scaled.reduce((sum, v) => sum + v, 0) / scaled.length;
   const scaledStd = Math.sqrt(scaled.reduce((sum, v) => sum + (v - scaledMean) ** 2, 0) / scaled.length) + STD_EPSILON / scale;
-  const yNorm = Matrix.columnVector(scaled.map((v) => (v - scaledMean) / scaledStd));
+  const yNorm = matrix().Matrix.columnVector(scaled.map((v) => (v - scaledMean) / scaledStd));
 
   const theta = bestLogLengthScale(X, yNorm);
   const fit = fitAt(X, yNorm, theta);
@@ -109,7 +110,7 @@ export function fitNormalisedProcess(X: number[][], y: readonly number[]): Fitte
     yMean: scaledMean * scale,
     yStd: scaledStd * scale,
     predict(points) {
-      const cross = new Matrix(X.map((row) => points.map((point) => matern15(distance(row, point), lengthScale))));
+      const cross = new (matrix().Matrix)(X.map((row) => points.map((point) => matern15(distance(row, point), lengthScale))));
       const mean = cross.transpose().mmul(fit.alpha).getColumn(0);
       const solved = fit.cholesky.solve(cross);
       const std = points.map((_, j) => {

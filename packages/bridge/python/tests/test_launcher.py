@@ -1,0 +1,50 @@
+"""init()'s bridge start-up overlaps the client's own imports: `while_starting` runs after Node is
+spawned and before its "listening" line is read (the real CLI, built; a private bridge)."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from runlog import _launcher
+
+CLI = os.path.join(os.path.dirname(__file__), "..", "..", "..", "cli", "bin", "runlog.js")
+
+
+def _start(monkeypatch, tmp_path, while_starting):
+    monkeypatch.delenv("RUNLOG_BRIDGE", raising=False)
+    monkeypatch.setenv("RUNLOG_CLI", os.path.abspath(CLI))
+    monkeypatch.setenv("RUNLOG_BRIDGE_SHARED", "0")
+    monkeypatch.setenv("RUNLOG_DIR", str(tmp_path / "runlog"))
+    _launcher._started.clear()
+    try:
+        return _launcher.bridge_endpoint(while_starting=while_starting)
+    finally:
+        _launcher._stop_private()
+        _launcher._started.clear()
+
+
+def _bridge_children():
+    """This process's children running the CLI's bridge (Linux /proc)."""
+    pids = []
+    for task in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{task}/children") as file:
+            pids += file.read().split()
+    found = []
+    for pid in pids:
+        with open(f"/proc/{pid}/cmdline", "rb") as file:
+            if b"bridge" in file.read().split(b"\0"):
+                found.append(pid)
+    return found
+
+
+def test_while_starting_runs_once_node_is_spawned_and_before_it_is_waited_for(monkeypatch, tmp_path):
+    seen = []
+    endpoint = _start(monkeypatch, tmp_path, lambda: seen.append((len(_bridge_children()), dict(_launcher._started))))
+    assert seen == [(1, {})]  # the bridge process exists, and nothing is recorded yet: it was still starting
+    assert endpoint.startswith("ipc://") and not os.path.exists(endpoint[len("ipc://"):])  # gone with its script's stdin
+
+
+def test_a_failing_while_starting_does_not_stop_the_start(monkeypatch, tmp_path):
+    def broken():
+        raise ImportError("no zmq here")
+
+    assert _start(monkeypatch, tmp_path, broken).startswith("ipc://")
