@@ -11,13 +11,15 @@ export class SqliteSink implements Sink {
   onError: (error: Error) => void = () => {};
   private readonly worker: Worker;
   private closed: Promise<void> | undefined;
+  /** The worker's highest applied seq, readable without waiting for its ack message. */
+  private readonly applied = new BigInt64Array(new SharedArrayBuffer(8));
   private exited = false;
 
   constructor(
     private readonly dbPath: string,
     heartbeatSeconds: number,
   ) {
-    const data: WorkerData = { dbPath, heartbeatSeconds };
+    const data: WorkerData = { dbPath, heartbeatSeconds, applied: this.applied.buffer as SharedArrayBuffer };
     // Workers inherit node's flags; `--input-type` (node -e scripts) would make the worker refuse to start.
     const evalScript = process.execArgv.some((arg) => arg.startsWith("--input-type"));
     this.worker = new Worker(compiledSiblingUrl(import.meta.url, "./sqlite-worker.js"), {
@@ -56,6 +58,10 @@ export class SqliteSink implements Sink {
     const transferable = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
     const owned = transferable ? bytes : new Uint8Array(bytes);
     this.send({ type: "frames", lastSeq, bytes: owned, fromDisk }, [owned.buffer as ArrayBuffer]);
+  }
+
+  appliedSeq(): number {
+    return Number(Atomics.load(this.applied, 0));
   }
 
   resume(): void {

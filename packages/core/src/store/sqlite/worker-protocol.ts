@@ -20,4 +20,6 @@ export interface WorkerData {
   readonly dbPath: string;
   /** Seconds between heartbeats, sent from the worker so a busy main thread is not a crash. */
   readonly heartbeatSeconds: number;
+  /** One BigInt64 slot: the highest seq applied, stored by the worker before its ack message. */
+  readonly applied: SharedArrayBuffer;
 }
