@@ -1,8 +1,10 @@
+import { existsSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { RunlogError } from "../../errors.js";
 import type { DescribeRunRequest, DescribeRunResult, Sink } from "../../pipeline/sink.js";
 import { compiledSiblingUrl } from "../../util/compiled-url.js";
-import { SqliteStore } from "./sqlite-store.js";
+import { createFromTemplate } from "./database.js";
+import { listRunLogs, SqliteStore } from "./sqlite-store.js";
 import type { FromWorker, ToWorker, WorkerData } from "./worker-protocol.js";
 
 /** Sends a run's records to the embedded store through a dedicated worker thread. */
@@ -14,6 +16,7 @@ export class SqliteSink implements Sink {
   /** The worker's highest applied seq, readable without waiting for its ack message. */
   private readonly applied = new BigInt64Array(new SharedArrayBuffer(8));
   private exited = false;
+  private onGit: (metadata: Record<string, unknown>) => void = () => {};
 
   constructor(
     private readonly dbPath: string,
@@ -36,6 +39,17 @@ export class SqliteSink implements Sink {
     this.worker.on("exit", () => {
       this.exited = true;
     });
+    // A fresh root's store file is made here, while the worker thread starts (~30 ms), and after init
+    // returns; whichever thread gets there first creates it (the other finds it whole).
+    if (!existsSync(dbPath)) {
+      setImmediate(() => {
+        try {
+          if (!existsSync(dbPath)) createFromTemplate(dbPath);
+        } catch {
+          // The worker creates it (or reports why it cannot).
+        }
+      });
+    }
     // The worker must not keep the process alive: the run decides when to finish. (After the
     // listeners: adding a "message" listener refs the worker again.)
     this.worker.unref();
@@ -46,6 +60,10 @@ export class SqliteSink implements Sink {
    * so init() does not wait the ~25 ms a worker thread takes to start.
    */
   async describeRun(request: DescribeRunRequest): Promise<DescribeRunResult> {
+    // A fresh root with no log to replay knows no run: the worker creates the store, off this thread.
+    if (!existsSync(this.dbPath) && (request.runDir === undefined || listRunLogs(request.runDir).length === 0)) {
+      return { projectRunCount: 0 };
+    }
     const store = new SqliteStore(this.dbPath);
     try {
       return store.describeRun(request);
@@ -62,6 +80,12 @@ export class SqliteSink implements Sink {
 
   appliedSeq(): number {
     return Number(Atomics.load(this.applied, 0));
+  }
+
+  /** The git facts of `cwd`, read in the worker thread: its `git status` spawn never stalls the run. */
+  gitMetadata(cwd: string, onMetadata: (metadata: Record<string, unknown>) => void): void {
+    this.onGit = onMetadata;
+    this.send({ type: "git", cwd });
   }
 
   resume(): void {
@@ -84,6 +108,7 @@ export class SqliteSink implements Sink {
 
   private receive(message: FromWorker): void {
     if (message.type === "ack") this.onAck(message.lastSeq);
+    else if (message.type === "git") this.onGit(message.metadata);
     else if (message.type === "error") {
       this.onError(
         new RunlogError(

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { scanFrames } from "../../pipeline/frame.js";
+import { gitMetadata } from "../../run/metadata.js";
 import { SqliteStore } from "./sqlite-store.js";
 import type { FromWorker, SerializedError, ToWorker, WorkerData } from "./worker-protocol.js";
 
@@ -148,6 +149,9 @@ port.on("message", (message: ToWorker) => {
   switch (message.type) {
     case "resume":
       halted = false;
+      return;
+    case "git":
+      void gitMetadata(message.cwd).then((metadata) => post({ type: "git", metadata }));
       return;
     case "close":
       clearInterval(heartbeat);
