@@ -1,6 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { scanFrames } from "../../pipeline/frame.js";
-import { gitMetadata } from "../../run/metadata.js";
 import { SqliteStore } from "./sqlite-store.js";
 import type { FromWorker, SerializedError, ToWorker, WorkerData } from "./worker-protocol.js";
 
@@ -132,7 +131,8 @@ function checkpoint(): void {
     store.checkpoint();
     uncheckpointed = 0;
   } catch {
-    // Busy (a reader holds the WAL) or I/O: SQLite checkpoints later; nothing is lost either way.
+    // Busy (a reader holds the WAL) or I/O: the next idle checkpoint, or the close, tries again; the
+    // WAL keeps every commit meanwhile, so nothing is lost either way.
   }
 }
 
@@ -151,7 +151,10 @@ port.on("message", (message: ToWorker) => {
       halted = false;
       return;
     case "git":
-      void gitMetadata(message.cwd).then((metadata) => post({ type: "git", metadata }));
+      // Imported when asked: node:child_process and what it loads would lengthen every worker's start.
+      void import("../../run/metadata.js")
+        .then(({ gitMetadata }) => gitMetadata(message.cwd))
+        .then((metadata) => post({ type: "git", metadata }));
       return;
     case "close":
       clearInterval(heartbeat);
