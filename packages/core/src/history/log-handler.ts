@@ -55,6 +55,8 @@ export class LogHandler {
   private flatValues = new Float64Array(64);
   private shapeKeys: string[] = [];
   private shapeStates: KeyState[] = [];
+  /** States of the keys every row gets (looked up once, not three map lookups a row). */
+  private rowKeys: { runtime: KeyState; timestamp: KeyState; step: KeyState } | undefined;
 
   constructor(private readonly options: LogHandlerOptions) {
     this.step = options.firstStep;
@@ -228,17 +230,17 @@ export class LogHandler {
     const summary = this.options.summary;
     const now = Date.now();
     const runtime = (now - this.options.startedAt) / 1000;
-    const runtimeState = this.keyState("_runtime");
+    this.rowKeys ??= { runtime: this.keyState("_runtime"), timestamp: this.keyState("_timestamp"), step: this.keyState("_step") };
+    const { runtime: runtimeState, timestamp, step: stepState } = this.rowKeys;
     runtimeState.column.push(step, runtime);
     summary.observeScalar(runtimeState.summary, runtime);
     let points = scalars + 1;
     if (!hasTimestamp) {
-      const timestamp = this.keyState("_timestamp");
       timestamp.column.push(step, now / 1000);
       summary.observeScalar(timestamp.summary, now / 1000);
       points++;
     }
-    summary.observeScalar(this.keyState("_step").summary, step);
+    summary.observeScalar(stepState.summary, step);
     this.options.batch.points += points;
     this.lastCommittedStep = step;
     this.step = step + 1;
@@ -276,6 +278,7 @@ export class LogHandler {
   /** defineMetric may turn an already-seen key into a step metric. */
   invalidateKeyCache(): void {
     this.keys.clear();
+    this.rowKeys = undefined;
     this.shapeKeys = [];
     this.shapeStates = [];
   }

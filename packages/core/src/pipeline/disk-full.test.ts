@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,10 +20,26 @@ function smallDisk(): string {
   return dir;
 }
 
-/** Writes `path` until the disk refuses another byte. */
-function fillUp(path: string): void {
+/**
+ * Writes `path` until the disk has only `leave` bytes free, or refuses another byte. (The run writes
+ * meanwhile, its store file too, so the room left is measured as the filler grows.)
+ */
+function fillUp(path: string, leave = 0): void {
   const fd = openSync(path, "w");
   try {
+    if (leave > 0) {
+      try {
+        for (;;) {
+          const { bavail, bsize } = statfsSync(dirname(path));
+          const room = bavail * bsize - leave;
+          if (room <= 0) return;
+          writeSync(fd, Buffer.alloc(Math.min(room, 1 << 20)));
+        }
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
+        return;
+      }
+    }
     for (const size of [1 << 20, 4096, 1]) {
       const block = Buffer.alloc(size);
       try {
@@ -127,8 +143,7 @@ async function trainOnFullDisk(scenario: "recover" | "still-full") {
   const runDir = dirname((await out.next("dir ")).slice(4));
   // Leave the run a little room, then none: the disk fills while it trains.
   const filler = join(disk, "filler");
-  const { bavail, bsize } = statfsSync(disk);
-  writeFileSync(filler, Buffer.alloc(Math.max(0, bavail * bsize - 256 * 1024)));
+  fillUp(filler, 256 * 1024);
   child.stdin?.write("filled\n");
   await out.next("degraded ");
   if (scenario === "recover") {

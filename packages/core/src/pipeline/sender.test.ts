@@ -10,6 +10,7 @@ import { TransactionLogWriter } from "./transaction-log.js";
 class RecordingSink implements Sink {
   resumed = 0;
   resume?: () => void;
+  appliedSeq?: () => number;
   onAck: (lastSeq: number) => void = () => {};
   onError: (error: Error) => void = () => {};
   readonly delivered: { lastSeq: number; bytes: Uint8Array; fromDisk: boolean }[] = [];
@@ -43,6 +44,34 @@ describe("Sender", () => {
     expect(sink.delivered.map((d) => d.lastSeq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(sink.delivered.some((d) => d.fromDisk)).toBe(true);
     for (const d of sink.delivered) expect(d.bytes.every((b) => b === d.lastSeq % 256)).toBe(true);
+    expect(await sender.idle(10)).toBe(true);
+    expect(sender.pendingPoints).toBe(0);
+    log.close();
+  });
+
+  it("reads what the sink applied without an event-loop turn, so a loop that never yields keeps the sink fed", async () => {
+    const log = new TransactionLogWriter(join(tempRoot(), "a.rlog"));
+    const sink = new RecordingSink();
+    let applied = 0;
+    sink.appliedSeq = () => applied;
+    const sender = new Sender(log, sink);
+    const size = 1024 * 1024;
+    // No onAck at all (its messages would wait for the event loop): the applied counter alone frees room.
+    for (let seq = 1; seq <= 20; seq++) {
+      const bytes = segment(seq, size);
+      sender.enqueue(seq, log.append(bytes), bytes, 100);
+      applied = Math.max(0, seq - 2); // the worker runs two segments behind
+    }
+    expect(sink.delivered.map((d) => d.lastSeq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(sink.delivered.some((d) => d.fromDisk)).toBe(false);
+    expect(sender.ackedSeq).toBe(17);
+    expect(sender.pendingItems).toBe(3);
+    // A counter that runs ahead of what was delivered, or goes back, changes nothing.
+    applied = 3;
+    const bytes = segment(21, 10);
+    sender.enqueue(21, log.append(bytes), bytes, 1);
+    expect(sender.ackedSeq).toBe(17);
+    sink.onAck(21);
     expect(await sender.idle(10)).toBe(true);
     expect(sender.pendingPoints).toBe(0);
     log.close();

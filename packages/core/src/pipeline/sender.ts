@@ -119,6 +119,12 @@ export class Sender {
   private pump(): void {
     const sink = this.sink;
     if (sink === undefined || this.suspended || this.failed) return;
+    // What the sink applied while this thread was busy (its ack messages wait for the event loop).
+    const applied = sink.appliedSeq?.() ?? 0;
+    if (applied > this.ackedSeq && this.inFlight.length > 0 && (this.inFlight[0] as Segment).lastSeq <= applied) {
+      this.acknowledge(applied); // pumps again, with the room it frees
+      return;
+    }
     while (this.waiting.length > 0 && this.inFlightBytes < MAX_IN_FLIGHT_BYTES) {
       const segment = this.waiting[0] as Segment;
       const fromDisk = segment.bytes === null;

@@ -49,6 +49,12 @@ export interface Sink {
   deliver(lastSeq: number, bytes: Uint8Array, fromDisk: boolean): void;
   onAck: (lastSeq: number) => void;
   /**
+   * Optional: the highest sequence the sink has applied, read synchronously (the store worker's shared
+   * counter). The sender reads it when it sends, so a loop that never yields to the event loop (where
+   * `onAck` messages arrive) still frees room in flight and keeps the sink busy.
+   */
+  appliedSeq?(): number;
+  /**
    * Optional: after `onError`, accept deliveries again. A sink with it is retried (the sender
    * redelivers everything unacknowledged, from the log); one without is given up on its first error.
    */

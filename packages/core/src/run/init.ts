@@ -11,6 +11,7 @@ import { setRunFileWriter } from "../pipeline/run-file-writer.js";
 import type { Sink } from "../pipeline/sink.js";
 import { RemoteArtifactService } from "../store/online/remote-artifacts.js";
 import { DB_FILE } from "../store/sqlite/database.js";
+import { SqliteSink } from "../store/sqlite/sqlite-sink.js";
 import { listRunLogs, SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { SystemMonitor } from "../system/system-monitor.js";
 import { ensureDir } from "../util/ensure-dir.js";
@@ -172,9 +173,13 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
       });
   monitor?.start();
   const stopConsole = settings.console === "wrap" ? startConsoleCapture(join(runDir, "files", "output.log")) : undefined;
-  void gitMetadata().then((git) => {
+  // The one `git status` this runs is a process spawn (a fork of this process): local runs have their
+  // store's worker thread do it; the others do it once init has returned.
+  const recordGit = (git: Record<string, unknown>) => {
     if (Object.keys(git).length > 0 && !exitRecorded) pipeline.push("meta", { metadata: git });
-  });
+  };
+  if (sink instanceof SqliteSink) sink.gitMetadata(process.cwd(), recordGit);
+  else setImmediate(() => void gitMetadata().then(recordGit));
 
   let exitRecorded = false;
   const recordExit = (exitCode: number, finalState: RunState) => {

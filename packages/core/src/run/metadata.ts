@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { arch, cpus, hostname, platform, release, totalmem, userInfo } from "node:os";
+import { readGitFiles } from "./git-files.js";
 
 /** Host facts known instantly; git facts are added later without delaying init. */
 export function hostMetadata(): Record<string, unknown> {
@@ -35,7 +36,22 @@ export function stripCredentials(remote: string): string {
   return remote.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]+@/i, "$1");
 }
 
+/**
+ * The commit, branch, origin remote (without credentials) and whether tracked files changed. One
+ * `git status` process; the rest is read from the repository's files (see git-files.ts).
+ */
 export async function gitMetadata(cwd = process.cwd()): Promise<Record<string, unknown>> {
+  const facts = readGitFiles(cwd);
+  if (facts === undefined) return {};
+  if (facts === null) return gitMetadataFromGit(cwd);
+  // Git itself decides whether the repository may be used here (it refuses, e.g., another user's).
+  const status = await git(["status", "--porcelain", "--untracked-files=no"], cwd);
+  if (status === undefined) return {};
+  const { commit, branch, remote } = facts;
+  return { git: { commit, branch, ...(remote ? { remote: stripCredentials(remote) } : {}), dirty: status !== "" } };
+}
+
+async function gitMetadataFromGit(cwd: string): Promise<Record<string, unknown>> {
   const commit = await git(["rev-parse", "HEAD"], cwd);
   if (commit === undefined) return {};
   const [branch, remote, status] = await Promise.all([

@@ -159,6 +159,11 @@ export class SqliteStore {
     );
   }
 
+  /** Copies what the WAL holds into the database file, without waiting for readers (PASSIVE). */
+  checkpoint(): void {
+    this.db.pragma("wal_checkpoint(PASSIVE)");
+  }
+
   close(): void {
     this.db.close();
   }
