@@ -8,7 +8,9 @@ import { defaultXAxis, isHiddenKey, isScalarSummary } from "../../lib/step-metri
 import { followRun, getJson, type HistoryRow, putJson, query, type RunsPage, runPath } from "../api.ts";
 import { AddPanel } from "../components/add-panel.tsx";
 import { ChartControls, type ChartSettings } from "../components/chart-controls.tsx";
+import { HistogramRunsPanel, isHistogram } from "../components/histogram-runs-panel.tsx";
 import { PALETTE } from "../components/line-chart.tsx";
+import { isGridMedia, MediaGridPanel } from "../components/media-grid-panel.tsx";
 import { OverlayPanel, type PanelRun } from "../components/overlay-panel.tsx";
 import { RunsSidebar, SHOW_FIRST } from "../components/runs-sidebar.tsx";
 import { SummaryPanel, type SummaryPanelSpec } from "../components/summary-panels.tsx";
@@ -37,6 +39,13 @@ function parsePanels(text: string | null): SummaryPanelSpec[] {
   } catch {
     return [];
   }
+}
+
+/** A panel of a section: a line overlay, the runs' media side by side, or histograms over time. */
+type PanelKind = "line" | "media" | "histogram";
+interface SectionPanel {
+  readonly key: string;
+  readonly kind: PanelKind;
 }
 
 const list = (value: string | null) => new Set((value ?? "").split(",").filter(Boolean));
@@ -160,24 +169,37 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
 
   const { sections, stepMetrics } = useMemo(() => {
     const metrics = shownRuns.map((run) => run.metrics);
-    const history = new Set<string>();
+    const history = new Map<string, PanelKind>();
     const system = new Set<string>();
     for (const [run, k] of keys.data ?? []) {
-      // A key whose latest value is media or a histogram goes to the run's media tab, not a line.
-      for (const key of k.history) if (!BUILTIN.has(key) && isScalarSummary(run.summary[key])) history.add(key);
+      // A key whose latest value is media or a histogram gets a panel of that kind, not a line;
+      // tables and custom charts stay on the run page.
+      for (const key of k.history) {
+        if (BUILTIN.has(key) || history.has(key)) continue;
+        const value = run.summary[key];
+        const kind = isScalarSummary(value) ? "line" : isHistogram(value) ? "histogram" : isGridMedia(value) ? "media" : undefined;
+        if (kind) history.set(key, kind);
+      }
       for (const key of k.system) system.add(key);
     }
-    const byPrefix = new Map<string, string[]>();
-    for (const key of [...history].sort()) {
+    const byPrefix = new Map<string, SectionPanel[]>();
+    for (const [key, kind] of [...history].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (isHiddenKey(metrics, key)) continue;
-      const section = key.includes("/") ? (key.split("/")[0] as string) : "charts";
-      byPrefix.set(section, [...(byPrefix.get(section) ?? []), key]);
+      const section = key.includes("/") ? (key.split("/")[0] as string) : kind === "line" ? "charts" : "media";
+      byPrefix.set(section, [...(byPrefix.get(section) ?? []), { key, kind }]);
     }
-    if (system.size > 0) byPrefix.set("system", [...system].sort());
+    if (system.size > 0)
+      byPrefix.set(
+        "system",
+        [...system].sort().map((key) => ({ key, kind: "line" })),
+      );
     const steps = new Set<string>();
     for (const run of shownRuns) for (const metric of run.metrics) if (metric.stepMetric) steps.add(metric.stepMetric);
     return { sections: [...byPrefix], stepMetrics: [...steps].sort() };
   }, [keys.data]);
+
+  // The shown runs whose history has the key: the media and histogram panels ask only for them.
+  const loggedBy = (key: string) => (keys.data ?? []).filter(([, k]) => k.history.includes(key)).map(([run]) => run);
 
   const panels = parsePanels(p.get("panels"));
   const setPanels = (next: SummaryPanelSpec[]) => updateParams({ panels: next.length === 0 ? undefined : JSON.stringify(next) });
@@ -343,7 +365,10 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
                 {section} <span class="muted">({sectionKeys.length})</span>
               </summary>
               <div class="charts">
-                {sectionKeys.map((key) => {
+                {sectionKeys.map(({ key, kind }) => {
+                  if (kind === "media") return <MediaGridPanel key={key} mediaKey={key} runs={loggedBy(key)} colors={colors} live={live} />;
+                  if (kind === "histogram")
+                    return <HistogramRunsPanel key={key} histogramKey={key} runs={loggedBy(key)} colors={colors} live={live} />;
                   const axis = axisOf(key);
                   return (
                     <OverlayPanel
