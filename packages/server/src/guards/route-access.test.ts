@@ -29,6 +29,7 @@ const ROUTES: Route[] = [
   { method: "GET", path: "/api/v1/runs/lab/p/{id}/artifacts" },
   { method: "GET", path: "/api/v1/runs/lab/p/{id}/lineage" },
   { method: "GET", path: "/api/v1/runs/lab/p/{id}/events" },
+  { method: "GET", path: "/api/v1/projects/lab/p/events?runs={id}" },
   { method: "GET", path: "/api/v1/store/projects/lab/p/runs" },
   { method: "GET", path: "/api/v1/store/runs/lab/p/{id}" },
   { method: "GET", path: "/api/v1/store/runs/lab/p/{id}/keys" },

@@ -5,7 +5,7 @@ import { buildFilters } from "../../lib/run-filters.ts";
 import { SeriesCache } from "../../lib/series-cache.ts";
 import type { Smoothing } from "../../lib/smoothing.ts";
 import { defaultXAxis, isHiddenKey, isScalarSummary } from "../../lib/step-metric.ts";
-import { followRun, getJson, type HistoryRow, putJson, query, type RunsPage, runPath } from "../api.ts";
+import { followRuns, getJson, type HistoryRow, putJson, query, type RunsPage, runPath } from "../api.ts";
 import { AddPanel } from "../components/add-panel.tsx";
 import { ChartControls, type ChartSettings } from "../components/chart-controls.tsx";
 import { HistogramRunsPanel, isHistogram } from "../components/histogram-runs-panel.tsx";
@@ -142,18 +142,13 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
   const [live, setLive] = useState<ReadonlyMap<string, readonly HistoryRow[]>>(new Map());
   const runningIds = shownRuns.filter((run) => run.state === "running").map((run) => run.id);
   useEffect(() => {
-    const stops = shownRuns
-      .filter((run) => run.state === "running")
-      .map((run) =>
-        followRun(run, run.lastStep, {
-          rows: (rows) =>
-            setLive((previous) => new Map(previous).set(run.id, [...(previous.get(run.id) ?? []), ...rows].slice(-MAX_LIVE_ROWS))),
-          state: () => {},
-        }),
-      );
-    return () => {
-      for (const stop of stops) stop();
-    };
+    const running = shownRuns.filter((run) => run.state === "running");
+    if (running.length === 0) return;
+    // One stream for all of them: a stream per run would take the browser's six connections.
+    return followRuns(base, running, {
+      rows: (id, rows) => setLive((previous) => new Map(previous).set(id, [...(previous.get(id) ?? []), ...rows].slice(-MAX_LIVE_ROWS))),
+      state: () => {},
+    });
   }, [runningIds.join()]);
 
   // Each run's keys are asked for once: showing or hiding runs reuses them.
