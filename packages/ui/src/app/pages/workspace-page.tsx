@@ -20,6 +20,7 @@ import { ProjectTabs } from "./project-tabs.tsx";
 
 const MAX_RUNS = 200;
 const MAX_LIVE_ROWS = 5_000;
+const LIVE_REDRAW_MS = 1_000;
 const BUILTIN = new Set(["_step", "_runtime", "_timestamp"]);
 /** The added panels as the URL keeps them (JSON); anything unreadable is dropped, not fatal. */
 function parsePanels(text: string | null): SummaryPanelSpec[] {
@@ -144,11 +145,31 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
   useEffect(() => {
     const running = shownRuns.filter((run) => run.state === "running");
     if (running.length === 0) return;
-    // One stream for all of them: a stream per run would take the browser's six connections.
-    return followRuns(base, running, {
-      rows: (id, rows) => setLive((previous) => new Map(previous).set(id, [...(previous.get(id) ?? []), ...rows].slice(-MAX_LIVE_ROWS))),
+    // One stream for all of them: a stream per run would take the browser's six connections. New
+    // rows are drawn at most once a second, all runs' together: a redraw per push kept a core busy.
+    const pending = new Map<string, HistoryRow[]>();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      timer = undefined;
+      const arrived = [...pending];
+      pending.clear();
+      setLive((previous) => {
+        const next = new Map(previous);
+        for (const [id, rows] of arrived) next.set(id, [...(previous.get(id) ?? []), ...rows].slice(-MAX_LIVE_ROWS));
+        return next;
+      });
+    };
+    const stop = followRuns(base, running, {
+      rows: (id, rows) => {
+        pending.set(id, [...(pending.get(id) ?? []), ...rows]);
+        timer ??= setTimeout(flush, LIVE_REDRAW_MS);
+      },
       state: () => {},
     });
+    return () => {
+      stop();
+      if (timer !== undefined) clearTimeout(timer);
+    };
   }, [runningIds.join()]);
 
   // Each run's keys are asked for once: showing or hiding runs reuses them.
