@@ -36,7 +36,8 @@ function followed(query: Query): { ids: string[]; after: number[] } {
  * stops running, and the stream ends when none is left. A client reconnects with its cursors.
  */
 export function registerProjectLiveEvents(app: FastifyInstance, api: Api, options: { pollMs?: number; maxPushBytes?: number } = {}): void {
-  const pollMs = options.pollMs ?? 500;
+  // Once a second: the workspace draws new points at most every two seconds (pollMs overrides, for tests).
+  const pollMs = options.pollMs ?? 1000;
   const maxPushBytes = options.maxPushBytes ?? MAX_PAGE_BYTES;
   app.get<{ Params: { entity: string; project: string }; Querystring: Query }>(
     "/api/v1/projects/:entity/:project/events",

@@ -20,7 +20,7 @@ import { ProjectTabs } from "./project-tabs.tsx";
 
 const MAX_RUNS = 200;
 const MAX_LIVE_ROWS = 5_000;
-const LIVE_REDRAW_MS = 1_000;
+const LIVE_REDRAW_MS = 2_000;
 const BUILTIN = new Set(["_step", "_runtime", "_timestamp"]);
 /** The added panels as the URL keeps them (JSON); anything unreadable is dropped, not fatal. */
 function parsePanels(text: string | null): SummaryPanelSpec[] {
@@ -146,7 +146,7 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
     const running = shownRuns.filter((run) => run.state === "running");
     if (running.length === 0) return;
     // One stream for all of them: a stream per run would take the browser's six connections. New
-    // rows are drawn at most once a second, all runs' together: a redraw per push kept a core busy.
+    // rows are drawn at most every 2 s, all runs' together: a redraw per push kept a core busy.
     const pending = new Map<string, HistoryRow[]>();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const flush = () => {
