@@ -5,7 +5,7 @@ import { buildFilters } from "../../lib/run-filters.ts";
 import { SeriesCache } from "../../lib/series-cache.ts";
 import type { Smoothing } from "../../lib/smoothing.ts";
 import { defaultXAxis, isHiddenKey, isScalarSummary } from "../../lib/step-metric.ts";
-import { followRuns, getJson, type HistoryRow, putJson, query, type RunsPage, runPath } from "../api.ts";
+import { followRuns, getJson, type HistoryRow, putJson, query, type RunsPage } from "../api.ts";
 import { AddPanel } from "../components/add-panel.tsx";
 import { ChartControls, type ChartSettings } from "../components/chart-controls.tsx";
 import { HistogramRunsPanel, isHistogram } from "../components/histogram-runs-panel.tsx";
@@ -175,11 +175,15 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
   // Each run's keys are asked for once: showing or hiding runs reuses them.
   const keyCache = useRef(new Map<string, { history: string[]; system: string[] }>()).current;
   const keys = useAsync(async () => {
-    await Promise.all(
-      shownRuns
-        .filter((run) => !keyCache.has(run.id))
-        .map(async (run) => keyCache.set(run.id, await getJson<{ history: string[]; system: string[] }>(`${runPath(run)}/keys`))),
-    );
+    // One request for all the runs not asked yet: a request per run took the browser's six
+    // connections while the first panels waited to ask for their series.
+    const missing = shownRuns.filter((run) => !keyCache.has(run.id)).map((run) => run.id);
+    if (missing.length > 0) {
+      const answer = await getJson<Record<string, { history: string[]; system: string[] }>>(
+        `${base}/keys${query({ runs: missing.join(",") })}`,
+      );
+      for (const [id, k] of Object.entries(answer)) keyCache.set(id, k);
+    }
     return shownRuns.map((run) => [run, keyCache.get(run.id) as { history: string[]; system: string[] }] as const);
   }, [shownRuns.map((run) => run.id).join()]);
 
@@ -187,7 +191,12 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
     const metrics = shownRuns.map((run) => run.metrics);
     const history = new Map<string, PanelKind>();
     const system = new Set<string>();
-    for (const [run, k] of keys.data ?? []) {
+    // Until the runs' keys arrive, their summaries' keys stand in (a summary holds each history
+    // key's last value): the first screen's panels ask for their series a round trip sooner.
+    const provisional = shownRuns.map(
+      (run) => [run, { history: Object.keys(run.summary).filter((key) => !key.startsWith("_")), system: [] }] as const,
+    );
+    for (const [run, k] of keys.data ?? provisional) {
       // A key whose latest value is media or a histogram gets a panel of that kind, not a line;
       // tables and custom charts stay on the run page.
       for (const key of k.history) {
@@ -212,7 +221,7 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
     const steps = new Set<string>();
     for (const run of shownRuns) for (const metric of run.metrics) if (metric.stepMetric) steps.add(metric.stepMetric);
     return { sections: [...byPrefix], stepMetrics: [...steps].sort() };
-  }, [keys.data]);
+  }, [keys.data, keys.data === undefined ? shownRuns.map((run) => run.id).join() : ""]);
 
   // The shown runs whose history has the key: the media and histogram panels ask only for them.
   const loggedBy = (key: string) => (keys.data ?? []).filter(([, k]) => k.history.includes(key)).map(([run]) => run);
