@@ -5,7 +5,7 @@ import { buildFilters } from "../../lib/run-filters.ts";
 import { SeriesCache } from "../../lib/series-cache.ts";
 import type { Smoothing } from "../../lib/smoothing.ts";
 import { defaultXAxis, isHiddenKey, isScalarSummary } from "../../lib/step-metric.ts";
-import { followRuns, getJson, type HistoryRow, putJson, query, type RunsPage } from "../api.ts";
+import { getJson, putJson, query, type RunsPage } from "../api.ts";
 import { AddPanel } from "../components/add-panel.tsx";
 import { ChartControls, type ChartSettings } from "../components/chart-controls.tsx";
 import { HistogramRunsPanel, isHistogram } from "../components/histogram-runs-panel.tsx";
@@ -16,11 +16,10 @@ import { RunsSidebar, SHOW_FIRST } from "../components/runs-sidebar.tsx";
 import { SummaryPanel, type SummaryPanelSpec } from "../components/summary-panels.tsx";
 import { type Route, updateParams } from "../route.ts";
 import { ErrorBox, useAsync } from "../use-async.tsx";
+import { useLiveRows } from "../use-live-rows.ts";
 import { ProjectTabs } from "./project-tabs.tsx";
 
 const MAX_RUNS = 200;
-const MAX_LIVE_ROWS = 5_000;
-const LIVE_REDRAW_MS = 2_000;
 const BUILTIN = new Set(["_step", "_runtime", "_timestamp"]);
 /** The added panels as the URL keeps them (JSON); anything unreadable is dropped, not fatal. */
 function parsePanels(text: string | null): SummaryPanelSpec[] {
@@ -140,37 +139,7 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
   const shownRuns = ordered.filter((run) => visible.has(run.id));
 
   // Live runs among those shown: new rows arrive by cursor (after the last step seen), never by refetching history.
-  const [live, setLive] = useState<ReadonlyMap<string, readonly HistoryRow[]>>(new Map());
-  const runningIds = shownRuns.filter((run) => run.state === "running").map((run) => run.id);
-  useEffect(() => {
-    const running = shownRuns.filter((run) => run.state === "running");
-    if (running.length === 0) return;
-    // One stream for all of them: a stream per run would take the browser's six connections. New
-    // rows are drawn at most every 2 s, all runs' together: a redraw per push kept a core busy.
-    const pending = new Map<string, HistoryRow[]>();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const flush = () => {
-      timer = undefined;
-      const arrived = [...pending];
-      pending.clear();
-      setLive((previous) => {
-        const next = new Map(previous);
-        for (const [id, rows] of arrived) next.set(id, [...(previous.get(id) ?? []), ...rows].slice(-MAX_LIVE_ROWS));
-        return next;
-      });
-    };
-    const stop = followRuns(base, running, {
-      rows: (id, rows) => {
-        pending.set(id, [...(pending.get(id) ?? []), ...rows]);
-        timer ??= setTimeout(flush, LIVE_REDRAW_MS);
-      },
-      state: () => {},
-    });
-    return () => {
-      stop();
-      if (timer !== undefined) clearTimeout(timer);
-    };
-  }, [runningIds.join()]);
+  const live = useLiveRows(base, shownRuns);
 
   // Each run's keys are asked for once: showing or hiding runs reuses them.
   const keyCache = useRef(new Map<string, { history: string[]; system: string[] }>()).current;
