@@ -118,7 +118,7 @@ for (let repeat = 0; repeat < REPEATS; repeat++) {
     .catch(async (error) => {
       const seen = await page.evaluate(() => [
         ...[...document.querySelectorAll("[data-panel]")].map((el) => `${el.getAttribute("data-panel")}=${el.getAttribute("data-runs")}`),
-        document.body.innerText.slice(0, 400),
+        (document.body.textContent ?? "").slice(0, 400),
       ]);
       throw new Error(`the first screen never showed ${RUNS} runs (${seen.join(", ")}): ${error.message}`);
     });
