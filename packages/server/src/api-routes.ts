@@ -60,6 +60,30 @@ export function registerApiRoutes(app: FastifyInstance, api: Api, files: RunFile
     return sendJson(reply, await run.series(requiredParam(request.query, "key"), seriesOptions(request.query)));
   });
 
+  // The workspace's sections: many runs' keys in one request (a request per run took the
+  // browser's six connections while the first panels waited to ask for their series).
+  app.get<{ Params: { entity: string; project: string }; Querystring: Query }>(
+    "/api/v1/projects/:entity/:project/keys",
+    { config: { access: "read" } },
+    async (request, reply) => {
+      const { entity, project } = request.params;
+      const ids = listParam(request.query, "runs") ?? [];
+      if (ids.length === 0 || ids.length > MAX_COMPARED_RUNS) {
+        throw new RunlogError("INVALID_ARGUMENT", `runs must list 1 to ${MAX_COMPARED_RUNS} run ids, got ${ids.length}.`);
+      }
+      if (new Set(ids).size !== ids.length) throw new RunlogError("INVALID_ARGUMENT", "runs lists a run twice.");
+      for (const id of ids)
+        if (id === "" || id.includes("/")) throw new RunlogError("INVALID_ARGUMENT", `Not a run id: ${JSON.stringify(id.slice(0, 40))}.`);
+      const results = await Promise.all(
+        ids.map(async (id) => {
+          const run = await runOf({ entity, project, id });
+          return [id, { history: await run.historyKeys(), system: await run.systemKeys() }];
+        }),
+      );
+      return sendJson(reply, Object.fromEntries(results));
+    },
+  );
+
   // The compare chart: one key for many runs in one request, on one bucket grid when from/to are given.
   app.get<{ Params: { entity: string; project: string }; Querystring: Query }>(
     "/api/v1/projects/:entity/:project/series",

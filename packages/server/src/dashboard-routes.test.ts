@@ -149,6 +149,35 @@ describe("compare series", () => {
   });
 });
 
+describe("many runs' keys", () => {
+  it("answers every run's history and system keys in one request, and refuses hostile run lists", async () => {
+    const ids = [runs[0]?.id, producer.id] as string[];
+    const { status, body } = await get<Record<string, { history: string[]; system: string[] }>>(
+      `/api/v1/projects/team/sweep/keys?runs=${ids.join(",")}`,
+    );
+    expect(status).toBe(200);
+    expect(Object.keys(body)).toEqual(ids);
+    expect(body[ids[0] as string]?.history).toContain("loss");
+    expect(body[producer.id]?.history).not.toContain("loss");
+    const hostile = [
+      "",
+      "runs=",
+      `runs=${ids[0]},${ids[0]}`,
+      `runs=${ids[0]},`,
+      `runs=${encodeURIComponent(`${ids[0]}/../x`)}`,
+      `runs=${new Array(201)
+        .fill(0)
+        .map((_, i) => `r${i}`)
+        .join(",")}`,
+    ];
+    for (const query of hostile) {
+      const answer = await get<{ code: string }>(`/api/v1/projects/team/sweep/keys?${query}`);
+      expect([query, answer.status, answer.body.code]).toEqual([query, 400, "INVALID_ARGUMENT"]);
+    }
+    expect((await get(`/api/v1/projects/team/sweep/keys?runs=${ids[0]},nosuchrun`)).status).toBe(404);
+  });
+});
+
 describe("artifacts, lineage, alerts and file tails", () => {
   it("lists a run's artifacts and the lineage graph around it", async () => {
     const artifacts = (

@@ -1,32 +1,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeJson, init } from "@runlog/core";
+import { init } from "@runlog/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { serve } from "./index.js";
+import { sseEvents } from "./test-support/sse-events.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-/** Reads `event:`/`data:` frames from a real SSE response body. */
-async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; data: unknown }> {
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end = buffer.indexOf("\n\n");
-    while (end >= 0) {
-      const frame = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(frame)?.[1] ?? "message";
-      const data = /^data: (.*)$/m.exec(frame)?.[1] ?? "null";
-      yield { event, data: decodeJson(data) };
-      end = buffer.indexOf("\n\n");
-    }
-  }
-}
 
 describe("live events", () => {
   it("push only new rows while a run logs, then the final state, then end", async () => {

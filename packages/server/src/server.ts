@@ -12,6 +12,7 @@ import { errorResponse } from "./http-errors.js";
 import { MAX_FILE_BYTES, registerIngestRoutes } from "./ingest/ingest-routes.js";
 import { registerInputGuards } from "./input-guards.js";
 import { registerLiveEvents } from "./live-events.js";
+import { registerProjectLiveEvents } from "./project-live-events.js";
 import { registerRunLinks } from "./run-links.js";
 import { registerRunEditRoutes } from "./runs/run-edit-routes.js";
 import { openServerStore, type ServerStore } from "./server-store.js";
@@ -127,6 +128,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
     registerApiRoutes(app, api, store.files, options.maxPageBytes);
     registerArtifactRoutes(app, api, store.artifacts);
     registerLiveEvents(app, api, { pollMs: options.pollMs, maxPushBytes: options.maxPageBytes });
+    registerProjectLiveEvents(app, api, { pollMs: options.pollMs, maxPushBytes: options.maxPageBytes });
     const serverApi = api;
     registerStoreRoutes(app, store.reader, options.maxPageBytes, async (run) =>
       (await serverApi.run(`${run.entity}/${run.project}/${run.id}`)).files(),

@@ -1,4 +1,4 @@
-import { init, plot, type Run, Table } from "@runlog/core";
+import { Audio, Histogram, Html, Image, init, plot, type Run, Table } from "@runlog/core";
 
 const QUIET = { quiet: true, console: "off", disableStats: true } as const;
 export const WORKSPACE_PROJECT = { entity: "team", project: "ws" } as const;
@@ -80,4 +80,50 @@ export async function fillWorkspaceStore(root: string): Promise<void> {
     "plots/confusion": plot.confusionMatrix([0, 1, 1, 2, 2, 2], [0, 1, 2, 2, 2, 1], { classNames: ["a", "b", "c"] }),
   });
   await plots.finish();
+}
+
+/** The project of the media and histogram panels (a project of its own: the workspace tests above count their runs). */
+export const MEDIA_PROJECT = { entity: "team", project: "media" } as const;
+
+/**
+ * Real runs that logged media and histograms at different steps: `cam-a` an image every 2 steps
+ * (0, 2, …, 8) and a histogram every step (0..9); `cam-b` an image at steps 3 and 7, a histogram
+ * every 3 steps (0, 3, 6, 9), audio at step 5 and HTML at step 9; `scalars-only` neither.
+ */
+export async function fillMediaProject(root: string): Promise<void> {
+  const a = await init({ ...MEDIA_PROJECT, dir: root, name: "cam-a", reinit: "create_new", settings: QUIET });
+  for (let step = 0; step < 10; step++) {
+    const row: Record<string, unknown> = {
+      "train/loss": 1 / (step + 1),
+      "dist/weights": new Histogram(Array.from({ length: 400 }, (_, i) => Math.sin(i) * (1 + step / 3))),
+    };
+    if (step % 2 === 0) {
+      const pixels = new Uint8Array(8 * 8 * 3).map((_, i) => (i * 11 + step * 25) % 256);
+      row["samples/image"] = new Image(pixels, { shape: [8, 8, 3], caption: `a at ${step} <b>bold</b>` });
+    }
+    a.log(row);
+  }
+  await a.finish();
+
+  const b = await init({ ...MEDIA_PROJECT, dir: root, name: "cam-b", reinit: "create_new", settings: QUIET });
+  for (let step = 0; step < 10; step++) {
+    const row: Record<string, unknown> = { "train/loss": 2 / (step + 1) };
+    if (step % 3 === 0) row["dist/weights"] = new Histogram(Array.from({ length: 400 }, (_, i) => 2 + Math.cos(i) * (step + 1)));
+    if (step === 3 || step === 7) {
+      const pixels = new Uint8Array(8 * 8 * 3).map((_, i) => (i * 5 + step * 30) % 256);
+      row["samples/image"] = new Image(pixels, { shape: [8, 8, 3], caption: `b at ${step}` });
+    }
+    if (step === 5)
+      row["samples/audio"] = new Audio(
+        Float32Array.from({ length: 800 }, (_, i) => Math.sin(i / 4)),
+        { sampleRate: 8000 },
+      );
+    if (step === 9) row["samples/report"] = new Html("<h1>report</h1><script>parent.window.__xss='grid'</script>");
+    b.log(row);
+  }
+  await b.finish();
+
+  const scalars = await init({ ...MEDIA_PROJECT, dir: root, name: "scalars-only", reinit: "create_new", settings: QUIET });
+  for (let step = 0; step < 10; step++) scalars.log({ "train/loss": 3 / (step + 1) });
+  await scalars.finish();
 }

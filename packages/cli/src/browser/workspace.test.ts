@@ -7,7 +7,8 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startUiProcess } from "../test-support/ui-process.js";
 import { launchChromium } from "./chromium.js";
-import { fillWorkspaceStore, GROUPED_RUNS, GROUPS } from "./workspace-store.js";
+import { describeMediaPanels } from "./workspace-media-cases.js";
+import { fillMediaProject, fillWorkspaceStore, GROUPED_RUNS, GROUPS } from "./workspace-store.js";
 
 // The project workspace over real runs, served by the real `runlog ui`, in Debian's headless Chromium.
 const SCREENSHOTS = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
@@ -24,6 +25,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "runlog-workspace-"));
   mkdirSync(SCREENSHOTS, { recursive: true });
   await fillWorkspaceStore(root);
+  await fillMediaProject(root);
   ui = await startUiProcess(root);
   browser = await launchChromium();
 }, 120_000);
@@ -388,6 +390,8 @@ describe("dark mode", () => {
     expect(await theme()).toBe("light");
   });
 });
+
+describeMediaPanels({ page: () => page, url: () => ui.url, shot });
 
 // Last in the file: it saves a layout that every workspace opened without parameters then takes.
 describe("saved layouts", () => {

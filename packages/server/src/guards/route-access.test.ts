@@ -17,6 +17,7 @@ interface Route {
 const ROUTES: Route[] = [
   { method: "GET", path: "/api/v1/projects/lab/p/runs" },
   { method: "GET", path: "/api/v1/projects/lab/p/series?runs={id}&key=loss" },
+  { method: "GET", path: "/api/v1/projects/lab/p/keys?runs={id}" },
   { method: "GET", path: "/api/v1/runs/lab/p/{id}" },
   { method: "GET", path: "/api/v1/runs/lab/p/{id}/keys" },
   { method: "GET", path: "/api/v1/runs/lab/p/{id}/series?key=loss" },
@@ -29,6 +30,7 @@ const ROUTES: Route[] = [
   { method: "GET", path: "/api/v1/runs/lab/p/{id}/artifacts" },
   { method: "GET", path: "/api/v1/runs/lab/p/{id}/lineage" },
   { method: "GET", path: "/api/v1/runs/lab/p/{id}/events" },
+  { method: "GET", path: "/api/v1/projects/lab/p/events?runs={id}" },
   { method: "GET", path: "/api/v1/store/projects/lab/p/runs" },
   { method: "GET", path: "/api/v1/store/runs/lab/p/{id}" },
   { method: "GET", path: "/api/v1/store/runs/lab/p/{id}/keys" },

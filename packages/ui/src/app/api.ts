@@ -191,3 +191,54 @@ export function followRun(
   void connect();
   return () => abort.abort();
 }
+
+/**
+ * Follows many live runs of a project over one event stream (the project's `events` route): a
+ * browser holds at most six connections per host, so a stream per run starved every other request
+ * once six ran. Each run's new rows come after its cursor; reconnects with the cursors it holds,
+ * and stops once every run has stopped running.
+ */
+export function followRuns(
+  base: string,
+  runs: readonly Pick<RunView, "id" | "lastStep">[],
+  handlers: {
+    rows(id: string, rows: HistoryRow[]): void;
+    state(id: string, update: { state: RunState; summary: Record<string, unknown> }): void;
+  },
+): () => void {
+  const abort = new AbortController();
+  const cursors = new Map(runs.map((run) => [run.id, run.lastStep]));
+  const connect = async () => {
+    while (!abort.signal.aborted && cursors.size > 0) {
+      try {
+        const ids = [...cursors.keys()];
+        const url = `api/v1${base}/events${query({ runs: ids.join(","), afterSteps: ids.map((id) => cursors.get(id)).join(",") })}`;
+        const response = await fetch(url, { headers: headers(), signal: abort.signal });
+        if (!response.ok || response.body === null) return;
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        const parser = new SseParser();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          for (const event of parser.push(value)) {
+            if (event.event === "rows") {
+              const { run, rows } = decodeJson<{ run: string; rows: HistoryRow[] }>(event.data);
+              if (!cursors.has(run)) continue;
+              cursors.set(run, rows[rows.length - 1]?._step ?? (cursors.get(run) as number));
+              handlers.rows(run, rows);
+            } else if (event.event === "state") {
+              const { run, ...update } = decodeJson<{ run: string; state: RunState; summary: Record<string, unknown> }>(event.data);
+              handlers.state(run, update);
+              if (update.state !== "running") cursors.delete(run);
+            }
+          }
+        }
+      } catch {
+        if (abort.signal.aborted) return;
+      }
+      if (cursors.size > 0) await new Promise((done) => setTimeout(done, 2000));
+    }
+  };
+  void connect();
+  return () => abort.abort();
+}

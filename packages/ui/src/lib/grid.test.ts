@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alignOnGrid, histogramGrid } from "./grid.ts";
+import { alignOnGrid, histogramGrid, histogramRange } from "./grid.ts";
 
 describe("alignOnGrid", () => {
   it("places each run's buckets on one shared grid, with gaps where a run has no points", () => {
@@ -28,5 +28,16 @@ describe("histogramGrid", () => {
     expect([...(grid.cells[0] as Float64Array)]).toEqual([1, 0.5, 0, 0]);
     expect([...(grid.cells[1] as Float64Array)]).toEqual([0, 0, 1 / 3, 1]);
     expect(histogramGrid([]).cells).toEqual([]);
+  });
+
+  it("puts several runs on one value axis: the shared range of all their edges", () => {
+    const a = [{ step: 0, values: [1], bins: [0, 1] }];
+    const b = [{ step: 5, values: [2, 2], bins: [2, 3, Number.POSITIVE_INFINITY] }];
+    const range = histogramRange([...a, ...b]);
+    expect(range).toEqual([0, 3]);
+    expect([...(histogramGrid(a, 3, range).cells[0] as Float64Array)]).toEqual([1, 0, 0]);
+    // The open last bin (center +∞) is skipped; [2, 3] lands in the top row of the shared axis.
+    expect([...(histogramGrid(b, 3, range).cells[0] as Float64Array)]).toEqual([0, 0, 1]);
+    expect(histogramRange([])).toEqual([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
   });
 });

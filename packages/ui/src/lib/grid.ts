@@ -31,15 +31,8 @@ export interface HistogramRow {
   readonly bins: readonly number[];
 }
 
-/**
- * Histograms over time as a heatmap matrix: every step's counts re-binned onto `rows` shared bins
- * spanning all steps' edges (each source bin adds its count to the shared bin holding its center),
- * normalized per step so a step with more samples does not wash out the others.
- */
-export function histogramGrid(
-  histograms: readonly HistogramRow[],
-  rows = 64,
-): { steps: number[]; lo: number; hi: number; cells: Float64Array[] } {
+/** The lowest and highest finite bin edge over all the histograms ([+∞, −∞] when there is none). */
+export function histogramRange(histograms: readonly HistogramRow[]): [number, number] {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const h of histograms) {
@@ -50,6 +43,21 @@ export function histogramGrid(
       }
     }
   }
+  return [lo, hi];
+}
+
+/**
+ * Histograms over time as a heatmap matrix: every step's counts re-binned onto `rows` shared bins
+ * spanning all steps' edges (each source bin adds its count to the shared bin holding its center),
+ * normalized per step so a step with more samples does not wash out the others. `range` (by default
+ * the histograms' own) puts several runs' grids on the same value axis.
+ */
+export function histogramGrid(
+  histograms: readonly HistogramRow[],
+  rows = 64,
+  range: readonly [number, number] = histogramRange(histograms),
+): { steps: number[]; lo: number; hi: number; cells: Float64Array[] } {
+  const [lo, hi] = range;
   if (!(hi >= lo)) return { steps: [], lo: 0, hi: 0, cells: [] };
   const span = hi > lo ? hi - lo : 1;
   const cells = histograms.map((h) => {

@@ -41,6 +41,42 @@ const SPARSE_POINTS = 60;
 const positive = (values: readonly (number | null)[]) => values.map((v) => (v !== null && v > 0 ? v : null));
 const countValues = (values: readonly (number | null)[]) => values.reduce<number>((n, v) => (v === null ? n : n + 1), 0);
 
+/** The uPlot data arrays, in the order the chart's series are built: x, then each line and its band (max, min). */
+function chartData(x: readonly number[], lines: readonly ChartLine[], logScale: boolean): (readonly (number | null)[])[] {
+  const data: (readonly (number | null)[])[] = [x];
+  for (const line of lines) {
+    data.push(logScale ? positive(line.values) : line.values);
+    if (line.min && line.max) data.push(logScale ? positive(line.max) : line.max, logScale ? positive(line.min) : line.min);
+  }
+  return data;
+}
+
+/** Each line's first and last x with a value: the x scale spans the shown lines only. */
+function lineExtents(x: readonly number[], lines: readonly ChartLine[]): ([number, number] | undefined)[] {
+  return lines.map((line) => {
+    const first = line.values.findIndex((v) => v !== null);
+    let last = line.values.length - 1;
+    while (last > first && line.values[last] === null) last--;
+    return first === -1 ? undefined : ([x[first], x[last]] as [number, number]);
+  });
+}
+
+/**
+ * What needs a new uPlot (series, colours, bands, markers); anything else is new data for the
+ * chart already built (uPlot's setData), so a live run's new points do not rebuild every panel.
+ */
+function structureOf(lines: readonly ChartLine[]): string {
+  return JSON.stringify(
+    lines.map((line) => [
+      line.key,
+      line.label,
+      line.color,
+      line.min !== undefined && line.max !== undefined,
+      countValues(line.values) <= SPARSE_POINTS,
+    ]),
+  );
+}
+
 /** A degenerate range (one point, or a flat line) widened so uPlot draws it in the middle. */
 function padded(min: number | null, max: number | null): uPlot.Range.MinMax {
   if (min === null || max === null) return [0, 1];
@@ -119,8 +155,18 @@ export function LineChart({
   zoom.current = onZoom;
   const hiddenNow = useRef(hidden);
   hiddenNow.current = hidden;
-  const built = useRef<{ applyHidden: () => void } | undefined>(undefined);
+  const built = useRef<
+    | {
+        applyHidden: () => void;
+        update: (x: readonly number[], lines: readonly ChartLine[]) => void;
+        drawn: { x: unknown; lines: unknown };
+      }
+    | undefined
+  >(undefined);
   const theme = useTheme();
+  const latest = useRef({ x, lines });
+  latest.current = { x, lines };
+  const structure = structureOf(lines);
 
   useEffect(() => {
     const el = host.current;
@@ -128,20 +174,14 @@ export function LineChart({
     if (el === null || box === null) return;
     const axis = cssColor("--chart-axis") || "#4b5563";
     const grid = cssColor("--chart-grid") || "#e5e7eb";
+    const { x, lines } = latest.current;
     const series: uPlot.Series[] = [{ label: xLabel }];
-    const data: (readonly (number | null)[])[] = [x];
     const bands: uPlot.Band[] = [];
     const lineIndex: number[] = [];
     // uPlot series indices of each keyed line (the line and its band), for setSeries.
     const keyed = new Map<string, number[]>();
     const colors = lines.map((line, i) => line.color ?? (PALETTE[i % PALETTE.length] as string));
-    // Each line's first and last x with a value: the x scale spans the shown lines only.
-    const extents = lines.map((line) => {
-      const first = line.values.findIndex((v) => v !== null);
-      let last = line.values.length - 1;
-      while (last > first && line.values[last] === null) last--;
-      return first === -1 ? undefined : ([x[first], x[last]] as [number, number]);
-    });
+    let extents = lineExtents(x, lines);
     const isHidden = (line: ChartLine) => line.key !== undefined && hiddenNow.current?.has(line.key) === true;
     lines.forEach((line, i) => {
       const color = colors[i] as string;
@@ -158,13 +198,10 @@ export function LineChart({
         spanGaps: true,
         points: { show: sparse, size: 5, fill: color },
       });
-      data.push(logScale ? positive(line.values) : line.values);
       if (line.min && line.max) {
         const upper = series.length;
         series.push({ show, label: `${line.label} max`, stroke: "transparent", points: { show: false }, spanGaps: true });
-        data.push(logScale ? positive(line.max) : line.max);
         series.push({ show, label: `${line.label} min`, stroke: "transparent", points: { show: false }, spanGaps: true });
-        data.push(logScale ? positive(line.min) : line.min);
         bands.push({ series: [upper, upper + 1], fill: `${color}33` });
         indices.push(upper, upper + 1);
       }
@@ -223,7 +260,7 @@ export function LineChart({
         setCursor: [(u) => renderTooltip(box, u, lines, lineIndex, colors)],
       },
     };
-    const chart = new uPlot(options, data as uPlot.AlignedData, el);
+    const chart = new uPlot(options, chartData(x, lines, logScale) as uPlot.AlignedData, el);
     const shownState = new Map(lines.map((line) => [line.key, !isHidden(line)]));
     const applyHidden = () => {
       let changed = false;
@@ -238,7 +275,16 @@ export function LineChart({
       // setSeries re-ranges y; the x range follows the shown lines too.
       if (changed) chart.setScale("x", { min: chart.data[0][0] as number, max: chart.data[0][chart.data[0].length - 1] as number });
     };
-    built.current = { applyHidden };
+    // Same series, new values: setData re-ranges and redraws the canvas only.
+    const update = (nextX: readonly number[], nextLines: readonly ChartLine[]) => {
+      extents = lineExtents(nextX, nextLines);
+      chart.setData(chartData(nextX, nextLines, logScale) as uPlot.AlignedData);
+      el.dataset.points = String(nextX.length);
+      drawn.x = nextX;
+      drawn.lines = nextLines;
+    };
+    const drawn: { x: unknown; lines: unknown } = { x, lines };
+    built.current = { applyHidden, update, drawn };
     const reset = () => zoom.current?.(undefined);
     const hide = () => {
       box.hidden = true;
@@ -252,7 +298,12 @@ export function LineChart({
       chart.destroy();
       built.current = undefined;
     };
-  }, [title, x, lines, xLabel, yLabel, logScale, height, syncKey, legend, theme]);
+  }, [title, structure, xLabel, yLabel, logScale, height, syncKey, legend, theme]);
+
+  useEffect(() => {
+    const chart = built.current;
+    if (chart !== undefined && (chart.drawn.x !== x || chart.drawn.lines !== lines)) chart.update(x, lines);
+  }, [x, lines]);
 
   // Showing or hiding lines: setSeries on the chart already built (a rebuild per toggle was the cost).
   useEffect(() => built.current?.applyHidden(), [hidden]);

@@ -5,19 +5,21 @@ import { buildFilters } from "../../lib/run-filters.ts";
 import { SeriesCache } from "../../lib/series-cache.ts";
 import type { Smoothing } from "../../lib/smoothing.ts";
 import { defaultXAxis, isHiddenKey, isScalarSummary } from "../../lib/step-metric.ts";
-import { followRun, getJson, type HistoryRow, putJson, query, type RunsPage, runPath } from "../api.ts";
+import { getJson, putJson, query, type RunsPage } from "../api.ts";
 import { AddPanel } from "../components/add-panel.tsx";
 import { ChartControls, type ChartSettings } from "../components/chart-controls.tsx";
+import { HistogramRunsPanel, isHistogram } from "../components/histogram-runs-panel.tsx";
 import { PALETTE } from "../components/line-chart.tsx";
+import { isGridMedia, MediaGridPanel } from "../components/media-grid-panel.tsx";
 import { OverlayPanel, type PanelRun } from "../components/overlay-panel.tsx";
 import { RunsSidebar, SHOW_FIRST } from "../components/runs-sidebar.tsx";
 import { SummaryPanel, type SummaryPanelSpec } from "../components/summary-panels.tsx";
 import { type Route, updateParams } from "../route.ts";
 import { ErrorBox, useAsync } from "../use-async.tsx";
+import { useLiveRows } from "../use-live-rows.ts";
 import { ProjectTabs } from "./project-tabs.tsx";
 
 const MAX_RUNS = 200;
-const MAX_LIVE_ROWS = 5_000;
 const BUILTIN = new Set(["_step", "_runtime", "_timestamp"]);
 /** The added panels as the URL keeps them (JSON); anything unreadable is dropped, not fatal. */
 function parsePanels(text: string | null): SummaryPanelSpec[] {
@@ -37,6 +39,13 @@ function parsePanels(text: string | null): SummaryPanelSpec[] {
   } catch {
     return [];
   }
+}
+
+/** A panel of a section: a line overlay, the runs' media side by side, or histograms over time. */
+type PanelKind = "line" | "media" | "histogram";
+interface SectionPanel {
+  readonly key: string;
+  readonly kind: PanelKind;
 }
 
 const list = (value: string | null) => new Set((value ?? "").split(",").filter(Boolean));
@@ -130,54 +139,61 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
   const shownRuns = ordered.filter((run) => visible.has(run.id));
 
   // Live runs among those shown: new rows arrive by cursor (after the last step seen), never by refetching history.
-  const [live, setLive] = useState<ReadonlyMap<string, readonly HistoryRow[]>>(new Map());
-  const runningIds = shownRuns.filter((run) => run.state === "running").map((run) => run.id);
-  useEffect(() => {
-    const stops = shownRuns
-      .filter((run) => run.state === "running")
-      .map((run) =>
-        followRun(run, run.lastStep, {
-          rows: (rows) =>
-            setLive((previous) => new Map(previous).set(run.id, [...(previous.get(run.id) ?? []), ...rows].slice(-MAX_LIVE_ROWS))),
-          state: () => {},
-        }),
-      );
-    return () => {
-      for (const stop of stops) stop();
-    };
-  }, [runningIds.join()]);
+  const live = useLiveRows(base, shownRuns);
 
   // Each run's keys are asked for once: showing or hiding runs reuses them.
   const keyCache = useRef(new Map<string, { history: string[]; system: string[] }>()).current;
   const keys = useAsync(async () => {
-    await Promise.all(
-      shownRuns
-        .filter((run) => !keyCache.has(run.id))
-        .map(async (run) => keyCache.set(run.id, await getJson<{ history: string[]; system: string[] }>(`${runPath(run)}/keys`))),
-    );
+    // One request for all the runs not asked yet: a request per run took the browser's six
+    // connections while the first panels waited to ask for their series.
+    const missing = shownRuns.filter((run) => !keyCache.has(run.id)).map((run) => run.id);
+    if (missing.length > 0) {
+      const answer = await getJson<Record<string, { history: string[]; system: string[] }>>(
+        `${base}/keys${query({ runs: missing.join(",") })}`,
+      );
+      for (const [id, k] of Object.entries(answer)) keyCache.set(id, k);
+    }
     return shownRuns.map((run) => [run, keyCache.get(run.id) as { history: string[]; system: string[] }] as const);
   }, [shownRuns.map((run) => run.id).join()]);
 
   const { sections, stepMetrics } = useMemo(() => {
     const metrics = shownRuns.map((run) => run.metrics);
-    const history = new Set<string>();
+    const history = new Map<string, PanelKind>();
     const system = new Set<string>();
-    for (const [run, k] of keys.data ?? []) {
-      // A key whose latest value is media or a histogram goes to the run's media tab, not a line.
-      for (const key of k.history) if (!BUILTIN.has(key) && isScalarSummary(run.summary[key])) history.add(key);
+    // Until the runs' keys arrive, their summaries' keys stand in (a summary holds each history
+    // key's last value): the first screen's panels ask for their series a round trip sooner.
+    const provisional = shownRuns.map(
+      (run) => [run, { history: Object.keys(run.summary).filter((key) => !key.startsWith("_")), system: [] }] as const,
+    );
+    for (const [run, k] of keys.data ?? provisional) {
+      // A key whose latest value is media or a histogram gets a panel of that kind, not a line;
+      // tables and custom charts stay on the run page.
+      for (const key of k.history) {
+        if (BUILTIN.has(key) || history.has(key)) continue;
+        const value = run.summary[key];
+        const kind = isScalarSummary(value) ? "line" : isHistogram(value) ? "histogram" : isGridMedia(value) ? "media" : undefined;
+        if (kind) history.set(key, kind);
+      }
       for (const key of k.system) system.add(key);
     }
-    const byPrefix = new Map<string, string[]>();
-    for (const key of [...history].sort()) {
+    const byPrefix = new Map<string, SectionPanel[]>();
+    for (const [key, kind] of [...history].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (isHiddenKey(metrics, key)) continue;
-      const section = key.includes("/") ? (key.split("/")[0] as string) : "charts";
-      byPrefix.set(section, [...(byPrefix.get(section) ?? []), key]);
+      const section = key.includes("/") ? (key.split("/")[0] as string) : kind === "line" ? "charts" : "media";
+      byPrefix.set(section, [...(byPrefix.get(section) ?? []), { key, kind }]);
     }
-    if (system.size > 0) byPrefix.set("system", [...system].sort());
+    if (system.size > 0)
+      byPrefix.set(
+        "system",
+        [...system].sort().map((key) => ({ key, kind: "line" })),
+      );
     const steps = new Set<string>();
     for (const run of shownRuns) for (const metric of run.metrics) if (metric.stepMetric) steps.add(metric.stepMetric);
     return { sections: [...byPrefix], stepMetrics: [...steps].sort() };
-  }, [keys.data]);
+  }, [keys.data, keys.data === undefined ? shownRuns.map((run) => run.id).join() : ""]);
+
+  // The shown runs whose history has the key: the media and histogram panels ask only for them.
+  const loggedBy = (key: string) => (keys.data ?? []).filter(([, k]) => k.history.includes(key)).map(([run]) => run);
 
   const panels = parsePanels(p.get("panels"));
   const setPanels = (next: SummaryPanelSpec[]) => updateParams({ panels: next.length === 0 ? undefined : JSON.stringify(next) });
@@ -343,7 +359,10 @@ export function WorkspacePage({ entity, project, route }: { entity: string; proj
                 {section} <span class="muted">({sectionKeys.length})</span>
               </summary>
               <div class="charts">
-                {sectionKeys.map((key) => {
+                {sectionKeys.map(({ key, kind }) => {
+                  if (kind === "media") return <MediaGridPanel key={key} mediaKey={key} runs={loggedBy(key)} colors={colors} live={live} />;
+                  if (kind === "histogram")
+                    return <HistogramRunsPanel key={key} histogramKey={key} runs={loggedBy(key)} colors={colors} live={live} />;
                   const axis = axisOf(key);
                   return (
                     <OverlayPanel
