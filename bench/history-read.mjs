@@ -14,7 +14,7 @@ import { cleanup, median, QUIET, report, tempDir } from "./util.mjs";
 const ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 10_000);
 const KEYS = Number(process.env.BENCH_HISTORY_KEYS ?? 50);
 const REPEATS = Number(process.env.BENCH_HISTORY_REPEATS ?? 9);
-const SERVER = fileURLToPath(new URL("./history-server.mjs", import.meta.url));
+const SERVER = fileURLToPath(new URL("./server-process.mjs", import.meta.url));
 const keys = Array.from({ length: KEYS }, (_, k) => `metric_${String(k).padStart(2, "0")}`);
 
 async function logRun(where) {

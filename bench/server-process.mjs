@@ -1,5 +1,5 @@
-// The server of bench/history-read.mjs, in its own process so its RSS is measured alone:
-// node history-server.mjs <dir> [postgres-url]. Prints {"url": …} once listening.
+// A runlog server in its own process, so benches measure its RSS and CPU alone (history-read, team):
+// node server-process.mjs <dir> [postgres-url]. Prints {"url": …} once listening.
 import { serve } from "../packages/server/dist/index.js";
 
 const [dir, store] = process.argv.slice(2);
