@@ -30,8 +30,8 @@ async function logRun(where) {
 }
 
 function startServer(args) {
-  // BENCH_HISTORY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers.
-  const nodeArgs = (process.env.BENCH_HISTORY_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, SERVER, ...args], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";
@@ -41,6 +41,13 @@ function startServer(args) {
     });
     child.on("exit", (code) => reject(new Error(`server exited ${code}`)));
   });
+}
+
+/** CPU ms (user + system, every thread) of process `pid`: what a request cost the server, however loaded the machine. */
+function cpuMsOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ = 100
 }
 
 const rssOf = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
@@ -68,6 +75,7 @@ async function measure(name, serverArgs, path) {
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(child.pid))), 5);
     const one = [];
     const all = [];
+    const cpu = [];
     let counted = [0, 0];
     let firstRows = 0;
     for (let i = 0; i < REPEATS; i++) {
@@ -76,13 +84,15 @@ async function measure(name, serverArgs, path) {
       firstRows = (await response.json()).length;
       one.push(performance.now() - t0);
       t0 = performance.now();
+      const cpu0 = cpuMsOf(child.pid);
       counted = await readAll(url, path);
       all.push(performance.now() - t0);
+      cpu.push(cpuMsOf(child.pid) - cpu0);
     }
     clearInterval(sampler);
     peak = Math.max(peak, rssOf(child.pid));
     if (counted[0] !== ROWS) throw new Error(`${name}: read ${counted[0]} rows, expected ${ROWS}`);
-    return { one: median(one), all: median(all), firstRows, pages: counted[1], growth: peak - before, before };
+    return { one: median(one), all: median(all), cpu: median(cpu), firstRows, pages: counted[1], growth: peak - before, before };
   } finally {
     child.kill("SIGTERM");
   }
@@ -93,8 +103,10 @@ async function baseline(reader, path) {
   const [entity, project, id] = path.split("/");
   const view = await reader.getRun(entity, project, id);
   const times = [];
+  const cpu = [];
   for (let i = 0; i < REPEATS; i++) {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const rows = new Map();
     for (const key of await reader.seriesKeys(view, "history")) {
       const infos = await reader.chunkInfos(view, "history", key, -Infinity, Infinity);
@@ -116,8 +128,10 @@ async function baseline(reader, path) {
     }
     if (rows.size !== ROWS) throw new Error(`baseline read ${rows.size} rows`);
     times.push(performance.now() - t0);
+    const used = process.cpuUsage(cpu0);
+    cpu.push((used.user + used.system) / 1000);
   }
-  return median(times);
+  return { ms: median(times), cpu: median(cpu) };
 }
 
 const dirs = [tempDir("history-local"), tempDir("history-team")];
@@ -148,8 +162,9 @@ try {
     ["postgres (team server)", online, teamBase],
   ]) {
     console.log(
-      `INFO  ${name}: limit=${ROWS} → ${m.firstRows} rows in ${m.one.toFixed(0)} ms; all ${ROWS} rows (${m.pages} pages) ${m.all.toFixed(0)} ms; ` +
-        `baseline (reader → rows in memory) ${base.toFixed(0)} ms → ${(m.all / base).toFixed(2)}× it; server RSS ${m.before.toFixed(0)} MB + ${m.growth.toFixed(0)} MB`,
+      `INFO  ${name}: limit=${ROWS} → ${m.firstRows} rows in ${m.one.toFixed(0)} ms; all ${ROWS} rows (${m.pages} pages) ${m.all.toFixed(0)} ms ` +
+        `(server CPU ${m.cpu.toFixed(0)} ms); baseline (reader → rows in memory) ${base.ms.toFixed(0)} ms (CPU ${base.cpu.toFixed(0)} ms) → ` +
+        `${(m.all / base.ms).toFixed(2)}× its time, ${(m.cpu / base.cpu).toFixed(2)}× its CPU; server RSS ${m.before.toFixed(0)} MB + ${m.growth.toFixed(0)} MB`,
     );
     report(
       `history ${ROWS} × ${KEYS}, ${name}`,

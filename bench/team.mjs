@@ -68,7 +68,9 @@ async function capturingProxy(target) {
 }
 
 function startServerProcess(dir, store) {
-  const child = spawn(process.execPath, [SERVER, dir, store], { stdio: ["ignore", "pipe", "inherit"] });
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server processes.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, SERVER, dir, store], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (chunk) => {

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { openStoreReader } from "../store/open-reader.js";
 import { initIn, userColumns } from "../test-support/runs.js";
 import { tempRoot } from "../test-support/temp-root.js";
+import { encodeJson } from "../util/json.js";
 import { Api } from "./api.js";
 import type { HistoryRow } from "./api-run.js";
+import { scanRows, scanRowsJson } from "./history-scan.js";
 
 const STEPS = 4_000;
 const GAP = [1_500, 2_100] as const; // no rows logged at these steps
@@ -80,5 +83,41 @@ describe("scanHistory (each chunk read once per scan)", () => {
       await expect(stored.scanHistory({ pageSize }).next()).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     }
     api.close();
+  });
+
+  it("scanRowsJson writes exactly encodeJson(row) of every row: tagged NaN/±Infinity, -0, stored values, escaped keys", async () => {
+    for (const oddKey of [undefined, "7", "__proto__"]) {
+      const root = tempRoot();
+      const run = await initIn(root);
+      for (let step = 0; step < 2_300; step++) {
+        const row: Record<string, unknown> = { 'q"uote\\back': step % 5 === 0 ? -0 : step / 7, "ünï/cødé 🚀": step };
+        if (step % 11 === 0) row.special = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY][step % 3];
+        if (step % 17 === 0) row.caption = { text: `c${step}`, nested: [1, null, "null"] };
+        if (step % 19 === 0) row.big = Number.MAX_VALUE;
+        if (oddKey !== undefined && step % 3 === 0) row[oddKey] = step;
+        if (step % 500 !== 1) run.log(row, { step });
+      }
+      await run.finish();
+      const reader = openStoreReader({ dir: root });
+      try {
+        const view = await reader.getRun("tester", "test", run.id);
+        if (view === undefined) throw new Error("run not found");
+        for (const [pageSize, from, until] of [
+          [333, 0, Number.MAX_SAFE_INTEGER],
+          [5_000, 1_000, 2_000],
+          [1, 1_022, 1_026],
+        ] as const) {
+          const expected: { step: number; json: string }[] = [];
+          for await (const row of scanRows(reader, view, { pageSize, from, until }))
+            expected.push({ step: row._step, json: encodeJson(row) });
+          const got: { step: number; json: string }[] = [];
+          for await (const row of scanRowsJson(reader, view, { pageSize, from, until })) got.push(row);
+          expect(got.length).toBeGreaterThan(0);
+          expect(got).toEqual(expected);
+        }
+      } finally {
+        reader.close();
+      }
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { ChunkInfos, Points, RunView, StoreReader } from "../store/store.js";
+import { encodeJson } from "../util/json.js";
 
 /** One history row: `_step` and the keys present at that step. */
 export type HistoryRow = Record<string, unknown> & { _step: number };
@@ -106,23 +107,29 @@ function lowerBound(sorted: ArrayLike<number>, value: number): number {
   return lo;
 }
 
-/**
- * Every row in step order over [from, until], assembled `pageSize` steps at a time: each key's
- * chunks are read forward once for the whole scan (not once per page), so a scan costs one pass
- * over the stored chunks whatever the page size, and holds about one page of rows at a time.
- */
-export async function* scanRows(
-  store: StoreReader,
-  view: RunView,
-  options: { keys?: readonly string[]; pageSize: number; from: number; until: number },
-): AsyncGenerator<HistoryRow> {
-  const { keys, pageSize, from, until } = options;
-  const wanted = keys === undefined ? undefined : new Set([...keys, "_runtime", "_timestamp"]);
+interface ScanOptions {
+  readonly keys?: readonly string[];
+  readonly pageSize: number;
+  readonly from: number;
+  readonly until: number;
+}
+
+/** One page of a scan: its steps, every scalar key's points over them, and the stored (non-scalar) rows. */
+interface Page {
+  readonly steps: readonly number[];
+  readonly keys: readonly string[];
+  readonly parts: readonly (readonly Points[])[];
+  readonly stored: [number, Record<string, unknown>][];
+}
+
+/** Pages of `pageSize` steps; each key's chunks are read forward once for the whole scan. */
+async function* scanPages(store: StoreReader, view: RunView, options: ScanOptions): AsyncGenerator<Page> {
+  const { pageSize, from, until } = options;
+  const wanted = options.keys === undefined ? undefined : new Set([...options.keys, "_runtime", "_timestamp"]);
   let cursors: KeyCursor[] | undefined;
-  const steps: number[] = [];
   const index = indexSteps(store, view, from, until);
   for (let done = false; !done; ) {
-    steps.length = 0;
+    const steps: number[] = [];
     for (;;) {
       const next = await index.next();
       if (next.done) {
@@ -139,18 +146,105 @@ export async function* scanRows(
     }
     const lo = steps[0] as number;
     const hi = steps[steps.length - 1] as number;
-    const rows: HistoryRow[] = steps.map((step) => ({ _step: step }));
-    // Fetched together (a pool runs them side by side), merged in key order so a row's keys keep their order.
+    // Fetched side by side (a pool runs them in parallel); merged in key order so a row's keys keep their order.
     const parts = await Promise.all(cursors.map((cursor) => cursor.parts(lo, hi)));
-    for (let k = 0; k < cursors.length; k++) mergeKey(rows, steps, (cursors[k] as KeyCursor).key, parts[k] as Points[]);
-    let at = 0;
-    for (const [step, data] of await store.historyRows(view, lo, hi)) {
-      at = lowerBound(steps, step);
-      if (steps[at] !== step) continue;
-      const row = rows[at] as HistoryRow;
-      for (const [key, value] of Object.entries(data)) if (wanted === undefined || wanted.has(key)) row[key] = value;
-    }
+    yield { steps, keys: cursors.map((cursor) => cursor.key), parts, stored: await store.historyRows(view, lo, hi) };
+  }
+}
+
+/** The page's rows as objects: `_step`, the scalar keys in key order, then the stored values. */
+function pageRows(page: Page, wanted: ReadonlySet<string> | undefined): HistoryRow[] {
+  const { steps } = page;
+  const rows: HistoryRow[] = steps.map((step) => ({ _step: step }));
+  for (let k = 0; k < page.keys.length; k++) mergeKey(rows, steps, page.keys[k] as string, page.parts[k] as Points[]);
+  for (const [step, data] of page.stored) {
+    const at = lowerBound(steps, step);
+    if (steps[at] !== step) continue;
+    const row = rows[at] as HistoryRow;
+    for (const [key, value] of Object.entries(data)) if (wanted === undefined || wanted.has(key)) row[key] = value;
+  }
+  return rows;
+}
+
+/**
+ * Every row in step order over [from, until], assembled `pageSize` steps at a time: each key's
+ * chunks are read forward once for the whole scan (not once per page), so a scan costs one pass
+ * over the stored chunks whatever the page size, and holds about one page of rows at a time.
+ */
+export async function* scanRows(store: StoreReader, view: RunView, options: ScanOptions): AsyncGenerator<HistoryRow> {
+  const { keys } = options;
+  const wanted = keys === undefined ? undefined : new Set([...keys, "_runtime", "_timestamp"]);
+  for await (const page of scanPages(store, view, options)) {
+    const rows = pageRows(page, wanted);
     // W&B returns only rows holding at least one requested key.
     yield* keys === undefined ? rows : rows.filter((row) => keys.some((key) => key in row));
+  }
+}
+
+/** One row as `encodeJson(row)` would write it. */
+export interface EncodedRow {
+  readonly step: number;
+  readonly json: string;
+}
+
+/** Keys a JavaScript object would not keep in insertion order (array indices) or would not keep at all. */
+const ORDER_CHANGING_KEY = /^(0|[1-9]\d*)$|^_step$|^__proto__$/;
+
+const numberJson = (value: number): string => (Number.isFinite(value) ? String(value) : `{"__runlog_number":"${value}"}`);
+
+/**
+ * `scanRows` (every key) with each row already encoded, the same text `encodeJson(row)` gives:
+ * a scalar-only row is written straight from the decoded columns, without building the object
+ * (the object and `JSON.stringify` over it were most of a history page's time); a row with
+ * stored values, or a run whose keys an object would reorder, goes through the object.
+ */
+export async function* scanRowsJson(store: StoreReader, view: RunView, options: Omit<ScanOptions, "keys">): AsyncGenerator<EncodedRow> {
+  for await (const page of scanPages(store, view, options)) {
+    const { steps, keys, parts } = page;
+    if (keys.some((key) => ORDER_CHANGING_KEY.test(key))) {
+      for (const row of pageRows(page, undefined)) yield { step: row._step, json: encodeJson(row) };
+      continue;
+    }
+    const n = steps.length;
+    // Per key, the value at each step of the page (NaN is a value: presence is kept apart).
+    const values = keys.map(() => new Float64Array(n));
+    const present = keys.map(() => new Uint8Array(n));
+    for (let k = 0; k < keys.length; k++) {
+      const column = values[k] as Float64Array;
+      const has = present[k] as Uint8Array;
+      const lo = steps[0] as number;
+      const hi = steps[n - 1] as number;
+      for (const part of parts[k] as Points[]) {
+        let i = 0;
+        for (let j = lowerBound(part.steps, lo); j < part.steps.length; j++) {
+          const step = part.steps[j] as number;
+          if (step > hi) break;
+          while ((steps[i] as number) < step) i++;
+          if (steps[i] === step) {
+            column[i] = part.values[j] as number;
+            has[i] = 1;
+          }
+        }
+      }
+    }
+    const prefixes = keys.map((key) => `,${JSON.stringify(key)}:`);
+    const stored = new Map(page.stored);
+    for (let i = 0; i < n; i++) {
+      const step = steps[i] as number;
+      const data = stored.get(step);
+      if (data !== undefined) {
+        const row: HistoryRow = { _step: step };
+        for (let k = 0; k < keys.length; k++)
+          if ((present[k] as Uint8Array)[i] === 1) row[keys[k] as string] = (values[k] as Float64Array)[i];
+        for (const [key, value] of Object.entries(data)) row[key] = value;
+        yield { step, json: encodeJson(row) };
+        continue;
+      }
+      let json = `{"_step":${step}`;
+      for (let k = 0; k < keys.length; k++) {
+        if ((present[k] as Uint8Array)[i] === 1) json += (prefixes[k] as string) + numberJson((values[k] as Float64Array)[i] as number);
+      }
+      yield { step, json: `${json}}` };
+    }
   }
 }
