@@ -6,6 +6,7 @@
  * Not part of the user-facing API: it may change with the stores.
  */
 
+export { type EncodedRow, scanRowsJson } from "./api/history-scan.js";
 export {
   ArtifactRegistry,
   type CollectionRef,

@@ -1,6 +1,6 @@
 import { extname } from "node:path";
-import { type Api, RunlogError } from "@runlog/core";
-import { safeRelativePath } from "@runlog/core/store-kit";
+import { type Api, RunlogError, type StoreReader } from "@runlog/core";
+import { type EncodedRow, safeRelativePath, scanRowsJson } from "@runlog/core/store-kit";
 import type { FastifyInstance } from "fastify";
 import { canSeeEntity } from "./auth/auth-hook.js";
 import type { RunFileStore } from "./files/run-files.js";
@@ -22,6 +22,9 @@ const PASSIVE_TYPES: Record<string, string> = {
 
 const MAX_COMPARED_RUNS = 200;
 
+const encodedStep = (row: EncodedRow) => row.step;
+const encodedJson = (row: EncodedRow) => row.json;
+
 function seriesOptions(query: Query) {
   const from = numberParam(query, "from");
   const to = numberParam(query, "to");
@@ -31,7 +34,14 @@ function seriesOptions(query: Query) {
 }
 
 /** The read API under /api/v1: projects, runs, history, bucketed series and run files. */
-export function registerApiRoutes(app: FastifyInstance, api: Api, files: RunFileStore, maxPageBytes = MAX_PAGE_BYTES): void {
+export function registerApiRoutes(
+  app: FastifyInstance,
+  api: Api,
+  files: RunFileStore,
+  maxPageBytes = MAX_PAGE_BYTES,
+  /** The store `api` reads: every-key history pages are encoded straight from its chunks (scanRowsJson). */
+  reader?: StoreReader,
+): void {
   const runOf = (p: RunParams) => api.run(`${p.entity}/${p.project}/${p.id}`);
 
   app.get("/api/v1/projects", async (request, reply) =>
@@ -107,12 +117,19 @@ export function registerApiRoutes(app: FastifyInstance, api: Api, files: RunFile
     const { query } = request;
     const run = await runOf(request.params);
     const limit = pageLimitParam(query, 1000);
-    const scan = run.scanHistory({
-      keys: listParam(query, "keys"),
+    const keys = listParam(query, "keys");
+    const window = {
       pageSize: Math.min(limit, HISTORY_SCAN_ROWS),
       minStep: intParam(query, "minStep"),
       maxStep: intParam(query, "maxStep"),
-    });
+    };
+    const view = keys === undefined && reader !== undefined ? await reader.getRun(run.entity, run.project, run.id) : undefined;
+    if (reader !== undefined && view !== undefined) {
+      const from = window.minStep ?? 0;
+      const scan = scanRowsJson(reader, view, { pageSize: window.pageSize, from, until: window.maxStep ?? Number.MAX_SAFE_INTEGER });
+      return sendHistoryPage(reply, await historyPage(scan, limit, maxPageBytes, encodedStep, encodedJson));
+    }
+    const scan = run.scanHistory({ keys, ...window });
     return sendHistoryPage(reply, await historyPage(scan, limit, maxPageBytes, rowStep));
   });
 

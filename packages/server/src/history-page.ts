@@ -23,20 +23,22 @@ export const rowStep = (row: HistoryRow): number => row._step;
  * Collects rows from `scan` until `limit` rows or `maxBytes` of JSON, encoding each row once, so
  * an answer's size is bounded whatever the row width. A row that alone passes the budget is still
  * sent, so paging always moves on. Reads one row past the end to tell whether more follow.
- * `stepOf` tells a row's step (rows in step order, one row per step).
+ * `stepOf` tells a row's step (rows in step order, one row per step); `encode` writes a row's JSON
+ * (rows that come encoded, from `scanRowsJson`, pass theirs through).
  */
 export async function historyPage<T>(
   scan: AsyncIterable<T>,
   limit: number,
   maxBytes: number,
   stepOf: (row: T) => number,
+  encode: (row: T) => string = encodeJson,
 ): Promise<HistoryPage> {
   const rows: string[] = [];
   let bytes = 2;
   let lastStep: number | undefined;
   let nextStep: number | undefined;
   for await (const row of scan) {
-    const text = encodeJson(row);
+    const text = encode(row);
     const size = Buffer.byteLength(text) + 1;
     if (rows.length >= limit || (rows.length > 0 && bytes + size > maxBytes)) {
       nextStep = stepOf(row);

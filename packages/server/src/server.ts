@@ -125,7 +125,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunlogServer> {
         return reply.code(503).send({ ok: false, store: store.kind });
       }
     });
-    registerApiRoutes(app, api, store.files, options.maxPageBytes);
+    registerApiRoutes(app, api, store.files, options.maxPageBytes, store.reader);
     registerArtifactRoutes(app, api, store.artifacts);
     registerLiveEvents(app, api, { pollMs: options.pollMs, maxPushBytes: options.maxPageBytes });
     registerProjectLiveEvents(app, api, { pollMs: options.pollMs, maxPushBytes: options.maxPageBytes });

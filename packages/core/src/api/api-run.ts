@@ -6,12 +6,11 @@ import type { RunState } from "../pipeline/records.js";
 import { runFolder } from "../run/run-folder.js";
 import { bucketChunks, bucketPoints, type SeriesResult } from "../store/series.js";
 import type { AlertView, FileView, Points, RunView, StoreReader, Stream } from "../store/store.js";
+import { type HistoryRow, ROW_INDEX_KEY, scanRows } from "./history-scan.js";
 import { filesOnDisk, mergeFileViews } from "./run-folder-files.js";
 import { buildTraces, type Span } from "./traces.js";
 
-export type HistoryRow = Record<string, unknown> & { _step: number };
-
-const ROW_INDEX_KEY = "_runtime"; // every committed row has one, so it enumerates the rows
+export type { HistoryRow } from "./history-scan.js";
 
 function streamOf(key: string): Stream {
   return key.startsWith("system/") ? "system" : "history";
@@ -128,7 +127,7 @@ export class ApiRun {
     return this.rowsAt(steps, options.keys);
   }
 
-  /** Every row in step order, fetched `pageSize` rows at a time. */
+  /** Every row in step order, assembled `pageSize` rows at a time (each stored chunk read once per scan). */
   async *scanHistory(
     options: { keys?: readonly string[]; pageSize?: number; minStep?: number; maxStep?: number } = {},
   ): AsyncGenerator<HistoryRow> {
@@ -136,14 +135,12 @@ export class ApiRun {
     if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
       throw new RunlogError("INVALID_ARGUMENT", `scanHistory: pageSize must be a positive integer, got ${describeValue(pageSize)}.`);
     }
-    let from = options.minStep ?? 0;
-    const until = options.maxStep ?? Number.MAX_SAFE_INTEGER;
-    for (;;) {
-      const steps = await this.nextSteps(from, until, pageSize);
-      if (steps.length === 0) return;
-      yield* await this.rowsAt(steps, options.keys);
-      from = (steps[steps.length - 1] as number) + 1;
-    }
+    yield* scanRows(this.store, this.view, {
+      keys: options.keys,
+      pageSize,
+      from: options.minStep ?? 0,
+      until: options.maxStep ?? Number.MAX_SAFE_INTEGER,
+    });
   }
 
   /**
@@ -266,20 +263,6 @@ export class ApiRun {
       }
     }
     return { steps: steps.subarray(0, at), values: values.subarray(0, at) };
-  }
-
-  private async nextSteps(from: number, until: number, limit: number): Promise<number[]> {
-    const chunks = await this.store.chunkInfos(this.view, "history", ROW_INDEX_KEY, from, until);
-    const steps: number[] = [];
-    for (let c = 0; c < chunks.length; c++) {
-      const [points] = await this.store.chunkPoints(this.view, "history", ROW_INDEX_KEY, chunks, [c]);
-      for (const step of points?.steps ?? []) {
-        if (step < from || step > until) continue;
-        steps.push(step);
-        if (steps.length === limit) return steps;
-      }
-    }
-    return steps;
   }
 
   /** Assembles rows for sorted `steps`, reading only the chunks that hold them. */

@@ -10,6 +10,10 @@ import {
 } from "@runlog/core/store-kit";
 import type { PoolClient } from "pg";
 
+/** A tail with no points holds no arrays: most chunks of a batch are whole slices of its columns and never need one. */
+const NO_POINTS = new Float64Array(0);
+const unfilledTail = (seq: number): ChunkTail => ({ seq, steps: NO_POINTS, values: NO_POINTS, count: 0, dirty: false });
+
 interface ChunkRow {
   keyId: number;
   seq: number;
@@ -46,10 +50,10 @@ export class PgChunkBatch {
        WHERE key_id = ANY($1::bigint[]) ORDER BY key_id, seq DESC`,
       [missing],
     );
-    for (const id of missing) this.tails.set(id, emptyChunkTail(0));
+    for (const id of missing) this.tails.set(id, unfilledTail(0));
     for (const row of rows) {
       if (row.count >= CHUNK_POINTS) {
-        this.tails.set(row.key_id, emptyChunkTail(row.seq + 1));
+        this.tails.set(row.key_id, unfilledTail(row.seq + 1));
         continue;
       }
       const tail = emptyChunkTail(row.seq);
@@ -60,15 +64,32 @@ export class PgChunkBatch {
     }
   }
 
-  /** `load` must have seen `keyId`. */
+  /**
+   * `load` must have seen `keyId`. A whole chunk's worth of points that starts a chunk is written
+   * as a slice of the record's columns (they live until `flush`, in the same request); only the
+   * points around them are copied into a tail. Copying every point into fresh 16 KiB tails was a
+   * quarter of the server's ingest time, most of it the garbage collector's.
+   */
   append(keyId: number, steps: Float64Array, values: Float64Array): void {
     let tail = this.tails.get(keyId) as ChunkTail;
     let i = 0;
     while (i < steps.length) {
+      if (tail.count === 0 && steps.length - i >= CHUNK_POINTS) {
+        const end = i + CHUNK_POINTS;
+        this.full.push({ keyId, seq: tail.seq, steps: steps.subarray(i, end), values: values.subarray(i, end), count: CHUNK_POINTS });
+        tail = unfilledTail(tail.seq + 1);
+        this.tails.set(keyId, tail);
+        i = end;
+        continue;
+      }
+      if (tail.steps.length === 0) {
+        tail = emptyChunkTail(tail.seq);
+        this.tails.set(keyId, tail);
+      }
       i += fillTail(tail, steps, values, i);
       if (tail.count === CHUNK_POINTS) {
         this.full.push({ keyId, seq: tail.seq, steps: tail.steps, values: tail.values, count: CHUNK_POINTS });
-        tail = emptyChunkTail(tail.seq + 1);
+        tail = unfilledTail(tail.seq + 1);
         this.tails.set(keyId, tail);
       }
     }

@@ -1,4 +1,4 @@
-import { init } from "@runlog/core";
+import { Api, decodeJson, init } from "@runlog/core";
 import { encodeFrames, HttpReader } from "@runlog/core/store-kit";
 // The contract suite the embedded store passes, run against PostgreSQL: written by online runs
 // through a runlog server, read by the PostgreSQL reader and by the HTTP store over it.
@@ -157,5 +157,31 @@ describe("PostgreSQL store", () => {
     expect(child.values.slice(-3)).toEqual([1499, 1500, -1]);
     expect(child.view.config).toEqual({ lr: 1 });
     expect(child.view.forkedFrom).toBe("base?_step=1500");
+  });
+
+  it("history pages over PostgreSQL, written straight from the chunks, hold what the Api's scanHistory yields", async () => {
+    const server = await freshServer();
+    const run = await init({ dir: tempRoot(), project: "pages", entity: "lab", mode: "online", baseUrl: server.url, settings: QUIET });
+    for (let step = 0; step < 3_000; step++) {
+      const row: Record<string, unknown> = { loss: step % 7 === 0 ? 0 : 1 / (step + 1), 'k"ey/ü': step };
+      if (step % 9 === 0) row.odd = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY][step % 3];
+      if (step % 13 === 0) row.note = `n${step}`;
+      run.log(row);
+    }
+    await run.finish();
+    const expected: unknown[] = [];
+    const api = new Api({ reader: server.store.reader });
+    for await (const row of (await api.run(run.path)).scanHistory({ pageSize: 640 })) expected.push(row);
+    const got: unknown[] = [];
+    for (let minStep = 0; ; ) {
+      const response = await fetch(`${server.url}/api/v1/runs/${run.path}/history?limit=700&minStep=${minStep}`);
+      expect(response.status).toBe(200);
+      got.push(...decodeJson<unknown[]>(await response.text()));
+      const next = response.headers.get("x-next-min-step");
+      if (next === null) break;
+      minStep = Number(next);
+    }
+    expect(got).toHaveLength(3_000);
+    expect(got).toEqual(expected);
   });
 });
