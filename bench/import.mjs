@@ -3,18 +3,25 @@
 // (TensorBoard's EventAccumulator and event file loader; W&B's reader `wandb leet inspect --json`,
 // wandb 0.31 having no Python reader of its log any more), medians.
 // BENCH_IMPORT_POINTS shrinks the size for a quick run; BENCH_IMPORT_ROUNDS sets the rounds (3).
+// Then peak RSS of importing inputs of 64 MB, 256 MB and 1 GB (BENCH_IMPORT_RSS_MB, "" skips it),
+// each in its own child process: it must stay flat, not grow with the input.
+// BENCH_IMPORT_CACHE=<dir> keeps the generated inputs there between runs of the bench.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { importRuns } from "@runlog/interop";
-import { cleanup, median, tempDir } from "./util.mjs";
+import { cleanup, median, report, tempDir } from "./util.mjs";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const PYTHON = join(REPO, ".venv", "bin", "python");
 const MAKE = join(REPO, "packages", "interop", "scripts", "make-large-sources.mjs");
 const POINTS = Number(process.env.BENCH_IMPORT_POINTS ?? 10_000_000);
 const ROUNDS = Number(process.env.BENCH_IMPORT_ROUNDS ?? 3);
+const RSS_MB = (process.env.BENCH_IMPORT_RSS_MB ?? "64,256,1024").split(",").filter(Boolean).map(Number);
+const CACHE = process.env.BENCH_IMPORT_CACHE;
+/** Bytes per step of a --bulk source (10 scalars and a 64-bucket histogram), as the constant-memory test measured. */
+const BULK_BYTES_PER_STEP = { tfevents: 1216, wandb: 1226 };
 
 if (!existsSync(PYTHON)) {
   console.log(`MISS  import: ${PYTHON} is missing (scripts/setup.sh makes it); the source tools' readers cannot run`);
@@ -22,6 +29,34 @@ if (!existsSync(PYTHON)) {
 }
 
 const work = tempDir("import");
+const inputs = CACHE ?? join(work, "inputs");
+
+/**
+ * A generated source (make-large-sources.mjs), made once and reused by every round; with
+ * BENCH_IMPORT_CACHE by later runs too (keyed by kind, size and the generator's own text).
+ */
+function source(kind, points, bulk) {
+  const generator = readFileSync(MAKE, "utf8");
+  const key = `${kind}-${points}${bulk ? "-bulk" : ""}-${generator.length}`;
+  const path = join(inputs, kind === "tfevents" ? key : `${key}.wandb`);
+  const stamp = join(inputs, `${key}.json`);
+  if (existsSync(stamp)) return JSON.parse(readFileSync(stamp, "utf8"));
+  mkdirSync(inputs, { recursive: true });
+  const args = [MAKE, kind, path, String(points), ...(bulk ? ["--bulk"] : [])];
+  const made = { ...JSON.parse(execFileSync(process.execPath, args).toString("utf8")), path };
+  writeFileSync(stamp, JSON.stringify(made));
+  return made;
+}
+
+/** Imports `path` in a child process; its peak RSS (MB), seconds and points. */
+function importInChild(kind, path, root) {
+  const script = `import { importRuns } from "@runlog/interop";
+const started = performance.now();
+const report = await importRuns(${JSON.stringify(kind)}, ${JSON.stringify(path)}, { dir: ${JSON.stringify(root)}, entity: "bench", project: "bench" });
+console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, points: report.runs.reduce((sum, run) => sum + run.points, 0), rssMb: process.resourceUsage().maxRSS / 1024 }));`;
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: REPO, maxBuffer: 1 << 20 });
+  return JSON.parse(out.toString("utf8"));
+}
 const rate = (points, seconds) => Math.round(points / seconds);
 const python = (script, arg) =>
   JSON.parse(execFileSync(PYTHON, [join(REPO, "bench", "python", script), arg], { maxBuffer: 1 << 24 }).toString("utf8"));
@@ -62,10 +97,10 @@ async function runlogSeconds(kind, source, points) {
 
 try {
   for (const kind of ["tfevents", "wandb"]) {
-    const source = kind === "tfevents" ? join(work, "logs") : join(work, "run-bench.wandb");
-    const made = JSON.parse(execFileSync(process.execPath, [MAKE, kind, source, String(POINTS)]).toString("utf8"));
+    const made = source(kind, POINTS, false);
+    const source_ = made.path;
     const mb = (made.bytes / 1048576).toFixed(0);
-    const mine = await runlogSeconds(kind === "tfevents" ? "tensorboard" : "wandb", source, made.points);
+    const mine = await runlogSeconds(kind === "tfevents" ? "tensorboard" : "wandb", source_, made.points);
     const mineRate = rate(made.points, mine);
     console.log(
       `INFO  import ${kind} (${made.points} points, ${mb} MB): runlog import ${mineRate} points/s (median ${mine.toFixed(1)} s of ${ROUNDS})`,
@@ -73,7 +108,7 @@ try {
     const readers = [];
     if (kind === "tfevents") {
       const results = [];
-      for (let round = 0; round < ROUNDS; round++) results.push(python("read_tfevents.py", source));
+      for (let round = 0; round < ROUNDS; round++) results.push(python("read_tfevents.py", source_));
       for (const [reader, name] of [
         ["accumulator", "TensorBoard EventAccumulator"],
         ["loader", "tensorboard event file loader"],
@@ -85,7 +120,7 @@ try {
       }
     } else {
       const results = [];
-      for (let round = 0; round < ROUNDS; round++) results.push(await leetInspect(source));
+      for (let round = 0; round < ROUNDS; round++) results.push(await leetInspect(source_));
       if (results.some((result) => result.steps !== made.steps))
         throw new Error(`leet inspect read ${results[0].steps} of ${made.steps} rows`);
       readers.push(["W&B's `wandb leet inspect --json`", median(results.map((result) => result.seconds))]);
@@ -94,7 +129,26 @@ try {
       const ratio = (mineRate / rate(made.points, seconds)).toFixed(2);
       console.log(`INFO    ${ratio}× ${name} (${rate(made.points, seconds)} points/s, median ${seconds.toFixed(1)} s)`);
     }
-    cleanup(kind === "tfevents" ? source : made.file);
+  }
+  // Constant memory: the same import over ever bigger inputs (a histogram per step makes bytes
+  // without points); peak RSS of the largest must stay within 1.25× of the smallest's.
+  for (const kind of RSS_MB.length > 1 ? ["tfevents", "wandb"] : []) {
+    const measured = [];
+    for (const size of RSS_MB) {
+      const steps = Math.ceil((size * 1048576) / BULK_BYTES_PER_STEP[kind]);
+      const made = source(kind, steps * 10, true); // the generator makes points / 10 steps, each 11 points with --bulk
+      const root = join(work, `rss-${kind}-${size}`);
+      const result = importInChild(kind === "tfevents" ? "tensorboard" : "wandb", made.path, root);
+      cleanup(root);
+      if (result.points < made.points) throw new Error(`${kind}: imported ${result.points} points of ${made.points}`);
+      measured.push({ inputMb: made.bytes / 1048576, ...result });
+      if (!CACHE) cleanup(kind === "tfevents" ? made.path : made.file);
+    }
+    const line = measured
+      .map((m) => `${m.inputMb.toFixed(0)} MB → ${m.rssMb.toFixed(0)} MB (${rate(m.points, m.seconds)} points/s)`)
+      .join(", ");
+    const growth = measured[measured.length - 1].rssMb / measured[0].rssMb;
+    report(`import ${kind} peak RSS by input size`, growth.toFixed(2), "× the smallest's", "≤ 1.25×, flat", growth <= 1.25, line);
   }
 } finally {
   cleanup(work);
