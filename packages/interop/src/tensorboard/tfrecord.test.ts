@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { crc32c as awsCrc32c } from "@aws-crypto/crc32c";
 import { Api, RunlogError } from "@runlog/core";
 import { tempRoot } from "@runlog/test-support/temp-root";
 import { describe, expect, it } from "vitest";
 import { TfRecordWriter } from "../tfevents/record-writer.js";
+import { crc32c } from "./crc32c.js";
 import { importTensorboard } from "./import-tensorboard.js";
 import { TfEvent } from "./schema.js";
 import { readTfRecords } from "./tfrecord.js";
@@ -21,6 +23,17 @@ function writeRecords(file: string, records: Uint8Array[]): void {
 function readAll(file: string): { offset: number; bytes: Buffer }[] {
   return [...readTfRecords(file)].map((record) => ({ offset: record.offset, bytes: record.bytes }));
 }
+
+describe("crc32c", () => {
+  it("is CRC-32C: the check value of 123456789, and what @aws-crypto/crc32c computes for any bytes", () => {
+    expect(crc32c(Buffer.from("123456789"))).toBe(0xe3069283);
+    expect(crc32c(new Uint8Array(0))).toBe(0);
+    for (const size of [1, 7, 8, 255, 256, 4097]) {
+      const bytes = randomBytes(size);
+      expect(crc32c(bytes)).toBe(awsCrc32c(bytes));
+    }
+  });
+});
 
 describe("readTfRecords: a 1 MiB window over the file, each record exact", () => {
   const records = SIZES.map((size) => randomBytes(size));

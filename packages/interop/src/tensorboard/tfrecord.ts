@@ -1,10 +1,10 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { crc32c } from "@aws-crypto/crc32c";
 import { RunlogError } from "@runlog/core";
+import { crc32c } from "./crc32c.js";
 
 /**
  * TFRecord framing of TensorBoard event files: [u64 length][u32 masked CRC-32C of the length]
- * [data][u32 masked CRC-32C of the data], little-endian. CRC-32C comes from AWS's crc32c package.
+ * [data][u32 masked CRC-32C of the data], little-endian.
  */
 const MASK_DELTA = 0xa282ead8;
 const READ_CHUNK = 1 << 20;
