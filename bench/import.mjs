@@ -15,6 +15,7 @@ import { cleanup, median, report, tempDir } from "./util.mjs";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const PYTHON = join(REPO, ".venv", "bin", "python");
+const TIME = "/usr/bin/time";
 const MAKE = join(REPO, "packages", "interop", "scripts", "make-large-sources.mjs");
 const POINTS = Number(process.env.BENCH_IMPORT_POINTS ?? 10_000_000);
 const ROUNDS = Number(process.env.BENCH_IMPORT_ROUNDS ?? 3);
@@ -61,11 +62,17 @@ const rate = (points, seconds) => Math.round(points / seconds);
 const python = (script, arg) =>
   JSON.parse(execFileSync(PYTHON, [join(REPO, "bench", "python", script), arg], { maxBuffer: 1 << 24 }).toString("utf8"));
 
-/** `wandb leet inspect --json` over the file, its output consumed (history lines counted); seconds and steps. */
+/**
+ * `wandb leet inspect --json` over the file, its output consumed (history lines counted); seconds,
+ * CPU seconds of it and its children (through GNU time, where installed) and steps.
+ */
 function leetInspect(file) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(PYTHON, ["-m", "wandb", "leet", "inspect", "--json", file], { stdio: ["ignore", "pipe", "inherit"] });
+    const cpuFile = join(work, "leet-cpu.txt");
+    const command = [PYTHON, "-m", "wandb", "leet", "inspect", "--json", file];
+    const timed = existsSync(TIME) ? [TIME, ["-f", "%U %S", "-o", cpuFile, ...command]] : [PYTHON, command.slice(1)];
+    const child = spawn(timed[0], timed[1], { stdio: ["ignore", "pipe", "inherit"] });
     let steps = 0;
     let tail = "";
     child.stdout.setEncoding("utf8");
@@ -76,23 +83,37 @@ function leetInspect(file) {
     });
     child.on("error", reject);
     child.on("close", (code) =>
-      code === 0 ? resolve({ seconds: (performance.now() - started) / 1000, steps }) : reject(new Error(`leet inspect exited ${code}`)),
+      code === 0
+        ? resolve({ seconds: (performance.now() - started) / 1000, cpu: cpuSeconds(cpuFile), steps })
+        : reject(new Error(`leet inspect exited ${code}`)),
     );
   });
 }
 
+/** User + system seconds GNU time wrote, or undefined. */
+function cpuSeconds(file) {
+  if (!existsSync(file)) return undefined;
+  const [user, system] = readFileSync(file, "utf8").trim().split(/\s+/).slice(-2).map(Number);
+  return user + system;
+}
+
+/** Median seconds and CPU seconds of importing `source` (in this process) over the rounds. */
 async function runlogSeconds(kind, source, points) {
   const times = [];
+  const cpus = [];
   for (let round = 0; round < ROUNDS; round++) {
     const root = join(work, `root-${kind}-${round}`);
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const report = await importRuns(kind, source, { dir: root, entity: "bench", project: "bench" });
     times.push((performance.now() - started) / 1000);
+    const used = process.cpuUsage(cpu);
+    cpus.push((used.user + used.system) / 1e6);
     const imported = report.runs.reduce((sum, run) => sum + run.points, 0);
     if (imported < points) throw new Error(`${kind}: imported ${imported} points of ${points}`);
     cleanup(root);
   }
-  return median(times);
+  return { seconds: median(times), cpu: median(cpus) };
 }
 
 try {
@@ -101,9 +122,9 @@ try {
     const source_ = made.path;
     const mb = (made.bytes / 1048576).toFixed(0);
     const mine = await runlogSeconds(kind === "tfevents" ? "tensorboard" : "wandb", source_, made.points);
-    const mineRate = rate(made.points, mine);
+    const mineRate = rate(made.points, mine.seconds);
     console.log(
-      `INFO  import ${kind} (${made.points} points, ${mb} MB): runlog import ${mineRate} points/s (median ${mine.toFixed(1)} s of ${ROUNDS})`,
+      `INFO  import ${kind} (${made.points} points, ${mb} MB): runlog import ${mineRate} points/s (median ${mine.seconds.toFixed(1)} s of ${ROUNDS}, CPU ${mine.cpu.toFixed(1)} s)`,
     );
     const readers = [];
     if (kind === "tfevents") {
@@ -116,18 +137,21 @@ try {
         const read = results.map((result) => result[reader]);
         if (read.some((result) => result.points !== made.points))
           throw new Error(`${name} read ${read[0].points} of ${made.points} points`);
-        readers.push([name, median(read.map((result) => result.seconds))]);
+        readers.push([name, median(read.map((result) => result.seconds)), median(read.map((result) => result.cpu))]);
       }
     } else {
       const results = [];
       for (let round = 0; round < ROUNDS; round++) results.push(await leetInspect(source_));
       if (results.some((result) => result.steps !== made.steps))
         throw new Error(`leet inspect read ${results[0].steps} of ${made.steps} rows`);
-      readers.push(["W&B's `wandb leet inspect --json`", median(results.map((result) => result.seconds))]);
+      const cpu = results.every((result) => result.cpu !== undefined) ? median(results.map((result) => result.cpu)) : undefined;
+      readers.push(["W&B's `wandb leet inspect --json`", median(results.map((result) => result.seconds)), cpu]);
     }
-    for (const [name, seconds] of readers) {
+    // On a shared machine wall time follows the load; CPU seconds (theirs / ours) compare the work.
+    for (const [name, seconds, cpu] of readers) {
       const ratio = (mineRate / rate(made.points, seconds)).toFixed(2);
-      console.log(`INFO    ${ratio}× ${name} (${rate(made.points, seconds)} points/s, median ${seconds.toFixed(1)} s)`);
+      const byCpu = cpu === undefined ? "" : `; by CPU time ${(cpu / mine.cpu).toFixed(2)}× (${cpu.toFixed(1)} s)`;
+      console.log(`INFO    ${ratio}× ${name} (${rate(made.points, seconds)} points/s, median ${seconds.toFixed(1)} s${byCpu})`);
     }
   }
   // Constant memory: the same import over ever bigger inputs (a histogram per step makes bytes
