@@ -14,25 +14,37 @@ const run = promisify(execFile);
 /**
  * Input per source, and the V8 heap the importing process gets: the input is twice the heap,
  * of which loading core, protobuf.js and the schemas alone takes about 13 MB. A reader that held
- * the source, or a writer that kept its frames, would need the input's size again.
+ * the source, or a writer that kept its frames, would need the input's size again. Buffers live
+ * outside that heap, so the child also measures what the import retains: heap and buffer bytes
+ * still reachable after a full GC at each progress report, less the same before it started.
  */
 const INPUT_BYTES = 64 * 1024 * 1024;
 const HEAP_MB = { tfevents: 32, wandb: 32 };
 /** Bytes per step of a --bulk source (10 scalars and a 64-bucket histogram), measured from the generator. */
 const BYTES_PER_STEP = { tfevents: 1216, wandb: 1226 };
+/**
+ * Most the import may retain at once: the log's unsynced bytes (up to 16 MB, see run-import-writer),
+ * a 4 MB batch of frames, a read window and the open rows; measured up to about 19 MB. Not the input.
+ */
+const RETAINED_MB = 24;
 const KEYS = /^(m\d|h)$/;
 
 /** Imports `source` in a child process whose V8 heap is capped at `heapMb`; nothing else keeps it alive. */
 async function importWithBoundedHeap(kind: "tensorboard" | "wandb", source: string, root: string, heapMb: number) {
   const script = `import { importRuns } from "@runlog/interop";
-const report = await importRuns(${JSON.stringify(kind)}, ${JSON.stringify(source)}, { dir: ${JSON.stringify(root)}, entity: "e", project: "big" });
-console.log(JSON.stringify(report));`;
-  const { stdout } = await run(process.execPath, [`--max-old-space-size=${heapMb}`, "--input-type=module", "-e", script], {
+const held = () => { globalThis.gc(); const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
+const before = held();
+let retained = 0;
+const onProgress = () => { retained = Math.max(retained, held() - before); };
+const report = await importRuns(${JSON.stringify(kind)}, ${JSON.stringify(source)}, { dir: ${JSON.stringify(root)}, entity: "e", project: "big", onProgress });
+console.log(JSON.stringify({ ...report, retained }));`;
+  const args = [`--max-old-space-size=${heapMb}`, "--expose-gc", "--input-type=module", "-e", script];
+  const { stdout } = await run(process.execPath, args, {
     cwd: PACKAGE,
     maxBuffer: 16 * 1024 * 1024,
     timeout: 900_000,
   });
-  return JSON.parse(stdout) as { runs: { id: string; points: number }[] };
+  return JSON.parse(stdout) as { runs: { id: string; points: number }[]; retained: number };
 }
 
 /** Every m0…m9 and h value in the store's history of `path`. */
@@ -65,6 +77,8 @@ describe("imports stream: a source many times the heap imports whole under a bou
       const report = await importWithBoundedHeap(kind === "tfevents" ? "tensorboard" : "wandb", source, root, HEAP_MB[kind]);
       const id = report.runs[0]?.id as string;
       expect(report.runs).toHaveLength(1);
+      expect(report.retained).toBeGreaterThan(0);
+      expect(report.retained).toBeLessThan(RETAINED_MB * 1024 * 1024);
       rmSync(made.file); // the store is read next: free the disk first
       expect(await pointsInStore(root, `e/big/${id}`)).toEqual({ rows: made.steps, points: made.points });
       expect(statSync(join(root, "runlog.db")).size).toBeGreaterThan(0);

@@ -31,6 +31,12 @@ type Part = { kind: RecordKindName; header: object; body?: Float64Array[] };
 
 /** Encoded frames are appended in batches of about this many bytes. */
 const APPEND_BYTES = 4 * 1024 * 1024;
+/**
+ * The log is fsynced after about this many appended bytes. An import runs synchronously, so the
+ * log's background fsync never reports back and the log keeps up to 32 MB of unsynced bytes (to
+ * rewrite after a failed fsync); syncing here keeps that to this much.
+ */
+const SYNC_BYTES = 16 * 1024 * 1024;
 
 /**
  * Writes one imported run through the normal run pipeline: records go to the run's transaction
@@ -56,6 +62,8 @@ export class RunImportWriter {
   };
   private log: TransactionLogWriter | undefined;
   private pending: Part[] = [];
+  /** The log's size at its last fsync here. */
+  private syncedAt = 0;
   private pendingBytes = 0;
   private readonly history = new HistoryBuilder("history");
   private readonly system = new HistoryBuilder("system");
@@ -85,6 +93,7 @@ export class RunImportWriter {
     this.flushAll();
     this.log?.close();
     this.log = undefined;
+    this.syncedAt = 0;
     this.attempt = attempt;
   }
   private attempt = 0;
@@ -207,6 +216,10 @@ export class RunImportWriter {
     if (this.pending.length === 0) return;
     this.log ??= new TransactionLogWriter(join(this.dir, `attempt-${String(this.attempt).padStart(4, "0")}.rlog`));
     this.log.append(encodeFrames(this.pending));
+    if (this.log.size - this.syncedAt >= SYNC_BYTES) {
+      this.log.syncNow(); // a failure is kept in syncFailure, which finish() reports
+      this.syncedAt = this.log.size;
+    }
     this.written += this.pending.length;
     this.pending = [];
     this.pendingBytes = 0;

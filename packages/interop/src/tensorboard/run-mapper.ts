@@ -16,6 +16,8 @@ export class TensorboardRunMapper {
   private lastWall = 0;
   private readonly plugins = new Map<string, string>();
   private readonly open = new Map<number, { wall: number; values: Record<string, unknown> }>();
+  /** The open steps, ascending: the oldest is written first without scanning them all. */
+  private readonly order: number[] = [];
   private written = -1;
   private config: Record<string, unknown> = {};
 
@@ -39,7 +41,7 @@ export class TensorboardRunMapper {
 
   /** Writes the rows still open. */
   flushRows(): void {
-    for (const step of [...this.open.keys()].sort((a, b) => a - b)) this.writeRow(step);
+    while (this.order.length > 0) this.writeOldestRow();
   }
 
   /** Writes the open rows and the run's end (an event log has no exit status: the run is finished). */
@@ -127,21 +129,41 @@ export class TensorboardRunMapper {
       this.unmapped.add("tensorboard: events for steps whose row was already written (out of order)");
       return;
     }
-    let row = this.open.get(step);
-    if (row === undefined) {
-      row = { wall, values: {} };
-      this.open.set(step, row);
-      if (this.open.size > OPEN_STEPS) this.writeRow(Math.min(...this.open.keys()));
+    const row = this.open.get(step);
+    if (row !== undefined) {
+      row.values[key] = value;
+      return;
     }
-    row.values[key] = value;
+    this.open.set(step, { wall, values: { [key]: value } });
+    insertSorted(this.order, step);
+    if (this.order.length > OPEN_STEPS) this.writeOldestRow(); // after the value is in: it may be this step's row
   }
 
-  private writeRow(step: number): void {
+  /** Writes the row of the oldest open step. */
+  private writeOldestRow(): void {
+    const step = this.order.shift();
+    if (step === undefined) return;
     const row = this.open.get(step);
     if (row === undefined) return;
     this.open.delete(step);
     this.written = Math.max(this.written, step);
-    const values = { ...row.values, _runtime: row.wall - (this.firstWall ?? row.wall), _timestamp: row.wall };
-    this.writer.row("history", step, values, row.wall * 1000);
+    // The row is the writer's now: its axes go in place, not into a copy.
+    row.values._runtime = row.wall - (this.firstWall ?? row.wall);
+    row.values._timestamp = row.wall;
+    this.writer.row("history", step, row.values, row.wall * 1000);
   }
+}
+
+/** Inserts `step` into ascending `steps`; events arrive in step order, so this is almost always a push. */
+function insertSorted(steps: number[], step: number): void {
+  let at = steps.length;
+  if (at > 0 && (steps[at - 1] as number) > step) {
+    let low = 0;
+    while (low < at) {
+      const mid = (low + at) >> 1;
+      if ((steps[mid] as number) < step) low = mid + 1;
+      else at = mid;
+    }
+  }
+  steps.splice(at, 0, step);
 }

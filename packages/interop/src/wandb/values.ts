@@ -41,7 +41,11 @@ export function setPath(target: Record<string, unknown>, path: readonly string[]
  */
 export function historyRow(items: readonly WandbItem[]): Record<string, unknown> {
   const nested: Record<string, unknown> = {};
-  for (const item of items) setPath(nested, itemPath(item), parseValueJson(item.value_json));
+  for (const item of items) {
+    // Most items name a plain key: set it without building a one-part path.
+    if (item.nested_key === undefined || item.nested_key.length === 0) nested[item.key ?? ""] = parseValueJson(item.value_json);
+    else setPath(nested, item.nested_key, parseValueJson(item.value_json));
+  }
   const row: Record<string, unknown> = {};
   const visit = (value: unknown, key: string) => {
     if (typeof value === "object" && value !== null && !Array.isArray(value) && !("_type" in value)) {
