@@ -29,7 +29,9 @@ async function ingest(writers) {
       [fileURLToPath(import.meta.url), "writer", dir, "bench01", `rank_${n}`, n === 0 ? "1" : "0", String(TOTAL_STEPS / writers)],
       { stdio: "inherit" },
     );
-    return new Promise((resolve, reject) => child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`writer exited ${code}`)))));
+    return new Promise((resolve, reject) =>
+      child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`writer exited ${code}`)))),
+    );
   });
   await Promise.all(exits);
   const seconds = (performance.now() - t0) / 1000;
@@ -45,5 +47,14 @@ for (let i = 0; i < 3; i++) {
 }
 const [a, b] = [median(one), median(four)];
 const fmt = (x) => `${(x / 1e6).toFixed(2)} M points/s`;
-console.log(`shared-mode ingest of ${(TOTAL_STEPS * KEYS) / 1e6} M points into one run (medians of 3): 1 writer ${fmt(a)}, 4 writers ${fmt(b)}`);
-report("4 writers vs 1 writer, aggregate ingest", `${(b / a).toFixed(2)}×`, "", "≥ 1× (more writers never slow the run down)", b >= a, fmt(b));
+console.log(
+  `shared-mode ingest of ${(TOTAL_STEPS * KEYS) / 1e6} M points into one run (medians of 3): 1 writer ${fmt(a)}, 4 writers ${fmt(b)}`,
+);
+report(
+  "4 writers vs 1 writer, aggregate ingest",
+  `${(b / a).toFixed(2)}×`,
+  "",
+  "≥ 1× (more writers never slow the run down)",
+  b >= a,
+  fmt(b),
+);
