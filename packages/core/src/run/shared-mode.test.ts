@@ -180,7 +180,7 @@ describe("shared mode: many processes, one run", () => {
     onLines(victim, (line) => {
       if (/^\d+$/.test(line)) count = Number(line);
     });
-    await watchLines(victim, () => count >= 5000);
+    await watchLines(victim, () => count >= 20_000);
     victim.kill("SIGKILL");
     expect((await victimDone).signal).toBe("SIGKILL");
     primary.stdin?.end();

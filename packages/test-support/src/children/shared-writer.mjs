@@ -2,7 +2,7 @@
 //   node shared-writer.mjs <root> <id> <label> <primary 0|1> <steps | "forever">
 // Logs <steps> rows { loss: rank·10⁶ + i, i } (rank: the label's digits), each writer with its
 // own _step from 0, then finishes and prints "done". "forever" logs until killed, printing the
-// count every 1,000 rows (and yielding, so the pipeline flushes). Before finishing it waits for
+// count every 1,000 rows (and sleeping 5 ms, so the pipeline seals and the store applies as it goes). Before finishing it waits for
 // stdin to close when <steps> ends in "+wait". An init error prints "error <code>" and exits 2.
 import { init } from "@runlog/core";
 
@@ -25,6 +25,8 @@ try {
   process.stdout.write(`error ${error.code ?? error.name}\n`);
   process.exit(2);
 }
+// The run record is in the store before anything is logged (so a kill finds this writer known).
+while ((await run.status()).syncItemsPending > 0) await new Promise((resolve) => setTimeout(resolve, 5));
 process.stdout.write("started\n");
 const [count, wait] = steps.split("+");
 if (count === "forever") {
@@ -32,7 +34,7 @@ if (count === "forever") {
     run.log({ loss: rank * 1_000_000 + i, i });
     if (i % 1000 === 999) {
       process.stdout.write(`${i + 1}\n`);
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
 }
