@@ -154,13 +154,20 @@ export class ApiRun {
     return this.view.forkedFrom;
   }
 
-  /** Every history key logged (system metrics excluded). */
+  /** Every history key logged (system metrics excluded); in shared mode, any writer's. */
   historyKeys(): Promise<string[]> {
-    return this.store.seriesKeys(this.view, this.stream("history"));
+    return this.keysOf("history");
   }
 
   systemKeys(): Promise<string[]> {
-    return this.store.seriesKeys(this.view, this.stream("system"));
+    return this.keysOf("system");
+  }
+
+  private async keysOf(base: "history" | "system"): Promise<string[]> {
+    const writers = await this.writerViews();
+    if (writers === undefined) return this.store.seriesKeys(this.view, this.stream(base));
+    const keys = await Promise.all(writers.map((w) => this.store.seriesKeys(this.view, w.stream(base))));
+    return [...new Set(keys.flat())].sort();
   }
 
   /**

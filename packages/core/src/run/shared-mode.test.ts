@@ -139,6 +139,8 @@ describe("shared mode: many processes, one run", () => {
     ]);
     expect((await (await run.writer("aux")).history({ keys: ["loss"] })).map((row) => row.loss)).toEqual([5, 4, 3]);
     await expect(run.writer("nobody")).rejects.toMatchObject({ code: "RUN_NOT_FOUND" });
+    expect((await run.historyKeys()).filter((key) => !key.startsWith("_"))).toEqual(["loss", "only_aux"]);
+    expect((await (await run.writer("main")).historyKeys()).filter((key) => !key.startsWith("_"))).toEqual(["loss"]);
     const agg = await run.writerAggregate("loss");
     expect(agg).toEqual({ steps: [0, 1, 2], mean: [3, 4, 3], min: [1, 4, 3], max: [5, 4, 3], count: [2, 1, 1] });
     const dir = runFolder(root, { ...PROJECT, id: "sh000003" });
