@@ -17,6 +17,7 @@ const SLOW: Record<string, string[]> = {
     "src/store/sqlite/unclean-shutdown.test.ts",
     "src/run/process-safety.test.ts",
     "src/run/one-writer.test.ts",
+    "src/run/shared-mode.test.ts",
     "src/data-types/histogram.test.ts",
     "src/pipeline/disk-full.test.ts",
     "src/pipeline/fault-injection.test.ts",

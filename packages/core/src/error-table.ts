@@ -47,6 +47,7 @@ export const ERROR_TABLE: { readonly [C in RunlogErrorCode]: ErrorEntry } = {
   AGENT_FAILED: { status: 500, meaning: "a sweep agent gave up after repeated trial failures" },
   SOURCE_CORRUPT: { status: 400, meaning: "an imported file is damaged (the message names the file and offset)" },
   EXPORT_FAILED: { status: 500, meaning: "an export could not write its file (the out path is not a writable folder)" },
+  WRITER_LABEL_TAKEN: { status: 409, meaning: "a shared-mode run already has a live writer with that label" },
 };
 
 /** The HTTP status a server answers a RunlogError of `code` with. */

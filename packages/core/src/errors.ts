@@ -30,7 +30,8 @@ export type RunlogErrorCode =
   | "SWEEP_STATE_INVALID"
   | "AGENT_FAILED"
   | "SOURCE_CORRUPT"
-  | "EXPORT_FAILED";
+  | "EXPORT_FAILED"
+  | "WRITER_LABEL_TAKEN";
 
 const BRAND = Symbol.for("runlog.error");
 

@@ -3,6 +3,8 @@ import { join, resolve } from "node:path";
 import { RunlogError } from "./errors.js";
 import type { DamagedLogRange } from "./pipeline/transaction-log.js";
 import { rootOfRunFolder } from "./run/run-folder.js";
+import { isLockHeld } from "./run/run-lock.js";
+import { writerLockPath } from "./run/shared-writer.js";
 import { DB_FILE } from "./store/sqlite/database.js";
 import { listRunLogs, SqliteStore } from "./store/sqlite/sqlite-store.js";
 
@@ -48,7 +50,8 @@ export function syncRunDir(runDir: string, options: { root?: string } = {}): Syn
   const root = resolve(options.root ?? defaultStoreRoot(dir));
   const store = new SqliteStore(join(root, DB_FILE));
   try {
-    return { runDir: dir, ...store.replayRunDir(dir) };
+    // A shared-mode writer that is still live appends to its log (and owns its chunks): its own process saves it.
+    return { runDir: dir, ...store.replayRunDir(dir, undefined, (label) => isLockHeld(writerLockPath(dir, label))) };
   } catch (error) {
     if (RunlogError.isInstance(error)) throw error;
     // Nothing half-applied stays: each batch is one transaction, and a rerun continues after the last one.

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 export const CHILD_SCRIPT = fileURLToPath(new URL("./children/child-run.mjs", import.meta.url));
 export const INIT_OUTCOME_SCRIPT = fileURLToPath(new URL("./children/init-outcome.mjs", import.meta.url));
 export const RACE_INIT_SCRIPT = fileURLToPath(new URL("./children/race-init.mjs", import.meta.url));
+export const SHARED_WRITER_SCRIPT = fileURLToPath(new URL("./children/shared-writer.mjs", import.meta.url));
 export const CLI_BIN = fileURLToPath(new URL("../../cli/dist/bin.js", import.meta.url));
 
 export function spawnChild(scenario: string, root: string, id: string, resume?: string, env: NodeJS.ProcessEnv = {}): ChildProcess {

@@ -5,14 +5,15 @@ import { describeValue, RunlogError } from "../errors.js";
 import type { RunState } from "../pipeline/records.js";
 import { runFolder } from "../run/run-folder.js";
 import { bucketChunks, bucketPoints, type SeriesResult } from "../store/series.js";
-import type { AlertView, FileView, Points, RunView, StoreReader, Stream } from "../store/store.js";
+import type { AlertView, FileView, Points, RunView, StoreReader, Stream, WriterView } from "../store/store.js";
 import { type HistoryRow, ROW_INDEX_KEY, scanRows } from "./history-scan.js";
 import { filesOnDisk, mergeFileViews } from "./run-folder-files.js";
+import { aggregateSteps, labelRows, mergeScans, type WriterAggregate } from "./shared-history.js";
 import { buildTraces, type Span } from "./traces.js";
 
 export type { HistoryRow } from "./history-scan.js";
 
-function streamOf(key: string): Stream {
+function streamOf(key: string): "history" | "system" {
   return key.startsWith("system/") ? "system" : "history";
 }
 
@@ -25,7 +26,60 @@ export class ApiRun {
     private readonly artifactsOf: (runPath: string, direction: "input" | "output") => Promise<Artifact[]>,
     /** The embedded store's root (run folders live under it); undefined for a remote store. */
     private readonly localRoot: string | undefined,
+    /** Shared mode: this view reads one writer's history (see `writer(label)`). */
+    readonly label?: string,
   ) {}
+
+  /** This view's stream of `base` (a shared-mode writer's own `history@<label>`). */
+  private stream(base: "history" | "system"): Stream {
+    return this.label === undefined ? base : `${base}@${this.label}`;
+  }
+
+  private streamOf(key: string): Stream {
+    return this.stream(streamOf(key));
+  }
+
+  private storedRows(from: number, to: number): Promise<[number, Record<string, unknown>][]> {
+    if (this.label === undefined) return this.store.historyRows(this.view, from, to);
+    return this.store.writerRows?.(this.view, this.label, from, to) ?? Promise.resolve([]);
+  }
+
+  /** Shared mode, the run's view (no label): one view per writer; undefined for an ordinary run. */
+  private async writerViews(): Promise<ApiRun[] | undefined> {
+    if (this.label !== undefined) return undefined;
+    const writers = await this.writers();
+    if (writers.length === 0) return undefined;
+    return writers.map((w) => new ApiRun(this.store, this.view, this.artifactsOf, this.localRoot, w.label));
+  }
+
+  /**
+   * Shared mode: mean, min and max of `key` per `_step` over the writers that logged it there
+   * (each writer's `_step` is its own). For an ordinary run, the run's own values (count 1).
+   */
+  async writerAggregate(key: string): Promise<WriterAggregate> {
+    const views = (await this.writerViews()) ?? [this];
+    return aggregateSteps(await Promise.all(views.map((view) => view.points(key, 0, Number.MAX_SAFE_INTEGER))));
+  }
+
+  /** Shared mode: the run's writers ([] for an ordinary run, or a store that does not know them). */
+  async writers(): Promise<WriterView[]> {
+    return (await this.store.writers?.(this.view)) ?? [];
+  }
+
+  /**
+   * Shared mode: one writer's view of the run: its own history (`_step` is that writer's), series
+   * and keys. Throws RUN_NOT_FOUND for a label that never wrote the run.
+   */
+  async writer(label: string): Promise<ApiRun> {
+    const known = await this.writers();
+    if (!known.some((w) => w.label === label)) {
+      throw new RunlogError(
+        "RUN_NOT_FOUND",
+        `Run ${this.path} has no writer labelled ${describeValue(label)} (writers: ${known.map((w) => w.label).join(", ") || "none"}).`,
+      );
+    }
+    return new ApiRun(this.store, this.view, this.artifactsOf, this.localRoot, label);
+  }
 
   get id(): string {
     return this.view.id;
@@ -98,13 +152,20 @@ export class ApiRun {
     return this.view.forkedFrom;
   }
 
-  /** Every history key logged (system metrics excluded). */
+  /** Every history key logged (system metrics excluded); in shared mode, any writer's. */
   historyKeys(): Promise<string[]> {
-    return this.store.seriesKeys(this.view, "history");
+    return this.keysOf("history");
   }
 
   systemKeys(): Promise<string[]> {
-    return this.store.seriesKeys(this.view, "system");
+    return this.keysOf("system");
+  }
+
+  private async keysOf(base: "history" | "system"): Promise<string[]> {
+    const writers = await this.writerViews();
+    if (writers === undefined) return this.store.seriesKeys(this.view, this.stream(base));
+    const keys = await Promise.all(writers.map((w) => this.store.seriesKeys(this.view, w.stream(base))));
+    return [...new Set(keys.flat())].sort();
   }
 
   /**
@@ -115,6 +176,11 @@ export class ApiRun {
     const samples = options.samples ?? 500;
     if (!Number.isSafeInteger(samples) || samples < 1) {
       throw new RunlogError("INVALID_ARGUMENT", `history: samples must be a positive integer, got ${describeValue(samples)}.`);
+    }
+    const writers = await this.writerViews();
+    if (writers !== undefined) {
+      // Shared mode: up to `samples` rows of each writer, tagged with its label.
+      return labelRows(await Promise.all(writers.map(async (w) => [w.label as string, await w.history(options)] as const)));
     }
     const index = await this.points(ROW_INDEX_KEY, 0, Number.MAX_SAFE_INTEGER);
     const total = index.steps.length;
@@ -135,11 +201,18 @@ export class ApiRun {
     if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
       throw new RunlogError("INVALID_ARGUMENT", `scanHistory: pageSize must be a positive integer, got ${describeValue(pageSize)}.`);
     }
+    const writers = await this.writerViews();
+    if (writers !== undefined) {
+      yield* mergeScans(writers.map((w) => [w.label as string, w.scanHistory(options)] as const));
+      return;
+    }
     yield* scanRows(this.store, this.view, {
       keys: options.keys,
       pageSize,
       from: options.minStep ?? 0,
       until: options.maxStep ?? Number.MAX_SAFE_INTEGER,
+      stream: this.stream("history"),
+      storedRows: (from, to) => this.storedRows(from, to),
     });
   }
 
@@ -156,9 +229,9 @@ export class ApiRun {
     if (range !== undefined && (!Array.isArray(range) || range.length !== 2 || !(range[0] <= range[1]))) {
       throw new RunlogError("INVALID_ARGUMENT", `series: range must be [from, to] with from ≤ to, got ${describeValue(range)}.`);
     }
-    const stream = streamOf(key);
+    const stream = this.streamOf(key);
     const xAxis = options.xAxis ?? "_step";
-    if (xAxis === "_step" || (stream === "system" && xAxis === "_runtime")) {
+    if (xAxis === "_step" || (streamOf(key) === "system" && xAxis === "_runtime")) {
       const from = range?.[0] ?? Number.NEGATIVE_INFINITY;
       const to = range?.[1] ?? Number.POSITIVE_INFINITY;
       const chunks = await this.store.chunkInfos(this.view, stream, key, from, to);
@@ -239,7 +312,7 @@ export class ApiRun {
 
   /** All points of a scalar key with from ≤ step ≤ to. */
   private async points(key: string, from: number, to: number): Promise<Points> {
-    const stream = streamOf(key);
+    const stream = this.streamOf(key);
     const chunks = await this.store.chunkInfos(this.view, stream, key, from, to);
     const parts = await this.store.chunkPoints(
       this.view,
@@ -272,14 +345,15 @@ export class ApiRun {
     const to = steps[steps.length - 1] as number;
     const rows = new Map<number, HistoryRow>(steps.map((step) => [step, { _step: step }]));
     const wanted = keys === undefined ? undefined : new Set([...keys, "_runtime", "_timestamp"]);
-    const scalarKeys = (await this.store.seriesKeys(this.view, "history")).filter((k) => wanted === undefined || wanted.has(k));
+    const stream = this.stream("history");
+    const scalarKeys = (await this.store.seriesKeys(this.view, stream)).filter((k) => wanted === undefined || wanted.has(k));
     for (const key of scalarKeys) {
-      const chunks = await this.store.chunkInfos(this.view, "history", key, from, to);
+      const chunks = await this.store.chunkInfos(this.view, stream, key, from, to);
       const needed: number[] = [];
       for (let c = 0; c < chunks.length; c++) {
         if (containsAny(steps, chunks.firstStep[c] as number, chunks.lastStep[c] as number)) needed.push(c);
       }
-      const parts = await this.store.chunkPoints(this.view, "history", key, chunks, needed);
+      const parts = await this.store.chunkPoints(this.view, stream, key, chunks, needed);
       for (const part of parts) {
         for (let i = 0; i < part.steps.length; i++) {
           const row = rows.get(part.steps[i] as number);
@@ -287,7 +361,7 @@ export class ApiRun {
         }
       }
     }
-    for (const [step, data] of await this.store.historyRows(this.view, from, to)) {
+    for (const [step, data] of await this.storedRows(from, to)) {
       const row = rows.get(step);
       if (row === undefined) continue;
       for (const [key, value] of Object.entries(data)) if (wanted === undefined || wanted.has(key)) row[key] = value;

@@ -1,4 +1,4 @@
-import type { ChunkInfos, Points, RunView, StoreReader } from "../store/store.js";
+import type { ChunkInfos, Points, RunView, StoreReader, Stream } from "../store/store.js";
 import { encodeJson } from "../util/json.js";
 
 /** One history row: `_step` and the keys present at that step. */
@@ -27,6 +27,7 @@ class KeyCursor {
   constructor(
     private readonly store: StoreReader,
     private readonly view: RunView,
+    private readonly stream: Stream,
     readonly key: string,
     from: number,
     private readonly until: number,
@@ -35,7 +36,7 @@ class KeyCursor {
   }
 
   private async refresh(): Promise<void> {
-    this.infos = await this.store.chunkInfos(this.view, "history", this.key, this.readFrom, this.until);
+    this.infos = await this.store.chunkInfos(this.view, this.stream, this.key, this.readFrom, this.until);
     this.next = 0;
   }
 
@@ -52,20 +53,20 @@ class KeyCursor {
       this.readFrom = (infos.lastStep[c] as number) + 1;
     }
     if (wanted.length > 0 || this.next >= infos.length) this.readFrom = Math.max(this.readFrom, hi + 1);
-    if (wanted.length > 0) this.held.push(...(await this.store.chunkPoints(this.view, "history", this.key, infos, wanted)));
+    if (wanted.length > 0) this.held.push(...(await this.store.chunkPoints(this.view, this.stream, this.key, infos, wanted)));
     return this.held;
   }
 }
 
 /** The row index's steps in [from, until], in order, each once. */
-async function* indexSteps(store: StoreReader, view: RunView, from: number, until: number): AsyncGenerator<number> {
+async function* indexSteps(store: StoreReader, view: RunView, stream: Stream, from: number, until: number): AsyncGenerator<number> {
   let last = Number.NEGATIVE_INFINITY;
   for (let start = from; ; ) {
-    const chunks = await store.chunkInfos(view, "history", ROW_INDEX_KEY, start, until);
+    const chunks = await store.chunkInfos(view, stream, ROW_INDEX_KEY, start, until);
     if (chunks.length === 0) return;
     for (let c = 0; c < chunks.length; c += READ_AHEAD_CHUNKS) {
       const positions = Array.from({ length: Math.min(READ_AHEAD_CHUNKS, chunks.length - c) }, (_, i) => c + i);
-      for (const part of await store.chunkPoints(view, "history", ROW_INDEX_KEY, chunks, positions)) {
+      for (const part of await store.chunkPoints(view, stream, ROW_INDEX_KEY, chunks, positions)) {
         for (const step of part.steps) {
           if (step < from || step > until || step <= last) continue;
           last = step;
@@ -112,6 +113,10 @@ interface ScanOptions {
   readonly pageSize: number;
   readonly from: number;
   readonly until: number;
+  /** The history stream read: a shared-mode writer's own `history@<label>`; `history` by default. */
+  readonly stream?: Stream;
+  /** The stored (non-scalar) rows of that stream in [from, to]; the run's `historyRows` by default. */
+  readonly storedRows?: (from: number, to: number) => Promise<[number, Record<string, unknown>][]>;
 }
 
 /** One page of a scan: its steps, every scalar key's points over them, and the stored (non-scalar) rows. */
@@ -125,9 +130,11 @@ interface Page {
 /** Pages of `pageSize` steps; each key's chunks are read forward once for the whole scan. */
 async function* scanPages(store: StoreReader, view: RunView, options: ScanOptions): AsyncGenerator<Page> {
   const { pageSize, from, until } = options;
+  const stream = options.stream ?? "history";
+  const storedRows = options.storedRows ?? ((lo: number, hi: number) => store.historyRows(view, lo, hi));
   const wanted = options.keys === undefined ? undefined : new Set([...options.keys, "_runtime", "_timestamp"]);
   let cursors: KeyCursor[] | undefined;
-  const index = indexSteps(store, view, from, until);
+  const index = indexSteps(store, view, stream, from, until);
   for (let done = false; !done; ) {
     const steps: number[] = [];
     for (;;) {
@@ -141,14 +148,14 @@ async function* scanPages(store: StoreReader, view: RunView, options: ScanOption
     }
     if (steps.length === 0) return;
     if (cursors === undefined) {
-      const scalarKeys = (await store.seriesKeys(view, "history")).filter((k) => wanted === undefined || wanted.has(k));
-      cursors = scalarKeys.map((key) => new KeyCursor(store, view, key, from, until));
+      const scalarKeys = (await store.seriesKeys(view, stream)).filter((k) => wanted === undefined || wanted.has(k));
+      cursors = scalarKeys.map((key) => new KeyCursor(store, view, stream, key, from, until));
     }
     const lo = steps[0] as number;
     const hi = steps[steps.length - 1] as number;
     // Fetched side by side (a pool runs them in parallel); merged in key order so a row's keys keep their order.
     const parts = await Promise.all(cursors.map((cursor) => cursor.parts(lo, hi)));
-    yield { steps, keys: cursors.map((cursor) => cursor.key), parts, stored: await store.historyRows(view, lo, hi) };
+    yield { steps, keys: cursors.map((cursor) => cursor.key), parts, stored: await storedRows(lo, hi) };
   }
 }
 

@@ -56,6 +56,8 @@ export interface RunHeader extends Base {
   readonly rewindTo?: number;
   /** Set on the first run record of a `forkFrom` run: the parent's history up to `step` is copied. */
   readonly forkFrom?: { readonly id: string; readonly step: number };
+  /** Shared mode: which writer's log this is (each writer has its own sequence space and `_step`). */
+  readonly writer?: { readonly label: string; readonly primary: boolean };
 }
 
 export interface MetaHeader extends Base {
@@ -81,6 +83,8 @@ export interface ExitHeader extends Base {
   readonly exitCode: number;
   readonly state: RunState;
   readonly runtime: number;
+  /** Shared mode, the primary's exit: writers whose process died without an exit (shown as crashed). */
+  readonly crashedWriters?: readonly string[];
 }
 export type PreemptingHeader = Base;
 /** A file saved into the run's files folder (run.save). */

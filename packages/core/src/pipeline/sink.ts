@@ -20,6 +20,21 @@ export interface StoredRunSnapshot {
   readonly appliedSeq: number;
   readonly runtime: number;
   readonly attempts: number;
+  /** Shared mode: the run's writers (absent for an ordinary run). */
+  readonly writers?: readonly WriterSnapshot[];
+}
+
+/** One writer of a shared-mode run, as the store knows it: where its next attempt continues. */
+export interface WriterSnapshot {
+  readonly label: string;
+  readonly primary: boolean;
+  /** The highest sequence number applied from this writer's logs (its own sequence space). */
+  readonly appliedSeq: number;
+  /** This writer's highest `_step`, or -1. */
+  readonly lastStep: number;
+  readonly attempts: number;
+  /** What this writer set of the summary (a resumed writer continues from it). */
+  readonly summary: Record<string, unknown>;
 }
 
 export interface DescribeRunRequest {
@@ -28,6 +43,8 @@ export interface DescribeRunRequest {
   readonly id: string;
   /** The run folder whose transaction logs are replayed first, so nothing a crash left behind is missed. */
   readonly runDir?: string;
+  /** Shared mode: replay only this writer's logs (the others' belong to their live processes). */
+  readonly writer?: string;
 }
 
 export interface DescribeRunResult {

@@ -9,6 +9,7 @@ import type { Sink } from "../pipeline/sink.js";
 import type { ConfigState } from "./config.js";
 import type { RunMoment } from "./init-request.js";
 import type { Settings } from "./settings.js";
+import { logFileName, type SharedWriter } from "./shared-writer.js";
 import type { StartingPoint } from "./starting-point.js";
 
 /** The run's identity and the fields a `run` record carries (name, notes and tags can change later). */
@@ -25,6 +26,7 @@ export interface RunRecordFields {
   readonly attempt: number;
   readonly resumeFrom: RunMoment | undefined;
   readonly forkFrom: RunMoment | undefined;
+  readonly writer?: SharedWriter | undefined;
 }
 
 /** The `run` record; rewind and fork happen once, with the attempt's first one. */
@@ -45,6 +47,7 @@ export function runRecord(fields: RunRecordFields, first: boolean): HeaderDraft<
     attempt: fields.attempt,
     ...(first && resumeFrom ? { rewindTo: resumeFrom.step } : {}),
     ...(first && forkFrom ? { forkFrom } : {}),
+    ...(fields.writer === undefined ? {} : { writer: { label: fields.writer.label, primary: fields.writer.primary } }),
   };
 }
 
@@ -60,6 +63,8 @@ export interface PipelineParts {
   readonly metrics: MetricRegistry;
   readonly tracker: SummaryTracker;
   readonly warn: (message: string) => void;
+  /** Shared mode: names the writer's own log. */
+  readonly writer?: SharedWriter | undefined;
 }
 
 /**
@@ -70,7 +75,7 @@ export function assemblePipeline(parts: PipelineParts): { pipeline: RunPipeline;
   const { runDir, settings, start, configState, tracker, warn } = parts;
   let handler: LogHandler | undefined;
   const pipeline = new RunPipeline({
-    logPath: join(runDir, `attempt-${String(start.attempt).padStart(4, "0")}.rlog`),
+    logPath: join(runDir, logFileName(start.attempt, parts.writer)),
     sink: parts.sink,
     firstSeq: start.firstSeq,
     flushIntervalSeconds: settings.flushInterval,

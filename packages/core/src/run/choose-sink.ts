@@ -67,12 +67,14 @@ export async function askStore(
   place: SinkPlace,
   forkFrom: RunMoment | undefined,
   hasLocalLogs: boolean,
+  /** Shared mode: this writer's label (only its own logs are replayed; the others' processes own theirs). */
+  writer?: string,
 ): Promise<StoreAnswer> {
   if (sink === undefined) return { described: { projectRunCount: 0 }, parent: undefined };
   const { entity, project, id, runDir } = place;
   // Online: what an earlier attempt left in the local log reaches the server first.
   if (online && hasLocalLogs) await uploadRunDir(runDir, { entity, project, id }, online, place.settings.initTimeout * 1000);
-  const described = await sink.describeRun({ entity, project, id, runDir });
+  const described = await sink.describeRun({ entity, project, id, runDir, ...(writer === undefined ? {} : { writer }) });
   const parentId = forkFrom?.id;
   if (parentId === undefined) return { described, parent: undefined };
   const parent = (

@@ -32,6 +32,7 @@ import { RunFiles } from "./run-files.js";
 import { checkEntityFolderFree, RUN_FILE, removeIfEmpty, runFolder } from "./run-folder.js";
 import { acquireRunLock } from "./run-lock.js";
 import { checkOptionNames, type InitOptions, initConfig, resolveMode, resolveReinit } from "./run-options.js";
+import { acquireWriterLock, checkNoLiveWriters, checkNotShared, deadWriters, resolveShared, sharedStartingPoint } from "./shared-writer.js";
 import { inheritState, startingPoint } from "./starting-point.js";
 import { Summary } from "./summary.js";
 import { applySweepTrial, sweepTrialFromEnv } from "./sweep-trial.js";
@@ -60,7 +61,9 @@ export async function init(options?: InitOptions): Promise<Run> {
 
 async function openRun(options: InitOptions | undefined, undo: { fn?: () => void }): Promise<Run> {
   const opts = checkOptionNames(options);
-  const mode = resolveMode(opts.mode ?? env("RUNLOG_MODE"));
+  const modeOption = opts.mode ?? env("RUNLOG_MODE");
+  const shared = resolveShared(opts, modeOption);
+  const mode = resolveMode(shared ? "local" : modeOption);
   const reinit = resolveReinit(opts.reinit);
   const previous = currentRun();
   if (previous !== undefined && reinit === "return_previous" && mode !== "disabled") return previous;
@@ -84,8 +87,9 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
   checkEntityFolderFree(root, entity);
   const createdRunDir = !existsSync(runDir);
   ensureDir(join(runDir, "files"), "the run's folder");
-  // One writer per run, decided before anything reads or writes the run (check and take are one step).
-  const lock = acquireRunLock(join(runDir, "run.lock"));
+  // One writer per run, decided before anything reads or writes the run (check and take are one step);
+  // in shared mode one writer per label.
+  const lock = shared ? acquireWriterLock(runDir, shared, id) : acquireRunLock(join(runDir, "run.lock"));
   let sink: Sink | undefined;
   undo.fn = () => {
     // Not awaited: nothing was delivered, and the store's worker is unref'd, so waiting for it
@@ -95,6 +99,7 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
     lock.release();
     if (createdRunDir) removeIfEmpty(runDir);
   };
+  if (!shared) checkNoLiveWriters(runDir, id);
   if (mode === "offline") {
     if (resume !== undefined || resumeFrom || forkFrom) write("resume, resumeFrom and forkFrom are ignored in offline mode (as in W&B).");
     if (listRunLogs(runDir).length > 0) {
@@ -108,18 +113,32 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
   // 3. Mode and sink: ask the store what it knows, then apply the resume rules to its answer.
   const place: SinkPlace = { entity, project, id, root, runDir, settings, warn: write };
   sink = chooseSink(mode, online, place);
-  const { described, parent } = await askStore(sink, online, place, forkFrom, online !== undefined && listRunLogs(runDir).length > 0);
-  if (sink !== undefined) checkResumeRules(described.run, target);
+  const { described, parent } = await askStore(
+    sink,
+    online,
+    place,
+    forkFrom,
+    online !== undefined && listRunLogs(runDir).length > 0,
+    shared?.label,
+  );
+  // A shared writer joins the run as it is; an ordinary run must not continue a shared one.
+  if (sink !== undefined && !shared) checkResumeRules(described.run, target);
+  if (!shared) checkNotShared(described.run, id);
   const stored = described.run;
   const resumed = stored !== undefined;
   if (target.autoResume) writeFileSync(resumeFile, JSON.stringify({ runId: id, entity, project }));
 
   const metrics = new MetricRegistry();
   const tracker = new SummaryTracker((key) => metrics.resolve(key));
-  inheritState({ metrics, tracker, configState }, stored, parent, resumeFrom);
+  if (shared) {
+    // A writer's config and summary are what it sets itself (the store merges them); definitions are the run's.
+    if (stored) metrics.load(stored.metrics);
+    const mine = stored?.writers?.find((w) => w.label === shared.label);
+    if (mine) tracker.load(mine.summary);
+  } else inheritState({ metrics, tracker, configState }, stored, parent, resumeFrom);
   const sweepTrial = sweepTrialFromEnv();
   applySweepTrial(configState, sweepTrial, write);
-  const start = startingPoint(stored, resumeFrom, forkFrom);
+  const start = shared ? sharedStartingPoint(stored, shared) : startingPoint(stored, resumeFrom, forkFrom);
   const startTime = Date.now() / 1000;
   const startedAt = Date.now() - start.priorRuntime * 1000;
   const state = {
@@ -139,7 +158,8 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
     settings,
     start,
     startedAt,
-    lastStoredStep: resumeFrom === undefined && stored ? stored.lastStep : undefined,
+    lastStoredStep: shared ? start.firstStep - 1 : resumeFrom === undefined && stored ? stored.lastStep : undefined,
+    writer: shared,
     configState,
     metrics,
     tracker,
@@ -158,6 +178,7 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
     attempt: start.attempt,
     resumeFrom,
     forkFrom,
+    writer: shared,
   };
   pipeline.push("run", runRecord(recordFields, true));
   pipeline.push("meta", { metadata: { ...hostMetadata(), mode, attempt: start.attempt } });
@@ -186,7 +207,13 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
     if (exitRecorded) return;
     exitRecorded = true;
     handler.flushPending();
-    pipeline.push("exit", { exitCode, state: finalState, runtime: (Date.now() - startedAt) / 1000 });
+    const crashedWriters = shared?.primary ? deadWriters(runDir, shared.label) : [];
+    pipeline.push("exit", {
+      exitCode,
+      state: finalState,
+      runtime: (Date.now() - startedAt) / 1000,
+      ...(crashedWriters.length > 0 ? { crashedWriters } : {}),
+    });
   };
   const release = () => {
     setRunFileWriter(join(runDir, "files"), undefined);
@@ -304,7 +331,7 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
         if (mode === "local") {
           const store = new SqliteStore(join(root, DB_FILE));
           try {
-            store.replayRunDir(runDir);
+            store.replayRunDir(runDir, shared?.label);
           } finally {
             store.close();
           }

@@ -15,7 +15,7 @@ export interface RunAddress {
 /** Written into every run folder at init: which run the folder holds. */
 export const RUN_FILE = "run.json";
 const RUNS = "runs";
-const LOG_FILE = /^attempt-\d+\.rlog$/;
+const LOG_FILE = /^attempt-\d+(?:-[A-Za-z0-9_.-]+)?\.rlog$/;
 
 /**
  * THE place that names a run's folder: `<root>/runs/<entity>/<project>/<id>`. Every reader and
@@ -151,12 +151,18 @@ export function hasLiveRunWriter(root: string): boolean {
   const runs = join(resolve(root), RUNS);
   for (const name of listNames(runs)) {
     const top = join(runs, name);
-    if (isLockHeld(join(top, "run.lock"))) return true;
+    if (hasLiveLock(top)) return true;
     for (const project of listNames(top)) {
-      for (const id of listNames(join(top, project))) if (isLockHeld(join(top, project, id, "run.lock"))) return true;
+      for (const id of listNames(join(top, project))) if (hasLiveLock(join(top, project, id))) return true;
     }
   }
   return false;
+}
+
+/** `run.lock`, or a shared-mode writer's `writer-<label>.lock`, held by a live process. */
+function hasLiveLock(dir: string): boolean {
+  if (isLockHeld(join(dir, "run.lock"))) return true;
+  return listNames(dir).some((name) => /^writer-[^/]+\.lock$/.test(name) && isLockHeld(join(dir, name)));
 }
 
 /**

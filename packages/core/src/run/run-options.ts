@@ -20,7 +20,12 @@ export interface InitOptions {
   configIncludeKeys?: readonly string[];
   id?: string;
   dir?: string;
-  mode?: RunMode;
+  /** `"shared"`: one of several processes writing the run `id` at once, on the embedded store (see `label`, `primary`). */
+  mode?: RunMode | "shared";
+  /** mode "shared": this writer's name in the run (e.g. "rank_0"); each live writer needs its own. */
+  label?: string;
+  /** mode "shared": this writer describes the run (config, metadata) and finishing it finishes the run. */
+  primary?: boolean;
   resume?: ResumeMode | boolean;
   /** `"<id>?_step=<n>"`: rewind run <id> to step n and continue it. */
   resumeFrom?: string;
@@ -50,6 +55,8 @@ const OPTION_NAMES = new Set<string>([
   "id",
   "dir",
   "mode",
+  "label",
+  "primary",
   "resume",
   "resumeFrom",
   "forkFrom",

@@ -30,7 +30,20 @@ export interface RunView {
   readonly forkedFrom: string | undefined;
 }
 
-export type Stream = "history" | "system";
+/** A run's history or system stream; in shared mode each writer's own, `history@<label>` (the embedded store only, for now). */
+export type Stream = "history" | "system" | `${"history" | "system"}@${string}`;
+
+/** One writer of a shared-mode run (`init({ mode: "shared", label })`), as readers see it. */
+export interface WriterView {
+  readonly label: string;
+  readonly primary: boolean;
+  /** Its own state: a writer whose heartbeat stopped reads crashed (as runs do), and the primary's finish marks dead writers crashed. */
+  readonly state: RunState;
+  readonly exitCode: number | undefined;
+  /** Its highest `_step` (each writer counts its own), or -1. */
+  readonly lastStep: number;
+  readonly heartbeatAt: number;
+}
 
 export type { ChunkInfos } from "./chunk-index.js";
 
@@ -92,5 +105,9 @@ export interface StoreReader {
   files(run: RunView): Promise<FileView[]>;
   /** Every trace span of the run, ordered by start time. */
   spans(run: RunView): Promise<SpanView[]>;
+  /** Shared mode: the run's writers by label ([] for an ordinary run). Only the embedded store has them so far. */
+  writers?(run: RunView): Promise<WriterView[]>;
+  /** Shared mode: one writer's stored (non-scalar) rows over [from, to] in step order. */
+  writerRows?(run: RunView, label: string, from: number, to: number): Promise<[number, Record<string, unknown>][]>;
   close(): void;
 }

@@ -9,6 +9,8 @@ export interface ApplyContext {
   readonly db: Database.Database;
   readonly chunks: ChunkWriter;
   runPk: number;
+  /** Shared mode: the writer whose log is being applied (set by its run record); undefined for ordinary runs. */
+  writer?: { readonly label: string; readonly primary: boolean } | undefined;
   readonly keyIds: Map<string, number>;
 }
 

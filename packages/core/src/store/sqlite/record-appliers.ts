@@ -5,6 +5,7 @@ import { type ApplyContext, keyId } from "./apply-context.js";
 import { derivedChecksum, textChecksum } from "./checksums.js";
 import { copyHistory, recomputeSummary, truncateHistory } from "./history-surgery.js";
 import { prepared } from "./prepared.js";
+import { applyWriterExit, applyWriterHistory, openWriter, writerPart } from "./writer-appliers.js";
 
 /** The applier of kind `K`: it gets that kind's header and record, so the table below needs no casts. */
 type Applier<K extends RecordKindName> = (context: ApplyContext, header: HeaderOf<K>, record: RecordOf<K>) => void;
@@ -40,6 +41,12 @@ const EMPTY_ARRAY_CRC = textChecksum("[]");
 
 /** Run records open or re-open a run; a fork copies its parent's history once, at creation. */
 const applyRun: Applier<"run"> = (context, h) => {
+  applyRunRow(context, h);
+  context.writer = h.writer;
+  if (h.writer !== undefined) openWriter(context, h.writer, h);
+};
+
+function applyRunRow(context: ApplyContext, h: RunHeader): void {
   const { db } = context;
   prepared(db, "INSERT OR IGNORE INTO projects (entity, name, created_at) VALUES (?, ?, ?)").run(h.entity, h.project, h.startTime);
   const existing = prepared(db, "SELECT pk FROM runs WHERE entity = ? AND project = ? AND run_id = ?").get(h.entity, h.project, h.id) as
@@ -80,6 +87,8 @@ const applyRun: Applier<"run"> = (context, h) => {
     return;
   }
   context.runPk = existing.pk;
+  // Shared mode: only the primary describes the run; another writer joins it as it is.
+  if (h.writer !== undefined && !h.writer.primary) return;
   // Tags and notes only where the run changed them since its last run record: a dashboard edit
   // in between survives the run's renames and resumes (describedChanges).
   const { described } = prepared(db, "SELECT described FROM runs WHERE pk = ?").get(existing.pk) as { described: string | null };
@@ -111,9 +120,10 @@ const applyRun: Applier<"run"> = (context, h) => {
     truncateHistory(context, existing.pk, h.rewindTo);
     recomputeSummary(context, existing.pk);
   }
-};
+}
 
 const applyHistory: Applier<"history"> = (context, h, record) => {
+  if (context.writer !== undefined) return applyWriterHistory(context, context.writer, h, record.columns);
   for (const column of record.columns) {
     context.chunks.append(keyId(context, h.stream, column.key), column.steps, column.values);
   }
@@ -136,9 +146,18 @@ const applyHistory: Applier<"history"> = (context, h, record) => {
 
 const APPLIERS: { [K in RecordKindName]: Applier<K> } = {
   run: applyRun,
-  meta: (context, h) => updateJsonColumn(context, "metadata", (m) => ({ ...m, ...h.metadata }), true),
-  config: (context, h) => updateJsonColumn(context, "config", () => h.config, false),
-  summary: (context, h) =>
+  // Shared mode: the run's metadata is the primary's (as in W&B).
+  meta: (context, h) => {
+    if (context.writer?.primary !== false) updateJsonColumn(context, "metadata", (m) => ({ ...m, ...h.metadata }), true);
+  },
+  config: (context, h) => {
+    const writer = context.writer;
+    const config = writer === undefined ? h.config : writerPart(context, writer, "config", h.config);
+    updateJsonColumn(context, "config", () => config, false);
+  },
+  summary: (context, h) => {
+    const writer = context.writer;
+    if (writer !== undefined) return updateJsonColumn(context, "summary", () => writerPart(context, writer, "summary", h), false);
     updateJsonColumn(
       context,
       "summary",
@@ -147,8 +166,21 @@ const APPLIERS: { [K in RecordKindName]: Applier<K> } = {
         return { ...summary, ...h.set };
       },
       true,
+    );
+  },
+  // Shared mode: definitions are the run's; a non-primary writer adds the ones the run lacks.
+  metrics: (context, h) =>
+    updateJsonColumn(
+      context,
+      "metrics",
+      (current) => {
+        if (context.writer?.primary !== false) return h.metrics;
+        const stored = current as unknown as readonly { name: string }[];
+        const names = new Set(stored.map((metric) => metric.name));
+        return [...stored, ...h.metrics.filter((metric) => !names.has(metric.name))];
+      },
+      false,
     ),
-  metrics: (context, h) => updateJsonColumn(context, "metrics", () => h.metrics, false),
   history: applyHistory,
   alert: (context, h) => {
     prepared(context.db, "INSERT INTO alerts (run_pk, title, text, level, wait_duration, created_at) VALUES (?, ?, ?, ?, ?, ?)").run(
@@ -161,6 +193,8 @@ const APPLIERS: { [K in RecordKindName]: Applier<K> } = {
     );
   },
   exit: (context, h) => {
+    if (context.writer !== undefined) applyWriterExit(context, context.writer, h);
+    if (context.writer?.primary === false) return;
     prepared(
       context.db,
       "UPDATE runs SET state = ?, exit_code = ?, finished_at = ?, runtime = ?, heartbeat_at = MAX(heartbeat_at, ?) WHERE pk = ?",
@@ -203,6 +237,7 @@ const APPLIERS: { [K in RecordKindName]: Applier<K> } = {
     );
   },
   preempting: (context, _h) => {
+    if (context.writer?.primary === false) return;
     prepared(context.db, "UPDATE runs SET state = 'preempting' WHERE pk = ? AND state = 'running'").run(context.runPk);
   },
 };

@@ -75,6 +75,7 @@ describe("dashboard edits of tags and notes on the embedded store", () => {
     store.close();
     const db = new Database(path);
     db.exec("ALTER TABLE runs DROP COLUMN described; ALTER TABLE runs DROP COLUMN edits");
+    db.exec("DROP TABLE writer_rows; DROP TABLE run_writers"); // schema 9's (shared mode)
     db.pragma("user_version = 7");
     db.close();
     store = new SqliteStore(path); // migrates

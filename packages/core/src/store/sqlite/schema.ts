@@ -267,6 +267,33 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE runs ADD COLUMN edits INTEGER NOT NULL DEFAULT 0;
   UPDATE runs SET described = json_object('tags', json(tags), 'notes', notes) WHERE json_valid(tags);
   `,
+  // Shared mode (run/shared-writer.ts): one row per writer of a run. applied_seq is the writer's own
+  // sequence space (its logs attempt-NNNN-<label>.rlog), so replay and sync are idempotent per writer;
+  // its history lives under the streams history@<label> / system@<label>, its non-scalar rows here.
+  `
+  CREATE TABLE run_writers (
+    run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+    label TEXT NOT NULL,
+    is_primary INTEGER NOT NULL,
+    applied_seq INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'running',
+    exit_code INTEGER,
+    last_step INTEGER NOT NULL DEFAULT -1,
+    heartbeat_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    config TEXT,
+    summary TEXT,
+    PRIMARY KEY (run_pk, label)
+  );
+  CREATE TABLE writer_rows (
+    run_pk INTEGER NOT NULL REFERENCES runs (pk) ON DELETE CASCADE,
+    label TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    crc INTEGER,
+    PRIMARY KEY (run_pk, label, step)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

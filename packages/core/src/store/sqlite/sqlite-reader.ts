@@ -5,7 +5,7 @@ import { blobToFloat64, decodeSteps } from "../chunks.js";
 import { type RunRow, runViewOf } from "../run-row.js";
 import { effectiveState } from "../run-state.js";
 import { SPAN_COLUMNS, type SpanRow, spanViewOf } from "../span-row.js";
-import type { AlertView, FileView, Points, RunView, SpanView, StoreReader, Stream } from "../store.js";
+import type { AlertView, FileView, Points, RunView, SpanView, StoreReader, Stream, WriterView } from "../store.js";
 import { guarded, type RunChecksums, verifyChunkBlob, verifyPage, verifyRunRow, verifyText } from "./checksums.js";
 import { openDatabase } from "./database.js";
 import { prepared } from "./prepared.js";
@@ -185,6 +185,45 @@ export class SqliteReader implements StoreReader {
         .all(pkOf(run), from, to, limit) as [number, string, number | null][];
       return rows.map(([step, data, crc]) => {
         verifyText(this.db.name, crc, [data], () => `history row ${step} of run ${run.entity}/${run.project}/${run.id}`);
+        return [step, decodeJson<Record<string, unknown>>(data)];
+      });
+    });
+  }
+
+  async writers(run: RunView): Promise<WriterView[]> {
+    return guarded(this.db.name, () => {
+      const rows = prepared(
+        this.db,
+        "SELECT label, is_primary, state, exit_code, last_step, heartbeat_at FROM run_writers WHERE run_pk = ? ORDER BY label",
+      ).all(pkOf(run)) as {
+        label: string;
+        is_primary: number;
+        state: RunView["state"];
+        exit_code: number | null;
+        last_step: number;
+        heartbeat_at: number;
+      }[];
+      return rows.map((row) => ({
+        label: row.label,
+        primary: row.is_primary === 1,
+        state: effectiveState(row.state, row.heartbeat_at, run.crashTimeout),
+        exitCode: row.exit_code ?? undefined,
+        lastStep: row.last_step,
+        heartbeatAt: row.heartbeat_at,
+      }));
+    });
+  }
+
+  async writerRows(run: RunView, label: string, from: number, to: number): Promise<[number, Record<string, unknown>][]> {
+    return guarded(this.db.name, () => {
+      const rows = prepared(
+        this.db,
+        "SELECT step, data, crc FROM writer_rows WHERE run_pk = ? AND label = ? AND step >= ? AND step <= ? ORDER BY step",
+      )
+        .raw(true)
+        .all(pkOf(run), label, from, to) as [number, string, number | null][];
+      return rows.map(([step, data, crc]) => {
+        verifyText(this.db.name, crc, [data], () => `history row ${step} of writer ${label} of run ${run.entity}/${run.project}/${run.id}`);
         return [step, decodeJson<Record<string, unknown>>(data)];
       });
     });

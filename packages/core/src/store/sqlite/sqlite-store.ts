@@ -2,8 +2,9 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
 import type { DecodedRecord } from "../../pipeline/records.js";
-import type { DescribeRunRequest, DescribeRunResult } from "../../pipeline/sink.js";
+import type { DescribeRunRequest, DescribeRunResult, WriterSnapshot } from "../../pipeline/sink.js";
 import { type DamagedLogRange, readTransactionLog } from "../../pipeline/transaction-log.js";
+import { decodeJson } from "../../util/json.js";
 import { type RunMetaEdit, type RunRow, runViewOf, storedSnapshotOf } from "../run-row.js";
 import type { RunView } from "../store.js";
 import type { ApplyContext } from "./apply-context.js";
@@ -12,6 +13,7 @@ import { ChunkWriter } from "./chunk-writer.js";
 import { openDatabase, withBusyRetry } from "./database.js";
 import { prepared } from "./prepared.js";
 import { applyRecord } from "./record-appliers.js";
+import { setWriterAppliedSeq, writerAppliedSeq, writerHeartbeat } from "./writer-appliers.js";
 
 export interface ReplayResult {
   readonly files: number;
@@ -22,11 +24,27 @@ export interface ReplayResult {
   readonly damaged: DamagedLogRange[];
 }
 
-/** Transaction-log files of a run, oldest attempt first. */
-export function listRunLogs(runDir: string): string[] {
+/** A transaction log's name: `attempt-NNNN.rlog`, or `attempt-NNNN-<label>.rlog` for a shared-mode writer. */
+const LOG_NAME = /^attempt-\d+(?:-([A-Za-z0-9_.-]+))?\.rlog$/;
+
+/** The writer label of a log file name (undefined for an ordinary run's log, null for no log at all). */
+export function logLabel(name: string): string | undefined | null {
+  const match = LOG_NAME.exec(name);
+  return match === null ? null : match[1];
+}
+
+/**
+ * Transaction-log files of a run, oldest attempt first: every writer's, or with `label` only that
+ * shared-mode writer's (each writer has its own sequence space, so each log replays on its own).
+ */
+export function listRunLogs(runDir: string, label?: string, skipWriter?: (label: string) => boolean): string[] {
   if (!existsSync(runDir)) return [];
   return readdirSync(runDir)
-    .filter((name) => /^attempt-\d+\.rlog$/.test(name))
+    .filter((name) => {
+      const of = logLabel(name);
+      if (of === null || (label !== undefined && of !== label)) return false;
+      return of === undefined || skipWriter === undefined || !skipWriter(of);
+    })
     .sort()
     .map((name) => join(runDir, name));
 }
@@ -65,7 +83,10 @@ export class SqliteStore {
         let applied = 0;
         let appliedSeq = 0;
         for (const record of records) {
-          if (record.kind === "run") this.selectRun(record.header.entity, record.header.project, record.header.id);
+          if (record.kind === "run") {
+            this.selectRun(record.header.entity, record.header.project, record.header.id);
+            this.context.writer = record.header.writer;
+          }
           if (this.context.runPk !== 0 && record.header.seq <= this.appliedSeq()) continue;
           applyRecord(this.context, record);
           appliedSeq = record.header.seq;
@@ -80,20 +101,30 @@ export class SqliteStore {
 
   heartbeat(at: number = Date.now()): void {
     if (this.context.runPk === 0) return;
+    const writer = this.context.writer;
+    if (writer !== undefined) {
+      withBusyRetry(() => writerHeartbeat(this.context, writer, at / 1000));
+      return;
+    }
     withBusyRetry(() =>
       prepared(this.db, "UPDATE runs SET heartbeat_at = MAX(heartbeat_at, ?) WHERE pk = ?").run(at / 1000, this.context.runPk),
     );
   }
 
-  /** Replays a run's transaction logs (all attempts). Safe to repeat: nothing is applied twice. */
-  replayRunDir(runDir: string): ReplayResult {
+  /**
+   * Replays a run's transaction logs (all attempts; with `label`, only that shared-mode writer's;
+   * `skipWriter` leaves out the logs of writers a live process still appends to). Safe to repeat:
+   * nothing is applied twice.
+   */
+  replayRunDir(runDir: string, label?: string, skipWriter?: (label: string) => boolean): ReplayResult {
     let records = 0;
     let applied = 0;
     let tornBytes = 0;
     const damaged: DamagedLogRange[] = [];
-    const files = listRunLogs(runDir);
+    const files = listRunLogs(runDir, label, skipWriter);
     for (const file of files) {
       this.context.runPk = 0;
+      this.context.writer = undefined;
       const result = readTransactionLog(file, (batch) => {
         records += batch.length;
         applied += this.apply(batch);
@@ -105,7 +136,7 @@ export class SqliteStore {
   }
 
   describeRun(request: DescribeRunRequest): DescribeRunResult {
-    if (request.runDir !== undefined) this.replayRunDir(request.runDir);
+    if (request.runDir !== undefined) this.replayRunDir(request.runDir, request.writer);
     const count = this.db
       .prepare("SELECT COUNT(*) AS n FROM runs WHERE entity = ? AND project = ?")
       .get(request.entity, request.project) as { n: number };
@@ -116,7 +147,13 @@ export class SqliteStore {
     // A resumed run continues from this config and summary: damaged text must not become its truth.
     return guarded(this.path, () => {
       verifyRunRow(this.path, row);
-      return { projectRunCount: count.n, run: storedSnapshotOf(row) };
+      const writers = prepared(
+        this.db,
+        "SELECT label, is_primary, applied_seq, last_step, attempts, summary FROM run_writers WHERE run_pk = ? ORDER BY label",
+      ).all(row.pk) as WriterRow[];
+      const run = storedSnapshotOf(row);
+      if (writers.length === 0) return { projectRunCount: count.n, run };
+      return { projectRunCount: count.n, run: { ...run, writers: writers.map(writerSnapshotOf) } };
     });
   }
 
@@ -178,8 +215,9 @@ export class SqliteStore {
     return row !== undefined;
   }
 
-  /** The selected run's highest applied record sequence (0 when none). */
+  /** The selected run's (in shared mode: the selected writer's) highest applied record sequence (0 when none). */
   appliedSeq(): number {
+    if (this.context.writer !== undefined) return writerAppliedSeq(this.context, this.context.writer);
     const row = prepared(this.db, "SELECT applied_seq FROM runs WHERE pk = ?").get(this.context.runPk) as
       | { applied_seq: number }
       | undefined;
@@ -187,10 +225,34 @@ export class SqliteStore {
   }
 
   private setAppliedSeq(seq: number, t: number): void {
+    if (this.context.writer !== undefined) {
+      setWriterAppliedSeq(this.context, this.context.writer, seq, t);
+      return;
+    }
     prepared(this.db, "UPDATE runs SET applied_seq = MAX(applied_seq, ?), heartbeat_at = MAX(heartbeat_at, ?) WHERE pk = ?").run(
       seq,
       t / 1000,
       this.context.runPk,
     );
   }
+}
+
+interface WriterRow {
+  label: string;
+  is_primary: number;
+  applied_seq: number;
+  last_step: number;
+  attempts: number;
+  summary: string | null;
+}
+
+function writerSnapshotOf(row: WriterRow): WriterSnapshot {
+  return {
+    label: row.label,
+    primary: row.is_primary === 1,
+    appliedSeq: row.applied_seq,
+    lastStep: row.last_step,
+    attempts: row.attempts,
+    summary: row.summary ? decodeJson<Record<string, unknown>>(row.summary) : {},
+  };
 }

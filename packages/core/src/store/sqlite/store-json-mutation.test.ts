@@ -196,6 +196,7 @@ describe("seeded byte mutations of the JSON text in runlog.db", () => {
     );
     db.exec("DROP TABLE sweep_trials; DROP TABLE sweeps"); // schema 7's, newer than schema 5
     db.exec("ALTER TABLE runs DROP COLUMN described; ALTER TABLE runs DROP COLUMN edits"); // schema 8's
+    db.exec("DROP TABLE writer_rows; DROP TABLE run_writers"); // schema 9's (shared mode)
     db.pragma("user_version = 5");
     expect(checkStore(path).problems).toEqual([]);
     db.close();
