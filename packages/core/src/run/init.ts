@@ -172,9 +172,11 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
       });
   monitor?.start();
   const stopConsole = settings.console === "wrap" ? startConsoleCapture(join(runDir, "files", "output.log")) : undefined;
-  void gitMetadata().then((git) => {
-    if (Object.keys(git).length > 0 && !exitRecorded) pipeline.push("meta", { metadata: git });
-  });
+  if (!settings.disableGit) {
+    void gitMetadata().then((git) => {
+      if (Object.keys(git).length > 0 && !exitRecorded) pipeline.push("meta", { metadata: git });
+    });
+  }
 
   let exitRecorded = false;
   const recordExit = (exitCode: number, finalState: RunState) => {
