@@ -26,6 +26,12 @@ def _user():
         return None
 
 
+def _os():
+    # Not platform.platform(): it reads the interpreter's binary for the libc version (~20 ms).
+    uname = os.uname() if hasattr(os, "uname") else None
+    return f"{uname.sysname}-{uname.release}-{uname.machine}" if uname else sys.platform
+
+
 def _client(settings):
     """Who is logging: what W&B records about the process (a shared bridge outlives the script that
     started it, so the run's metadata comes from here; the bridge reads git for `cwd` after init)."""
@@ -34,7 +40,7 @@ def _client(settings):
         disable_git = (os.environ.get("RUNLOG_DISABLE_GIT") or os.environ.get("WANDB_DISABLE_GIT") or "").lower() in ("1", "true", "yes")
     return {"lang": "python", "python": platform.python_version(), "host": socket.gethostname(), "pid": os.getpid(),
             "program": os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else None, "args": sys.argv[1:], "cwd": os.getcwd(),
-            "executable": sys.executable or None, "user": _user(), "os": platform.platform(), "disable_git": bool(disable_git)}
+            "executable": sys.executable or None, "user": _user(), "os": _os(), "disable_git": bool(disable_git)}
 
 
 def _tags(tags):
