@@ -3,8 +3,10 @@
 // until `runlog bridge` says it is listening (target ≤ 250 ms; the Python client's init waits on it),
 // and the Python client's `init()` (target ≤ 150 ms) each way it can get a bridge: starting the
 // shared per-user bridge (the first script), finding it running (later scripts), and starting a
-// private one (RUNLOG_BRIDGE_SHARED=0).
-import { spawn, spawnSync } from "node:child_process";
+// private one (RUNLOG_BRIDGE_SHARED=0). The scripts run in a git repository, as users' do: the
+// bridge reads the client folder's git facts after init answers, so init must not wait on them.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cleanup, median, report, tempDir } from "./util.mjs";
@@ -72,6 +74,11 @@ function pythonInit(dir, env) {
 
 const samples = { node: [], help: [], version: [], floor: [], bridge: [], sharedCold: [], sharedWarm: [], private: [] };
 const dir = tempDir("cli");
+const git = (...args) => execFileSync("git", ["-C", dir, "-c", "user.name=b", "-c", "user.email=b@example.com", ...args]);
+git("init", "-q");
+writeFileSync(join(dir, "train.py"), "print(1)\n");
+git("add", "train.py");
+git("commit", "-qm", "bench");
 for (let i = 0; i < ROUNDS; i++) {
   samples.node.push(timed(["-e", "0"]));
   samples.help.push(timed([BIN, "--help"]));

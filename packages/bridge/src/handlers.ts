@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { type InitOptions, init, type Run, RunlogError } from "@runlog/core";
 import { unpackMultiple } from "msgpackr";
+import { clientFacts, clientGit } from "./client-metadata.js";
 import { LogRowReader } from "./log-row-reader.js";
 import type { ClientMessage } from "./protocol.js";
 import { storedSeq } from "./resume-point.js";
@@ -29,8 +30,11 @@ export async function handleInit(context: HandlerContext, options: Record<string
     initOptions[SNAKE_TO_CAMEL[key] ?? key] = value;
   }
   const settings = (options.settings ?? {}) as Record<string, unknown>;
+  // Checked before a run exists: a malformed client map creates nothing.
+  const facts = clientFacts(options.client);
   // Python's console is its own; the bridge process must not capture (or print) anything for it.
-  initOptions.settings = { console: "off", quiet: true, disableStats: true, ...settings };
+  // Core's git facts would name the bridge's folder: the client's are read below, after init answers.
+  initOptions.settings = { console: "off", quiet: true, disableStats: true, ...settings, disableGit: true };
   initOptions.dir = context.dir;
   initOptions.reinit = "create_new";
   const existing = typeof options.id === "string" ? context.sessions.get(options.id) : undefined;
@@ -41,11 +45,21 @@ export async function handleInit(context: HandlerContext, options: Record<string
   const run = await initOneAtATime(options.sweep, () => init(initOptions as InitOptions));
   const lastSeq = run.resumed ? await storedSeq(context.dir, run, initOptions as InitOptions) : 0;
   const crashTimeoutMs = (Number(settings.crashTimeout ?? settings.crash_timeout) || context.defaultCrashTimeoutMs / 1000) * 1000;
-  context.sessions.add({ run, peer, lastSeq, lastSeen: Date.now(), crashTimeoutMs, lateErrors: [] });
+  const session: Session = { run, peer, lastSeq, lastSeen: Date.now(), crashTimeoutMs, lateErrors: [] };
+  context.sessions.add(session);
   // The run's own metadata describes the bridge process; the client says who really logs.
-  const client = options.client;
-  if (client !== null && typeof client === "object" && !Array.isArray(client)) run.sealNow({ client: fromWire(client) });
+  if (facts !== undefined) run.sealNow({ ...facts.metadata, client: facts.client });
+  const gitCwd = facts?.gitCwd;
+  if (gitCwd !== undefined) session.gitMetadata = readClientGit(run, gitCwd);
   return describe(run, lastSeq);
+}
+
+/** Starts after init's reply is on its way (setImmediate runs after the reply's promise callbacks), so init never waits on git. */
+async function readClientGit(run: Run, cwd: string): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  const git = await clientGit(cwd).catch(() => ({}));
+  // finish waits for this; a run the bridge already closed (crashed client) ignores it.
+  if (Object.keys(git).length > 0) run.sealNow(git);
 }
 
 function describe(run: Run, lastSeq: number) {
@@ -193,6 +207,7 @@ function applyItem(session: Session, item: unknown[]): void {
 
 export async function handleFinish(context: HandlerContext, session: Session, exitCode: number): Promise<unknown> {
   context.sessions.delete(session.run.id);
+  await session.gitMetadata; // at most a few seconds (git's timeouts), so the finished run has its git facts
   await session.run.finish({ exitCode, quiet: true });
   return { state: exitCode === 0 ? "finished" : "failed", last_seq: session.lastSeq };
 }

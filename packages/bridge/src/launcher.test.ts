@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,8 +47,23 @@ interface Started {
   exit: Promise<number | null>;
 }
 
-function startScript(env: Record<string, string>): Promise<Started> {
-  const child = spawn(PYTHON, ["-c", LOG_AND_WAIT], { env: { ...process.env, RUNLOG_CLI: CLI, RUNLOG_BRIDGE: "", ...env } });
+/** A git repository holding one commit of train.py (the script, when a test runs it from there). */
+function gitRepo(parent: string, name: string): { root: string; commit: string } {
+  const root = join(parent, name);
+  mkdirSync(root);
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-C", root, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { encoding: "utf8" }).trim();
+  git("init", "-q", "-b", "main");
+  writeFileSync(join(root, "train.py"), LOG_AND_WAIT);
+  git("add", ".");
+  git("commit", "-qm", name);
+  return { root, commit: git("rev-parse", "HEAD") };
+}
+
+/** Runs LOG_AND_WAIT, or `python train.py` in `cwd` (a gitRepo). */
+function startScript(env: Record<string, string>, cwd?: string): Promise<Started> {
+  const args = cwd === undefined ? ["-c", LOG_AND_WAIT] : ["train.py", "--seed", "1"];
+  const child = spawn(PYTHON, args, { env: { ...process.env, RUNLOG_CLI: CLI, RUNLOG_BRIDGE: "", ...env }, ...(cwd ? { cwd } : {}) });
   cleanups.push(() => child.kill("SIGKILL"));
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));
@@ -79,7 +94,7 @@ async function storedRun(dir: string, path: string) {
     const run = await api.run(path);
     const rows = [];
     for await (const row of run.scanHistory()) rows.push(row.i);
-    return { state: run.state, rows };
+    return { state: run.state, rows, metadata: run.metadata };
   } finally {
     api.close();
   }
@@ -100,7 +115,7 @@ describe("the bridge the Python client starts", () => {
     script.child.kill("SIGKILL");
     await vi.waitFor(() => expect(running(bridgePid) || existsSync(folder)).toBe(false), { timeout: 20_000, interval: 50 });
     // The run its client never finished is crashed, with every acked row.
-    expect(await storedRun(store, script.path)).toEqual({ state: "crashed", rows: TEN });
+    expect(await storedRun(store, script.path)).toMatchObject({ state: "crashed", rows: TEN });
   });
 
   it("shared (the default): later scripts find the running bridge; it exits after the last one is gone (SIGKILL included) and removes its folder", async () => {
@@ -108,8 +123,11 @@ describe("the bridge the Python client starts", () => {
     const store = join(dir, "runlog");
     const runtime = join(dir, "runtime");
     const env = { RUNLOG_DIR: store, RUNLOG_RUNTIME_DIR: runtime, RUNLOG_BRIDGE_IDLE: "0.5" };
+    // The bridge starts in repository a (both first scripts run there); the third script runs in b.
+    const a = gitRepo(dir, "a");
+    const b = gitRepo(dir, "b");
     // Two scripts started at once: the lock lets one start the bridge, the other finds it.
-    const [first, second] = await Promise.all([startScript(env), startScript(env)]);
+    const [first, second] = await Promise.all([startScript(env, a.root), startScript(env, a.root)]);
     expect(second.endpoint).toBe(first.endpoint);
     expect(statSync(runtime).mode & 0o777).toBe(0o700);
     const record = readdirSync(runtime).find((name) => name.endsWith(".json")) as string;
@@ -120,16 +138,30 @@ describe("the bridge the Python client starts", () => {
     expect(await first.exit).toBe(0);
     expect(running(bridgePid)).toBe(true); // the second script still logs through it
     // A third script, started while the second runs, finds the same bridge again.
-    const third = await startScript(env);
+    const third = await startScript(env, b.root);
     expect(third.endpoint).toBe(first.endpoint);
     third.child.stdin?.end("finish");
     expect(await third.exit).toBe(0);
 
     second.child.kill("SIGKILL");
     await vi.waitFor(() => expect(running(bridgePid) || existsSync(folder)).toBe(false), { timeout: 20_000, interval: 50 });
-    expect(await storedRun(store, first.path)).toEqual({ state: "finished", rows: TEN });
-    expect(await storedRun(store, third.path)).toEqual({ state: "finished", rows: TEN });
-    expect(await storedRun(store, second.path)).toEqual({ state: "crashed", rows: TEN });
+    expect(await storedRun(store, first.path)).toMatchObject({ state: "finished", rows: TEN });
+    expect(await storedRun(store, second.path)).toMatchObject({ state: "crashed", rows: TEN });
+    // Each run names its own script's folder, program and repository, not the bridge's.
+    for (const [script, repo] of [
+      [first, a],
+      [third, b],
+    ] as const) {
+      const { state, rows, metadata } = await storedRun(store, script.path);
+      expect({ state, rows }).toEqual({ state: "finished", rows: TEN });
+      expect(metadata).toMatchObject({
+        cwd: repo.root,
+        program: join(repo.root, "train.py"),
+        args: ["--seed", "1"],
+        pid: script.child.pid,
+      });
+      expect(metadata.git).toEqual({ commit: repo.commit, branch: "main", dirty: false, root: repo.root });
+    }
 
     // After it stopped, the next script starts a new one in place of the stale record.
     const fourth = await startScript(env);

@@ -15,6 +15,8 @@ export interface Session {
   rowReader?: LogRowReader;
   /** Failures of work a record started (an alert's delivery), reported with the next ack. */
   lateErrors: string[];
+  /** The client's git facts being read (after init answered); finish waits for them. */
+  gitMetadata?: Promise<void>;
 }
 
 export class Sessions {

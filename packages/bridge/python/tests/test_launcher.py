@@ -48,3 +48,17 @@ def test_a_failing_while_starting_does_not_stop_the_start(monkeypatch, tmp_path)
         raise ImportError("no zmq here")
 
     assert _start(monkeypatch, tmp_path, broken).startswith("ipc://")
+
+
+def test_init_tells_the_bridge_who_logs_and_whether_to_read_git(monkeypatch):
+    from runlog.sdk.init import _client
+    from runlog.sdk.settings import Settings
+
+    monkeypatch.delenv("RUNLOG_DISABLE_GIT", raising=False)
+    monkeypatch.delenv("WANDB_DISABLE_GIT", raising=False)
+    client = _client(Settings())
+    assert client["cwd"] == os.getcwd() and client["pid"] == os.getpid() and client["executable"] == sys.executable
+    assert client["disable_git"] is False and isinstance(client["args"], list)
+    monkeypatch.setenv("WANDB_DISABLE_GIT", "true")
+    assert _client(Settings())["disable_git"] is True
+    assert _client(Settings(disable_git=False))["disable_git"] is False

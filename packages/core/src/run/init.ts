@@ -199,8 +199,11 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
   const recordGit = (git: Record<string, unknown>) => {
     if (Object.keys(git).length > 0 && !exitRecorded) pipeline.push("meta", { metadata: git });
   };
-  if (sink instanceof SqliteSink) sink.gitMetadata(process.cwd(), recordGit);
-  else setImmediate(() => void gitMetadata().then(recordGit));
+  // disableGit: the host records git itself (the bridge reads its client's folder).
+  if (!settings.disableGit) {
+    if (sink instanceof SqliteSink) sink.gitMetadata(process.cwd(), recordGit);
+    else setImmediate(() => void gitMetadata().then(recordGit));
+  }
 
   let exitRecorded = false;
   const recordExit = (exitCode: number, finalState: RunState) => {

@@ -9,6 +9,9 @@ describe("settings", () => {
     expect(settings.flushInterval).toBe(0.5);
     expect(settings.crashTimeout).toBe(DEFAULT_SETTINGS.crashTimeout);
     expect(Object.isFrozen(settings)).toBe(true);
+    expect(settings.disableGit).toBe(false);
+    expect(resolveSettings(undefined, { RUNLOG_DISABLE_GIT: "1" }).disableGit).toBe(true);
+    expect(resolveSettings({ disableGit: false }, { RUNLOG_DISABLE_GIT: "true" }).disableGit).toBe(false);
   });
 
   it("rejects unknown names and out-of-range values", () => {
@@ -18,6 +21,7 @@ describe("settings", () => {
       { onStepRegression: "ignore" },
       { crashTimeout: Number.NaN },
       { quiet: "maybe" },
+      { disableGit: "no" },
     ];
     for (const value of bad) expect(() => resolveSettings(value, {})).toThrow(RunlogError);
     expect(() => resolveSettings(undefined, { RUNLOG_FINISH_TIMEOUT: "soon" })).toThrowError(/finishTimeout/);

@@ -6,6 +6,8 @@ export interface Settings {
   readonly statsSamplingInterval: number;
   /** Turn system metrics off entirely. */
   readonly disableStats: boolean;
+  /** Record no git facts (commit, branch, remote, dirty) for the run (W&B's `disable_git`). */
+  readonly disableGit: boolean;
   /** What `log` does with a step lower than the current one. */
   readonly onStepRegression: "warn-drop" | "error";
   /** Seconds between fsyncs of the transaction log (default 1): the most a power cut can lose. */
@@ -25,6 +27,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = Object.freeze({
   statsSamplingInterval: 15,
   disableStats: false,
+  disableGit: false,
   onStepRegression: "warn-drop",
   flushInterval: 1,
   finishTimeout: 120,
@@ -39,6 +42,7 @@ type SettingName = keyof Settings;
 const ENV_NAMES: Record<SettingName, string> = {
   statsSamplingInterval: "RUNLOG_STATS_SAMPLING_INTERVAL",
   disableStats: "RUNLOG_DISABLE_STATS",
+  disableGit: "RUNLOG_DISABLE_GIT",
   onStepRegression: "RUNLOG_ON_STEP_REGRESSION",
   flushInterval: "RUNLOG_FLUSH_INTERVAL",
   finishTimeout: "RUNLOG_FINISH_TIMEOUT",
@@ -75,6 +79,7 @@ function choice<T extends string>(name: string, value: unknown, options: readonl
 const PARSERS: { [K in SettingName]: (value: unknown) => Settings[K] } = {
   statsSamplingInterval: (v) => seconds("statsSamplingInterval", v, 0.1, 86_400),
   disableStats: (v) => flag("disableStats", v),
+  disableGit: (v) => flag("disableGit", v),
   onStepRegression: (v) => choice("onStepRegression", v, ["warn-drop", "error"] as const),
   flushInterval: (v) => seconds("flushInterval", v, 0.01, 3_600),
   finishTimeout: (v) => seconds("finishTimeout", v, 0.1, 86_400),

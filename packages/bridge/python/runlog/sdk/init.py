@@ -17,10 +17,30 @@ REINIT = {True: "finish_previous", False: "return_previous", None: "default", "d
 RESUME = {True: "auto", False: None, None: None, "allow": "allow", "must": "must", "never": "never", "auto": "auto"}
 
 
-def _client():
-    """Who is logging (the run's own metadata describes the bridge process)."""
+def _user():
+    try:
+        import getpass
+
+        return getpass.getuser()
+    except Exception:  # no login name (a container without one): W&B records none either
+        return None
+
+
+def _os():
+    # Not platform.platform(): it reads the interpreter's binary for the libc version (~20 ms).
+    uname = os.uname() if hasattr(os, "uname") else None
+    return f"{uname.sysname}-{uname.release}-{uname.machine}" if uname else sys.platform
+
+
+def _client(settings):
+    """Who is logging: what W&B records about the process (a shared bridge outlives the script that
+    started it, so the run's metadata comes from here; the bridge reads git for `cwd` after init)."""
+    disable_git = settings.disable_git
+    if disable_git is None:
+        disable_git = (os.environ.get("RUNLOG_DISABLE_GIT") or os.environ.get("WANDB_DISABLE_GIT") or "").lower() in ("1", "true", "yes")
     return {"lang": "python", "python": platform.python_version(), "host": socket.gethostname(), "pid": os.getpid(),
-            "program": os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else None, "args": sys.argv[1:], "cwd": os.getcwd()}
+            "program": os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else None, "args": sys.argv[1:], "cwd": os.getcwd(),
+            "executable": sys.executable or None, "user": _user(), "os": _os(), "disable_git": bool(disable_git)}
 
 
 def _tags(tags):
@@ -89,7 +109,7 @@ def init(entity=None, project=None, dir=None, id=None, name=None, notes=None, ta
 
             state.connection = Connection(endpoint)
         from .run import Run
-        described = state.connection.request({"t": "init", "options": {**options, "settings": settings.to_bridge(), "client": _client()}},
+        described = state.connection.request({"t": "init", "options": {**options, "settings": settings.to_bridge(), "client": _client(settings)}},
                                              timeout=float(settings.get("init_timeout", 60)))
         state.connection.register(described["id"], options, described.get("last_seq", 0))
         run = Run(state.connection, described, options, settings)
