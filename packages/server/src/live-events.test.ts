@@ -5,6 +5,7 @@ import { init } from "@runlog/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { serve } from "./index.js";
 import { sseEvents } from "./test-support/sse-events.js";
+import { untilStored } from "./test-support/until-stored.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -22,6 +23,7 @@ describe("live events", () => {
       settings: { quiet: true, console: "off", disableStats: true, flushInterval: 0.05 },
     });
     for (let step = 0; step < 10; step++) run.log({ loss: step });
+    await untilStored(root, [run.path]);
     const server = await serve({ dir: root, port: 0, pollMs: 50 });
     cleanups.push(() => server.close());
 

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { serve } from "./index.js";
 import { MAX_FOLLOWED_RUNS } from "./project-live-events.js";
 import { sseEvents } from "./test-support/sse-events.js";
+import { untilStored } from "./test-support/until-stored.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -28,6 +29,7 @@ describe("project live events (one stream for many runs)", () => {
       a.log({ loss: step });
       b.log({ loss: -step });
     }
+    await untilStored(store.root, [a.path, b.path]);
     const server = await serve({ dir: store.root, port: 0, pollMs: 50 });
     cleanups.push(() => server.close());
     // b's client already holds steps 0..4: only 5.. come for it.

@@ -37,6 +37,8 @@ describe("object grants on PostgreSQL", () => {
     await pool.query("DROP TABLE IF EXISTS workspace_layouts");
     await pool.query("DROP TABLE IF EXISTS sweep_trials");
     await pool.query("DROP TABLE IF EXISTS sweeps");
+    await pool.query("ALTER TABLE runs DROP COLUMN IF EXISTS described, DROP COLUMN IF EXISTS edits");
+    await pool.query("DROP TABLE IF EXISTS artifact_drafts");
     await pool.query("DELETE FROM runlog_migrations WHERE version >= 4");
     await pool.end();
 

@@ -243,7 +243,7 @@ describe("PostgreSQL dashboard edits racing a run's batches", () => {
   it("a database from before (migration 6) starts each run from its stored tags and notes: the first edit already survives a rename", async () => {
     const { instances, writers, stored } = await open();
     await instances.admin.query(
-      "ALTER TABLE runs DROP COLUMN described, DROP COLUMN edits; DELETE FROM runlog_migrations WHERE version = 7",
+      "ALTER TABLE runs DROP COLUMN described, DROP COLUMN edits; DROP TABLE artifact_drafts; DELETE FROM runlog_migrations WHERE version >= 7",
     );
     await migrate(instances.pools.A);
     await writers.B.editRun(address, { tags: ["edited"] });
