@@ -5,7 +5,7 @@
 export function progressReporter(
   label: string,
   stream: Pick<NodeJS.WriteStream, "write" | "isTTY"> = process.stderr,
-  /** What is counted ("runs" for sync, "rows" for an import); the byte rate shows once bytes are reported. */
+  /** What is counted ("runs" for sync, "rows" for an import); the rate is in bytes once bytes are reported, else in this unit. */
   unit = "files",
 ) {
   const started = Date.now();
@@ -24,8 +24,12 @@ export function progressReporter(
     const left = filesDone > 0 && filesDone < filesTotal ? (elapsed * (filesTotal - filesDone)) / filesDone : undefined;
     const eta =
       left === undefined ? "" : `  ETA ${left < 60 ? `${Math.ceil(left)} s` : `${Math.floor(left / 60)} min ${Math.ceil(left % 60)} s`}`;
-    const bytes = unit === "files" || bytesDone > 0 ? `  ${mb.toFixed(1)} MB  ${(mb / elapsed).toFixed(1)} MB/s` : "";
-    const line = `${label} ${bar} ${filesDone}/${filesTotal} ${unit}${bytes}${eta}`;
+    // The rate: bytes once bytes are reported, else the counted unit's own (sync's runs/s).
+    const rate =
+      unit === "files" || bytesDone > 0
+        ? `  ${mb.toFixed(1)} MB  ${(mb / elapsed).toFixed(1)} MB/s`
+        : `  ${(filesDone / elapsed).toFixed(1)} ${unit}/s`;
+    const line = `${label} ${bar} ${filesDone}/${filesTotal} ${unit}${rate}${eta}`;
     stream.write(stream.isTTY ? `\r${line}\x1b[K` : `${line}\n`);
   };
   return {
