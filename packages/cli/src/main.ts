@@ -19,7 +19,7 @@ Commands:
   server     the team server: PostgreSQL, API keys, online runs (runlog server --help)
   sweep      create a hyperparameter sweep, or pause/resume/stop/cancel one (runlog sweep --help)
   agent      run a sweep's trials (runlog agent --help)
-  import     bring runs over from W&B or TensorBoard files (runlog import --help)
+  import     bring runs over from W&B, TensorBoard or MLflow files (runlog import --help)
   export     write runs as Parquet, CSV, JSON lines or TensorBoard files (runlog export --help)
 
 Options: --help, -h   this help     --version, -v   the version

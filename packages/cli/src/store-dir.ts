@@ -19,13 +19,19 @@ export function resolveRoot(dir: string | undefined): string {
  * The root a reading command opens. A root with no store is usually a wrong --dir or working
  * folder, so it is said out loud (on stderr) instead of quietly creating an empty store there.
  */
-export function storeToRead(dir: string | undefined, warn: (line: string) => void, command: string): StoreDir {
+export function storeToRead(
+  dir: string | undefined,
+  warn: (line: string) => void,
+  command: string,
+  /** What happens next, for a command that goes on with an empty store (`ui`, `server`). */
+  next = "nothing was logged there",
+): StoreDir {
   const root = resolveRoot(dir);
   const exists = existsSync(join(root, DB_FILE));
   if (!exists) {
     const source = dir !== undefined ? "--dir" : process.env.RUNLOG_DIR ? "RUNLOG_DIR" : "the default ./runlog";
     warn(
-      `runlog ${command}: warning: no runlog store in ${root} (from ${source}); nothing was logged there. Pass --dir <root> (the folder holding runlog.db) or set RUNLOG_DIR.`,
+      `runlog ${command}: warning: no runlog store in ${root} (from ${source}); ${next}. Pass --dir <root> (the folder holding runlog.db) or set RUNLOG_DIR.`,
     );
   }
   return { root, exists };

@@ -38,7 +38,7 @@ async function start(): Promise<{ server: RunlogServer; dir: string }> {
 }
 
 describe("run.url, projectUrl and sweepUrl open the dashboard's views", () => {
-  it("a real run's url and projectUrl redirect to its run page and its project's runs table", async () => {
+  it("a real run's url and projectUrl redirect to its run page and its project's workspace", async () => {
     const { server, dir } = await start();
     process.env.RUNLOG_UI_URL = server.url;
     cleanups.push(() => {
@@ -56,14 +56,14 @@ describe("run.url, projectUrl and sweepUrl open the dashboard's views", () => {
     const runPage = await get(server, new URL(run.url as string).pathname);
     expect(runPage).toMatchObject({ status: 302, location: `/#/r/team/vision%20net/${run.id}` });
     const projectPage = await get(server, new URL(run.projectUrl as string).pathname);
-    expect(projectPage).toMatchObject({ status: 302, location: "/#/p/team/vision%20net" });
+    expect(projectPage).toMatchObject({ status: 302, location: "/#/w/team/vision%20net" });
   });
 
   it("sweeps land on the sweep page; a trailing slash is the same page", async () => {
     const { server } = await start();
     expect(await get(server, "/team/vision/sweeps/sw1")).toMatchObject({ status: 302, location: "/#/s/team/vision/sw1" });
     expect((await get(server, "/team/vision%20net/sweeps/s%201")).location).toBe("/#/s/team/vision%20net/s%201");
-    expect((await get(server, "/team/vision/")).location).toBe("/#/p/team/vision");
+    expect((await get(server, "/team/vision/")).location).toBe("/#/w/team/vision");
   });
 
   it("leaves the app's files, the API and anything else alone", async () => {

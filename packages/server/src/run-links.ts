@@ -5,7 +5,8 @@ import type { FastifyInstance } from "fastify";
 /**
  * `run.url`, `run.projectUrl` and `run.sweepUrl` are W&B-style page addresses
  * (`/<entity>/<project>`, `…/runs/<id>`, `…/sweeps/<id>`). The dashboard routes by URL hash, so
- * these redirect to its views: the project, the run page, the sweep page.
+ * these redirect to its views: the project's workspace (its default view, where the dashboard's own
+ * project links go, as W&B's project URL opens the workspace), the run page, the sweep page.
  */
 export function registerRunLinks(app: FastifyInstance, appDir: string): void {
   const root = resolve(appDir);
@@ -35,7 +36,7 @@ export function dashboardTarget(url: string, appRoot: string): string | undefine
     // Two segments may also be a file of the app (`/assets/index-….js`): that is served as it is.
     const file = resolve(appRoot, entity, project);
     if (file.startsWith(appRoot + sep) && existsSync(join(appRoot, entity, project))) return undefined;
-    return `/#/p/${scope}`;
+    return `/#/w/${scope}`;
   }
   if (kind === "runs") return `/#/r/${scope}/${encodeURIComponent(id)}`;
   if (kind === "sweeps") return `/#/s/${scope}/${encodeURIComponent(id)}`;

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { exec } from "./block-runner.js";
 import { publishablePackages } from "./packages.js";
@@ -37,8 +39,11 @@ describe("published tarballs hold what a user needs and nothing else", () => {
       expect(Object.keys(manifest.exports ?? {}).some((k) => k === ".")).toBe(true);
       expect(files.some((f) => f.endsWith(".d.ts"))).toBe(true);
       for (const path of Object.values(manifest.bin ?? {})) expect(files).toContain(path.replace(/^\.\//, ""));
-      // ESM require() needs Node 20.19 (unflagged require(esm)); engines says so.
+      // ESM require() needs Node 20.19 (unflagged require(esm)); engines says so, and so does the README.
       expect(manifest.engines?.node).toBe(">=20.19");
+      const readme = readFileSync(join(dir, "README.md"), "utf8");
+      expect(readme, `${manifest.name} README`).toMatch(/ESM only/);
+      expect(readme, `${manifest.name} README`).toMatch(/Node ≥ 20\.19/);
     });
   }
 });

@@ -45,20 +45,22 @@ export async function importCommand(args: string[], out: Out, err: Out): Promise
   const files = new Set<string>();
   let finished = 0;
   let bytes = 0;
+  let bytesTotal = 0;
   const report = await importRuns(kind as (typeof KINDS)[number], path, {
     ...(values.dir === undefined ? {} : { dir: values.dir }),
     ...(values.entity === undefined ? {} : { entity: values.entity }),
     ...(values.project === undefined ? {} : { project: values.project }),
     onProgress: ({ file, done, total }) => {
+      if (!files.has(file)) bytesTotal += total; // the files seen so far, as filesTotal counts them
       files.add(file);
       if (done === total) {
         finished++;
         bytes += total;
       }
-      progress.update({ filesDone: finished, filesTotal: files.size, bytesDone: bytes + (done === total ? 0 : done) });
+      progress.update({ filesDone: finished, filesTotal: files.size, bytesDone: bytes + (done === total ? 0 : done), bytesTotal });
     },
   });
-  progress.done({ filesDone: finished, filesTotal: files.size, bytesDone: bytes });
+  progress.done({ filesDone: finished, filesTotal: files.size, bytesDone: bytes, bytesTotal });
   for (const warning of report.warnings) err(`runlog import: warning: ${warning}`);
   if (values.json) {
     out(JSON.stringify(report));

@@ -115,7 +115,11 @@ export async function serveUntilStopped(
   if (rateLimit !== undefined && !(rateLimit >= 0)) throw new UsageError("--rate-limit must be requests per second (0 = off)");
   const store = values.store ?? process.env.RUNLOG_STORE_URL;
   // The embedded store: a root with no store yet is said out loud (runs appear once one logs there).
-  const dir = store === undefined ? storeToRead(values.dir, err, command.name.replace(/^runlog /, "")).root : resolveRoot(values.dir);
+  const dir =
+    store === undefined
+      ? storeToRead(values.dir, err, command.name.replace(/^runlog /, ""), "an empty one is made there, and runs show once one logs there")
+          .root
+      : resolveRoot(values.dir);
   const server = await listenOn(port, () =>
     serve({
       dir,

@@ -11,7 +11,7 @@ function bannerChild(root: string, mode: string, env: NodeJS.ProcessEnv = {}, se
   const child = spawn(process.execPath, [CHILD, root, mode, ...(settings ? [JSON.stringify(settings)] : [])], {
     cwd,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, RUNLOG_SILENT: "", RUNLOG_QUIET: "", RUNLOG_UI_URL: "", ...env },
+    env: { ...process.env, RUNLOG_SILENT: "", WANDB_SILENT: "", RUNLOG_QUIET: "", RUNLOG_UI_URL: "", ...env },
   });
   let stdout = "";
   let stderr = "";
@@ -58,11 +58,15 @@ describe("init banner and finish summary", () => {
     expect(lines[1]).toMatch(/^runlog: watch it live: `npx runlog ui --dir \.\/elsewhere` → http:\/\/127\.0\.0\.1:6006\//);
   });
 
-  it("RUNLOG_SILENT=true, RUNLOG_QUIET=true or settings.quiet print nothing", async () => {
-    for (const [env, settings] of [[{ RUNLOG_SILENT: "true" }], [{ RUNLOG_QUIET: "true" }], [{}, { quiet: true }]] as const) {
+  it("RUNLOG_SILENT=true, W&B's WANDB_SILENT=true, RUNLOG_QUIET=true or settings.quiet print nothing", async () => {
+    const cases = [[{ RUNLOG_SILENT: "true" }], [{ WANDB_SILENT: "true" }], [{ RUNLOG_QUIET: "true" }], [{}, { quiet: true }]] as const;
+    for (const [env, settings] of cases) {
       const { code, lines } = await bannerChild(tempRoot(), "local", env, settings);
       expect(code).toBe(0);
       expect(lines).toEqual([]);
     }
+    // RUNLOG_SILENT, when set, wins over W&B's name.
+    const { lines } = await bannerChild(tempRoot(), "local", { RUNLOG_SILENT: "false", WANDB_SILENT: "true" });
+    expect(lines[0]).toMatch(/^runlog: logging run /);
   });
 });

@@ -3,7 +3,7 @@ import type { RunState } from "../pipeline/records.js";
 import type { Run } from "./run.js";
 
 // What a run says about itself on stderr, once at init and once at finish (W&B's banner, shorter):
-// where it is stored and how to look at it. RUNLOG_SILENT=true (like WANDB_SILENT) or the quiet
+// where it is stored and how to look at it. RUNLOG_SILENT=true (or W&B's WANDB_SILENT) or the quiet
 // setting turns both off.
 
 export interface BannerContext {
@@ -17,7 +17,8 @@ export interface BannerContext {
 }
 
 export function silenced(run: Run, quiet = run.settings.quiet): boolean {
-  const env = process.env.RUNLOG_SILENT?.toLowerCase();
+  // W&B's own name works too (a script moved over keeps its environment); RUNLOG_SILENT wins when set.
+  const env = (process.env.RUNLOG_SILENT || process.env.WANDB_SILENT)?.toLowerCase();
   return quiet || env === "true" || env === "1";
 }
 

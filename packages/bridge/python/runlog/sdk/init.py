@@ -114,6 +114,10 @@ def init(entity=None, project=None, dir=None, id=None, name=None, notes=None, ta
         state.connection.register(described["id"], options, described.get("last_seq", 0))
         run = Run(state.connection, described, options, settings)
         run.config._lock(swept_keys, "sweep")
+        from . import banner
+
+        if not banner.silenced(settings):
+            banner.write(banner.start_lines(run))
     if save_code:
         warnings.warn("runlog: save_code is not captured automatically; call run.log_code()", stacklevel=2)
     state.run = run

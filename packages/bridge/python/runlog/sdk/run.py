@@ -3,6 +3,7 @@ packs and queues (sdk/connection.py sends); reads come from the client's mirror 
 import datetime
 import enum
 import numbers
+import time
 import warnings
 
 from .. import wire
@@ -285,12 +286,20 @@ class Run(FileMethods, ArtifactMethods):
         left = self._connection.drain(self.id, timeout)
         if left:
             warnings.warn(f"runlog: {left} records of run {self.id} were not delivered to the bridge within {timeout:.0f} s; they are lost.", stacklevel=2)
+        finished = True
         try:
             self._connection.request({"t": "finish", "run": self.id, "exit_code": int(exit_code or 0)}, timeout=timeout)
         except Error as error:  # the bridge is gone: the warning is all that can be done from here
+            finished = False
             warnings.warn(f"runlog: finishing run {self.id} failed: {error}", stacklevel=2)
         self._finished = True
         self._exit_code = int(exit_code or 0)
+        from . import banner
+
+        if finished and not banner.silenced(self._settings):  # a failed finish has said so in its warning
+            seconds = max(0.0, time.time() - self._start_time) if self._start_time else 0.0
+            state_name = "finished" if self._exit_code == 0 else "failed"
+            banner.write(banner.finish_lines(self, state_name, seconds, self.step, dict(self._history.summary)))
         from . import state
 
         if state.run is self:
