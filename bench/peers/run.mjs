@@ -36,8 +36,9 @@ const JSON_OUT = option("json", "");
 const MLFLOW_SQLITE_CALLS = Number(option("mlflow-sqlite-calls", 2000));
 const quiet = { HF_HUB_OFFLINE: "1", WANDB_SILENT: "true", RUNLOG_SILENT: "true", PYTHONDONTWRITEBYTECODE: "1" };
 const trackers = [
-  // Both Runlog rows log into the round's store: the shared bridge is per user and store. Their
-  // disk is what the store grew by.
+  // Both Runlog rows log into the round's store: the shared bridge is per user and store. Right
+  // after a script the store's SQLite WAL is not yet checkpointed, so their disk is measured at the
+  // round's end, once the bridge has closed it: the settled store over the two (identical) runs.
   {
     name: "runlog",
     label: "Runlog (Python client, starts its bridge)",
@@ -90,8 +91,6 @@ function bytesUnder(path) {
 function once(tracker, calls, round) {
   if (!existsSync(tracker.python)) return { error: `no interpreter at ${tracker.python} (setup not run?)` };
   const dir = tempDir(`peers-${tracker.name}`);
-  const measured = tracker.store ? round.store : dir;
-  const before = existsSync(measured) ? bytesUnder(measured) : 0;
   try {
     const start = performance.now();
     const out = spawnSync(tracker.python, [SCRIPT, tracker.tracker ?? tracker.name, String(calls), dir], {
@@ -108,12 +107,22 @@ function once(tracker, calls, round) {
       return { error: last.slice(0, 200) };
     }
     const phases = JSON.parse(out.stdout.trim().split("\n").pop());
-    return { ...phases, wall, disk: bytesUnder(measured) - before, calls };
+    return { ...phases, wall, disk: tracker.store ? undefined : bytesUnder(dir), calls };
   } catch (error) {
     return { error: String(error.message ?? error).split("\n")[0] };
   } finally {
     cleanup(dir);
   }
+}
+
+/** The Runlog rows' disk: the round's store once its bridge has gone (idle grace 3 s), split over its runs. */
+function settle(store, storeRuns) {
+  const ok = storeRuns.filter((r) => !r.error);
+  if (ok.length === 0 || !existsSync(store)) return;
+  const deadline = Date.now() + 30_000;
+  while (existsSync(`${join(store, "runlog.db")}-wal`) && Date.now() < deadline) spawnSync("sleep", ["0.5"]);
+  const bytes = bytesUnder(store);
+  for (const r of ok) r.disk = bytes / ok.length;
 }
 
 function summarize(runs) {
@@ -184,14 +193,17 @@ for (const calls of CALLS) {
     const runtimeRoot = tempDir("peers-runtime");
     runtimes.push(runtimeRoot);
     const round = { runtime: join(runtimeRoot, "rt"), store: join(runtimeRoot, "store") };
+    const storeRuns = [];
     baseline.push(once({ name: "baseline", python: DEV, env: () => ({}) }, calls, round));
     for (const tracker of trackers) {
       const n = tracker.maxCalls ? Math.min(calls, tracker.maxCalls) : calls;
       const result = once(tracker, n, round);
       runs[tracker.name].push(result);
+      if (tracker.store) storeRuns.push(result);
       const shown = result.error ? `error: ${result.error}` : `${result.total.toFixed(2)} s + import ${result.import.toFixed(2)} s`;
       console.error(`  [${calls / 1000} k, round ${r + 1}/${ROUNDS}] ${tracker.name}: ${shown}`);
     }
+    settle(round.store, storeRuns);
   }
   const rows = Object.fromEntries(trackers.map((t) => [t.name, summarize(runs[t.name])]));
   const floor = summarize(baseline);
