@@ -162,7 +162,8 @@ function table(calls, rows) {
   for (const tracker of trackers) {
     const row = rows[tracker.name];
     if (row.error) {
-      lines.push(`| ${tracker.label} | unavailable: ${row.error.replaceAll("|", "/")} |`);
+      const why = row.error.replaceAll("|", "/");
+      lines.push(`| ${tracker.label} | ${why.startsWith("timed out") ? why : `unavailable: ${why}`} |`);
       continue;
     }
     const note = row.calls !== calls ? ` (${row.calls / 1000} k calls)` : "";
