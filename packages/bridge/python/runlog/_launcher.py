@@ -61,7 +61,7 @@ def _private_bridge(command, directory, while_starting=None):
         text=True,
         start_new_session=True,  # Ctrl-C reaches the script, which still finishes its run through the bridge
     )
-    _meanwhile(while_starting)
+    _meanwhile(while_starting, process)
     endpoint = _wait_listening(process, command)
     _started["process"] = process
     atexit.register(_stop_private)
@@ -104,7 +104,7 @@ def _shared_bridge(command, directory, while_starting=None):
             )
         finally:
             os.close(log)
-        _meanwhile(while_starting)
+        _meanwhile(while_starting, process)
         endpoint = _wait_listening(process, command)
         process.stdout.close()  # it prints nothing after the listening line
         partial = f"{record}.{os.getpid()}"
@@ -116,13 +116,21 @@ def _shared_bridge(command, directory, while_starting=None):
         os.close(lock)  # releases the lock
 
 
-def _meanwhile(while_starting):
+_booting = None
+"""The bridge process being waited for while `while_starting` runs (tests observe it)."""
+
+
+def _meanwhile(while_starting, process):
+    global _booting
     if while_starting is None:
         return
+    _booting = process
     try:
         while_starting()
     except Exception:  # the caller does the same work again afterwards and reports its failure there
         pass
+    finally:
+        _booting = None
 
 
 def runtime_dir():

@@ -22,23 +22,15 @@ def _start(monkeypatch, tmp_path, while_starting):
         _launcher._started.clear()
 
 
-def _bridge_children():
-    """This process's children running the CLI's bridge (Linux /proc)."""
-    pids = []
-    for task in os.listdir("/proc/self/task"):
-        with open(f"/proc/self/task/{task}/children") as file:
-            pids += file.read().split()
-    found = []
-    for pid in pids:
-        with open(f"/proc/{pid}/cmdline", "rb") as file:
-            if b"bridge" in file.read().split(b"\0"):
-                found.append(pid)
-    return found
+def _booting_bridge():
+    """1 when the bridge this call spawned is running (and not yet waited for), else 0."""
+    process = _launcher._booting
+    return int(process is not None and process.poll() is None and "bridge" in process.args)
 
 
 def test_while_starting_runs_once_node_is_spawned_and_before_it_is_waited_for(monkeypatch, tmp_path):
     seen = []
-    endpoint = _start(monkeypatch, tmp_path, lambda: seen.append((len(_bridge_children()), dict(_launcher._started))))
+    endpoint = _start(monkeypatch, tmp_path, lambda: seen.append((_booting_bridge(), dict(_launcher._started))))
     assert seen == [(1, {})]  # the bridge process exists, and nothing is recorded yet: it was still starting
     assert endpoint.startswith("ipc://") and not os.path.exists(endpoint[len("ipc://"):])  # gone with its script's stdin
 

@@ -72,6 +72,16 @@ export function describeMediaPanels(context: { page(): Page; url(): string; shot
       expect(await images.locator(`[data-run-id="${b}"]`).textContent()).toContain("nothing logged by step 0");
 
       // Hovering fetches nothing; hiding and showing a run again keeps the step and asks for nothing.
+      // (First the images the slider brought into view finish loading: those requests are the slider's.)
+      await expect
+        .poll(() =>
+          images
+            .locator("img")
+            .evaluateAll((imgs) =>
+              imgs.every((img) => (img as HTMLImageElement).complete || img.getBoundingClientRect().top > innerHeight),
+            ),
+        )
+        .toBe(true);
       const requests: string[] = [];
       page.on("request", (request) => requests.push(request.url()));
       const box = (await images.locator(".media-grid").boundingBox()) as { x: number; y: number; width: number; height: number };
