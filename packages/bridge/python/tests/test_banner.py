@@ -84,17 +84,22 @@ def test_a_run_reads_the_server_from_inits_reply_only_when_its_mode_is_online(tm
     from runlog.sdk.run import Run
 
     monkeypatch.chdir(tmp_path)
-    connection = Connection("tcp://127.0.0.1:9")  # nothing is sent: the run is only described
+    connection = Connection("tcp://127.0.0.1:9")  # nothing is sent: the runs are only described
+    runs = []
     try:
         connection.register("r1", {})
         url = "http://runlog.internal:8080/e/p/runs/r1"
         described = {"id": "r1", "name": "n", "entity": "e", "project": "p", "path": "e/p/r1", "dir": str(tmp_path), "url": url}
         online = Run(connection, {**described, "mode": "online", "server": "http://runlog.internal:8080"}, {}, {})
+        runs.append(online)
         assert banner.start_lines(online) == [f'logging run "n" (e/p/r1) to http://runlog.internal:8080: {url}']
         # A bridge's local store (or an older bridge that sends no mode) keeps the local lines.
         for reply in ({"mode": "local", "server": None}, {}, {"mode": "local", "server": "http://elsewhere"}):
             local = Run(connection, {**described, **reply}, {}, {})
+            runs.append(local)
             assert banner.start_lines(local)[0].startswith('logging run "n" (e/p/r1) to ')
             assert "runlog.internal" not in banner.start_lines(local)[0]
     finally:
+        for run in runs:
+            run._finished = True  # never started on a bridge: nothing for the exit hook to finish
         connection.close()
