@@ -56,7 +56,7 @@ describe("bridge protocol", () => {
     await c.send({ t: "hello" });
     expect(await c.next((m) => m.t === "welcome")).toMatchObject({ protocol: 1 });
     const opened = await c.request({ t: "init", options: { project: "p", entity: "e", name: "n", config: { lr: 0.1 } } });
-    expect(opened).toMatchObject({ ok: true, result: { entity: "e", project: "p", name: "n", last_seq: 0 } });
+    expect(opened).toMatchObject({ ok: true, result: { entity: "e", project: "p", name: "n", last_seq: 0, mode: "local", server: null } });
     const run = (opened.result as { id: string; path: string }).id;
     const batch = (seq: number, from: number) => ({ t: "records", run, seq, items: [0, 1].map((i) => ["log", { x: from + i }]) });
     const ack = () => c.next((m) => m.t === "ack");

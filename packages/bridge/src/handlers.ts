@@ -43,6 +43,7 @@ export async function handleInit(context: HandlerContext, options: Record<string
     return describe(existing.run, existing.lastSeq);
   }
   const run = await initOneAtATime(options.sweep, () => init(initOptions as InitOptions));
+  places.set(run, placeOf(run, initOptions.mode ?? process.env.RUNLOG_MODE));
   const lastSeq = run.resumed ? await storedSeq(context.dir, run, initOptions as InitOptions) : 0;
   const crashTimeoutMs = (Number(settings.crashTimeout ?? settings.crash_timeout) || context.defaultCrashTimeoutMs / 1000) * 1000;
   const session: Session = { run, peer, lastSeq, lastSeen: Date.now(), crashTimeoutMs, lateErrors: [] };
@@ -62,7 +63,28 @@ async function readClientGit(run: Run, cwd: string): Promise<void> {
   if (Object.keys(git).length > 0) run.sealNow(git);
 }
 
+/** Where a run logs, for the client's banner: "local" (the bridge's root), "online" (a team server) or "offline". */
+interface Place {
+  readonly mode: "local" | "online" | "offline";
+  /** The team server's URL, for an online run. */
+  readonly server: string | null;
+}
+
+const places = new WeakMap<Run, Place>();
+
+/** An online run's pages live on its server: the server's URL is its project URL less the project's part. */
+function placeOf(run: Run, requestedMode: unknown): Place {
+  if (run.offline) return { mode: "offline", server: null };
+  const project = `/${encodeURIComponent(run.entity)}/${encodeURIComponent(run.project)}`;
+  const projectUrl = run.projectUrl;
+  if (requestedMode === "online" && projectUrl?.endsWith(project)) {
+    return { mode: "online", server: projectUrl.slice(0, -project.length) };
+  }
+  return { mode: "local", server: null };
+}
+
 function describe(run: Run, lastSeq: number) {
+  const place = places.get(run) ?? placeOf(run, undefined);
   return {
     id: run.id,
     name: run.name,
@@ -86,6 +108,8 @@ function describe(run: Run, lastSeq: number) {
     project_url: run.projectUrl ?? null,
     start_time: run.startTime,
     offline: run.offline,
+    mode: place.mode,
+    server: place.server,
   };
 }
 

@@ -65,6 +65,9 @@ describe("bridge online resume", () => {
     const opened = await a.request({ t: "init", options: { project: "p", entity: "e", config: { lr: 0.1 } } });
     expect(opened).toMatchObject({ ok: true });
     const { id, path } = opened.result as { id: string; path: string };
+    // What the Python client's banner names: the team server and the run's page there, not the bridge's root.
+    const serverUrl = server.url.replace(/\/$/, "");
+    expect(opened.result).toMatchObject({ mode: "online", server: serverUrl, url: `${serverUrl}/e/p/runs/${id}` });
     for (let seq = 1; seq <= 3; seq++) await a.send(batch(id, seq));
     // Delivered to the server (rows and the seq that covers them) before machine A dies.
     await serverRun(server.url, path, (run) => run.lastStep === 5 && (run.metadata.bridge as { seq?: number } | undefined)?.seq === 3);
@@ -78,7 +81,7 @@ describe("bridge online resume", () => {
     const resumed = await b.request({ t: "init", options: { project: "p", entity: "e", id, resume: "must" } }, 30_000);
     expect(resumed, JSON.stringify(resumed)).toMatchObject({
       ok: true,
-      result: { id, resumed: true, last_seq: 3, step: 6, config: { lr: 0.1 }, summary: { x: 5 } },
+      result: { id, resumed: true, last_seq: 3, step: 6, config: { lr: 0.1 }, summary: { x: 5 }, mode: "online", server: serverUrl },
     });
     for (let seq = 4; seq <= 5; seq++) await b.send(batch(id, seq));
     expect(await b.request({ t: "finish", run: id, exit_code: 0 }, 30_000)).toMatchObject({ ok: true, result: { last_seq: 5 } });

@@ -71,11 +71,11 @@ function bridgeProcess(endpoint: string, dir: string): Promise<ChildProcess> {
 }
 
 describe("the Python client through a real bridge", () => {
-  it("pytest: data types, wire encoding, the step/summary mirror, the launcher overlapping imports with the start, the client facts init sends, disabled mode, and the no-bridge message", () => {
-    const files = ["test_data_types.py", "test_history.py", "test_launcher.py"].map((file) => join(TESTS, file));
+  it("pytest: data types, wire encoding, the step/summary mirror, the launcher overlapping imports with the start, the client facts init sends, disabled mode, the no-bridge message, and the init banner", () => {
+    const files = ["test_data_types.py", "test_history.py", "test_launcher.py", "test_banner.py"].map((file) => join(TESTS, file));
     const result = spawnSync(PYTHON, ["-m", "pytest", "-q", "-p", "no:cacheprovider", ...files], { encoding: "utf8" });
     expect(result.status, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/20 passed/);
+    expect(result.stdout).toMatch(/27 passed/);
   });
 
   it("a torch training loop logs through the bridge and the store holds exactly its history", async () => {

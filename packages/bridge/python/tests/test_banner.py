@@ -65,3 +65,41 @@ def test_lines_go_to_stderr_with_the_runlog_prefix(capsys):
     banner.write(["one", "two"])
     captured = capsys.readouterr()
     assert (captured.out, captured.err) == ("", "runlog: one\nrunlog: two\n")
+
+
+def test_online_run_through_a_bridge_names_the_team_server_and_its_page_not_the_bridges_root(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = "http://runlog.internal:8080/team/vision/runs/r1"
+    run = _run(tmp_path, url=url)
+    run._server = "http://runlog.internal:8080"  # what init's reply says when its mode is "online"
+    assert banner.start_lines(run) == [f'logging run "calm-sea-1" (team/vision/r1) to http://runlog.internal:8080: {url}']
+    first, second = banner.finish_lines(run, "finished", 0.5, 4000000, {})
+    assert first == 'run "calm-sea-1" finished after 0.5 s, 4,000,000 steps'  # grouped, as the drain line
+    assert second == f"saved on http://runlog.internal:8080: {url}"
+    assert "runlog/" not in " ".join(banner.start_lines(run) + [second])
+
+
+def test_a_run_reads_the_server_from_inits_reply_only_when_its_mode_is_online(tmp_path, monkeypatch):
+    from runlog.sdk.connection import Connection
+    from runlog.sdk.run import Run
+
+    monkeypatch.chdir(tmp_path)
+    connection = Connection("tcp://127.0.0.1:9")  # nothing is sent: the runs are only described
+    runs = []
+    try:
+        connection.register("r1", {})
+        url = "http://runlog.internal:8080/e/p/runs/r1"
+        described = {"id": "r1", "name": "n", "entity": "e", "project": "p", "path": "e/p/r1", "dir": str(tmp_path), "url": url}
+        online = Run(connection, {**described, "mode": "online", "server": "http://runlog.internal:8080"}, {}, {})
+        runs.append(online)
+        assert banner.start_lines(online) == [f'logging run "n" (e/p/r1) to http://runlog.internal:8080: {url}']
+        # A bridge's local store (or an older bridge that sends no mode) keeps the local lines.
+        for reply in ({"mode": "local", "server": None}, {}, {"mode": "local", "server": "http://elsewhere"}):
+            local = Run(connection, {**described, **reply}, {}, {})
+            runs.append(local)
+            assert banner.start_lines(local)[0].startswith('logging run "n" (e/p/r1) to ')
+            assert "runlog.internal" not in banner.start_lines(local)[0]
+    finally:
+        for run in runs:
+            run._finished = True  # never started on a bridge: nothing for the exit hook to finish
+        connection.close()

@@ -7,7 +7,7 @@ import { Artifact, type ArtifactSource } from "./artifact.js";
 import { ArtifactRegistry, type CollectionRef, type VersionRecord } from "./artifact-registry.js";
 import { buildManifest, type ManifestEntry, manifestDigest } from "./manifest.js";
 import { LocalObjectStore } from "./object-store.js";
-import type { ArtifactProgress } from "./progress.js";
+import { type ArtifactProgress, progressCounter } from "./progress.js";
 import { describeReference, fetchReference } from "./references.js";
 import { resolveInside } from "./safe-path.js";
 
@@ -138,11 +138,11 @@ export class ArtifactService implements ArtifactBackend {
       throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name} has no files; add some with addFile, addDir or newFile.`);
     const contents: Record<string, ManifestEntry> = {};
     let bytesWritten = 0;
-    let filesDone = 0;
-    let bytesDone = 0;
     registry.preload(files.map(([, local]) => local));
+    const progress = progressCounter(files.length, onProgress === undefined ? 0 : totalSize(files), onProgress);
     await forEachLimited(files, CONCURRENCY, async ([path, local]) => {
-      const stored = await this.objects.put(local, registry).catch((error: NodeJS.ErrnoException) => {
+      const counted = progress.file();
+      const stored = await this.objects.put(local, registry, counted.onBytes).catch((error: NodeJS.ErrnoException) => {
         if (error.code === "ENOENT")
           throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name}: ${local} (entry "${path}") no longer exists.`);
         if (RunlogError.isInstance(error) || typeof error.code !== "string") throw error;
@@ -155,8 +155,7 @@ export class ArtifactService implements ArtifactBackend {
       });
       contents[path] = { digest: stored.md5, size: stored.size, extra: { sha256: stored.sha256 } };
       bytesWritten += stored.bytesWritten;
-      bytesDone += stored.size;
-      onProgress?.({ filesDone: ++filesDone, filesTotal: files.length, bytesDone });
+      counted.fileDone(stored.size);
     });
     await forEachLimited(references, CONCURRENCY, async ([path, reference]) => {
       Object.assign(contents, await describeReference(path, reference));
@@ -223,8 +222,7 @@ export class ArtifactService implements ArtifactBackend {
   /** Places every entry under `root` as a hard link into the store (a copy across file systems). */
   async download(record: VersionRecord, root: string, onProgress?: (progress: ArtifactProgress) => void): Promise<void> {
     const entries = Object.entries(record.manifest.contents);
-    let filesDone = 0;
-    let bytesDone = 0;
+    const progress = progressCounter(entries.length, record.size, onProgress);
     mkdirSync(root, { recursive: true });
     const registry = new ArtifactRegistry(this.dbPath);
     try {
@@ -233,8 +231,7 @@ export class ArtifactService implements ArtifactBackend {
       );
       await forEachLimited(entries, CONCURRENCY, async ([path, entry]) => {
         await this.downloadEntry(record, root, path, entry, registry);
-        bytesDone += entry.size;
-        onProgress?.({ filesDone: ++filesDone, filesTotal: entries.length, bytesDone });
+        progress.file().fileDone(entry.size);
       });
     } finally {
       registry.close();
@@ -294,4 +291,11 @@ export function defaultArtifactName(runId: string, path: string): string {
 export function consumers(edges: readonly { from: string; to: string }[], versionId: number): string[] {
   const node = `artifact:${versionId}`;
   return edges.filter((edge) => edge.from === node && edge.to.startsWith("run:")).map((edge) => edge.to.slice("run:".length));
+}
+
+/** The bytes of the files to store (a vanished file counts 0: storing it fails with its own message). */
+function totalSize(files: readonly (readonly [string, string])[]): number {
+  let total = 0;
+  for (const [, local] of files) total += statSync(local, { throwIfNoEntry: false })?.size ?? 0;
+  return total;
 }

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { Api } from "../api/api.js";
 import { tempRoot } from "../test-support/temp-root.js";
 
 const CHILD = fileURLToPath(new URL("../test-support/children/child-banner.mjs", import.meta.url));
@@ -35,6 +36,21 @@ describe("init banner and finish summary", () => {
       expect.stringMatching(new RegExp(`^runlog: run "${run.name}" finished after \\d+\\.\\d s, 3 steps: loss 0\\.3333, acc 0\\.5$`)),
       `runlog: saved in ./runlog; look at it with \`npx runlog ui\` → ${url} (or \`npx runlog runs show tester/banner/${run.id}\`)`,
     ]);
+  });
+
+  it("the finish line groups the step count's digits and shows the runtime `runs ls` reads back", async () => {
+    const root = join(tempRoot(), "runlog");
+    const { code, run, lines } = await bannerChild(root, "local", { BANNER_STEPS: "12345" });
+    expect(code).toBe(0);
+    const finish = lines[2]?.match(/ finished after (\d+\.\d) s, 12,345 steps: loss /);
+    expect(finish, lines[2]).not.toBeNull();
+    const api = new Api({ dir: root });
+    try {
+      // The same runtime (the exit record's) rounded the same way as `runs ls` / `runs show` print it.
+      expect((await api.run(`tester/banner/${run.id}`)).runtime.toFixed(1)).toBe(finish?.[1]);
+    } finally {
+      api.close();
+    }
   });
 
   it("an offline run names its folder and the sync command at start and at finish", async () => {

@@ -72,7 +72,7 @@ export function printFinishSummary(run: Run, context: BannerContext & { state: R
   if (silenced(run, context.quiet)) return;
   const steps = run.step;
   context.write(
-    `run "${run.name}" ${context.state} after ${context.runtimeSeconds.toFixed(1)} s, ${steps} step${steps === 1 ? "" : "s"}${finalMetrics(run)}`,
+    `run "${run.name}" ${context.state} after ${context.runtimeSeconds.toFixed(1)} s, ${steps.toLocaleString("en-US")} step${steps === 1 ? "" : "s"}${finalMetrics(run)}`,
   );
   if (run.offline) {
     context.write(

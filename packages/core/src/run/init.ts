@@ -206,15 +206,18 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
   }
 
   let exitRecorded = false;
+  // The runtime the exit record stores (what `runs ls` shows); the finish line prints the same.
+  let exitRuntime = 0;
   const recordExit = (exitCode: number, finalState: RunState) => {
     if (exitRecorded) return;
     exitRecorded = true;
     handler.flushPending();
     const crashedWriters = shared?.primary ? deadWriters(runDir, shared.label) : [];
+    exitRuntime = (Date.now() - startedAt) / 1000;
     pipeline.push("exit", {
       exitCode,
       state: finalState,
-      runtime: (Date.now() - startedAt) / 1000,
+      runtime: exitRuntime,
       ...(crashedWriters.length > 0 ? { crashedWriters } : {}),
     });
   };
@@ -257,7 +260,7 @@ async function openRun(options: InitOptions | undefined, undo: { fn?: () => void
         server: online?.serverUrl,
         write,
         state: finalState,
-        runtimeSeconds: (Date.now() - startedAt) / 1000,
+        runtimeSeconds: exitRuntime,
         quiet,
       });
     }

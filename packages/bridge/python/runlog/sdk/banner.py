@@ -29,6 +29,11 @@ def _folders(run):
     return folder, root
 
 
+def _server(run):
+    """The team server an online run logs to through its bridge (None for a run in the bridge's store)."""
+    return getattr(run, "_server", None)
+
+
 def _ui_command(root):
     same = os.path.abspath(root) == os.path.abspath("runlog")
     return "npx runlog ui" if same else f"npx runlog ui --dir {_shown(root)}"
@@ -62,6 +67,9 @@ def start_lines(run):
     what = f'run "{run.name}" ({run.path})'
     if run.offline:
         return [f"offline {what}, saved in {_shown(folder)}; after it finishes, `npx runlog sync {_shown(folder)}` adds it to the store."]
+    server = _server(run)
+    if server:
+        return [f"logging {what} to {server}" + (f": {run.url}" if run.url else "")]
     lines = [f"logging {what} to {_shown(root)}"]
     if run.url:
         lines.append(f"watch it live: `{_ui_command(root)}` → {run.url}")
@@ -70,9 +78,11 @@ def start_lines(run):
 
 def finish_lines(run, state, seconds, steps, summary):
     folder, root = _folders(run)
-    lines = [f'run "{run.name}" {state} after {seconds:.1f} s, {steps} step{"" if steps == 1 else "s"}{_final_metrics(summary)}']
+    lines = [f'run "{run.name}" {state} after {seconds:.1f} s, {steps:,} step{"" if steps == 1 else "s"}{_final_metrics(summary)}']
     if run.offline:
         lines.append(f"offline: saved in {_shown(folder)}; add it to the store with `npx runlog sync {_shown(folder)}` (or upload it with --server URL).")
+    elif _server(run):
+        lines.append(f"saved on {_server(run)}" + (f": {run.url}" if run.url else ""))
     else:
         look = f" → {run.url}" if run.url else ""
         lines.append(f"saved in {_shown(root)}; look at it with `{_ui_command(root)}`{look} (or `npx runlog runs show {run.path}`)")

@@ -70,6 +70,8 @@ class Run(FileMethods, ArtifactMethods):
         self._project_url = described.get("project_url")
         self._start_time = described.get("start_time")
         self._offline = bool(described.get("offline"))
+        # An online run through a bridge logs to the team server the bridge names (None otherwise).
+        self._server = described.get("server") if described.get("mode") == "online" else None
         self._disabled = bool(described.get("disabled"))
         self._resumed = described.get("resumed", False)
         self._starting_step = described.get("step", 0)

@@ -8,7 +8,7 @@ import type { CollectionRef, VersionRecord } from "../../artifacts/artifact-regi
 import { type ArtifactBackend, consumers, type LogResult, type LogTarget } from "../../artifacts/artifact-service.js";
 import type { ManifestEntry } from "../../artifacts/manifest.js";
 import { hashFile } from "../../artifacts/object-store.js";
-import type { ArtifactProgress } from "../../artifacts/progress.js";
+import { type ArtifactProgress, progressCounter } from "../../artifacts/progress.js";
 import { describeReference, fetchReference } from "../../artifacts/references.js";
 import { resolveInside } from "../../artifacts/safe-path.js";
 import { RunlogError } from "../../errors.js";
@@ -183,20 +183,25 @@ export class RemoteArtifactService implements ArtifactBackend {
 
   async download(record: VersionRecord, root: string, onProgress?: (progress: ArtifactProgress) => void): Promise<void> {
     const entries = Object.entries(record.manifest.contents);
-    let filesDone = 0;
-    let bytesDone = 0;
+    const progress = progressCounter(entries.length, record.size, onProgress);
     mkdirSync(root, { recursive: true });
     await forEachLimited(entries, CONCURRENCY, async ([path, entry]) => {
       const destination = resolveInside(root, path, "artifact entry name");
       mkdirSync(dirname(destination), { recursive: true });
+      const counted = progress.file();
       if (entry.ref !== undefined) await fetchReference(entry, destination);
-      else await this.fetchObject(record, path, entry, destination);
-      bytesDone += entry.size;
-      onProgress?.({ filesDone: ++filesDone, filesTotal: entries.length, bytesDone });
+      else await this.fetchObject(record, path, entry, destination, counted.onBytes);
+      counted.fileDone(entry.size);
     });
   }
 
-  private async fetchObject(record: VersionRecord, path: string, entry: ManifestEntry, destination: string): Promise<void> {
+  private async fetchObject(
+    record: VersionRecord,
+    path: string,
+    entry: ManifestEntry,
+    destination: string,
+    onBytes: (bytes: number) => void,
+  ): Promise<void> {
     const sha256 = entry.extra?.sha256;
     const response = sha256 === undefined ? undefined : await this.client.raw("GET", `/objects/${sha256}`);
     if (response?.body == null || !response.ok) {
@@ -210,6 +215,7 @@ export class RemoteArtifactService implements ArtifactBackend {
         async function* (chunks: AsyncIterable<Buffer>) {
           for await (const chunk of chunks) {
             hash.update(chunk);
+            onBytes(chunk.length);
             yield chunk;
           }
         },
