@@ -78,7 +78,11 @@ export function describeMediaPanels(context: { page(): Page; url(): string; shot
           images
             .locator("img")
             .evaluateAll((imgs) =>
-              imgs.every((img) => (img as HTMLImageElement).complete || img.getBoundingClientRect().top > innerHeight),
+              imgs.every(
+                (img) =>
+                  (img as unknown as { complete: boolean }).complete ||
+                  img.getBoundingClientRect().top > (globalThis as unknown as { innerHeight: number }).innerHeight,
+              ),
             ),
         )
         .toBe(true);
