@@ -90,6 +90,18 @@ export function describeMediaPanels(context: { page(): Page; url(): string; shot
       page.on("request", (request) => requests.push(request.url()));
       const box = (await images.locator(".media-grid").boundingBox()) as { x: number; y: number; width: number; height: number };
       for (let i = 0; i <= 10; i++) await page.mouse.move(box.x + (box.width * i) / 10, box.y + box.height / 2);
+      // Panels further down load their histories as they come into view: counted from once that settles.
+      let seen = -1;
+      await expect
+        .poll(
+          () => {
+            const settled = history.length === seen;
+            seen = history.length;
+            return settled;
+          },
+          { interval: 500 },
+        )
+        .toBe(true);
       const before = history.length;
       await page.getByLabel("show cam-b").uncheck();
       await expect.poll(() => columns("samples/image")).toEqual([[a, "0"]]);
@@ -100,8 +112,11 @@ export function describeMediaPanels(context: { page(): Page; url(): string; shot
           [b, ""],
           [a, "0"],
         ]);
-      expect(history.length).toBe(before);
-      expect(requests).toEqual([]);
+      // Nothing refetched or fetched for this panel; other panels of the section may load their own
+      // history for the first time as the layout moves.
+      const otherPanels = (url: string) => url.includes("/history?keys=") && !url.includes("samples%2Fimage");
+      expect(history.slice(before).filter((url) => !otherPanels(url))).toEqual([]);
+      expect(requests.filter((url) => !otherPanels(url))).toEqual([]);
     });
 
     it("shows audio as a player that loads when played, and logged HTML as a download, never run", async () => {
