@@ -11,6 +11,34 @@ import { serverKinds } from "../test-support/server-kinds.js";
 
 const QUIET = { quiet: true, console: "off", disableStats: true } as const;
 describe.each(serverKinds())("artifacts of online runs on a %s server", (_name, start) => {
+  it("reports an upload of ONE large file by bytes sent, so a progress bar moves during it", async () => {
+    const server = await start();
+    const run = await init({ mode: "online", baseUrl: server.url, project: "vision", entity: "lab", settings: QUIET, dir: tempRoot() });
+    const size = 24 * 1024 * 1024 + 7;
+    const file = join(tempRoot(), "weights.bin");
+    const content = randomBytes(size);
+    writeFileSync(file, content);
+    const reports: { filesDone: number; bytesDone: number; bytesTotal?: number }[] = [];
+    const logged = await run.logArtifact(file, { name: "big-weights", type: "model", onProgress: (p) => reports.push(p) });
+    await run.finish();
+    const during = reports.filter((p) => p.filesDone === 0);
+    expect(during.length).toBeGreaterThanOrEqual(5); // at least every 4 MiB of the 24 sent
+    const bytes = reports.map((p) => p.bytesDone);
+    expect(bytes).toEqual([...bytes].sort((a, b) => a - b));
+    expect(reports.every((p) => p.bytesTotal === size && p.bytesDone <= size)).toBe(true);
+    expect(reports.at(-1)).toMatchObject({ filesDone: 1, bytesDone: size });
+    // The streamed upload arrives whole (the server checks its SHA-256 against the name too).
+    const api = new Api({ baseUrl: server.url });
+    const root = await (await api.artifact(`lab/vision/big-weights:${logged.version}`)).download({ root: join(tempRoot(), "out") });
+    expect(readFileSync(join(root, "weights.bin")).equals(content)).toBe(true);
+    // Logged again: found on the server, counted at once, nothing sent.
+    const again = await init({ mode: "online", baseUrl: server.url, project: "vision", entity: "lab", settings: QUIET, dir: tempRoot() });
+    const second: { filesDone: number; bytesDone: number }[] = [];
+    await again.logArtifact(file, { name: "big-weights", type: "model", onProgress: (p) => second.push(p) });
+    await again.finish();
+    expect(second).toEqual([{ filesDone: 1, filesTotal: 1, bytesDone: size, bytesTotal: size }]);
+  });
+
   it("logs, dedupes, uses, aliases, links into the registry, downloads exactly, and shows lineage", async () => {
     const server = await start();
     const online = { mode: "online", baseUrl: server.url, project: "vision", entity: "lab", settings: QUIET } as const;

@@ -78,13 +78,22 @@ export class IngestClient {
    * Any request under `/api/v1` (`path` starts after it): JSON or bytes out, JSON back. Failures
    * are IngestErrors that say whether a retry may succeed.
    */
-  async request<T>(method: string, path: string, body?: { bytes: Uint8Array | Blob; gzipped?: boolean } | { json: unknown }): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: { bytes: Uint8Array | Blob; gzipped?: boolean } | { json: unknown } | { stream: ReadableStream<Uint8Array>; size: number },
+  ): Promise<T> {
     const headers: Record<string, string> = {};
     if (this.apiKey !== undefined) headers.authorization = `Bearer ${this.apiKey}`;
-    let payload: Uint8Array | Blob | string | undefined;
+    let payload: Uint8Array | Blob | string | ReadableStream<Uint8Array> | undefined;
     if (body !== undefined && "json" in body) {
       headers["content-type"] = "application/json";
       payload = encodeJson(body.json);
+    } else if (body !== undefined && "stream" in body) {
+      // A streamed upload (its sender counts the bytes as fetch reads them); the length is known.
+      headers["content-type"] = "application/octet-stream";
+      headers["content-length"] = String(body.size);
+      payload = body.stream;
     } else if (body !== undefined) {
       headers["content-type"] = "application/octet-stream";
       if (body.gzipped) headers["content-encoding"] = "gzip";
@@ -92,7 +101,13 @@ export class IngestClient {
     }
     let response: Response;
     try {
-      response = await fetch(`${this.root}${path}`, { method, headers, body: payload, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      response = await fetch(`${this.root}${path}`, {
+        method,
+        headers,
+        body: payload,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        ...(payload instanceof ReadableStream ? { duplex: "half" as const } : {}),
+      });
     } catch (error) {
       throw this.unreachable(error);
     }

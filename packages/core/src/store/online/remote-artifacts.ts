@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { createWriteStream, mkdirSync, openAsBlob, renameSync, rmSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -84,21 +85,36 @@ export class RemoteArtifactService implements ArtifactBackend {
     }
     const contents: Record<string, ManifestEntry> = {};
     let bytesWritten = 0;
-    let filesDone = 0;
-    let bytesDone = 0;
+    const missing = (local: string, path: string) => (error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+      throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name}: ${local} (entry "${path}") no longer exists.`);
+    };
+    const sizes = await Promise.all(files.map(([path, local]) => stat(local).then((found) => found.size, missing(local, path))));
+    // By bytes sent (or found on the server already): the bar moves while one large file uploads.
+    const progress = progressCounter(
+      files.length,
+      sizes.reduce((sum, size) => sum + size, 0),
+      onProgress,
+    );
     await forEachLimited(files, CONCURRENCY, async ([path, local]) => {
-      const hash = await hashFile(local).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== "ENOENT") throw error;
-        throw new RunlogError("INVALID_ARGUMENT", `Artifact ${artifact.name}: ${local} (entry "${path}") no longer exists.`);
-      });
+      const hash = await hashFile(local).catch(missing(local, path));
+      const counted = progress.file();
       const known = await this.client.raw("HEAD", `/objects/${hash.sha256}`);
       if (known.status !== 200) {
-        await this.client.request("PUT", `/objects/${hash.sha256}`, { bytes: await openAsBlob(local) });
+        const counting = new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            counted.onBytes(chunk.byteLength);
+            controller.enqueue(chunk);
+          },
+        });
+        const stream = (Readable.toWeb(createReadStream(local, { highWaterMark: 1 << 20 })) as ReadableStream<Uint8Array>).pipeThrough(
+          counting,
+        );
+        await this.client.request("PUT", `/objects/${hash.sha256}`, { stream, size: hash.size });
         bytesWritten += hash.size;
       }
       contents[path] = { digest: hash.md5, size: hash.size, extra: { sha256: hash.sha256 } };
-      bytesDone += hash.size;
-      onProgress?.({ filesDone: ++filesDone, filesTotal: files.length, bytesDone });
+      counted.fileDone(hash.size);
     });
     await forEachLimited(references, CONCURRENCY, async ([path, reference]) => {
       Object.assign(contents, await describeReference(path, reference));
